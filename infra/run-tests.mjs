@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Runs the compiled test files of every package with node's test runner.
+// `unit`: <pkg>/dist/test/**/*.test.js; `integration`: test/dist/**/*.test.js (the real stack).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const kind = process.argv[2] ?? 'unit';
+const root = new URL('..', import.meta.url).pathname;
+
+function walk(dir, out) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules') continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) walk(full, out);
+    else if (name.endsWith('.test.js')) out.push(full);
+  }
+  return out;
+}
+
+const files = [];
+if (kind === 'unit') {
+  for (const group of ['libs', 'services']) {
+    const base = join(root, group);
+    if (!existsSync(base)) continue;
+    for (const pkg of readdirSync(base)) walk(join(base, pkg, 'dist', 'test'), files);
+  }
+} else if (kind === 'integration') {
+  walk(join(root, 'test', 'dist'), files);
+} else {
+  console.error(`unknown test kind '${kind}' (expected unit or integration)`);
+  process.exit(2);
+}
+if (files.length === 0) {
+  console.error(`no ${kind} test files found: did the build run?`);
+  process.exit(1);
+}
+files.sort();
+const extra = process.argv.slice(3);
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);
