@@ -1,0 +1,65 @@
+import avro from 'avsc';
+import { ContractError } from './contract-error.js';
+import { assertMessageBounds } from './message-bounds.js';
+import { topicSchemas, type TopicMessages, type TopicName } from './generated/contracts.js';
+
+/** Encodes and decodes one topic's messages as Avro, validating types and bounds both ways. */
+export interface TopicCodec<T> {
+  readonly topic: TopicName;
+  /** The Avro schema as JSON text (what is registered). */
+  readonly schemaText: string;
+  /** The name of the field the message key is taken from. */
+  readonly keyField: string;
+  keyOf(message: T): string;
+  /** Throws INVALID_MESSAGE naming every offending path. */
+  validate(message: unknown): asserts message is T;
+  encode(message: T): Buffer;
+  /** Throws NOT_AVRO when the bytes do not decode under this schema, INVALID_MESSAGE when the content is out of bounds. */
+  decode(payload: Buffer): T;
+}
+
+const codecs = new Map<TopicName, TopicCodec<unknown>>();
+
+/** The codec of a topic (built once per process). */
+export function topicCodec<N extends TopicName>(topic: N): TopicCodec<TopicMessages[N]> {
+  const cached = codecs.get(topic);
+  if (cached) return cached as TopicCodec<TopicMessages[N]>;
+  const entry: { key: string; schema: object } | undefined = topicSchemas[topic];
+  if (entry === undefined) throw new ContractError('UNKNOWN_TOPIC', `no schema for topic '${String(topic)}'`);
+  const type = avro.Type.forSchema(entry.schema as avro.Schema);
+  const keyField = entry.key;
+  const codec: TopicCodec<TopicMessages[N]> = {
+    topic,
+    schemaText: JSON.stringify(entry.schema),
+    keyField,
+    keyOf: (message) => String((message as unknown as Record<string, unknown>)[keyField]),
+    validate(message: unknown): asserts message is TopicMessages[N] {
+      const problems: string[] = [];
+      type.isValid(message, { errorHook: (path, value) => problems.push(`${path.join('.') || '$'} = ${describe(value)}`) });
+      if (problems.length > 0) throw new ContractError('INVALID_MESSAGE', `${topic}: invalid ${problems.slice(0, 5).join('; ')}`);
+      assertMessageBounds(message);
+    },
+    encode(message) {
+      codec.validate(message);
+      return type.toBuffer(message);
+    },
+    decode(payload) {
+      let value: unknown;
+      try {
+        value = type.fromBuffer(payload);
+      } catch (cause) {
+        throw new ContractError('NOT_AVRO', `${topic}: payload does not decode as ${type.name ?? 'the topic schema'}: ${(cause as Error).message}`, { cause });
+      }
+      assertMessageBounds(value);
+      return value as TopicMessages[N];
+    },
+  };
+  codecs.set(topic, codec);
+  return codec;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const text = JSON.stringify(value);
+  return text === undefined ? typeof value : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
