@@ -16,3 +16,38 @@ export {
   carrierLogit, hopProbability,
 } from './model/transmission.js';
 export { defaultModel } from './model/default-model.js';
+export type { AtRiskVm } from './allocation/at-risk-vm.js';
+export { leaseIdFor, isLeaseExpired, type Lease } from './allocation/lease.js';
+export { vmCap, type ResourcePool, type VmCaps } from './allocation/resource-pool.js';
+export { DEFAULT_ALLOCATION_POLICY, type AllocationPolicy } from './allocation/allocation-policy.js';
+export type {
+  AllocationAction, AllocationWhy, DeferralWhy, AllocationReason, AllocationDecision, DeferredGrant, AllocationPlan,
+} from './allocation/allocation-plan.js';
+export type { AllocationRequest } from './allocation/allocation-request.js';
+export { urgency, grantBenefit, grantCost, grantPriority } from './allocation/grant-priority.js';
+export { grantTarget } from './allocation/grant-sizing.js';
+export { planAllocation } from './allocation/plan-allocation.js';
+export { releaseIncident } from './allocation/release-incident.js';
+export { applyPlan } from './allocation/lease-ledger.js';
+export {
+  openIncident, observeAnomalous, observeHealthy, observeRecovered,
+  type IncidentState, type ActiveSource, type RetiredSource, type InitialSource,
+} from './incident/incident-state.js';
+export type { IncidentAssessment, IncidentStatus } from './incident/incident-assessment.js';
+export { assess, type AssessmentOptions, type AssessmentResult } from './incident/assess-incident.js';
+export { healthyEvidenceFactor, healthyEvidence, MIN_MEAN_DELAY_MS, type HealthyEvidence } from './incident/healthy-evidence.js';
+export {
+  ORIGIN_SCOPE_LEVELS, DEFAULT_ORIGIN_TOP_K, DEFAULT_MAX_ORIGIN_CANDIDATES, DEFAULT_ORIGIN_FLOOR, DEFAULT_ORIGIN_EPSILON, DEFAULT_CLOCK_SKEW_MS,
+  DEFAULT_REPORT_PROBABILITY,
+  type OriginScopeLevel, type OriginScope, type AnomalousObservation, type OriginEvidence, type OriginCandidate, type TraceOriginOptions,
+} from './incident/origin-evidence.js';
+export { traceOrigin } from './incident/trace-origin.js';
+export { originSources, type OriginSourceOptions } from './incident/origin-sources.js';
+export { parseModel, modelToJson, serialiseModel, type ModelJson } from './model/model-codec.js';
+export { assertIncidentOutcome, type IncidentOutcome, type ExposureOutcome, type MissedAnomaly, type InfectingEdge } from './learning/outcome.js';
+export { resolveLearningOptions, type LearningOptions, type GrantUtilityOptions } from './learning/learning-options.js';
+export { learnFromOutcomes } from './learning/learn-from-outcomes.js';
+export type { VulnerabilityEvidence } from './learning/vulnerability-learning.js';
+export { evaluateModel, averagePrecision, edgeProbability, type ModelMetrics } from './learning/model-evaluation.js';
+export { shouldPublish, publicationDecision, type PublicationOptions, type PublicationDecision } from './learning/publication.js';
+export { createLearnerState, recordOutcome, takeTrainingBatch, isHeldOutIncident, type LearnerState, type LearnerStateOptions } from './learning/learner-state.js';

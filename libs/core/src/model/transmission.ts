@@ -33,8 +33,8 @@ export function logit(p: number): number {
 /** The parameters for an anomaly type, falling back to `generic` for types the model has not seen. */
 export function typeParameters(model: ModelParameters, anomalyType: string): AnomalyTypeParameters {
   const t = normaliseAnomalyType(anomalyType);
-  const own = model.types[t];
-  if (own !== undefined) return own;
+  // NOTE: own entries only: a type named `constructor` must not find Object.prototype's.
+  if (Object.hasOwn(model.types, t)) return model.types[t];
   const generic = model.types[GENERIC_ANOMALY_TYPE];
   if (generic === undefined) throw new Error(`model ${model.modelId} v${model.version} has no '${GENERIC_ANOMALY_TYPE}' type`);
   return generic;
@@ -51,8 +51,8 @@ export function posteriorMean(b: BetaPosterior): number {
 
 /** Log-odds shift of a VM's historical vulnerability relative to the prior (0 for a VM with no history). */
 export function vulnerabilityOffset(model: ModelParameters, vmId: string): number {
+  if (model.vulnerabilityWeight === 0 || !Object.hasOwn(model.vulnerability, vmId)) return 0;
   const own = model.vulnerability[vmId];
-  if (own === undefined || model.vulnerabilityWeight === 0) return 0;
   return model.vulnerabilityWeight * (logit(posteriorMean(own)) - logit(posteriorMean(model.vulnerabilityPrior)));
 }
 

@@ -37,6 +37,8 @@ export interface RiskEntry {
 /** The result of scoring one anomaly type from a set of sources over one snapshot. */
 export interface PropagationScore {
   readonly anomalyType: string;
+  /** The model type whose parameters were used ('generic' for types the model has not seen). */
+  readonly resolvedType?: string;
   readonly estimator: EstimatorName;
   readonly sources: readonly PropagationSource[];
   /** Reachable VMs other than the sources, at or above the floor, by probability (desc), then vmId. */

@@ -1,0 +1,88 @@
+import { ForesightError } from '../errors.js';
+import { assertIncidentOutcome, type IncidentOutcome } from './outcome.js';
+
+/**
+ * What the learner remembers between steps, as plain immutable data: outcomes not yet learned from, and a bounded
+ * ring of held-out incidents the candidate and current models are compared on. Memory is bounded by the capacities.
+ */
+export interface LearnerState {
+  /** Outcomes waiting to be learned from, oldest first. */
+  readonly training: readonly IncidentOutcome[];
+  /** Held-out incidents, oldest first; never learned from while they are here. */
+  readonly heldOut: readonly IncidentOutcome[];
+  /** Outcomes accepted so far. */
+  readonly recorded: number;
+  /** Training outcomes discarded because the training buffer was full. */
+  readonly dropped: number;
+}
+
+/** Capacities and the held-out split. */
+export interface LearnerStateOptions {
+  /** Held-out ring size in incidents (default 200). */
+  readonly heldOutCapacity?: number;
+  /** Training buffer size in incidents (default 1000); the oldest are dropped beyond it. */
+  readonly trainingCapacity?: number;
+  /** One incident in this many goes to the held-out ring (default 5). */
+  readonly heldOutEvery?: number;
+}
+
+/** An empty learner state. */
+export function createLearnerState(): LearnerState {
+  return { training: [], heldOut: [], recorded: 0, dropped: 0 };
+}
+
+/** FNV-1a of the incident id: the split is stable across restarts and replicas. */
+function incidentHash(incidentId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < incidentId.length; i++) {
+    h ^= incidentId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new ForesightError('INVALID_ARGUMENT', `learner option ${name} must be an integer ≥ 1, got ${value}`);
+  return value;
+}
+
+/** Whether an incident belongs to the held-out set (deterministic in its id). */
+export function isHeldOutIncident(incidentId: string, heldOutEvery = 5): boolean {
+  return incidentHash(incidentId) % positiveInteger(heldOutEvery, 'heldOutEvery') === 0;
+}
+
+/**
+ * Records one judged incident. Redelivered incidents (same id already buffered) are ignored. A held-out incident
+ * pushed out of the full ring joins the training buffer, so no evidence is wasted.
+ */
+export function recordOutcome(state: LearnerState, outcome: IncidentOutcome, options: LearnerStateOptions = {}): LearnerState {
+  assertIncidentOutcome(outcome);
+  const heldOutCapacity = positiveInteger(options.heldOutCapacity ?? 200, 'heldOutCapacity');
+  const trainingCapacity = positiveInteger(options.trainingCapacity ?? 1000, 'trainingCapacity');
+  const id = outcome.incidentId;
+  if (state.training.some((o) => o.incidentId === id) || state.heldOut.some((o) => o.incidentId === id)) return state;
+
+  let training = state.training;
+  let heldOut = state.heldOut;
+  if (isHeldOutIncident(id, options.heldOutEvery ?? 5)) {
+    heldOut = [...heldOut, outcome];
+    if (heldOut.length > heldOutCapacity) {
+      training = [...training, ...heldOut.slice(0, heldOut.length - heldOutCapacity)];
+      heldOut = heldOut.slice(heldOut.length - heldOutCapacity);
+    }
+  } else {
+    training = [...training, outcome];
+  }
+  const overflow = Math.max(0, training.length - trainingCapacity);
+  return {
+    training: overflow > 0 ? training.slice(overflow) : training,
+    heldOut,
+    recorded: state.recorded + 1,
+    dropped: state.dropped + overflow,
+  };
+}
+
+/** Takes the buffered training outcomes for one learning step, leaving the held-out ring in place. */
+export function takeTrainingBatch(state: LearnerState): { readonly batch: readonly IncidentOutcome[]; readonly state: LearnerState } {
+  return { batch: state.training, state: { ...state, training: [] } };
+}

@@ -1,0 +1,70 @@
+import type { TopologySnapshot } from '../topology/topology-snapshot.js';
+import { IndexedMinHeap } from './min-heap.js';
+
+/**
+ * Reusable per-snapshot buffers of a search, allocated once per snapshot. Only the entries a search touched are
+ * reset (at the start of the next search), so a pruned query costs O(touched), not O(nodes).
+ * NOTE: scoring is synchronous and single-threaded, so one scratch per snapshot is never used by two searches at once.
+ */
+export class PropagationScratch {
+  /** Cost (−log probability) of the best path found so far; +Infinity when untouched. */
+  readonly dist: Float64Array;
+  /** Previous node on the best path (-1 for sources). */
+  readonly parentNode: Int32Array;
+  /** Edge of the last hop: 2·edge for a forward traversal, 2·edge + 1 for a reverse one (-1 for sources). */
+  readonly parentHop: Int32Array;
+  /** Position of each node in the settle order of the last search. */
+  readonly rank: Int32Array;
+  /** Expected event time of arrival along the best path. */
+  readonly eta: Float64Array;
+  /** −log of each VM's evidence factor; 0 when absent. */
+  readonly factorCost: Float64Array;
+  /** Per-estimator probability of each settled node (multipath). */
+  readonly reach: Float64Array;
+  /** Nodes settled by the last search, in order of increasing cost. */
+  readonly order: Int32Array;
+  readonly heap: IndexedMinHeap;
+  settledCount = 0;
+  private readonly factorNodes: number[] = [];
+
+  constructor(nodeCount: number) {
+    this.dist = new Float64Array(nodeCount).fill(Infinity);
+    this.parentNode = new Int32Array(nodeCount);
+    this.parentHop = new Int32Array(nodeCount);
+    this.rank = new Int32Array(nodeCount);
+    this.eta = new Float64Array(nodeCount);
+    this.factorCost = new Float64Array(nodeCount);
+    this.reach = new Float64Array(nodeCount);
+    this.order = new Int32Array(nodeCount);
+    this.heap = new IndexedMinHeap(nodeCount);
+  }
+
+  /** Forgets the last search (O(settled)). */
+  resetSearch(): void {
+    const { dist, order } = this;
+    for (let k = 0; k < this.settledCount; k++) dist[order[k]] = Infinity;
+    this.settledCount = 0;
+    this.heap.clear();
+  }
+
+  /** Sets the evidence factor of a node (factor in [0, 1]; 0 blocks it). */
+  setFactor(node: number, factor: number): void {
+    this.factorCost[node] = -Math.log(factor);
+    this.factorNodes.push(node);
+  }
+
+  /** Removes every evidence factor. */
+  clearFactors(): void {
+    for (const node of this.factorNodes) this.factorCost[node] = 0;
+    this.factorNodes.length = 0;
+  }
+}
+
+const scratchBySnapshot = new WeakMap<TopologySnapshot, PropagationScratch>();
+
+/** The scratch buffers of a snapshot (created on first use, collected with the snapshot). */
+export function scratchFor(snapshot: TopologySnapshot): PropagationScratch {
+  let scratch = scratchBySnapshot.get(snapshot);
+  if (scratch === undefined) scratchBySnapshot.set(snapshot, (scratch = new PropagationScratch(snapshot.nodeCount)));
+  return scratch;
+}

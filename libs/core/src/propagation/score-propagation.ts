@@ -1,0 +1,168 @@
+import { ForesightError } from '../errors.js';
+import { normaliseAnomalyType } from '../model/anomaly-type.js';
+import type { ModelParameters } from '../model/model-parameters.js';
+import type { TopologySnapshot } from '../topology/topology-snapshot.js';
+import { simulateCascades } from './monte-carlo.js';
+import { searchMostProbablePaths, type SourceNode } from './most-probable-path.js';
+import { computeMultipathReach } from './multipath.js';
+import { PathExplainer } from './path-explanation.js';
+import {
+  DEFAULT_PROBABILITY_FLOOR, type EstimatorName, type PropagationScore, type PropagationSource, type RiskEntry, type ScoringOptions,
+} from './propagation-score.js';
+import { scratchFor, type PropagationScratch } from './propagation-scratch.js';
+import { transmissionWeights, type TransmissionWeights } from './transmission-weights.js';
+
+const ESTIMATORS: readonly EstimatorName[] = ['mpp', 'multipath', 'montecarlo'];
+const DEFAULT_SAMPLES = 2000;
+const MAX_SAMPLES = 10_000_000;
+// Slack on the pruning bound so a node sitting exactly on the floor is not lost to rounding; the output filter is exact.
+const LIMIT_SLACK = 1e-9;
+
+/**
+ * Scores how one anomaly type spreads from known-anomalous sources over a snapshot: for every VM at or above the
+ * floor, the probability it becomes anomalous, when (ETA), and the likeliest path with per-hop contributions.
+ * Estimators (docs/propagation-model.md): 'mpp' (default) most probable path, 'multipath' noisy-or over the MPP
+ * DAG, 'montecarlo' independent-cascade simulation. Unknown anomaly types use the model's `generic` parameters.
+ */
+export function scorePropagation(
+  snapshot: TopologySnapshot, model: ModelParameters, anomalyType: string, sources: readonly PropagationSource[], options: ScoringOptions = {},
+): PropagationScore {
+  const estimator = options.estimator ?? 'mpp';
+  if (!ESTIMATORS.includes(estimator)) throw new ForesightError('INVALID_ARGUMENT', `unknown estimator ${String(estimator)}`);
+  const floor = options.floor ?? DEFAULT_PROBABILITY_FLOOR;
+  if (typeof floor !== 'number' || !(floor >= 0 && floor < 1)) throw new ForesightError('INVALID_ARGUMENT', `floor must be in [0, 1), got ${String(floor)}`);
+  const sourceNodes = resolveSources(snapshot, sources);
+  const weights = transmissionWeights(snapshot, model, anomalyType);
+  const scratch = scratchFor(snapshot);
+  applyFactors(snapshot, scratch, options.nodeFactors);
+  try {
+    const limit = estimator === 'montecarlo' || floor === 0 ? Infinity : -Math.log(floor) + LIMIT_SLACK;
+    searchMostProbablePaths(snapshot, weights, scratch, sourceNodes, limit);
+    const atRisk = estimator === 'mpp' ? mppEntries(snapshot, weights, scratch, floor)
+      : estimator === 'multipath' ? multipathEntries(snapshot, weights, scratch, floor)
+        : monteCarloEntries(snapshot, weights, scratch, sourceNodes, floor, options);
+    let touched = 0;
+    if (estimator === 'montecarlo') touched = atRisk.touched;
+    else for (let k = 0; k < scratch.settledCount; k++) if (scratch.order[k] < snapshot.vmCount) touched++;
+    return {
+      anomalyType: normaliseAnomalyType(anomalyType),
+      resolvedType: weights.resolvedType,
+      estimator,
+      sources: sources.slice(),
+      atRisk: atRisk.entries,
+      touched,
+    };
+  } finally {
+    scratch.clearFactors();
+  }
+}
+
+interface Entries {
+  readonly entries: RiskEntry[];
+  readonly touched: number;
+}
+
+function resolveSources(snapshot: TopologySnapshot, sources: readonly PropagationSource[]): SourceNode[] {
+  if (sources.length === 0) throw new ForesightError('EMPTY_SOURCES', 'scoring needs at least one source VM');
+  return sources.map((source) => {
+    const node = snapshot.indexOf(source.vmId);
+    if (node === -1) throw new ForesightError('UNKNOWN_VM', `source vm ${source.vmId} is not in snapshot v${snapshot.version}`);
+    if (typeof source.onsetAt !== 'number' || !Number.isFinite(source.onsetAt)) {
+      throw new ForesightError('INVALID_ARGUMENT', `source ${source.vmId}: onsetAt must be a finite event time, got ${String(source.onsetAt)}`);
+    }
+    return { node, onsetAt: source.onsetAt };
+  });
+}
+
+// NOTE: evidence about VMs the snapshot does not know is ignored (the VM may have been removed since).
+function applyFactors(snapshot: TopologySnapshot, scratch: PropagationScratch, factors: ReadonlyMap<string, number> | undefined): void {
+  if (factors === undefined) return;
+  for (const [vmId, factor] of factors) {
+    if (typeof factor !== 'number' || !(factor >= 0 && factor <= 1)) {
+      scratch.clearFactors();
+      throw new ForesightError('INVALID_ARGUMENT', `nodeFactors ${vmId}: factor must be in [0, 1], got ${String(factor)}`);
+    }
+    const node = snapshot.indexOf(vmId);
+    if (node !== -1 && factor < 1) scratch.setFactor(node, factor);
+  }
+}
+
+function entry(snapshot: TopologySnapshot, explainer: PathExplainer, node: number, probability: number, etaAt: number): RiskEntry {
+  const { path, contributions } = explainer.explain(node);
+  return { vmId: snapshot.vmIdAt(node)!, probability, etaAt, path, contributions };
+}
+
+function mppEntries(snapshot: TopologySnapshot, weights: TransmissionWeights, scratch: PropagationScratch, floor: number): Entries {
+  const explainer = new PathExplainer(snapshot, weights, scratch);
+  const entries: RiskEntry[] = [];
+  const { order, dist, parentNode, eta } = scratch;
+  for (let k = 0; k < scratch.settledCount; k++) {
+    const v = order[k];
+    if (v >= snapshot.vmCount || parentNode[v] === -1) continue;
+    const probability = Math.exp(-dist[v]);
+    if (probability < floor || probability === 0) continue;
+    entries.push(entry(snapshot, explainer, v, probability, eta[v]));
+  }
+  // Settle order is already by probability (desc); only runs of equal probability need ordering by vmId.
+  sortTiesByVmId(entries);
+  return { entries, touched: 0 };
+}
+
+function multipathEntries(snapshot: TopologySnapshot, weights: TransmissionWeights, scratch: PropagationScratch, floor: number): Entries {
+  computeMultipathReach(snapshot, weights, scratch);
+  const explainer = new PathExplainer(snapshot, weights, scratch);
+  const entries: RiskEntry[] = [];
+  const { order, reach, parentNode, eta } = scratch;
+  for (let k = 0; k < scratch.settledCount; k++) {
+    const v = order[k];
+    if (v >= snapshot.vmCount || parentNode[v] === -1) continue;
+    const probability = reach[v];
+    if (probability < floor || probability === 0) continue;
+    entries.push(entry(snapshot, explainer, v, probability, eta[v]));
+  }
+  entries.sort(byRisk);
+  return { entries, touched: 0 };
+}
+
+function monteCarloEntries(
+  snapshot: TopologySnapshot, weights: TransmissionWeights, scratch: PropagationScratch, sources: readonly SourceNode[], floor: number, options: ScoringOptions,
+): Entries {
+  const samples = options.samples ?? DEFAULT_SAMPLES;
+  if (!Number.isInteger(samples) || samples < 1 || samples > MAX_SAMPLES) {
+    throw new ForesightError('INVALID_ARGUMENT', `samples must be an integer in [1, ${MAX_SAMPLES}], got ${String(samples)}`);
+  }
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new ForesightError('INVALID_ARGUMENT', `seed must be an integer, got ${String(seed)}`);
+  const tally = simulateCascades(snapshot, weights, scratch.factorCost, sources, samples, seed);
+  const explainer = new PathExplainer(snapshot, weights, scratch);
+  const entries: RiskEntry[] = [];
+  for (const v of tally.reached) {
+    if (scratch.parentNode[v] === -1 && scratch.dist[v] === 0) continue; // a source
+    const probability = tally.hits[v] / samples;
+    if (probability < floor) continue;
+    entries.push(entry(snapshot, explainer, v, probability, tally.arrivalSum[v] / tally.hits[v]));
+  }
+  entries.sort(byRisk);
+  return { entries, touched: tally.reached.length };
+}
+
+function byRisk(a: RiskEntry, b: RiskEntry): number {
+  return b.probability - a.probability || (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0);
+}
+
+function sortTiesByVmId(entries: RiskEntry[]): void {
+  for (let start = 0; start < entries.length;) {
+    let end = start + 1;
+    const p = entries[start].probability;
+    while (end < entries.length && entries[end].probability === p) end++;
+    if (end < entries.length && entries[end].probability > p) {
+      entries.sort(byRisk); // exp() broke monotonicity: fall back to a full sort
+      return;
+    }
+    if (end - start > 1) {
+      const run = entries.slice(start, end).sort(byRisk);
+      for (let i = 0; i < run.length; i++) entries[start + i] = run[i]!;
+    }
+    start = end;
+  }
+}
