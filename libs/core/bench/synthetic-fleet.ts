@@ -39,21 +39,21 @@ class WeightedPicker {
   constructor(readonly members: Int32Array, weights: Float64Array) {
     this.cumulative = new Float64Array(members.length);
     let total = 0;
-    for (let i = 0; i < members.length; i++) this.cumulative[i] = total += weights[members[i]!]!;
+    for (let i = 0; i < members.length; i++) this.cumulative[i] = total += weights[members[i]];
   }
   get size(): number {
     return this.members.length;
   }
   pick(random: SeededRandom): number {
-    const x = random.next() * this.cumulative[this.cumulative.length - 1]!;
+    const x = random.next() * this.cumulative[this.cumulative.length - 1];
     let lo = 0;
     let hi = this.cumulative.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.cumulative[mid]! <= x) lo = mid + 1;
+      if (this.cumulative[mid] <= x) lo = mid + 1;
       else hi = mid;
     }
-    return this.members[lo]!;
+    return this.members[lo];
   }
 }
 
@@ -81,7 +81,7 @@ export function generateFleet(shape: FleetShape): SyntheticFleet {
     let acc = 0;
     tierOf[i] = TIERS.length - 1;
     for (let t = 0; t < TIERS.length; t++) {
-      acc += TIER_SHARE[TIERS[t]!];
+      acc += TIER_SHARE[TIERS[t]];
       if (u < acc) {
         tierOf[i] = t;
         break;
@@ -95,18 +95,18 @@ export function generateFleet(shape: FleetShape): SyntheticFleet {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = random.int(i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
+    [order[i], order[j]] = [order[j], order[i]];
   }
   const hostOf = new Int32Array(n);
-  for (let k = 0; k < n; k++) hostOf[order[k]!] = Math.floor(k / perHost);
+  for (let k = 0; k < n; k++) hostOf[order[k]] = Math.floor(k / perHost);
 
   const vms: Vm[] = [];
   const capacity = { cpuMillis: 8000, memoryMiB: 32768, networkMbps: 10_000 };
   const allocation = { cpuMillis: 2000, memoryMiB: 8192, networkMbps: 1000 };
   for (let i = 0; i < n; i++) {
-    const tier = TIERS[tierOf[i]!]!;
+    const tier = TIERS[tierOf[i]];
     vms.push({
-      id: `vm-${i}`, hostId: `host-${hostOf[i]!}`, groupId: `sys-${systemOf[i]!}-${tier}`, systemId: `sys-${systemOf[i]!}`,
+      id: `vm-${i}`, hostId: `host-${hostOf[i]}`, groupId: `sys-${systemOf[i]}-${tier}`, systemId: `sys-${systemOf[i]}`,
       capacity, allocation, criticality: tier === 'data' ? 0.9 : tier === 'frontend' ? 0.7 : 0.5,
     });
   }
@@ -119,7 +119,7 @@ export function generateFleet(shape: FleetShape): SyntheticFleet {
   };
   const globalCallee = TIERS.map((_, t) => new WeightedPicker(members((i) => tierOf[i] === t), popularity));
   const bySystem: number[][][] = Array.from({ length: systems }, () => TIERS.map(() => []));
-  for (let i = 0; i < n; i++) bySystem[systemOf[i]!]![tierOf[i]!]!.push(i);
+  for (let i = 0; i < n; i++) bySystem[systemOf[i]][tierOf[i]].push(i);
   const systemCallee = bySystem.map((tiers) => tiers.map((list) => new WeightedPicker(Int32Array.from(list), popularity)));
   const anyCaller = new WeightedPicker(members(() => true), activity);
   const anyCallee = new WeightedPicker(members(() => true), popularity);
@@ -135,12 +135,12 @@ export function generateFleet(shape: FleetShape): SyntheticFleet {
     return true;
   };
   const pickCalleeTier = (callerTier: number): number => {
-    const options = CALLEE_TIERS[TIERS[callerTier]!];
+    const options = CALLEE_TIERS[TIERS[callerTier]];
     let u = random.next();
     for (const [tier, share] of options) {
       if ((u -= share) < 0) return TIERS.indexOf(tier);
     }
-    return TIERS.indexOf(options[options.length - 1]![0]);
+    return TIERS.indexOf(options[options.length - 1][0]);
   };
 
   const target = Math.min(shape.edges, Math.floor(n * (n - 1) * 0.5));
@@ -149,9 +149,9 @@ export function generateFleet(shape: FleetShape): SyntheticFleet {
     const roll = random.next();
     if (roll < 0.6) {
       const caller = anyCaller.pick(random);
-      const tier = pickCalleeTier(tierOf[caller]!);
-      const local = systemCallee[systemOf[caller]!]![tier]!;
-      const picker = random.next() < 0.85 && local.size > 0 ? local : globalCallee[tier]!;
+      const tier = pickCalleeTier(tierOf[caller]);
+      const local = systemCallee[systemOf[caller]][tier];
+      const picker = random.next() < 0.85 && local.size > 0 ? local : globalCallee[tier];
       if (picker.size > 0) add(caller, picker.pick(random), 'API_CALL', 1);
     } else if (roll < 0.9) {
       add(anyCaller.pick(random), anyCallee.pick(random), 'NETWORK', 0);

@@ -51,3 +51,12 @@ export type { VulnerabilityEvidence } from './learning/vulnerability-learning.js
 export { evaluateModel, averagePrecision, edgeProbability, type ModelMetrics } from './learning/model-evaluation.js';
 export { shouldPublish, publicationDecision, type PublicationOptions, type PublicationDecision } from './learning/publication.js';
 export { createLearnerState, recordOutcome, takeTrainingBatch, isHeldOutIncident, type LearnerState, type LearnerStateOptions } from './learning/learner-state.js';
+export { TopologyGraph, type TopologyCounts } from './topology/topology-graph.js';
+export { TopologySnapshot, CO_LOCATED_KIND_INDEX, type SnapshotArrays, type SnapshotParts } from './topology/topology-snapshot.js';
+export { buildTopologySnapshot, type SnapshotBuildOptions } from './topology/build-topology-snapshot.js';
+export { transmissionWeights, coLocatedCarrier, type TransmissionWeights } from './propagation/transmission-weights.js';
+export { scorePropagation } from './propagation/score-propagation.js';
+export {
+  DEFAULT_PROBABILITY_FLOOR,
+  type EstimatorName, type PropagationSource, type HopContribution, type RiskEntry, type PropagationScore, type ScoringOptions,
+} from './propagation/propagation-score.js';
