@@ -1,1 +1,12 @@
-export {};
+export { StoreError, isStoreError, type StoreErrorCode } from './store-error.js';
+export type {
+  GraphStore, HostRecord, PathwayRef, StoredTopology, IncidentRecord, VulnerabilityCount,
+} from './graph/graph-store.js';
+export { InMemoryGraphStore } from './graph/in-memory-graph-store.js';
+export { Neo4jGraphStore, type Neo4jGraphStoreConfig } from './graph/neo4j-graph-store.js';
+export type {
+  StateStore, IdempotencyStore, ScoreEntry, IncidentScores, IncidentRisk, VmRisk, ReserveRequest, Reservation, ReserveRejection, ReserveResult,
+  AdjustRejection, AdjustResult, PoolLedger, ReservationFilter,
+} from './state/state-store.js';
+export { InMemoryStateStore, type InMemoryStateStoreOptions } from './state/in-memory-state-store.js';
+export { RedisStateStore, type RedisStateStoreConfig } from './state/redis-state-store.js';

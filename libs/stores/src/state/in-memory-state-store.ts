@@ -1,0 +1,250 @@
+import { RESOURCE_KEYS, ZERO_RESOURCES, type Resources } from '@foresight/core';
+import { StoreError } from '../store-error.js';
+import { assertNonNegative, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
+import { LEDGER_EPSILON, assertIncidentScores, assertReserveRequest, compareScoresDescending, matchesFilter } from './state-records.js';
+import type {
+  AdjustResult, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection, ReserveRequest, ReserveResult,
+  ScoreEntry, StateStore, VmRisk,
+} from './state-store.js';
+
+/** Options of the in-memory state store. */
+export interface InMemoryStateStoreOptions {
+  /** Wall clock for score and idempotency-key TTLs only (never for leases); Date.now by default. */
+  readonly clock?: () => number;
+}
+
+interface Pool { capacity: Resources; reserved: Resources }
+interface Command { readonly result: ReserveResult; state: 'active' | 'released' | 'rejected'; reservation: Reservation }
+interface Scored { readonly version: number; readonly expiresAt: number; readonly entries: readonly ScoreEntry[] }
+
+/** The embedded StateStore: the Redis adapter's semantics in one process (single-threaded, so every call is atomic). */
+export class InMemoryStateStore implements StateStore {
+  readonly idempotency: IdempotencyStore;
+  private readonly clock: () => number;
+  private readonly hosts = new Map<string, Pool>();
+  private readonly budgetPool: Pool = { capacity: ZERO_RESOURCES, reserved: ZERO_RESOURCES };
+  private readonly commands = new Map<string, Command>();
+  private readonly scores = new Map<string, Scored>();
+  private readonly claims = new Map<string, number>();
+  private closed = false;
+
+  constructor(options: InMemoryStateStoreOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.idempotency = {
+      has: (key) => this.run(() => {
+        assertStoreId(key, 'idempotency key');
+        return (this.claims.get(key) ?? Number.NEGATIVE_INFINITY) > this.clock();
+      }),
+      claim: (key, ttlMs) => this.run(() => {
+        assertStoreId(key, 'idempotency key');
+        assertPositiveInteger(ttlMs, 'ttlMs');
+        const until = this.claims.get(key);
+        if (until !== undefined && until > this.clock()) return false;
+        this.claims.set(key, this.clock() + ttlMs);
+        return true;
+      }),
+      release: (key) => this.run(() => {
+        assertStoreId(key, 'idempotency key');
+        this.claims.delete(key);
+      }),
+    };
+  }
+
+  init(): Promise<void> {
+    return this.run(() => undefined);
+  }
+
+  putIncidentScores(incidentId: string, version: number, entries: readonly ScoreEntry[], ttlMs: number): Promise<boolean> {
+    return this.run(() => {
+      assertIncidentScores(incidentId, version, entries, ttlMs);
+      const current = this.liveScores(incidentId);
+      if (current !== undefined && current.version >= version) return false;
+      this.scores.set(incidentId, {
+        version,
+        expiresAt: this.clock() + ttlMs,
+        entries: entries.map((e) => ({ vmId: e.vmId, probability: e.probability, etaAt: e.etaAt })).sort(compareScoresDescending),
+      });
+      return true;
+    });
+  }
+
+  topIncidentScores(incidentId: string, limit: number): Promise<IncidentScores | undefined> {
+    return this.run(() => {
+      assertStoreId(incidentId, 'incidentId');
+      assertPositiveInteger(limit, 'limit');
+      const current = this.liveScores(incidentId);
+      return current === undefined ? undefined : { incidentId, version: current.version, entries: current.entries.slice(0, limit).map((e) => ({ ...e })) };
+    });
+  }
+
+  vmRisk(vmId: string): Promise<VmRisk | undefined> {
+    return this.run(() => {
+      assertStoreId(vmId, 'vmId');
+      const incidents = [];
+      for (const incidentId of this.scores.keys()) {
+        const entry = this.liveScores(incidentId)?.entries.find((e) => e.vmId === vmId);
+        if (entry !== undefined) incidents.push({ incidentId, probability: entry.probability, etaAt: entry.etaAt });
+      }
+      if (incidents.length === 0) return undefined;
+      incidents.sort((a, b) => b.probability - a.probability || (a.incidentId < b.incidentId ? -1 : a.incidentId > b.incidentId ? 1 : 0));
+      return { vmId, maxProbability: incidents[0].probability, incidents };
+    });
+  }
+
+  setHostCapacity(hostId: string, capacity: Resources): Promise<void> {
+    return this.run(() => {
+      assertStoreId(hostId, 'hostId');
+      assertStoreResources(capacity, `host ${hostId} capacity`);
+      const pool = this.hosts.get(hostId);
+      if (pool === undefined) this.hosts.set(hostId, { capacity: { ...capacity }, reserved: ZERO_RESOURCES });
+      else pool.capacity = { ...capacity };
+    });
+  }
+
+  setBudget(budget: Resources): Promise<void> {
+    return this.run(() => {
+      assertStoreResources(budget, 'budget');
+      this.budgetPool.capacity = { ...budget };
+    });
+  }
+
+  reserve(request: ReserveRequest): Promise<ReserveResult> {
+    return this.run(() => {
+      assertReserveRequest(request);
+      const prior = this.commands.get(request.commandId);
+      if (prior !== undefined) return prior.result;
+      const reservation: Reservation = { ...request, resources: { ...request.resources } };
+      const host = this.hosts.get(request.hostId);
+      const reason: ReserveRejection | undefined = host === undefined ? 'UNKNOWN_HOST'
+        : !fits(host, request.resources) ? 'INSUFFICIENT_CAPACITY'
+          : !fits(this.budgetPool, request.resources) ? 'BUDGET_EXCEEDED' : undefined;
+      if (reason !== undefined || host === undefined) {
+        const result: ReserveResult = { ok: false, reason: reason ?? 'UNKNOWN_HOST' };
+        this.commands.set(request.commandId, { result, state: 'rejected', reservation });
+        return result;
+      }
+      debit(host, request.resources);
+      debit(this.budgetPool, request.resources);
+      const result: ReserveResult = { ok: true };
+      this.commands.set(request.commandId, { result, state: 'active', reservation });
+      return result;
+    });
+  }
+
+  release(commandId: string): Promise<boolean> {
+    return this.run(() => {
+      assertStoreId(commandId, 'commandId');
+      return this.releaseNow(commandId);
+    });
+  }
+
+  adjust(commandId: string, resources: Resources, leaseExpiresAt?: number): Promise<AdjustResult> {
+    return this.run((): AdjustResult => {
+      assertStoreId(commandId, 'commandId');
+      assertStoreResources(resources, `adjust ${commandId} resources`);
+      if (leaseExpiresAt !== undefined) assertNonNegative(leaseExpiresAt, `adjust ${commandId} leaseExpiresAt`);
+      const command = this.commands.get(commandId);
+      const host = command === undefined ? undefined : this.hosts.get(command.reservation.hostId);
+      if (command?.state !== 'active' || host === undefined) return { ok: false, reason: 'UNKNOWN_RESERVATION' };
+      const delta = growth(command.reservation.resources, resources);
+      if (!fits(host, delta)) return { ok: false, reason: 'INSUFFICIENT_CAPACITY' };
+      if (!fits(this.budgetPool, delta)) return { ok: false, reason: 'BUDGET_EXCEEDED' };
+      rebook(host, command.reservation.resources, resources);
+      rebook(this.budgetPool, command.reservation.resources, resources);
+      command.reservation = { ...command.reservation, resources: { ...resources }, leaseExpiresAt: leaseExpiresAt ?? command.reservation.leaseExpiresAt };
+      return { ok: true };
+    });
+  }
+
+  expireLeases(now: number): Promise<readonly string[]> {
+    return this.run(() => {
+      assertNonNegative(now, 'now');
+      const due = [...this.commands].filter(([, c]) => c.state === 'active' && c.reservation.leaseExpiresAt <= now).map(([id]) => id);
+      return due.filter((id) => this.releaseNow(id)).sort(byCodeUnit);
+    });
+  }
+
+  activeReservations(filter: ReservationFilter = {}): Promise<readonly Reservation[]> {
+    return this.run(() => [...this.commands.values()]
+      .filter((c) => c.state === 'active' && matchesFilter(c.reservation, filter))
+      .map((c) => ({ ...c.reservation, resources: { ...c.reservation.resources } }))
+      .sort((a, b) => byCodeUnit(a.commandId, b.commandId)));
+  }
+
+  hostLedger(hostId: string): Promise<PoolLedger | undefined> {
+    return this.run(() => {
+      assertStoreId(hostId, 'hostId');
+      const host = this.hosts.get(hostId);
+      return host === undefined ? undefined : ledgerOf(host);
+    });
+  }
+
+  budget(): Promise<PoolLedger> {
+    return this.run(() => ledgerOf(this.budgetPool));
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+
+  private releaseNow(commandId: string): boolean {
+    const command = this.commands.get(commandId);
+    const host = command === undefined ? undefined : this.hosts.get(command.reservation.hostId);
+    if (command?.state !== 'active' || host === undefined) return false;
+    rebook(host, command.reservation.resources, ZERO_RESOURCES);
+    rebook(this.budgetPool, command.reservation.resources, ZERO_RESOURCES);
+    command.state = 'released';
+    return true;
+  }
+
+  private liveScores(incidentId: string): Scored | undefined {
+    const current = this.scores.get(incidentId);
+    if (current === undefined || current.expiresAt > this.clock()) return current;
+    this.scores.delete(incidentId);
+    return undefined;
+  }
+
+  // Async like the real adapter: validation errors reject rather than throw synchronously.
+  private run<T>(work: () => T): Promise<T> {
+    try {
+      if (this.closed) throw new StoreError('STORE_FAILURE', 'in-memory state store is closed');
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// The same arithmetic, in the same order, as the Lua scripts: results agree to the last bit.
+function fits(pool: Pool, need: Resources): boolean {
+  return RESOURCE_KEYS.every((k) => need[k] <= 0 || pool.reserved[k] + need[k] <= pool.capacity[k] + LEDGER_EPSILON);
+}
+
+function debit(pool: Pool, amount: Resources): void {
+  pool.reserved = mapResources((k) => pool.reserved[k] + amount[k]);
+}
+
+function rebook(pool: Pool, from: Resources, to: Resources): void {
+  pool.reserved = mapResources((k) => Math.max(0, pool.reserved[k] + (to[k] - from[k])));
+}
+
+function growth(from: Resources, to: Resources): Resources {
+  return mapResources((k) => Math.max(0, to[k] - from[k]));
+}
+
+function ledgerOf(pool: Pool): PoolLedger {
+  return {
+    capacity: { ...pool.capacity },
+    reserved: { ...pool.reserved },
+    free: mapResources((k) => Math.max(0, pool.capacity[k] - pool.reserved[k])),
+  };
+}
+
+function mapResources(value: (key: (typeof RESOURCE_KEYS)[number]) => number): Resources {
+  return { cpuMillis: value('cpuMillis'), memoryMiB: value('memoryMiB'), networkMbps: value('networkMbps') };
+}

@@ -1,0 +1,19 @@
+/** Every Redis key the state store uses, under one prefix (per deployment, or per test). */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  host(hostId: string): string { return `${this.prefix}host:${hostId}`; }
+  budget(): string { return `${this.prefix}budget`; }
+  command(commandId: string): string { return `${this.prefix}cmd:${commandId}`; }
+  leases(): string { return `${this.prefix}leases`; }
+  scores(incidentId: string): string { return `${this.prefix}scores:${incidentId}`; }
+  etas(incidentId: string): string { return `${this.prefix}etas:${incidentId}`; }
+  scoreVersion(incidentId: string): string { return `${this.prefix}scorever:${incidentId}`; }
+  vmRisk(vmId: string): string { return `${this.prefix}vmrisk:${vmId}`; }
+  claim(key: string): string { return `${this.prefix}idem:${key}`; }
+
+  /** A SCAN MATCH pattern for every key under the prefix (glob characters in the prefix escaped). */
+  pattern(): string {
+    return `${this.prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
+  }
+}

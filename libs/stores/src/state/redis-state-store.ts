@@ -1,0 +1,285 @@
+import type { ConnectionOptions } from 'node:tls';
+import { Redis } from 'ioredis';
+import { RESOURCE_KEYS, type Resources } from '@foresight/core';
+import { StoreError } from '../store-error.js';
+import { assertNonNegative, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
+import { ADJUST_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT } from './ledger-scripts.js';
+import { LuaScript } from './lua-script.js';
+import { toStoreError } from './redis-errors.js';
+import { RedisKeys } from './redis-keys.js';
+import { PUT_SCORES_SCRIPT } from './score-scripts.js';
+import { assertIncidentScores, assertReserveRequest, matchesFilter } from './state-records.js';
+import type {
+  AdjustRejection, AdjustResult, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection,
+  ReserveRequest, ReserveResult, ScoreEntry, StateStore, VmRisk,
+} from './state-store.js';
+
+/** Connection and layout settings of the Redis state store. */
+export interface RedisStateStoreConfig {
+  readonly host?: string;
+  readonly port?: number;
+  readonly username?: string;
+  readonly password?: string;
+  /** TLS: true for the system CAs, or node:tls options (ca, servername, cert, key…). */
+  readonly tls?: boolean | ConnectionOptions;
+  readonly db?: number;
+  /** Prepended to every key (e.g. "foresight:"; a `{tag}` in it keeps every key in one Redis Cluster slot). */
+  readonly keyPrefix: string;
+  readonly connectTimeoutMs?: number;
+  /** How often a command is retried across reconnects before it fails with STORE_UNAVAILABLE (default 2). */
+  readonly maxRetriesPerRequest?: number;
+}
+
+const reserveScript = new LuaScript(RESERVE_SCRIPT);
+const releaseScript = new LuaScript(RELEASE_SCRIPT);
+const adjustScript = new LuaScript(ADJUST_SCRIPT);
+const putScoresScript = new LuaScript(PUT_SCORES_SCRIPT);
+
+/** The StateStore on Redis: ledger mutations are single Lua scripts, so independent allocators cannot over-commit. */
+export class RedisStateStore implements StateStore {
+  readonly idempotency: IdempotencyStore;
+  private readonly client: Redis;
+  private readonly keys: RedisKeys;
+
+  constructor(config: RedisStateStoreConfig) {
+    if (typeof config.keyPrefix !== 'string') throw new StoreError('INVALID_INPUT', 'keyPrefix must be a string');
+    this.keys = new RedisKeys(config.keyPrefix);
+    const tls = config.tls === true ? {} : config.tls === false ? undefined : config.tls;
+    this.client = new Redis({
+      host: config.host ?? '127.0.0.1',
+      port: config.port ?? 6379,
+      ...(config.username === undefined ? {} : { username: config.username }),
+      ...(config.password === undefined ? {} : { password: config.password }),
+      ...(tls === undefined ? {} : { tls }),
+      db: config.db ?? 0,
+      lazyConnect: true,
+      connectTimeout: config.connectTimeoutMs ?? 5_000,
+      maxRetriesPerRequest: config.maxRetriesPerRequest ?? 2,
+    });
+    // NOTE: ioredis emits 'error' on every failed reconnect; without a listener Node would crash the process.
+    // Failures reach callers as rejected commands (STORE_UNAVAILABLE), so the event itself is ignorable.
+    this.client.on('error', () => undefined);
+    this.idempotency = {
+      has: (key) => this.guard('has claim', async () => {
+        assertStoreId(key, 'idempotency key');
+        return (await this.client.exists(this.keys.claim(key))) === 1;
+      }),
+      claim: (key, ttlMs) => this.guard('claim', async () => {
+        assertStoreId(key, 'idempotency key');
+        assertPositiveInteger(ttlMs, 'ttlMs');
+        return (await this.client.set(this.keys.claim(key), '1', 'PX', ttlMs, 'NX')) === 'OK';
+      }),
+      release: (key) => this.guard('release claim', async () => {
+        assertStoreId(key, 'idempotency key');
+        await this.client.del(this.keys.claim(key));
+      }),
+    };
+  }
+
+  async init(): Promise<void> {
+    await this.guard('init', async () => {
+      if (this.client.status === 'wait') await this.client.connect();
+      await this.client.ping();
+    });
+  }
+
+  async putIncidentScores(incidentId: string, version: number, entries: readonly ScoreEntry[], ttlMs: number): Promise<boolean> {
+    assertIncidentScores(incidentId, version, entries, ttlMs);
+    const keys = [this.keys.scores(incidentId), this.keys.etas(incidentId), this.keys.scoreVersion(incidentId), ...entries.map((e) => this.keys.vmRisk(e.vmId))];
+    const args: (string | number)[] = [String(version), ttlMs, incidentId];
+    for (const e of entries) args.push(e.vmId, String(e.probability), String(e.etaAt));
+    return this.guard('putIncidentScores', async () => (await putScoresScript.run(this.client, keys, args)) === '1');
+  }
+
+  async topIncidentScores(incidentId: string, limit: number): Promise<IncidentScores | undefined> {
+    assertStoreId(incidentId, 'incidentId');
+    assertPositiveInteger(limit, 'limit');
+    return this.guard('topIncidentScores', async () => {
+      const replies = await this.client.multi()
+        .get(this.keys.scoreVersion(incidentId))
+        .zrevrange(this.keys.scores(incidentId), 0, limit - 1, 'WITHSCORES')
+        .hgetall(this.keys.etas(incidentId))
+        .exec();
+      const [version, ranked, etas] = unwrap(replies) as [string | null, string[], Record<string, string>];
+      if (version === null) return undefined;
+      const entries: ScoreEntry[] = [];
+      for (let i = 0; i < ranked.length; i += 2) {
+        const vmId = ranked[i];
+        entries.push({ vmId, probability: Number(ranked[i + 1]), etaAt: Number(etas[vmId]) });
+      }
+      return { incidentId, version: Number(version), entries };
+    });
+  }
+
+  async vmRisk(vmId: string): Promise<VmRisk | undefined> {
+    assertStoreId(vmId, 'vmId');
+    return this.guard('vmRisk', async () => {
+      const fields = Object.entries(await this.client.hgetall(this.keys.vmRisk(vmId)));
+      if (fields.length === 0) return undefined;
+      const versions = await this.client.mget(fields.map(([incidentId]) => this.keys.scoreVersion(incidentId)));
+      const incidents: IncidentRisk[] = [];
+      fields.forEach(([incidentId, value], i) => {
+        const [version, probability, etaAt] = value.split('|');
+        if (versions[i] !== null && versions[i] === version) incidents.push({ incidentId, probability: Number(probability), etaAt: Number(etaAt) });
+      });
+      if (incidents.length === 0) return undefined;
+      incidents.sort((a, b) => b.probability - a.probability || (a.incidentId < b.incidentId ? -1 : a.incidentId > b.incidentId ? 1 : 0));
+      return { vmId, maxProbability: incidents[0].probability, incidents };
+    });
+  }
+
+  async setHostCapacity(hostId: string, capacity: Resources): Promise<void> {
+    assertStoreId(hostId, 'hostId');
+    assertStoreResources(capacity, `host ${hostId} capacity`);
+    await this.guard('setHostCapacity', () => this.client.hset(this.keys.host(hostId), capacityFields(capacity)));
+  }
+
+  async setBudget(budget: Resources): Promise<void> {
+    assertStoreResources(budget, 'budget');
+    await this.guard('setBudget', () => this.client.hset(this.keys.budget(), capacityFields(budget)));
+  }
+
+  async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    assertReserveRequest(request);
+    const r = request.resources;
+    const reply = await this.guard('reserve', () => reserveScript.run(
+      this.client,
+      [this.keys.host(request.hostId), this.keys.budget(), this.keys.command(request.commandId), this.keys.leases()],
+      [request.commandId, request.hostId, request.vmId, request.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(request.leaseExpiresAt)],
+    ));
+    if (reply === 'OK') return { ok: true };
+    if (reply === 'UNKNOWN_HOST' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED') return { ok: false, reason: reply satisfies ReserveRejection };
+    throw new StoreError('STORE_FAILURE', `reserve ${request.commandId}: unexpected script reply ${reply}`);
+  }
+
+  async release(commandId: string): Promise<boolean> {
+    assertStoreId(commandId, 'commandId');
+    return this.guard('release', () => this.releaseOne(commandId));
+  }
+
+  async adjust(commandId: string, resources: Resources, leaseExpiresAt?: number): Promise<AdjustResult> {
+    assertStoreId(commandId, 'commandId');
+    assertStoreResources(resources, `adjust ${commandId} resources`);
+    if (leaseExpiresAt !== undefined) assertNonNegative(leaseExpiresAt, `adjust ${commandId} leaseExpiresAt`);
+    const reply = await this.guard('adjust', async () => {
+      // NOTE: a command's hostId never changes once written, so reading it before the script cannot race.
+      const hostId = await this.client.hget(this.keys.command(commandId), 'hostId');
+      if (hostId === null) return 'UNKNOWN_RESERVATION';
+      return adjustScript.run(
+        this.client,
+        [this.keys.command(commandId), this.keys.host(hostId), this.keys.budget(), this.keys.leases()],
+        [commandId, String(resources.cpuMillis), String(resources.memoryMiB), String(resources.networkMbps), leaseExpiresAt === undefined ? '' : String(leaseExpiresAt)],
+      );
+    });
+    if (reply === 'OK') return { ok: true };
+    if (reply === 'UNKNOWN_RESERVATION' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED') return { ok: false, reason: reply satisfies AdjustRejection };
+    throw new StoreError('STORE_FAILURE', `adjust ${commandId}: unexpected script reply ${reply}`);
+  }
+
+  async expireLeases(now: number): Promise<readonly string[]> {
+    assertNonNegative(now, 'now');
+    return this.guard('expireLeases', async () => {
+      const due = await this.client.zrangebyscore(this.keys.leases(), '-inf', String(now));
+      // Each release is its own atomic script; a concurrent expirer or release simply loses the race for that lease.
+      const released = await Promise.all(due.map(async (commandId) => ((await this.releaseOne(commandId)) ? commandId : undefined)));
+      return released.filter((id): id is string => id !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    });
+  }
+
+  async activeReservations(filter: ReservationFilter = {}): Promise<readonly Reservation[]> {
+    return this.guard('activeReservations', async () => {
+      const ids = await this.client.zrange(this.keys.leases(), 0, -1);
+      const pipeline = this.client.pipeline();
+      for (const id of ids) pipeline.hgetall(this.keys.command(id));
+      const records = unwrap(await pipeline.exec()) as Record<string, string>[];
+      const out: Reservation[] = [];
+      ids.forEach((commandId, i) => {
+        const c = records[i];
+        if (c?.['state'] !== 'active') return;
+        const reservation: Reservation = {
+          commandId, hostId: c['hostId'] ?? '', vmId: c['vmId'] ?? '', incidentId: c['incidentId'] ?? '',
+          resources: { cpuMillis: Number(c['cpuMillis']), memoryMiB: Number(c['memoryMiB']), networkMbps: Number(c['networkMbps']) },
+          leaseExpiresAt: Number(c['leaseExpiresAt']),
+        };
+        if (matchesFilter(reservation, filter)) out.push(reservation);
+      });
+      return out.sort((a, b) => (a.commandId < b.commandId ? -1 : a.commandId > b.commandId ? 1 : 0));
+    });
+  }
+
+  async hostLedger(hostId: string): Promise<PoolLedger | undefined> {
+    assertStoreId(hostId, 'hostId');
+    return this.guard('hostLedger', () => this.readPool(this.keys.host(hostId)));
+  }
+
+  async budget(): Promise<PoolLedger> {
+    return this.guard('budget', async () => (await this.readPool(this.keys.budget())) ?? ledger([0, 0, 0, 0, 0, 0]));
+  }
+
+  /** Deletes every key under this store's prefix (test teardown); not part of the port. */
+  async dropPrefix(): Promise<void> {
+    await this.guard('dropPrefix', async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.client.scan(cursor, 'MATCH', this.keys.pattern(), 'COUNT', 1000);
+        if (keys.length > 0) await this.client.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.client.status === 'end' || this.client.status === 'wait') {
+      this.client.disconnect();
+      return;
+    }
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  private async releaseOne(commandId: string): Promise<boolean> {
+    const hostId = await this.client.hget(this.keys.command(commandId), 'hostId');
+    if (hostId === null) return false;
+    const reply = await releaseScript.run(this.client, [this.keys.command(commandId), this.keys.host(hostId), this.keys.budget(), this.keys.leases()], [commandId]);
+    return reply === '1';
+  }
+
+  private async readPool(key: string): Promise<PoolLedger | undefined> {
+    const v = await this.client.hmget(key, 'cap:cpuMillis', 'cap:memoryMiB', 'cap:networkMbps', 'res:cpuMillis', 'res:memoryMiB', 'res:networkMbps');
+    if (v[0] === null) return undefined;
+    return ledger(v.map((x) => (x === null ? 0 : Number(x))));
+  }
+
+  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toStoreError(error, `redis ${operation}`);
+    }
+  }
+}
+
+function capacityFields(r: Resources): Record<string, string> {
+  return Object.fromEntries(RESOURCE_KEYS.map((k) => [`cap:${k}`, String(r[k])]));
+}
+
+function ledger(v: readonly number[]): PoolLedger {
+  const capacity = { cpuMillis: v[0], memoryMiB: v[1], networkMbps: v[2] };
+  const reserved = { cpuMillis: v[3], memoryMiB: v[4], networkMbps: v[5] };
+  return {
+    capacity,
+    reserved,
+    free: {
+      cpuMillis: Math.max(0, capacity.cpuMillis - reserved.cpuMillis),
+      memoryMiB: Math.max(0, capacity.memoryMiB - reserved.memoryMiB),
+      networkMbps: Math.max(0, capacity.networkMbps - reserved.networkMbps),
+    },
+  };
+}
+
+function unwrap(replies: [Error | null, unknown][] | null): unknown[] {
+  if (replies === null) throw new StoreError('STORE_UNAVAILABLE', 'redis transaction was discarded');
+  return replies.map(([error, value]) => {
+    if (error !== null) throw error;
+    return value;
+  });
+}

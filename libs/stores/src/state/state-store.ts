@@ -1,0 +1,122 @@
+import type { Resources } from '@foresight/core';
+
+/** One VM's probability of being reached by an incident, and when. */
+export interface ScoreEntry {
+  readonly vmId: string;
+  /** 0..1. */
+  readonly probability: number;
+  /** Event time (ms) the anomaly is expected to arrive. */
+  readonly etaAt: number;
+}
+
+/** The current scores of one incident, highest probability first. */
+export interface IncidentScores {
+  readonly incidentId: string;
+  readonly version: number;
+  readonly entries: readonly ScoreEntry[];
+}
+
+/** One incident's current risk to a VM. */
+export interface IncidentRisk {
+  readonly incidentId: string;
+  readonly probability: number;
+  readonly etaAt: number;
+}
+
+/** A VM's risk over all live incidents: the highest first. */
+export interface VmRisk {
+  readonly vmId: string;
+  readonly maxProbability: number;
+  readonly incidents: readonly IncidentRisk[];
+}
+
+/** A request to hold resources on a host for one VM and incident until leaseExpiresAt (event time, ms). */
+export interface ReserveRequest {
+  /** Idempotency key: a replay returns the first result and changes nothing. */
+  readonly commandId: string;
+  readonly hostId: string;
+  readonly vmId: string;
+  readonly incidentId: string;
+  readonly resources: Resources;
+  readonly leaseExpiresAt: number;
+}
+
+/** An active reservation: a lease until leaseExpiresAt. */
+export type Reservation = ReserveRequest;
+
+/** Why a reservation was refused (checked in this order). */
+export type ReserveRejection = 'UNKNOWN_HOST' | 'INSUFFICIENT_CAPACITY' | 'BUDGET_EXCEEDED';
+
+/** The outcome of reserve. */
+export type ReserveResult = { readonly ok: true } | { readonly ok: false; readonly reason: ReserveRejection };
+
+/** Why an adjustment was refused. */
+export type AdjustRejection = 'UNKNOWN_RESERVATION' | 'INSUFFICIENT_CAPACITY' | 'BUDGET_EXCEEDED';
+
+/** The outcome of adjust. */
+export type AdjustResult = { readonly ok: true } | { readonly ok: false; readonly reason: AdjustRejection };
+
+/** Capacity, what reservations hold of it, and what is left (never below zero). */
+export interface PoolLedger {
+  readonly capacity: Resources;
+  readonly reserved: Resources;
+  readonly free: Resources;
+}
+
+/** Narrows activeReservations; every given field must match. */
+export interface ReservationFilter {
+  readonly incidentId?: string;
+  readonly vmId?: string;
+  readonly hostId?: string;
+}
+
+/** Claims a key once for a while: at-most-once processing of a message or command (the same shape as @foresight/messaging's). */
+export interface IdempotencyStore {
+  /** True when `key` is claimed and the claim has not expired. */
+  has(key: string): Promise<boolean>;
+  /** True when this call claimed `key` (it was free); false when a live claim exists. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Frees `key` (after a failed attempt, so a retry may claim it). */
+  release(key: string): Promise<void>;
+}
+
+/**
+ * Hot, shared state: incident scores, the resource-pool ledger with leases, and idempotency keys. Every ledger
+ * mutation is atomic: two allocators on two processes can never over-commit a host or the proactive budget.
+ * Lease logic never reads the wall clock: time comes in as arguments.
+ */
+export interface StateStore {
+  /** Connects (and loads scripts); idempotent. */
+  init(): Promise<void>;
+  /** Idempotency keys, on the same connection and key prefix. */
+  readonly idempotency: IdempotencyStore;
+
+  /** Replaces an incident's scores when `version` is newer than the stored one; false (no change) otherwise. Scores vanish after ttlMs. */
+  putIncidentScores(incidentId: string, version: number, entries: readonly ScoreEntry[], ttlMs: number): Promise<boolean>;
+  /** The `limit` highest-probability entries of an incident (ties: higher vmId first), or undefined when none are live. */
+  topIncidentScores(incidentId: string, limit: number): Promise<IncidentScores | undefined>;
+  /** A VM's risk over the live incidents that score it, or undefined when none does. */
+  vmRisk(vmId: string): Promise<VmRisk | undefined>;
+
+  /** Sets what Foresight may hold on a host (a host must have a capacity before reserve accepts it). */
+  setHostCapacity(hostId: string, capacity: Resources): Promise<void>;
+  /** Sets the cluster-wide proactive budget (zero until set: reserve fails closed). */
+  setBudget(budget: Resources): Promise<void>;
+  /** Atomically holds resources on a host if the host and the budget both have room; idempotent on commandId. */
+  reserve(request: ReserveRequest): Promise<ReserveResult>;
+  /** Returns a reservation's resources; true when this call released it (idempotent). */
+  release(commandId: string): Promise<boolean>;
+  /** Atomically changes an active reservation to `resources` (growth must fit; shrinking always does), optionally moving its lease expiry. */
+  adjust(commandId: string, resources: Resources, leaseExpiresAt?: number): Promise<AdjustResult>;
+  /** Releases every reservation whose lease expired at `now` (leaseExpiresAt ≤ now); the commandIds this call released, sorted. */
+  expireLeases(now: number): Promise<readonly string[]>;
+  /** Active reservations matching the filter, by commandId. */
+  activeReservations(filter?: ReservationFilter): Promise<readonly Reservation[]>;
+  /** A host's ledger, or undefined when it has no capacity set. */
+  hostLedger(hostId: string): Promise<PoolLedger | undefined>;
+  /** The proactive budget's ledger. */
+  budget(): Promise<PoolLedger>;
+
+  /** Releases connections; the store is unusable afterwards. */
+  close(): Promise<void>;
+}

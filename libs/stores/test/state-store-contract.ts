@@ -1,0 +1,271 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { Resources } from '@foresight/core';
+import { isStoreError } from '../src/store-error.js';
+import type { ReserveRequest, StateStore } from '../src/state/state-store.js';
+import { eventually } from './eventually.js';
+import { HOSTILE_IDS } from './graph-fixtures.js';
+import { ledgerProperty } from './ledger-property.js';
+
+/** One store for one test, a second independent client on the same data, and cleanup. */
+export interface StateStoreHarness {
+  readonly store: StateStore;
+  /** Another client (another "allocator") on the same keys; the in-memory twin returns itself. */
+  peer(): Promise<StateStore>;
+  /** Deletes what the test wrote and closes every client. */
+  dispose(): Promise<void>;
+}
+
+/** Options of the state contract. */
+export interface StateStoreContractOptions {
+  /** fast-check runs of the ledger property (each run gets a fresh store). */
+  readonly propertyRuns?: number;
+}
+
+const r = (cpuMillis: number, memoryMiB = 0, networkMbps = 0): Resources => ({ cpuMillis, memoryMiB, networkMbps });
+
+function request(commandId: string, cpu: number, overrides: Partial<ReserveRequest> = {}): ReserveRequest {
+  return { commandId, hostId: 'h1', vmId: `vm-${commandId}`, incidentId: 'inc-1', resources: r(cpu, cpu * 2, cpu / 10), leaseExpiresAt: 1_000, ...overrides };
+}
+
+async function withStore(make: () => Promise<StateStoreHarness>, test: (store: StateStore, harness: StateStoreHarness) => Promise<void>): Promise<void> {
+  const harness = await make();
+  try {
+    await harness.store.init();
+    await test(harness.store, harness);
+  } finally {
+    await harness.dispose();
+  }
+}
+
+async function rejectsInvalid(promise: Promise<unknown>): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => isStoreError(error, 'INVALID_INPUT') && !error.retriable);
+}
+
+/** The StateStore contract: every adapter must pass it unchanged. */
+export function describeStateStoreContract(name: string, make: () => Promise<StateStoreHarness>, options: StateStoreContractOptions = {}): void {
+  describe(`StateStore contract: ${name}`, () => {
+    describe('ledger', () => {
+      it('reserves within host capacity and budget and shows it in both ledgers', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(1000, 2000, 100));
+        await store.setBudget(r(5000, 10000, 500));
+        assert.deepEqual(await store.reserve(request('c1', 300)), { ok: true });
+        assert.deepEqual(await store.hostLedger('h1'), { capacity: r(1000, 2000, 100), reserved: r(300, 600, 30), free: r(700, 1400, 70) });
+        assert.deepEqual((await store.budget()).reserved, r(300, 600, 30));
+        assert.equal(await store.hostLedger('nope'), undefined);
+      }));
+
+      it('refuses an unknown host, then host capacity, then budget, in that order', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(1000));
+        assert.deepEqual(await store.reserve(request('c0', 1, { resources: r(1) })), { ok: false, reason: 'BUDGET_EXCEEDED' }, 'budget is zero until set');
+        await store.setBudget(r(1500));
+        assert.deepEqual(await store.reserve(request('c1', 1, { hostId: 'h-missing', resources: r(1) })), { ok: false, reason: 'UNKNOWN_HOST' });
+        assert.deepEqual(await store.reserve(request('c2', 0, { resources: r(1001) })), { ok: false, reason: 'INSUFFICIENT_CAPACITY' });
+        assert.deepEqual(await store.reserve(request('c3', 0, { resources: r(1000) })), { ok: true });
+        await store.setHostCapacity('h2', r(1000));
+        assert.deepEqual(await store.reserve(request('c4', 0, { hostId: 'h2', resources: r(501) })), { ok: false, reason: 'BUDGET_EXCEEDED' });
+        assert.deepEqual(await store.reserve(request('c5', 0, { hostId: 'h2', resources: r(500) })), { ok: true });
+        assert.deepEqual((await store.budget()).free, r(0));
+      }));
+
+      it('replays reserve by commandId: the first result, no second debit, even after release or a capacity change', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(100));
+        await store.setBudget(r(1000));
+        assert.deepEqual(await store.reserve(request('c1', 60, { resources: r(60) })), { ok: true });
+        assert.deepEqual(await store.reserve(request('c1', 60, { resources: r(60) })), { ok: true });
+        assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(60));
+        assert.deepEqual(await store.reserve(request('c2', 60, { resources: r(60) })), { ok: false, reason: 'INSUFFICIENT_CAPACITY' });
+        assert.equal(await store.release('c1'), true);
+        assert.deepEqual(await store.reserve(request('c2', 60, { resources: r(60) })), { ok: false, reason: 'INSUFFICIENT_CAPACITY' }, 'a refusal is replayed too');
+        assert.deepEqual(await store.reserve(request('c1', 60, { resources: r(60) })), { ok: true }, 'replay after release');
+        assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(0), 'the replay did not re-reserve');
+        assert.deepEqual(await store.activeReservations(), []);
+      }));
+
+      it('release is idempotent and unknown commands release nothing', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(100));
+        await store.setBudget(r(100));
+        await store.reserve(request('c1', 10, { resources: r(10) }));
+        assert.equal(await store.release('c1'), true);
+        assert.equal(await store.release('c1'), false);
+        assert.equal(await store.release('never'), false);
+        assert.deepEqual(await store.hostLedger('h1'), { capacity: r(100), reserved: r(0), free: r(100) });
+        assert.deepEqual((await store.budget()).reserved, r(0));
+      }));
+
+      it('adjust grows within room, refuses growth beyond it, always shrinks, and can move the lease', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(100, 100, 100));
+        await store.setBudget(r(150, 1000, 1000));
+        await store.setHostCapacity('h2', r(100, 100, 100));
+        await store.reserve(request('c1', 0, { resources: r(40, 40, 40) }));
+        await store.reserve(request('c2', 0, { hostId: 'h2', resources: r(50, 0, 0) }));
+        assert.deepEqual(await store.adjust('c1', r(100, 10, 40)), { ok: true });
+        assert.deepEqual(await store.adjust('c1', r(101, 10, 40)), { ok: false, reason: 'INSUFFICIENT_CAPACITY' });
+        assert.deepEqual(await store.adjust('c2', r(51, 0, 0)), { ok: false, reason: 'BUDGET_EXCEEDED' });
+        assert.deepEqual(await store.adjust('c1', r(0, 0, 0), 5_000), { ok: true });
+        assert.deepEqual(await store.adjust('c1', r(0, 0, 0), 5_000), { ok: true }, 'adjusting to the same amount is a no-op');
+        assert.deepEqual(await store.adjust('nope', r(1)), { ok: false, reason: 'UNKNOWN_RESERVATION' });
+        assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(0, 0, 0));
+        assert.deepEqual((await store.budget()).reserved, r(50, 0, 0));
+        assert.deepEqual((await store.activeReservations({ hostId: 'h1' })).map((x) => [x.commandId, x.leaseExpiresAt, x.resources]), [['c1', 5_000, r(0, 0, 0)]]);
+        await store.release('c2');
+        assert.deepEqual(await store.adjust('c2', r(1)), { ok: false, reason: 'UNKNOWN_RESERVATION' }, 'a released reservation cannot be adjusted');
+      }));
+
+      it('expireLeases releases exactly the leases due at `now`, once', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(1000));
+        await store.setBudget(r(1000));
+        await store.reserve(request('c-late', 10, { resources: r(10), leaseExpiresAt: 2_000 }));
+        await store.reserve(request('c-b', 10, { resources: r(10), leaseExpiresAt: 1_000 }));
+        await store.reserve(request('c-a', 10, { resources: r(10), leaseExpiresAt: 500 }));
+        await store.reserve(request('c-moved', 10, { resources: r(10), leaseExpiresAt: 100 }));
+        await store.adjust('c-moved', r(10), 3_000);
+        assert.deepEqual(await store.expireLeases(999), ['c-a']);
+        assert.deepEqual(await store.expireLeases(1_000), ['c-b']);
+        assert.deepEqual(await store.expireLeases(1_000), []);
+        assert.deepEqual((await store.activeReservations()).map((x) => x.commandId), ['c-late', 'c-moved']);
+        assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(20));
+      }));
+
+      it('lists active reservations by incident, VM and host', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(1000, 1000, 1000));
+        await store.setHostCapacity('h2', r(1000, 1000, 1000));
+        await store.setBudget(r(1000, 1000, 1000));
+        const a = request('a', 1, { incidentId: 'i1', vmId: 'v1', hostId: 'h1', resources: r(1.5, 2, 0.125) });
+        const b = request('b', 1, { incidentId: 'i1', vmId: 'v2', hostId: 'h2', resources: r(1) });
+        const c = request('c', 1, { incidentId: 'i2', vmId: 'v1', hostId: 'h1', resources: r(1) });
+        for (const x of [c, a, b]) await store.reserve(x);
+        assert.deepEqual(await store.activeReservations(), [a, b, c]);
+        assert.deepEqual(await store.activeReservations({ incidentId: 'i1' }), [a, b]);
+        assert.deepEqual(await store.activeReservations({ vmId: 'v1', hostId: 'h1' }), [a, c]);
+        assert.deepEqual(await store.activeReservations({ incidentId: 'i2', vmId: 'v2' }), []);
+      }));
+
+      it('keeps fractional amounts exact (0.1 + 0.2 reserved against 0.3)', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(0.3, 0.3, 0.3));
+        await store.setBudget(r(1, 1, 1));
+        assert.deepEqual(await store.reserve(request('c1', 0, { resources: r(0.1, 0.1, 0.1) })), { ok: true });
+        assert.deepEqual(await store.reserve(request('c2', 0, { resources: r(0.2, 0.2, 0.2) })), { ok: true });
+        assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(0.1 + 0.2, 0.1 + 0.2, 0.1 + 0.2));
+        assert.deepEqual(await store.reserve(request('c3', 0, { resources: r(0.001, 0, 0) })), { ok: false, reason: 'INSUFFICIENT_CAPACITY' });
+      }));
+
+      it('handles hostile ids as plain data', () => withStore(make, async (store) => {
+        await store.setBudget(r(1000));
+        for (const id of HOSTILE_IDS) await store.setHostCapacity(id, r(10));
+        for (const id of HOSTILE_IDS) assert.deepEqual(await store.reserve(request(id, 0, { hostId: id, vmId: id, incidentId: id, resources: r(10) })), { ok: true });
+        assert.equal((await store.activeReservations()).length, HOSTILE_IDS.length);
+        assert.deepEqual((await store.activeReservations({ vmId: '*' })).map((x) => x.commandId), ['*']);
+        assert.equal(await store.release('*'), true);
+        assert.deepEqual((await store.hostLedger('a:b{c}'))?.reserved, r(10));
+        assert.deepEqual((await store.hostLedger('*'))?.reserved, r(0));
+      }));
+
+      it('two allocators racing on one host never over-commit it', { timeout: 60_000 }, () => withStore(make, async (store, harness) => {
+        const other = await harness.peer();
+        await store.setHostCapacity('h1', r(5000, 5000, 5000));
+        await store.setBudget(r(1e9, 1e9, 1e9));
+        const commands = Array.from({ length: 400 }, (_, i) => request(`race-${i}`, 0, { resources: r(50 + (i % 7), 10, 1) }));
+        // Every command is sent by both allocators at once: idempotency and capacity are both under contention.
+        const results = await Promise.all(commands.flatMap((c, i) => (i % 2 === 0 ? [store.reserve(c), other.reserve(c)] : [other.reserve(c), store.reserve(c)])));
+        for (let i = 0; i < commands.length; i++) assert.deepEqual(results[2 * i], results[2 * i + 1], `both allocators see one outcome for ${commands[i].commandId}`);
+        const granted = commands.filter((_, i) => results[2 * i].ok);
+        const grantedCpu = granted.reduce((sum, c) => sum + c.resources.cpuMillis, 0);
+        const ledger = (await store.hostLedger('h1'))!;
+        assert.ok(ledger.reserved.cpuMillis <= 5000, `reserved ${ledger.reserved.cpuMillis} > capacity 5000`);
+        assert.equal(ledger.reserved.cpuMillis, grantedCpu);
+        assert.ok(5000 - grantedCpu < 57, 'the host was filled: only a remainder smaller than any request is left');
+        assert.deepEqual((await other.activeReservations()).map((x) => x.commandId).sort(), granted.map((c) => c.commandId).sort());
+      }));
+
+      it('random interleavings of reserve, adjust, release and expiry never over-commit a host or the budget', { timeout: 120_000 }, async () => {
+        await fc.assert(fc.asyncProperty(ledgerProperty.scenario, (scenario) => withStore(make, (store) => ledgerProperty.check(store, scenario))), {
+          numRuns: options.propertyRuns ?? 50,
+        });
+      });
+    });
+
+    describe('hot scores', () => {
+      it('keeps an incident\'s scores by probability and returns the top ones', () => withStore(make, async (store) => {
+        const entries = [{ vmId: 'a', probability: 0.2, etaAt: 10 }, { vmId: 'b', probability: 0.9, etaAt: 20 }, { vmId: 'c', probability: 0.5, etaAt: 30 }, { vmId: 'd', probability: 0.5, etaAt: 40 }];
+        assert.equal(await store.putIncidentScores('i1', 1, entries, 60_000), true);
+        assert.deepEqual(await store.topIncidentScores('i1', 3), {
+          incidentId: 'i1', version: 1, entries: [{ vmId: 'b', probability: 0.9, etaAt: 20 }, { vmId: 'd', probability: 0.5, etaAt: 40 }, { vmId: 'c', probability: 0.5, etaAt: 30 }],
+        });
+        assert.equal(await store.topIncidentScores('other', 3), undefined);
+      }));
+
+      it('applies only newer versions; a newer one replaces the whole set', () => withStore(make, async (store) => {
+        await store.putIncidentScores('i1', 5, [{ vmId: 'a', probability: 0.4, etaAt: 1 }, { vmId: 'b', probability: 0.3, etaAt: 1 }], 60_000);
+        assert.equal(await store.putIncidentScores('i1', 4, [{ vmId: 'z', probability: 1, etaAt: 1 }], 60_000), false);
+        assert.equal(await store.putIncidentScores('i1', 5, [{ vmId: 'z', probability: 1, etaAt: 1 }], 60_000), false);
+        assert.equal(await store.putIncidentScores('i1', 6, [{ vmId: 'b', probability: 0.7, etaAt: 2 }], 60_000), true);
+        assert.deepEqual(await store.topIncidentScores('i1', 10), { incidentId: 'i1', version: 6, entries: [{ vmId: 'b', probability: 0.7, etaAt: 2 }] });
+        assert.equal(await store.vmRisk('a'), undefined, 'a superseded score is no risk');
+        await store.putIncidentScores('i1', 7, [], 60_000);
+        assert.deepEqual(await store.topIncidentScores('i1', 10), { incidentId: 'i1', version: 7, entries: [] });
+      }));
+
+      it('gives a VM\'s highest risk over the live incidents', () => withStore(make, async (store) => {
+        await store.putIncidentScores('i1', 1, [{ vmId: 'v', probability: 0.25, etaAt: 100 }], 60_000);
+        await store.putIncidentScores('i2', 1, [{ vmId: 'v', probability: 0.75, etaAt: 300 }, { vmId: 'w', probability: 0.1, etaAt: 5 }], 60_000);
+        assert.deepEqual(await store.vmRisk('v'), {
+          vmId: 'v', maxProbability: 0.75, incidents: [{ incidentId: 'i2', probability: 0.75, etaAt: 300 }, { incidentId: 'i1', probability: 0.25, etaAt: 100 }],
+        });
+        assert.equal(await store.vmRisk('nobody'), undefined);
+      }));
+
+      it('forgets scores after their TTL', { timeout: 10_000 }, () => withStore(make, async (store) => {
+        await store.putIncidentScores('short', 1, [{ vmId: 'v', probability: 0.5, etaAt: 1 }], 150);
+        await store.putIncidentScores('long', 1, [{ vmId: 'v', probability: 0.1, etaAt: 1 }], 60_000);
+        assert.equal((await store.vmRisk('v'))?.maxProbability, 0.5);
+        await eventually('short-lived scores to expire', async () => ((await store.topIncidentScores('short', 1)) === undefined ? true : undefined));
+        assert.deepEqual((await store.vmRisk('v'))?.incidents.map((i) => i.incidentId), ['long']);
+        assert.equal(await store.putIncidentScores('short', 1, [{ vmId: 'v', probability: 0.2, etaAt: 1 }], 60_000), true, 'an expired version no longer blocks');
+      }));
+
+      it('rejects invalid scores', () => withStore(make, async (store) => {
+        await rejectsInvalid(store.putIncidentScores('i', 1, [{ vmId: 'a', probability: 1.5, etaAt: 0 }], 1000));
+        await rejectsInvalid(store.putIncidentScores('i', 1, [{ vmId: 'a', probability: 0.5, etaAt: 0 }, { vmId: 'a', probability: 0.1, etaAt: 0 }], 1000));
+        await rejectsInvalid(store.putIncidentScores('i', 1, [], 0));
+        await rejectsInvalid(store.topIncidentScores('i', 0));
+      }));
+    });
+
+    describe('idempotency keys', () => {
+      it('claims a key once until released or expired', { timeout: 10_000 }, () => withStore(make, async (store, harness) => {
+        const other = await harness.peer();
+        assert.equal(await store.idempotency.has('msg-1'), false);
+        assert.equal(await store.idempotency.claim('msg-1', 60_000), true);
+        assert.equal(await other.idempotency.has('msg-1'), true);
+        assert.equal(await other.idempotency.claim('msg-1', 60_000), false);
+        await store.idempotency.release('msg-1');
+        assert.equal(await other.idempotency.has('msg-1'), false);
+        assert.equal(await other.idempotency.claim('msg-1', 60_000), true);
+        assert.equal(await store.idempotency.claim('msg-2', 100), true);
+        await eventually('the claim to expire', async () => ((await other.idempotency.has('msg-2')) ? undefined : true));
+        assert.equal(await other.idempotency.claim('msg-2', 60_000), true);
+        const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).idempotency.claim('contended', 60_000)));
+        assert.equal(claims.filter(Boolean).length, 1);
+      }));
+    });
+
+    describe('input validation', () => {
+      it('rejects invalid ledger input with INVALID_INPUT and changes nothing', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(100));
+        await store.setBudget(r(100));
+        await rejectsInvalid(store.reserve(request('c', 0, { resources: r(-1) })));
+        await rejectsInvalid(store.reserve(request('c', 0, { resources: r(Number.POSITIVE_INFINITY) })));
+        await rejectsInvalid(store.reserve(request('', 1)));
+        await rejectsInvalid(store.reserve(request('c', 1, { leaseExpiresAt: Number.NaN })));
+        await rejectsInvalid(store.setHostCapacity('h1', r(Number.NaN)));
+        await rejectsInvalid(store.adjust('c', r(-5)));
+        await rejectsInvalid(store.expireLeases(-1));
+        await rejectsInvalid(store.idempotency.claim('k', 0));
+        assert.deepEqual(await store.hostLedger('h1'), { capacity: r(100), reserved: r(0), free: r(100) });
+        assert.deepEqual(await store.reserve(request('c', 0, { resources: r(1) })), { ok: true }, 'a rejected input did not burn the commandId');
+      }));
+    });
+  });
+}
