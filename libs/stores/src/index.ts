@@ -5,7 +5,7 @@ export type {
 export { InMemoryGraphStore } from './graph/in-memory-graph-store.js';
 export { Neo4jGraphStore, type Neo4jGraphStoreConfig } from './graph/neo4j-graph-store.js';
 export type {
-  StateStore, IdempotencyStore, ScoreEntry, IncidentScores, IncidentRisk, VmRisk, ReserveRequest, Reservation, ReserveRejection, ReserveResult,
+  StateStore, IdempotencyStore, DocumentStore, StoredDocument, ScoreEntry, IncidentScores, IncidentRisk, VmRisk, ReserveRequest, Reservation, ReserveRejection, ReserveResult,
   AdjustRejection, AdjustResult, PoolLedger, ReservationFilter,
 } from './state/state-store.js';
 export { InMemoryStateStore, type InMemoryStateStoreOptions } from './state/in-memory-state-store.js';

@@ -11,6 +11,21 @@ export function assertStoreId(value: unknown, what: string): asserts value is st
   }
 }
 
+/** Largest document the state store keeps (UTF-16 code units of its JSON). */
+export const MAX_DOCUMENT_LENGTH = 4 * 1024 * 1024;
+
+/** Throws INVALID_INPUT unless `json` is a string of valid JSON no longer than MAX_DOCUMENT_LENGTH. */
+export function assertDocumentJson(json: unknown, what: string): asserts json is string {
+  if (typeof json !== 'string' || json.length > MAX_DOCUMENT_LENGTH) {
+    throw new StoreError('INVALID_INPUT', `${what} must be a JSON string of at most ${MAX_DOCUMENT_LENGTH} characters`);
+  }
+  try {
+    JSON.parse(json);
+  } catch (cause) {
+    throw new StoreError('INVALID_INPUT', `${what} is not valid JSON: ${(cause as Error).message}`);
+  }
+}
+
 /** Throws INVALID_INPUT unless `value` is a finite number ≥ 0 (event times, versions, TTLs, probabilities). */
 export function assertNonNegative(value: unknown, what: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -251,6 +251,31 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
       }));
     });
 
+    describe('documents', () => {
+      it('keeps documents by kind and id, replaces on put, lists by id and deletes once', () => withStore(make, async (store, harness) => {
+        const other = await harness.peer();
+        assert.equal(await store.documents.get('incident', 'inc-1'), undefined);
+        await store.documents.put('incident', 'inc-2', '{"v":1}');
+        await store.documents.put('incident', 'inc-1', '{"v":1}');
+        await store.documents.put('incident', 'inc-1', '{"v":2}');
+        await store.documents.put('learner', 'state', '[1,2,3]');
+        assert.equal(await other.documents.get('incident', 'inc-1'), '{"v":2}');
+        assert.deepEqual(await other.documents.list('incident'), [{ id: 'inc-1', json: '{"v":2}' }, { id: 'inc-2', json: '{"v":1}' }]);
+        assert.deepEqual(await other.documents.list('nothing'), []);
+        assert.equal(await store.documents.delete('incident', 'inc-2'), true);
+        assert.equal(await other.documents.delete('incident', 'inc-2'), false);
+        assert.deepEqual((await store.documents.list('incident')).map((d) => d.id), ['inc-1']);
+        assert.equal(await store.documents.get('learner', 'state'), '[1,2,3]');
+      }));
+
+      it('refuses documents that are not JSON, and hostile ids stay data', () => withStore(make, async (store) => {
+        await assert.rejects(store.documents.put('incident', 'x', '{not json'), (e: unknown) => isStoreError(e) && e.code === 'INVALID_INPUT');
+        await assert.rejects(store.documents.put('', 'x', '{}'), (e: unknown) => isStoreError(e) && e.code === 'INVALID_INPUT');
+        for (const id of HOSTILE_IDS) await store.documents.put('incident', id, JSON.stringify({ id }));
+        for (const id of HOSTILE_IDS) assert.equal(await store.documents.get('incident', id), JSON.stringify({ id }));
+      }));
+    });
+
     describe('input validation', () => {
       it('rejects invalid ledger input with INVALID_INPUT and changes nothing', () => withStore(make, async (store) => {
         await store.setHostCapacity('h1', r(100));

@@ -1,9 +1,9 @@
 import { RESOURCE_KEYS, ZERO_RESOURCES, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
-import { assertNonNegative, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
+import { assertDocumentJson, assertNonNegative, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
 import { LEDGER_EPSILON, assertIncidentScores, assertReserveRequest, compareScoresDescending, matchesFilter } from './state-records.js';
 import type {
-  AdjustResult, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection, ReserveRequest, ReserveResult,
+  AdjustResult, DocumentStore, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection, ReserveRequest, ReserveResult,
   ScoreEntry, StateStore, VmRisk,
 } from './state-store.js';
 
@@ -26,6 +26,32 @@ export class InMemoryStateStore implements StateStore {
   private readonly commands = new Map<string, Command>();
   private readonly scores = new Map<string, Scored>();
   private readonly claims = new Map<string, number>();
+  private readonly documentsByKind = new Map<string, Map<string, string>>();
+  readonly documents: DocumentStore = {
+    put: (kind, id, json) => this.run(() => {
+      assertStoreId(kind, 'document kind');
+      assertStoreId(id, 'document id');
+      assertDocumentJson(json, `document ${kind}/${id}`);
+      let docs = this.documentsByKind.get(kind);
+      if (docs === undefined) this.documentsByKind.set(kind, (docs = new Map<string, string>()));
+      docs.set(id, json);
+    }),
+    get: (kind, id) => this.run(() => {
+      assertStoreId(kind, 'document kind');
+      assertStoreId(id, 'document id');
+      return this.documentsByKind.get(kind)?.get(id);
+    }),
+    list: (kind) => this.run(() => {
+      assertStoreId(kind, 'document kind');
+      const docs = this.documentsByKind.get(kind) ?? new Map<string, string>();
+      return [...docs.keys()].sort(byCodeUnit).map((id) => ({ id, json: docs.get(id) as string }));
+    }),
+    delete: (kind, id) => this.run(() => {
+      assertStoreId(kind, 'document kind');
+      assertStoreId(id, 'document id');
+      return this.documentsByKind.get(kind)?.delete(id) ?? false;
+    }),
+  };
   private closed = false;
 
   constructor(options: InMemoryStateStoreOptions = {}) {

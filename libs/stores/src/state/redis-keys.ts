@@ -11,6 +11,7 @@ export class RedisKeys {
   scoreVersion(incidentId: string): string { return `${this.prefix}scorever:${incidentId}`; }
   vmRisk(vmId: string): string { return `${this.prefix}vmrisk:${vmId}`; }
   claim(key: string): string { return `${this.prefix}idem:${key}`; }
+  documents(kind: string): string { return `${this.prefix}doc:${kind}`; }
 
   /** A SCAN MATCH pattern for every key under the prefix (glob characters in the prefix escaped). */
   pattern(): string {

@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { RESOURCE_KEYS, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
-import { assertNonNegative, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
+import { assertDocumentJson, assertNonNegative, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
 import { ADJUST_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT } from './ledger-scripts.js';
 import { LuaScript } from './lua-script.js';
 import { toStoreError } from './redis-errors.js';
@@ -10,7 +10,7 @@ import { RedisKeys } from './redis-keys.js';
 import { PUT_SCORES_SCRIPT } from './score-scripts.js';
 import { assertIncidentScores, assertReserveRequest, matchesFilter } from './state-records.js';
 import type {
-  AdjustRejection, AdjustResult, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection,
+  AdjustRejection, AdjustResult, DocumentStore, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection,
   ReserveRequest, ReserveResult, ScoreEntry, StateStore, VmRisk,
 } from './state-store.js';
 
@@ -38,6 +38,7 @@ const putScoresScript = new LuaScript(PUT_SCORES_SCRIPT);
 /** The StateStore on Redis: ledger mutations are single Lua scripts, so independent allocators cannot over-commit. */
 export class RedisStateStore implements StateStore {
   readonly idempotency: IdempotencyStore;
+  readonly documents: DocumentStore;
   private readonly client: Redis;
   private readonly keys: RedisKeys;
 
@@ -72,6 +73,30 @@ export class RedisStateStore implements StateStore {
       release: (key) => this.guard('release claim', async () => {
         assertStoreId(key, 'idempotency key');
         await this.client.del(this.keys.claim(key));
+      }),
+    };
+    // One hash per kind: a document is written and read whole, so no script is needed.
+    this.documents = {
+      put: (kind, id, json) => this.guard('put document', async () => {
+        assertStoreId(kind, 'document kind');
+        assertStoreId(id, 'document id');
+        assertDocumentJson(json, `document ${kind}/${id}`);
+        await this.client.hset(this.keys.documents(kind), id, json);
+      }),
+      get: (kind, id) => this.guard('get document', async () => {
+        assertStoreId(kind, 'document kind');
+        assertStoreId(id, 'document id');
+        return (await this.client.hget(this.keys.documents(kind), id)) ?? undefined;
+      }),
+      list: (kind) => this.guard('list documents', async () => {
+        assertStoreId(kind, 'document kind');
+        const all = await this.client.hgetall(this.keys.documents(kind));
+        return Object.keys(all).sort().map((id) => ({ id, json: all[id] }));
+      }),
+      delete: (kind, id) => this.guard('delete document', async () => {
+        assertStoreId(kind, 'document kind');
+        assertStoreId(id, 'document id');
+        return (await this.client.hdel(this.keys.documents(kind), id)) === 1;
       }),
     };
   }

@@ -80,6 +80,23 @@ export interface IdempotencyStore {
   release(key: string): Promise<void>;
 }
 
+/** A small JSON document that must survive a restart (incident state, learner state), by kind and id. */
+export interface StoredDocument {
+  readonly id: string;
+  readonly json: string;
+}
+
+/** Durable documents: each a JSON string, at most MAX_DOCUMENT_BYTES, written and read whole. */
+export interface DocumentStore {
+  /** Writes (replaces) one document. */
+  put(kind: string, id: string, json: string): Promise<void>;
+  get(kind: string, id: string): Promise<string | undefined>;
+  /** Every document of a kind, by id. */
+  list(kind: string): Promise<readonly StoredDocument[]>;
+  /** True when this call deleted it. */
+  delete(kind: string, id: string): Promise<boolean>;
+}
+
 /**
  * Hot, shared state: incident scores, the resource-pool ledger with leases, and idempotency keys. Every ledger
  * mutation is atomic: two allocators on two processes can never over-commit a host or the proactive budget.
@@ -90,6 +107,8 @@ export interface StateStore {
   init(): Promise<void>;
   /** Idempotency keys, on the same connection and key prefix. */
   readonly idempotency: IdempotencyStore;
+  /** Durable documents, on the same connection and key prefix (no TTL). */
+  readonly documents: DocumentStore;
 
   /** Replaces an incident's scores when `version` is newer than the stored one; false (no change) otherwise. Scores vanish after ttlMs. */
   putIncidentScores(incidentId: string, version: number, entries: readonly ScoreEntry[], ttlMs: number): Promise<boolean>;
