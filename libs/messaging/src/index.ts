@@ -1,1 +1,17 @@
-export {};
+export { RuntimeError, classifyFailure, type RuntimeErrorCode, type FailureDisposition, type ClassifiedFailure } from './runtime-error.js';
+export { silentLogger, type Logger } from './logger.js';
+export { consumerOf, type MessageBus, type MessageContext, type ConsumerDeclaration, type AnyConsumerDeclaration, type Publish, type PublishOptions, type BusHealth } from './message-bus.js';
+export { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './retry-policy.js';
+export type { IdempotencyStore } from './idempotency-store.js';
+export { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
+export { DEAD_LETTER_HEADERS, type DeadLetter } from './dead-letter.js';
+export { TRACEPARENT_HEADER, TRACESTATE_HEADER, parseTraceparent, formatTraceparent, traceHeadersOf, contextFromHeaders } from './trace-context.js';
+export { DEFAULT_IDEMPOTENCY_TTL_MS, type BusOptions } from './bus-options.js';
+export { LocalSchemaCatalog, type SchemaCatalog, type PayloadDecoder } from './schema-catalog.js';
+export { SchemaRegistryClient, type RegistryConfig } from './schema-registry-client.js';
+export { RegistrySchemaCatalog } from './registry-schema-catalog.js';
+export { InMemoryBroker, partitionOfKey, type StoredRecord } from './in-memory-broker.js';
+export { InMemoryBus, type InMemoryBusOptions } from './in-memory-bus.js';
+export { validateKafkaConnection, type KafkaConnectionConfig, type KafkaSaslConfig } from './kafka-config.js';
+export { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
+export { closeOnSignals, type ShutdownOptions } from './shutdown-signals.js';

@@ -1,0 +1,12 @@
+/**
+ * Remembers which events a consumer group has applied, so a redelivered message is not applied twice.
+ * Keys are `<groupId>:<eventId>`. Implementations: in memory (here), Redis (libs/stores).
+ */
+export interface IdempotencyStore {
+  /** True when `key` is marked and its mark has not expired. */
+  has(key: string): Promise<boolean>;
+  /** Marks `key` for `ttlMs`; true when it was not marked before (the first time). */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Removes the mark of `key`. */
+  release(key: string): Promise<void>;
+}

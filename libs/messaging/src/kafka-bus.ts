@@ -1,0 +1,224 @@
+import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
+import { deadLetterTopicFor, topicFor, type TopicMessages, type TopicName } from '@foresight/contracts';
+import { groupDeclarations, resolveBusOptions, type BusOptions, type ResolvedBusOptions } from './bus-options.js';
+import type { DeadLetter } from './dead-letter.js';
+import { validateKafkaConnection, type KafkaConnectionConfig } from './kafka-config.js';
+import { KafkaConsumerGroup } from './kafka-consumer-group.js';
+import { kafkaLogCreator } from './kafka-log.js';
+import type { AnyConsumerDeclaration, BusHealth, MessageBus, PublishOptions } from './message-bus.js';
+import { encodeOutgoing } from './outgoing-record.js';
+import { RecordDelivery } from './record-delivery.js';
+import { RegistrySchemaCatalog } from './registry-schema-catalog.js';
+import { RuntimeError } from './runtime-error.js';
+import { SchemaRegistryClient } from './schema-registry-client.js';
+
+/** Options of the Kafka bus. */
+export interface KafkaBusOptions extends BusOptions {
+  readonly connection: KafkaConnectionConfig;
+  /** Partitions of topics the bus creates (default 3). */
+  readonly partitions?: number;
+  /** Replication factor of topics the bus creates (default: the broker's default). */
+  readonly replicationFactor?: number;
+  /** Create missing topics and their .dlq topics (default true). */
+  readonly createTopics?: boolean;
+  /** Topics to prepare (create, register) at connect, so a broken registry fails the start-up. */
+  readonly topics?: readonly TopicName[];
+  /** Where a new consumer group starts (default true: the earliest offset). */
+  readonly fromBeginning?: boolean;
+  /** Partitions a group processes in parallel (default: `partitions`). */
+  readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly maxBytesPerPartition?: number;
+  /** How long a fetch waits for data (default 1000 ms; bounds how long close() waits for an idle fetch). */
+  readonly maxWaitTimeMs?: number;
+  /** Commit resolved offsets at least every this many records (default 100) … */
+  readonly commitEveryMessages?: number;
+  /** … or this many milliseconds (default 1000), besides after every batch. */
+  readonly commitEveryMs?: number;
+}
+
+type BusState = 'running' | 'closing' | 'closed';
+
+/**
+ * The production MessageBus on Kafka: an idempotent producer, Avro values framed with registry schema ids, one
+ * consumer per group with offsets committed after success, retries, DLQ, idempotency and trace context.
+ */
+export class KafkaBus implements MessageBus {
+  private readonly schemaIds = new Map<TopicName, number>();
+  private readonly preparing = new Map<TopicName, Promise<number>>();
+  private readonly ensuredTopics = new Set<string>();
+  private readonly groups: KafkaConsumerGroup[] = [];
+  private readonly now = Date.now;
+  private state: BusState = 'running';
+  private producerConnected = false;
+
+  private constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+    private readonly admin: Admin,
+    private readonly catalog: RegistrySchemaCatalog,
+    private readonly options: ResolvedBusOptions,
+    private readonly kafkaOptions: KafkaBusOptions,
+  ) {}
+
+  /** Validates the config, connects the producer and admin, prepares `options.topics`; fails with a clear error. */
+  static async connect(options: KafkaBusOptions): Promise<KafkaBus> {
+    const connection = validateKafkaConnection(options.connection);
+    const resolved = resolveBusOptions(options);
+    const partitions = options.partitions ?? 3;
+    if (!Number.isInteger(partitions) || partitions < 1) throw new RuntimeError('CONFIG_INVALID', `partitions must be a positive integer, got ${partitions}`);
+    const kafka = new Kafka({
+      clientId: connection.clientId,
+      brokers: [...connection.brokers],
+      ...(connection.ssl === undefined ? {} : { ssl: connection.ssl }),
+      ...(connection.sasl === undefined ? {} : { sasl: { ...connection.sasl } }),
+      connectionTimeout: connection.connectionTimeoutMs ?? 3000,
+      requestTimeout: connection.requestTimeoutMs ?? 30_000,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(resolved.logger),
+    });
+    // NOTE: kafkajs requires at most one in-flight request for its idempotent producer to keep order on retries.
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    const admin = kafka.admin();
+    try {
+      await producer.connect();
+      await admin.connect();
+    } catch (cause) {
+      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      throw new RuntimeError('BROKER_UNAVAILABLE', `cannot connect to Kafka at ${connection.brokers.join(',')}: ${(cause as Error).message}`, { cause });
+    }
+    const catalog = new RegistrySchemaCatalog(new SchemaRegistryClient(connection.registry), resolved.topicPrefix);
+    const bus = new KafkaBus(kafka, producer, admin, catalog, resolved, { ...options, partitions });
+    bus.producerConnected = true;
+    try {
+      await Promise.all((options.topics ?? []).map((topic) => bus.prepareTopic(topic)));
+    } catch (error) {
+      await bus.close();
+      throw error;
+    }
+    return bus;
+  }
+
+  /** Validates, encodes and sends the messages in one request (acks: all); BROKER_UNAVAILABLE when Kafka fails. */
+  async publish<N extends TopicName>(topic: N, messages: readonly TopicMessages[N][], options?: PublishOptions): Promise<void> {
+    if (this.state === 'closed') throw new RuntimeError('BUS_CLOSED', `publish to '${topic}' after close`);
+    if (messages.length === 0) return;
+    const schemaId = this.schemaIds.get(topic) ?? (await this.prepareTopic(topic));
+    const records = encodeOutgoing(topic, messages, schemaId, options);
+    try {
+      await this.producer.send({ topic: topicFor(this.options.topicPrefix, topic), acks: -1, messages: records });
+    } catch (cause) {
+      throw new RuntimeError('BROKER_UNAVAILABLE', `publishing ${messages.length} message(s) to '${topic}' failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  async startConsumers(declarations: readonly AnyConsumerDeclaration[]): Promise<void> {
+    if (this.state !== 'running') throw new RuntimeError('BUS_CLOSED', 'startConsumers after close');
+    const byGroup = new Map<string, Map<string, RecordDelivery>>();
+    for (const { declaration, groupId } of groupDeclarations(declarations, this.options.groupId)) {
+      await this.prepareTopic(declaration.topic);
+      await this.ensureTopics([deadLetterTopicFor(this.options.topicPrefix, declaration.topic)]);
+      const deliveries = byGroup.get(groupId) ?? new Map<string, RecordDelivery>();
+      deliveries.set(topicFor(this.options.topicPrefix, declaration.topic), new RecordDelivery(declaration, groupId, {
+        topicPrefix: this.options.topicPrefix, catalog: this.catalog, retry: this.options.retry, idempotency: this.options.idempotency,
+        logger: this.options.logger, now: this.now,
+        writeDeadLetter: (letter) => this.writeDeadLetter(letter),
+        publish: (topic, messages, options) => this.publish(topic, messages, options),
+        isClosing: () => this.state !== 'running',
+      }));
+      byGroup.set(groupId, deliveries);
+    }
+    const partitions = this.kafkaOptions.partitions ?? 3;
+    for (const [groupId, deliveries] of byGroup) {
+      const group = new KafkaConsumerGroup(this.kafka, groupId, deliveries, {
+        fromBeginning: this.kafkaOptions.fromBeginning ?? true,
+        partitionsConsumedConcurrently: this.kafkaOptions.partitionsConsumedConcurrently ?? partitions,
+        sessionTimeoutMs: this.kafkaOptions.sessionTimeoutMs ?? 30_000,
+        heartbeatIntervalMs: this.kafkaOptions.heartbeatIntervalMs ?? 3000,
+        maxBytesPerPartition: this.kafkaOptions.maxBytesPerPartition ?? 1_048_576,
+        maxWaitTimeMs: this.kafkaOptions.maxWaitTimeMs ?? 1000,
+        commitEveryMessages: this.kafkaOptions.commitEveryMessages ?? 100,
+        commitEveryMs: this.kafkaOptions.commitEveryMs ?? 1000,
+        retry: this.options.retry,
+        logger: this.options.logger,
+      });
+      this.groups.push(group);
+      try {
+        await group.start();
+      } catch (cause) {
+        throw new RuntimeError('BROKER_UNAVAILABLE', `cannot start consumer group '${groupId}': ${(cause as Error).message}`, { cause });
+      }
+    }
+  }
+
+  /** Graceful (SIGTERM): consumers finish their in-flight records and commit, then producer and admin disconnect. */
+  async close(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'closing';
+    const results = await Promise.allSettled(this.groups.map((group) => group.stop()));
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    this.producerConnected = false;
+    this.state = 'closed';
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) this.options.logger.warn({ error: String(failed.reason) }, 'a consumer did not stop cleanly');
+  }
+
+  health(): BusHealth {
+    const groups = this.groups.map((group) => group.status());
+    return {
+      live: this.state !== 'closed' && groups.every((g) => !g.crashed),
+      ready: this.state === 'running' && this.producerConnected && groups.every((g) => g.joined && !g.crashed),
+      details: { mode: 'kafka', state: this.state, producerConnected: this.producerConnected, groups },
+    };
+  }
+
+  /** Creates the topic (when allowed) and registers its schema; the id is cached for the hot path. */
+  private prepareTopic(topic: TopicName): Promise<number> {
+    let prepared = this.preparing.get(topic);
+    if (prepared === undefined) {
+      prepared = (async () => {
+        await this.ensureTopics([topicFor(this.options.topicPrefix, topic)]);
+        const id = await this.catalog.schemaIdOf(topic);
+        this.schemaIds.set(topic, id);
+        return id;
+      })();
+      prepared.catch(() => this.preparing.delete(topic));
+      this.preparing.set(topic, prepared);
+    }
+    return prepared;
+  }
+
+  private async ensureTopics(topics: readonly string[]): Promise<void> {
+    if (this.kafkaOptions.createTopics === false) return;
+    const missing = topics.filter((t) => !this.ensuredTopics.has(t));
+    if (missing.length === 0) return;
+    // NOTE: right after creation the metadata may still say UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE;
+    // creating again is harmless (kafkajs answers false for existing topics), so retry until every partition has a leader.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.admin.createTopics({
+          waitForLeaders: false,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.kafkaOptions.partitions ?? 3, replicationFactor: this.kafkaOptions.replicationFactor ?? -1 })),
+        });
+        const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics: [...missing] });
+        const leaderless = metadata.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+        if (leaderless.length > 0) throw Object.assign(new Error(`no leader yet for ${leaderless.join(', ')}`), { retriable: true });
+        break;
+      } catch (cause) {
+        if (attempt >= 10 || (cause as { retriable?: unknown }).retriable !== true) {
+          throw new RuntimeError('BROKER_UNAVAILABLE', `cannot create topics ${missing.join(', ')}: ${(cause as Error).message}`, { cause });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+    for (const topic of missing) this.ensuredTopics.add(topic);
+  }
+
+  private async writeDeadLetter(letter: DeadLetter): Promise<void> {
+    await this.producer.send({
+      topic: letter.topic, acks: -1,
+      messages: [{ key: letter.key ?? null, value: letter.value, headers: { ...letter.headers } }],
+    });
+  }
+}

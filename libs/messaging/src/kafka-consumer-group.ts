@@ -1,0 +1,175 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from './logger.js';
+import type { ConsumedRecord, RecordDelivery } from './record-delivery.js';
+import { backoffDelayMs, type RetryPolicy } from './retry-policy.js';
+
+/** How one consumer group consumes. */
+export interface ConsumerGroupSettings {
+  readonly fromBeginning: boolean;
+  readonly partitionsConsumedConcurrently: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxBytesPerPartition: number;
+  readonly maxWaitTimeMs: number;
+  readonly commitEveryMessages: number;
+  readonly commitEveryMs: number;
+  readonly retry: RetryPolicy;
+  readonly logger: Logger;
+}
+
+/** Where a consumer group stands, for health(). */
+export interface ConsumerGroupStatus {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly joined: boolean;
+  readonly crashed: boolean;
+  readonly pausedPartitions: readonly string[];
+}
+
+const HEARTBEAT_WHILE_WAITING_MS = 1000;
+
+/**
+ * One kafkajs consumer serving the declarations of one consumer group. Offsets are resolved one by one, only after
+ * a record's delivery ended (applied, duplicate or dead-lettered), and committed every N records and after each
+ * batch; a record that
+ * must be redelivered pauses its partition, which is rewound to it and resumed after a backoff.
+ */
+export class KafkaConsumerGroup {
+  private readonly consumer: Consumer;
+  private readonly failures = new Map<string, number>();
+  private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
+  private joined = false;
+  private crashed = false;
+  private stopping = false;
+
+  constructor(kafka: Kafka, readonly groupId: string, private readonly deliveries: ReadonlyMap<string, RecordDelivery>, private readonly settings: ConsumerGroupSettings) {
+    this.consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: settings.heartbeatIntervalMs,
+      maxBytesPerPartition: settings.maxBytesPerPartition,
+      maxWaitTimeInMs: settings.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.joined = false;
+      // NOTE: kafkajs restarts the consumer itself when the crash was retriable; only a final crash is fatal.
+      if (!event.payload.restart) this.crashed = true;
+      settings.logger.error({ groupId, error: String(event.payload.error), restart: event.payload.restart }, 'consumer crashed');
+    });
+  }
+
+  /** Connects, subscribes and starts consuming (resolves before the group is joined; see status().joined). */
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.deliveries.keys()], fromBeginning: this.settings.fromBeginning });
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitThreshold: this.settings.commitEveryMessages,
+      autoCommitInterval: this.settings.commitEveryMs,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.consumeBatch(payload),
+    });
+  }
+
+  /** Finishes each partition's in-flight record, commits what was resolved, leaves the group, disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.resumeTimers.values()) clearTimeout(timer);
+    this.resumeTimers.clear();
+    await this.consumer.disconnect();
+    this.joined = false;
+  }
+
+  status(): ConsumerGroupStatus {
+    return {
+      groupId: this.groupId, topics: [...this.deliveries.keys()], joined: this.joined, crashed: this.crashed,
+      pausedPartitions: [...this.resumeTimers.keys()],
+    };
+  }
+
+  private async consumeBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const delivery = this.deliveries.get(batch.topic);
+    if (delivery === undefined) return;
+    const lane = `${batch.topic}/${batch.partition}`;
+    const wait = (ms: number) => waitWithHeartbeats(ms, () => payload.heartbeat());
+    let sinceCheck = 0;
+    let checkedAt = Date.now();
+    let done: string | undefined;
+    try {
+      for (const message of batch.messages) {
+        if (!payload.isRunning() || payload.isStale() || this.stopping) break;
+        const outcome = await delivery.deliver(toRecord(batch.topic, batch.partition, message), wait);
+        if (outcome.kind === 'redeliver') {
+          this.pauseAndRewind(batch.topic, batch.partition, message.offset, outcome.reason);
+          break;
+        }
+        this.failures.delete(lane);
+        done = message.offset;
+        // NOTE: offsets are resolved (kafkajs does Long arithmetic each time) and commits/heartbeats checked every 50
+        // records or 500 ms, and always before leaving the batch; nothing is committed between those points anyway.
+        if (++sinceCheck >= 50 || Date.now() - checkedAt >= 500) {
+          sinceCheck = 0;
+          checkedAt = Date.now();
+          payload.resolveOffset(done);
+          await payload.commitOffsetsIfNecessary();
+          await payload.heartbeat();
+        }
+      }
+    } finally {
+      if (done !== undefined) payload.resolveOffset(done);
+    }
+  }
+
+  private pauseAndRewind(topic: string, partition: number, offset: string, reason: string): void {
+    const lane = `${topic}/${partition}`;
+    const failures = (this.failures.get(lane) ?? 0) + 1;
+    this.failures.set(lane, failures);
+    const delayMs = backoffDelayMs(this.settings.retry, failures);
+    this.settings.logger.warn({ groupId: this.groupId, topic, partition, offset, failures, delayMs, reason }, 'partition paused; the message will be redelivered');
+    this.consumer.pause([{ topic, partitions: [partition] }]);
+    this.consumer.seek({ topic, partition, offset });
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(lane);
+      if (!this.stopping) this.consumer.resume([{ topic, partitions: [partition] }]);
+    }, delayMs);
+    timer.unref();
+    this.resumeTimers.set(lane, timer);
+  }
+}
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    fullTopic: topic, partition, offset: message.offset,
+    key: message.key === null ? undefined : message.key.toString('utf8'),
+    value: message.value,
+    headers: stringHeaders(message.headers),
+  };
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+function stringHeaders(headers: IHeaders | undefined): Readonly<Record<string, string>> {
+  if (headers === undefined) return NO_HEADERS;
+  const result: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) result[name] = typeof first === 'string' ? first : first.toString('utf8');
+  }
+  return result;
+}
+
+async function waitWithHeartbeats(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  const until = Date.now() + ms;
+  for (let left = ms; left > 0; left = until - Date.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, HEARTBEAT_WHILE_WAITING_MS)));
+    // A failed heartbeat (a rebalance) is kafkajs's to handle; the retry goes on, at worst the record is redelivered.
+    await heartbeat().catch(() => undefined);
+  }
+}

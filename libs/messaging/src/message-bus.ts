@@ -1,0 +1,69 @@
+import type { Context } from '@opentelemetry/api';
+import type { TopicMessages, TopicName } from '@foresight/contracts';
+
+/** Options of one publish call. */
+export interface PublishOptions {
+  /** Extra headers on every message (string values; the runtime adds `traceparent`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The OpenTelemetry context whose span is propagated; defaults to the active context. */
+  readonly traceContext?: Context;
+}
+
+/** Publishes messages of one topic; each is validated, Avro-encoded and keyed by its codec's key field. */
+export type Publish = <N extends TopicName>(topic: N, messages: readonly TopicMessages[N][], options?: PublishOptions) => Promise<void>;
+
+/** What a handler knows about the message it handles besides the message itself. */
+export interface MessageContext {
+  readonly topic: TopicName;
+  /** The full topic name on the broker (with the prefix). */
+  readonly fullTopic: string;
+  readonly groupId: string;
+  readonly key: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly partition: number;
+  readonly offset: string;
+  /** The message's eventId: its idempotency key. */
+  readonly eventId: string;
+  /** 1 on first delivery to the handler, then 2, 3… while retriable errors are retried in place. */
+  readonly attempt: number;
+  /** The OpenTelemetry context of the message (its remote parent span, if it carried `traceparent`). */
+  readonly traceContext: Context;
+  /** Publishes follow-up messages in this message's trace. */
+  readonly publish: Publish;
+}
+
+/** A consumer, declared: a topic and a handler. The runtime owns everything else. */
+export interface ConsumerDeclaration<N extends TopicName = TopicName> {
+  readonly topic: N;
+  /** Defaults to the bus's `groupId`. */
+  readonly groupId?: string;
+  /** Throw to fail: see RuntimeError for what each failure does. Never swallow an error here. */
+  handle(message: TopicMessages[N], context: MessageContext): Promise<void>;
+}
+
+/** Any topic's consumer declaration. */
+export type AnyConsumerDeclaration = { [N in TopicName]: ConsumerDeclaration<N> }[TopicName];
+
+/** Declares a consumer with its message type inferred from the topic. */
+export function consumerOf<N extends TopicName>(declaration: ConsumerDeclaration<N>): AnyConsumerDeclaration {
+  return declaration as unknown as AnyConsumerDeclaration;
+}
+
+/** Liveness, readiness and what they are based on. */
+export interface BusHealth {
+  /** False once the bus failed beyond recovery (restart the process). */
+  readonly live: boolean;
+  /** True when started and not closing, with every consumer running. */
+  readonly ready: boolean;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** The one messaging port: Kafka in production, in memory in the embedded mode; same semantics. */
+export interface MessageBus {
+  readonly publish: Publish;
+  /** Starts the declared consumers; resolves once they are subscribed. */
+  startConsumers(declarations: readonly AnyConsumerDeclaration[]): Promise<void>;
+  /** Graceful: stops fetching, finishes the in-flight message of each partition, commits, disconnects. */
+  close(): Promise<void>;
+  health(): BusHealth;
+}

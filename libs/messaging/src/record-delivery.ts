@@ -1,0 +1,158 @@
+import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
+import { ContractError, decodeFrame, deadLetterTopicFor, type TopicMessages, type TopicName } from '@foresight/contracts';
+import { deadLetterHeaders, type DeadLetterWriter } from './dead-letter.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import type { Logger } from './logger.js';
+import type { AnyConsumerDeclaration, ConsumerDeclaration, MessageContext, Publish, PublishOptions } from './message-bus.js';
+import { backoffDelayMs, type RetryPolicy } from './retry-policy.js';
+import { classifyFailure, type ClassifiedFailure } from './runtime-error.js';
+import type { PayloadDecoder, SchemaCatalog } from './schema-catalog.js';
+import { contextFromHeaders } from './trace-context.js';
+
+/** A message as fetched from a partition, before decoding. */
+export interface ConsumedRecord {
+  readonly fullTopic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | undefined;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** What became of a record: every outcome but `redeliver` lets the offset be committed. */
+export type DeliveryOutcome =
+  | { readonly kind: 'applied' }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'dead-lettered'; readonly code: string; readonly reason: string }
+  | { readonly kind: 'redeliver'; readonly code: string; readonly reason: string };
+
+/** Everything a RecordDelivery needs from its bus. */
+export interface DeliverySettings {
+  readonly topicPrefix: string;
+  readonly catalog: SchemaCatalog;
+  readonly writeDeadLetter: DeadLetterWriter;
+  readonly publish: Publish;
+  readonly retry: RetryPolicy;
+  readonly idempotency: { readonly store: IdempotencyStore; readonly ttlMs: number } | undefined;
+  readonly logger: Logger;
+  readonly isClosing: () => boolean;
+  readonly now: () => number;
+}
+
+const tracer = trace.getTracer('@foresight/messaging');
+
+/**
+ * Takes one record of one declared consumer from bytes to an applied, dead-lettered or to-be-redelivered message:
+ * decode (poison → DLQ), skip when already applied, run the handler with in-place retries, mark it applied.
+ */
+export class RecordDelivery {
+  private readonly topic: TopicName;
+  private readonly deadLetterTopic: string;
+  /** Decoders by schema id, kept here too so the hot path does not even await the catalog's cached promise. */
+  private readonly decoders = new Map<number, PayloadDecoder<TopicName>>();
+
+  constructor(private readonly declaration: AnyConsumerDeclaration, readonly groupId: string, private readonly settings: DeliverySettings) {
+    this.topic = declaration.topic;
+    this.deadLetterTopic = deadLetterTopicFor(settings.topicPrefix, declaration.topic);
+  }
+
+  /** Delivers one record; `wait` sleeps between retries (Kafka heartbeats meanwhile, the in-memory bus may not wait). */
+  async deliver(record: ConsumedRecord, wait: (ms: number) => Promise<void>): Promise<DeliveryOutcome> {
+    let message: unknown;
+    try {
+      if (record.value === null) throw new ContractError('NOT_AVRO', `${this.topic}: null value (tombstone) on a data topic`);
+      const { schemaId, payload } = decodeFrame(record.value);
+      let decode = this.decoders.get(schemaId);
+      if (decode === undefined) {
+        decode = await this.settings.catalog.decoderFor(this.topic, schemaId);
+        this.decoders.set(schemaId, decode);
+      }
+      message = decode(payload);
+    } catch (error) {
+      return this.fail(record, classifyFailure(error), 0);
+    }
+    const eventId = eventIdOf(message, record);
+    const idempotencyKey = `${this.groupId}:${eventId}`;
+    const idempotency = this.settings.idempotency;
+    if (idempotency !== undefined) {
+      try {
+        if (await idempotency.store.has(idempotencyKey)) return { kind: 'duplicate' };
+      } catch (error) {
+        return { kind: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason: `idempotency store: ${(error as Error).message}` };
+      }
+    }
+    const parent = contextFromHeaders(record.headers);
+    for (let attempt = 1; ; attempt++) {
+      const failure = await this.runHandler(message, record, eventId, attempt, parent);
+      if (failure === undefined) break;
+      if (failure.disposition === 'retry' && attempt < this.settings.retry.maxAttempts) {
+        if (this.settings.isClosing()) return { kind: 'redeliver', code: failure.code, reason: `closing while retrying: ${failure.reason}` };
+        await wait(backoffDelayMs(this.settings.retry, attempt));
+        continue;
+      }
+      if (failure.disposition === 'retry') {
+        return this.fail(record, { ...failure, reason: `retries exhausted after ${attempt} attempts: ${failure.reason}` }, attempt);
+      }
+      return this.fail(record, failure, attempt);
+    }
+    if (idempotency !== undefined) {
+      // NOTE: a crash between the handler's success and this mark re-applies the message on redelivery; effects
+      // that must happen exactly once are keyed by their own idempotency key (docs/messaging.md).
+      await idempotency.store.claim(idempotencyKey, idempotency.ttlMs).catch((error: unknown) => {
+        this.settings.logger.warn({ eventId, groupId: this.groupId, error: String(error) }, 'could not mark event applied');
+      });
+    }
+    return { kind: 'applied' };
+  }
+
+  private async runHandler(message: unknown, record: ConsumedRecord, eventId: string, attempt: number, parent: Context): Promise<ClassifiedFailure | undefined> {
+    const span = tracer.startSpan(`${record.fullTopic} process`, { kind: SpanKind.CONSUMER }, parent);
+    // Attributes only when an SDK records the span: the no-op default should cost nothing per message.
+    if (span.isRecording()) {
+      span.setAttributes({
+        'messaging.system': 'kafka', 'messaging.operation.type': 'process', 'messaging.destination.name': record.fullTopic,
+        'messaging.consumer.group.name': this.groupId, 'messaging.destination.partition.id': String(record.partition),
+        'messaging.kafka.offset': record.offset, 'messaging.message.id': eventId, 'messaging.retry.attempt': attempt,
+      });
+    }
+    const traceContext = trace.setSpan(parent, span);
+    const context: MessageContext = {
+      topic: this.topic, fullTopic: record.fullTopic, groupId: this.groupId, key: record.key, headers: record.headers,
+      partition: record.partition, offset: record.offset, eventId, attempt, traceContext,
+      publish: (topic, messages, options?: PublishOptions) => this.settings.publish(topic, messages, { ...options, traceContext: options?.traceContext ?? traceContext }),
+    };
+    const declaration = this.declaration as ConsumerDeclaration<TopicName>;
+    try {
+      await otelContext.with(traceContext, () => declaration.handle(message as TopicMessages[TopicName], context));
+      return undefined;
+    } catch (error) {
+      const failure = classifyFailure(error);
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
+      this.settings.logger.warn({ topic: record.fullTopic, partition: record.partition, offset: record.offset, eventId, attempt, code: failure.code, reason: failure.reason }, 'handler failed');
+      return failure;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async fail(record: ConsumedRecord, failure: ClassifiedFailure, attempts: number): Promise<DeliveryOutcome> {
+    if (failure.disposition === 'redeliver') return { kind: 'redeliver', code: failure.code, reason: failure.reason };
+    const headers = deadLetterHeaders(record.headers, {
+      code: failure.code, reason: failure.reason, fullTopic: record.fullTopic, partition: record.partition, offset: record.offset,
+      groupId: this.groupId, attempts, failedAt: this.settings.now(),
+    });
+    try {
+      await this.settings.writeDeadLetter({ topic: this.deadLetterTopic, key: record.key, value: record.value, headers });
+    } catch (error) {
+      return { kind: 'redeliver', code: 'BROKER_UNAVAILABLE', reason: `dead-letter write failed: ${(error as Error).message}` };
+    }
+    this.settings.logger.warn({ topic: record.fullTopic, partition: record.partition, offset: record.offset, code: failure.code, reason: failure.reason }, 'message dead-lettered');
+    return { kind: 'dead-lettered', code: failure.code, reason: failure.reason };
+  }
+}
+
+function eventIdOf(message: unknown, record: ConsumedRecord): string {
+  const eventId = (message as { eventId?: unknown }).eventId;
+  return typeof eventId === 'string' && eventId !== '' ? eventId : `${record.fullTopic}/${record.partition}/${record.offset}`;
+}

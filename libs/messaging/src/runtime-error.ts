@@ -1,0 +1,73 @@
+import { ContractError } from '@foresight/contracts';
+
+/**
+ * Why the runtime or a handler failed. The code decides what happens to the message:
+ * - HANDLER_RETRIABLE: retried in place with backoff, then dead-lettered ('retries exhausted').
+ * - HANDLER_FATAL: dead-lettered at once.
+ * - DEPENDENCY_UNAVAILABLE, BROKER_UNAVAILABLE, REGISTRY_UNAVAILABLE: infrastructure is down; the message is not
+ *   the problem, so it is never dead-lettered: the partition pauses and the message is redelivered later.
+ * - CONFIG_INVALID, SCHEMA_REJECTED: start-up failures (exit with the message).
+ * - BUS_CLOSED: publish or start after close().
+ */
+export type RuntimeErrorCode =
+  | 'HANDLER_RETRIABLE'
+  | 'HANDLER_FATAL'
+  | 'DEPENDENCY_UNAVAILABLE'
+  | 'BROKER_UNAVAILABLE'
+  | 'REGISTRY_UNAVAILABLE'
+  | 'CONFIG_INVALID'
+  | 'SCHEMA_REJECTED'
+  | 'BUS_CLOSED';
+
+const RETRIABLE: ReadonlySet<RuntimeErrorCode> = new Set([
+  'HANDLER_RETRIABLE', 'DEPENDENCY_UNAVAILABLE', 'BROKER_UNAVAILABLE', 'REGISTRY_UNAVAILABLE',
+]);
+
+/** A messaging failure with a stable code, a cause and a retry decision. */
+export class RuntimeError extends Error {
+  readonly code: RuntimeErrorCode;
+  readonly retriable: boolean;
+
+  constructor(code: RuntimeErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RuntimeError';
+    this.code = code;
+    this.retriable = RETRIABLE.has(code);
+  }
+}
+
+/** What the runtime does with a message whose handling failed. */
+export type FailureDisposition = 'retry' | 'dead-letter' | 'redeliver';
+
+/** A failure, classified: its disposition, a code for the DLQ header and a one-line reason. */
+export interface ClassifiedFailure {
+  readonly disposition: FailureDisposition;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * Classifies anything a handler (or decoding) threw.
+ * NOTE: an error that says nothing about itself (no code, no `retriable` flag) is retried, boundedly: transient
+ * failures are the common unknown, and after the last attempt it is dead-lettered anyway, so nothing is lost.
+ */
+export function classifyFailure(error: unknown): ClassifiedFailure {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof ContractError) return { disposition: 'dead-letter', code: error.code, reason };
+  if (error instanceof RuntimeError) {
+    switch (error.code) {
+      case 'HANDLER_RETRIABLE':
+        return { disposition: 'retry', code: error.code, reason };
+      case 'DEPENDENCY_UNAVAILABLE':
+      case 'BROKER_UNAVAILABLE':
+      case 'REGISTRY_UNAVAILABLE':
+      case 'BUS_CLOSED':
+        return { disposition: 'redeliver', code: error.code, reason };
+      default:
+        return { disposition: 'dead-letter', code: error.code, reason };
+    }
+  }
+  const flag = typeof error === 'object' && error !== null ? (error as { retriable?: unknown }).retriable : undefined;
+  if (flag === false) return { disposition: 'dead-letter', code: 'HANDLER_FATAL', reason };
+  return { disposition: 'retry', code: 'HANDLER_RETRIABLE', reason };
+}
