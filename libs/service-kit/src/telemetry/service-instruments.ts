@@ -1,0 +1,57 @@
+import type { Counter, Histogram, Meter } from '@opentelemetry/api';
+import { createStateGauge, type StateGauge } from './state-gauge.js';
+
+/** Attributes of a processed message: its topic and how handling ended (e.g. "ok", "retried", "dead-lettered"). */
+export interface MessageAttributes {
+  readonly topic: string;
+  readonly outcome: string;
+  readonly [key: string]: string;
+}
+
+/** The instruments every Foresight service emits. */
+export interface ServiceInstruments {
+  /** foresight.messages.processed, by topic and outcome. */
+  readonly messagesProcessed: Counter<MessageAttributes>;
+  /** foresight.handler.duration in ms, by topic and outcome. */
+  readonly handlerDuration: Histogram<MessageAttributes>;
+  /** foresight.consumer.lag in messages, set by the messaging runtime per topic/partition. */
+  readonly consumerLag: StateGauge;
+  /** foresight.incidents.open. */
+  readonly openIncidents: StateGauge;
+  /** foresight.vms.at_risk. */
+  readonly atRiskVms: StateGauge;
+  /** foresight.grants.active. */
+  readonly activeGrants: StateGauge;
+  /** foresight.resources.reserved, by resource (cpu_millis, memory_mib, network_mbps). */
+  readonly reservedResources: StateGauge;
+  /** Counts one handled message and records its handler duration. */
+  recordHandled(attributes: MessageAttributes, durationMs: number): void;
+}
+
+/** Histogram buckets (ms) for message handlers: sub-millisecond scoring up to slow retries. */
+export const HANDLER_DURATION_BUCKETS_MS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000];
+
+/** Creates the standard instruments on `meter`. */
+export function createServiceInstruments(meter: Meter): ServiceInstruments {
+  const messagesProcessed = meter.createCounter<MessageAttributes>('foresight.messages.processed', {
+    description: 'Messages handled, by topic and outcome.',
+  });
+  const handlerDuration = meter.createHistogram<MessageAttributes>('foresight.handler.duration', {
+    description: 'Time spent in a message handler.',
+    unit: 'ms',
+    advice: { explicitBucketBoundaries: HANDLER_DURATION_BUCKETS_MS },
+  });
+  return {
+    messagesProcessed,
+    handlerDuration,
+    consumerLag: createStateGauge(meter, { name: 'foresight.consumer.lag', description: 'Messages behind the partition end, by topic and partition.' }),
+    openIncidents: createStateGauge(meter, { name: 'foresight.incidents.open', description: 'Incidents currently open.' }),
+    atRiskVms: createStateGauge(meter, { name: 'foresight.vms.at_risk', description: 'VMs currently scored at risk.' }),
+    activeGrants: createStateGauge(meter, { name: 'foresight.grants.active', description: 'Resource grants currently held.' }),
+    reservedResources: createStateGauge(meter, { name: 'foresight.resources.reserved', description: 'Resources reserved from pools, by resource.' }),
+    recordHandled: (attributes, durationMs) => {
+      messagesProcessed.add(1, attributes);
+      handlerDuration.record(durationMs, attributes);
+    },
+  };
+}
