@@ -1,1 +1,13 @@
-export {};
+export { averagePrecision, brierScore, bootstrapInterval, weightedRatio, median, PooledRanking, type Scored, type IncidentScores, type Interval } from './metrics.js';
+export { UndirectedGraph, CooccurrenceHistory, type ScoreMap } from './baselines.js';
+export { observeTopology, type ObservedTopology } from './observed-topology.js';
+export { judgePrediction, type Prediction, type EstimatorIncident, type JudgingContext } from './incident-scoring.js';
+export { buildOutcome, ExposureIndex, type GrantRecord } from './outcome-builder.js';
+export { POLICY_NAMES, simulateNoAction, simulateOracle, simulateAllocator, type PolicyName, type PolicyOutcome, type ClosedLoopOptions } from './closed-loop.js';
+export { trueModel } from './true-model.js';
+export {
+  runEvaluation, ESTIMATOR_NAMES, ABLATION_NAMES,
+  type EvaluationOptions, type EvaluationRun, type IncidentRecord, type EstimatorKey, type AblationName,
+} from './runner.js';
+export { summarise, type EvaluationResult, type EstimatorSummary, type PolicySummary } from './summary.js';
+export { formatReport, resultJson, checkTargets, type TargetCheck } from './report.js';

@@ -1,1 +1,12 @@
-export {};
+export { TIERS, type Tier, type SimService, type SimHost, type World } from './world.js';
+export { generateTopology, type TopologyOptions } from './topology-generator.js';
+export { loadGraphologyJson, loadCsvEdgeList } from './topology-loader.js';
+export {
+  trueParameters, DEFAULT_DETECTION_NOISE, DEFAULT_GRANT_EFFECT,
+  type TrueParameters, type TrueImpact, type DetectionNoise, type GrantEffect,
+} from './true-parameters.js';
+export { compileTruthGraph, type TruthGraph, type Traversal } from './truth-graph.js';
+export { simulateCascade, infectionProbabilities, MIN_HOP_DELAY_MS, type CascadeSeed, type Infection, type InfectionProbabilities } from './cascade.js';
+export { generateIncidents, type Incident, type AffectedVm, type IncidentStreamOptions } from './incident-stream.js';
+export { inventoryEvents, hostEvents, flowEvents, type FlowTelemetryOptions } from './telemetry.js';
+export { grantCoverage, degradedMinutes } from './impact.js';

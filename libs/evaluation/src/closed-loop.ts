@@ -1,0 +1,177 @@
+import {
+  applyPlan, assess, observeAnomalous, observeHealthy, observeRecovered, openIncident, planAllocation, releaseIncident, scaleResources, typeParameters,
+  type AllocationPlan, type AllocationPolicy, type AtRiskVm, type EstimatorName, type IncidentState, type Lease, type ModelParameters, type Resources,
+} from '@foresight/core';
+import { degradedMinutes, grantCoverage, type Incident, type TrueParameters } from '@foresight/sim';
+import type { GrantRecord } from './outcome-builder.js';
+import type { ObservedTopology } from './observed-topology.js';
+
+/** The closed-loop policies compared. */
+export const POLICY_NAMES = ['none', 'reactive', 'predictive', 'oracle'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+/** What one policy did in one incident. */
+export interface PolicyOutcome {
+  readonly degradedVmMinutes: number;
+  /** Degraded minutes of SLO-critical VMs (criticality ≥ 0.8). */
+  readonly sloViolationMinutes: number;
+  /** Resource-unit-minutes granted (1 unit = 1 vCPU, 1 GiB or 100 Mbps) and the part that helped no affected VM. */
+  readonly grantedUnitMinutes: number;
+  readonly wastedUnitMinutes: number;
+  /** GRANT + ADJUST + RELEASE decisions (renewals excluded). */
+  readonly churn: number;
+  /** Truly affected VMs protected by a grant in place before their onset. */
+  readonly protectedInTime: number;
+  readonly perVm: ReadonlyMap<string, GrantRecord>;
+}
+
+interface Hold {
+  readonly start: number;
+  end: number;
+  readonly resources: Resources;
+}
+
+/** Knobs of the closed-loop simulation. */
+export interface ClosedLoopOptions {
+  readonly policy: AllocationPolicy;
+  readonly estimator: EstimatorName;
+  /** Re-plan every tickMs (default 60 s) and at every detection. */
+  readonly tickMs?: number;
+}
+
+const SLO_CRITICALITY = 0.8;
+const UNIT: Resources = { cpuMillis: 1000, memoryMiB: 1024, networkMbps: 100 };
+const TAIL_MS = 30 * 60_000;
+
+function units(r: Resources): number {
+  return r.cpuMillis / UNIT.cpuMillis + r.memoryMiB / UNIT.memoryMiB + r.networkMbps / UNIT.networkMbps;
+}
+
+/** Judges holds against the truth: degradation of every affected VM, useful and wasted unit-minutes. */
+function judge(incident: Incident, truth: TrueParameters, observed: ObservedTopology, holds: ReadonlyMap<string, Hold[]>, churn: number): PolicyOutcome {
+  const need = truth.impact[incident.anomalyType].need;
+  const perVm = new Map<string, GrantRecord>();
+  const usefulHold = new Set<Hold>();
+  let degraded = 0;
+  let slo = 0;
+  let protectedInTime = 0;
+  for (const a of incident.affected) {
+    const mine = (holds.get(a.vmId) ?? []).slice().sort((x, y) => x.start - y.start);
+    const end = a.onsetAt + a.durationMs;
+    const covering = mine.find((h) => h.start <= a.onsetAt && h.end > a.onsetAt) ?? mine.find((h) => h.start > a.onsetAt && h.start < end);
+    const coverage = covering === undefined ? 0 : grantCoverage(need, a.severity, covering.resources);
+    const minutes = degradedMinutes(a.durationMs, covering?.start, a.onsetAt, coverage, truth.grantEffect);
+    for (const h of mine) if (h.start < end && h.end > a.onsetAt && grantCoverage(need, a.severity, h.resources) > 0) usefulHold.add(h);
+    const inTime = covering !== undefined && covering.start <= a.onsetAt;
+    if (inTime) protectedInTime++;
+    perVm.set(a.vmId, { grantInPlace: inTime, degradedMinutes: minutes });
+    degraded += minutes;
+    if ((observed.vmById.get(a.vmId)?.criticality ?? 0) >= SLO_CRITICALITY) slo += minutes;
+  }
+  let granted = 0;
+  let wasted = 0;
+  for (const list of holds.values()) {
+    for (const h of list) {
+      const m = units(h.resources) * Math.max(0, h.end - h.start) / 60_000;
+      granted += m;
+      if (!usefulHold.has(h)) wasted += m;
+    }
+  }
+  return { degradedVmMinutes: degraded, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, churn, protectedInTime, perVm };
+}
+
+/** No grants: every affected VM degrades for its whole duration. */
+export function simulateNoAction(incident: Incident, truth: TrueParameters, observed: ObservedTopology): PolicyOutcome {
+  return judge(incident, truth, observed, new Map(), 0);
+}
+
+/** Knows the realised cascade: grants each affected VM exactly its need, in place at its onset, until it recovers. */
+export function simulateOracle(incident: Incident, truth: TrueParameters, observed: ObservedTopology): PolicyOutcome {
+  const need = truth.impact[incident.anomalyType].need;
+  const holds = new Map<string, Hold[]>();
+  for (const a of incident.affected) holds.set(a.vmId, [{ start: a.onsetAt, end: a.onsetAt + a.durationMs, resources: scaleResources(need, a.severity) }]);
+  return judge(incident, truth, observed, holds, 2 * incident.affected.length);
+}
+
+/**
+ * The allocator in the loop, driven by the incident's AnomalyEvents: 'reactive' plans grants for the VMs whose own
+ * anomaly is active (probability 1); 'predictive' adds Foresight's assessment (re-assessed at every detection and
+ * tick, VMs not yet anomalous reported healthy as of one mean detection delay ago). Both use core's planAllocation and
+ * applyPlan with the current model's grant sizes and thresholds; resources are in place actuationLatencyMs after the
+ * decision and leave at release.
+ */
+export function simulateAllocator(
+  mode: 'reactive' | 'predictive', incident: Incident, truth: TrueParameters, observed: ObservedTopology, model: ModelParameters, options: ClosedLoopOptions,
+): PolicyOutcome {
+  const events = incident.anomalyEvents;
+  if (events.length === 0) return judge(incident, truth, observed, new Map(), 0);
+  const tick = options.tickMs ?? 60_000;
+  const latency = options.policy.actuationLatencyMs;
+  const healthyLag = truth.detection.minDelayMs + truth.detection.meanExtraDelayMs;
+  const first = events[0].detectedAt;
+  const times = new Set<number>(events.map((e) => e.detectedAt));
+  for (let t = first; t <= incident.horizonEnd + TAIL_MS; t += tick) times.add(t);
+  const schedule = [...times].sort((a, b) => a - b);
+
+  let state: IncidentState = openIncident(incident.incidentId, incident.anomalyType, first);
+  let pool = observed.pool;
+  let leases: Lease[] = [];
+  const holds = new Map<string, Hold[]>();
+  const open = new Map<string, Hold>();
+  let churn = 0;
+  let next = 0;
+  const record = (plan: AllocationPlan): void => {
+    for (const d of plan.decisions) {
+      if (d.action === 'RENEW') continue;
+      churn++;
+      const held = open.get(d.leaseId);
+      if (held !== undefined) {
+        held.end = d.action === 'RELEASE' ? plan.now : plan.now + latency;
+        open.delete(d.leaseId);
+      }
+      if (d.action === 'RELEASE') continue;
+      const hold: Hold = { start: plan.now + latency, end: Infinity, resources: d.resources };
+      open.set(d.leaseId, hold);
+      holds.set(d.vmId, [...(holds.get(d.vmId) ?? []), hold]);
+    }
+  };
+  let now = first;
+  for (now of schedule) {
+    for (; next < events.length && events[next].detectedAt <= now; next++) {
+      const e = events[next];
+      state = e.state === 'OPEN' ? observeAnomalous(state, e.subjectId, e.eventTime, e.severity) : observeRecovered(state, e.subjectId, e.eventTime);
+    }
+    if (now >= incident.horizonEnd && state.status === 'RESOLVED' && leases.length === 0) break;
+    const atRisk: AtRiskVm[] = [];
+    for (const [vmId, s] of state.sources) {
+      const vm = observed.vmById.get(vmId);
+      if (vm !== undefined) atRisk.push({ incidentId: incident.incidentId, vmId, hostId: vm.hostId, anomalyType: incident.anomalyType, severity: s.severity, probability: 1, etaAt: s.onsetAt, criticality: vm.criticality });
+    }
+    if (mode === 'predictive' && state.sources.size > 0 && now < incident.horizonEnd) {
+      const healthyAt = now - healthyLag;
+      for (const r of state.lastAssessment?.atRisk ?? []) {
+        if (healthyAt > state.openedAt && !state.anomalousSeenAt.has(r.vmId)) state = observeHealthy(state, r.vmId, healthyAt);
+      }
+      const result = assess(state, observed.snapshot, model, now, { estimator: options.estimator, seed: incident.index + 1, samples: 500 });
+      state = result.state;
+      const severity = result.assessment.severity;
+      for (const r of result.assessment.atRisk) {
+        const vm = observed.vmById.get(r.vmId);
+        if (vm === undefined || state.sources.has(r.vmId)) continue;
+        atRisk.push({ incidentId: incident.incidentId, vmId: r.vmId, hostId: vm.hostId, anomalyType: incident.anomalyType, severity, probability: Math.min(1, r.probability), etaAt: r.etaAt, criticality: vm.criticality });
+      }
+    }
+    const plan = planAllocation({ now, atRisk, pool, leases, model, policy: options.policy });
+    record(plan);
+    ({ pool, leases } = applyPlan(pool, leases, plan));
+  }
+  const closing = releaseIncident(leases, incident.incidentId, now);
+  record(closing);
+  for (const h of open.values()) h.end = now;
+  return judge(incident, truth, observed, holds, churn);
+}
+
+/** The grant size (at severity 1) the model would give this type, for reports. */
+export function modelGrantSize(model: ModelParameters, anomalyType: string): Resources {
+  return typeParameters(model, anomalyType).grantSize;
+}

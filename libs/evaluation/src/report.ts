@@ -1,0 +1,118 @@
+import type { Interval } from './metrics.js';
+import type { EstimatorSummary, EvaluationResult } from './summary.js';
+
+/** The targets of the evaluation issue, each with its measured value and verdict. */
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: number | null;
+  readonly required: number;
+  readonly met: boolean;
+}
+
+function value(i: Interval | null | undefined): number | null {
+  return i === null || i === undefined ? null : i.value;
+}
+
+/** Checks the four targets against a result (best Foresight estimator, predictive policy). */
+export function checkTargets(result: EvaluationResult): TargetCheck[] {
+  const best = value(result.estimators[result.best.estimator]?.auprc);
+  const oracle = value(result.estimators.oracle?.auprc);
+  const ppr = value(result.estimators.ppr?.auprc);
+  const bfs2 = value(result.estimators.bfs2?.auprc);
+  const predictive = result.policies.predictive;
+  const ratio = best !== null && oracle !== null && oracle > 0 ? best / oracle : null;
+  const overPpr = best !== null && ppr !== null ? best - ppr : null;
+  const overBfs2 = best !== null && bfs2 !== null ? best - bfs2 : null;
+  const cut = value(predictive?.reductionVsReactive);
+  const waste = predictive?.wastedShare ?? null;
+  return [
+    { target: `AUPRC ${result.best.estimator} / oracle`, measured: ratio, required: 0.9, met: ratio !== null && ratio >= 0.9 },
+    { target: `AUPRC ${result.best.estimator} − ppr`, measured: overPpr, required: 0.15, met: overPpr !== null && overPpr >= 0.15 },
+    { target: `AUPRC ${result.best.estimator} − bfs2`, measured: overBfs2, required: 0.15, met: overBfs2 !== null && overBfs2 >= 0.15 },
+    { target: 'degraded VM-min cut vs reactive', measured: cut, required: 0.6, met: cut !== null && cut >= 0.6 },
+    { target: 'wasted share of granted (predictive)', measured: waste, required: 0.3, met: waste !== null && waste <= 0.3 },
+  ];
+}
+
+function fmt(v: number | null | undefined, digits = 3): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+}
+
+function ci(i: Interval | null | undefined, digits = 3): string {
+  return i === null || i === undefined ? '–' : `${i.value.toFixed(digits)} [${i.lo.toFixed(digits)}, ${i.hi.toFixed(digits)}]`;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function estimatorRows(estimators: Record<string, EstimatorSummary>): string[][] {
+  return Object.entries(estimators).map(([name, s]) => [
+    name, ci(s.auprc), ci(s.precision), ci(s.recall), ci(s.brier, 4), ci(s.usefulRecall), fmt(s.medianLeadMinutes, 1), fmt(s.medianEtaErrorMinutes, 1),
+  ]);
+}
+
+/** A readable report of a result (pure: returns the text). */
+export function formatReport(result: EvaluationResult): string {
+  const out: string[] = [];
+  out.push(`foresight eval — ${result.incidents} incidents (${result.detectedIncidents} detected), seed ${result.seed}, ` +
+    `${result.fleet.vms} VMs on ${result.fleet.hosts} hosts, ${result.fleet.pathways} pathways (${result.fleet.observedPathways} observed)`);
+  out.push('');
+  out.push('Prediction at first detection (all VMs but the sources; 95% bootstrap intervals over incidents)');
+  out.push(table(['estimator', 'AUPRC', 'precision', 'recall', 'Brier', 'useful recall', 'lead min', 'ETA err min'], estimatorRows(result.estimators)));
+  out.push('');
+  out.push('AUPRC per anomaly type');
+  const names = Object.keys(result.estimators);
+  out.push(table(['type', ...names], Object.entries(result.perType).map(([type, byName]) => [type, ...names.map((n) => fmt(value(byName[n]?.auprc)))])));
+  if (Object.keys(result.policies).length > 0) {
+    out.push('');
+    out.push('Closed loop (resource-minutes in units of 1 vCPU / 1 GiB / 100 Mbps)');
+    out.push(table(
+      ['policy', 'degraded VM-min', 'per incident', 'SLO-violation min', 'granted', 'wasted', 'wasted share', 'churn/incident', 'protected', 'cut vs reactive'],
+      Object.entries(result.policies).map(([name, p]) => [
+        name, fmt(p.degradedVmMinutes, 0), ci(p.degradedPerIncident, 2), fmt(p.sloViolationMinutes, 0), fmt(p.grantedResourceMinutes, 0), fmt(p.wastedResourceMinutes, 0),
+        fmt(p.wastedShare), fmt(p.churnPerIncident, 1), fmt(p.protectedShare), ci(p.reductionVsReactive),
+      ]),
+    ));
+  }
+  const curve = result.learningCurve;
+  out.push('');
+  out.push(`Learning curve: prequential AUPRC per window of ${curve.window} incidents`);
+  out.push(table(['incidents seen', ...Object.keys(curve.series)], curve.incidentsSeen.map((seen, k) => [String(seen), ...Object.values(curve.series).map((s) => fmt(s[k]))])));
+  if (Object.keys(result.ablations).length > 0) {
+    out.push('');
+    out.push(`Ablations (${result.best.policyEstimator}, prequential)`);
+    out.push(table(['variant', 'AUPRC', 'precision', 'recall', 'Brier', 'useful recall', 'lead min', 'ETA err min'], estimatorRows(result.ablations)));
+  }
+  if (result.origin !== null) {
+    out.push('');
+    out.push(`Origin tracing: top-1 ${ci(result.origin.top1)}, top-3 ${ci(result.origin.top3)} (earliest-reported baseline top-1 ${ci(result.origin.earliestReportedTop1)})`);
+  }
+  out.push('');
+  out.push(`Final model v${result.model.version}, grantThreshold ${fmt(result.model.grantThreshold)}`);
+  out.push('Targets');
+  out.push(table(['target', 'measured', 'required', 'met'], checkTargets(result).map((t) => [t.target, fmt(t.measured), (t.target.startsWith('wasted') ? '≤ ' : '≥ ') + t.required.toFixed(2), t.met ? 'yes' : 'NO'])));
+  return out.join('\n');
+}
+
+/** The machine-readable summary: `incidents`, `estimators`, `policies` and the rest of the result. */
+export function resultJson(result: EvaluationResult): Record<string, unknown> {
+  const estimators = Object.fromEntries(Object.entries(result.estimators).map(([name, s]) => [name, {
+    auprc: value(s.auprc), precision: value(s.precision), recall: value(s.recall), brier: value(s.brier), usefulRecall: value(s.usefulRecall),
+    medianLeadMinutes: s.medianLeadMinutes, medianEtaErrorMinutes: s.medianEtaErrorMinutes, auprcCi: s.auprc === null ? null : [s.auprc.lo, s.auprc.hi],
+  }]));
+  const policies = Object.fromEntries(Object.entries(result.policies).map(([name, p]) => [name, {
+    degradedVmMinutes: p.degradedVmMinutes, sloViolationMinutes: p.sloViolationMinutes, grantedResourceMinutes: p.grantedResourceMinutes,
+    wastedResourceMinutes: p.wastedResourceMinutes, wastedShare: p.wastedShare, churnPerIncident: p.churnPerIncident, protectedShare: p.protectedShare,
+    reductionVsReactive: value(p.reductionVsReactive),
+  }]));
+  const ablations = Object.fromEntries(Object.entries(result.ablations).map(([name, s]) => [name, { auprc: value(s.auprc), precision: value(s.precision), recall: value(s.recall), brier: value(s.brier) }]));
+  const perType = Object.fromEntries(Object.entries(result.perType).map(([type, byName]) => [type, Object.fromEntries(Object.entries(byName).map(([n, s]) => [n, value(s.auprc)]))]));
+  return {
+    incidents: result.incidents, detectedIncidents: result.detectedIncidents, seed: result.seed, fleet: result.fleet, estimators, policies, ablations, perType,
+    learningCurve: result.learningCurve, origin: result.origin === null ? null : { top1: value(result.origin.top1), top3: value(result.origin.top3), earliestReportedTop1: value(result.origin.earliestReportedTop1) },
+    best: result.best, targets: checkTargets(result),
+  };
+}

@@ -1,0 +1,270 @@
+import {
+  DEFAULT_ALLOCATION_POLICY, defaultModel, learnFromOutcomes, traceOrigin, GENERIC_ANOMALY_TYPE,
+  scorePropagation, type AnomalyTypeParameters, type EstimatorName, type IncidentOutcome, type ModelParameters, type TopologySnapshot,
+} from '@foresight/core';
+import {
+  compileTruthGraph, flowEvents, generateIncidents, generateTopology, hostEvents, infectionProbabilities, inventoryEvents, trueParameters,
+  type Incident, type TruthGraph, type World,
+} from '@foresight/sim';
+import { CooccurrenceHistory, UndirectedGraph, type ScoreMap } from './baselines.js';
+import { simulateAllocator, simulateNoAction, simulateOracle, type PolicyName, type PolicyOutcome } from './closed-loop.js';
+import { judgePrediction, type EstimatorIncident, type JudgingContext, type Prediction } from './incident-scoring.js';
+import { observeTopology } from './observed-topology.js';
+import { buildOutcome, ExposureIndex, type GrantRecord } from './outcome-builder.js';
+import { trueModel } from './true-model.js';
+
+/** Knobs of an evaluation run; every default is the `foresight eval` default. */
+export interface EvaluationOptions {
+  readonly incidents?: number;
+  readonly seed?: number;
+  readonly vms?: number;
+  /** Bootstrap replicates of the 95% intervals (default 200). */
+  readonly bootstrap?: number;
+  /** Cascades of core's Monte Carlo estimator (default 1000) and of the oracle (default 2000). */
+  readonly monteCarloSamples?: number;
+  readonly oracleSamples?: number;
+  /** Run the ablation streams (default true) and the closed loop (default true). */
+  readonly ablations?: boolean;
+  readonly closedLoop?: boolean;
+  /** Estimator of the predictive policy and of the ablations (default multipath). */
+  readonly policyEstimator?: EstimatorName;
+  /** Scoring floor of Foresight's estimators (default 0.001). */
+  readonly floor?: number;
+  /** A world to use instead of a generated one (e.g. a loaded topology). */
+  readonly world?: World;
+}
+
+export const ESTIMATOR_NAMES = ['mpp', 'multipath', 'montecarlo', 'ppr', 'bfs1', 'bfs2', 'cooccurrence', 'oracle', 'multipath-true', 'montecarlo-true'] as const;
+export type EstimatorKey = (typeof ESTIMATOR_NAMES)[number];
+export const ABLATION_NAMES = ['full', 'no-vulnerability', 'no-type-conditioning', 'uniform-edge-weights', 'learning-off'] as const;
+export type AblationName = (typeof ABLATION_NAMES)[number];
+
+/** Everything measured on one incident. */
+export interface IncidentRecord {
+  readonly index: number;
+  readonly anomalyType: string;
+  readonly affected: number;
+  /** False when monitoring reported nothing: no method could act (closed loop still counted). */
+  readonly detected: boolean;
+  readonly estimators: Partial<Record<EstimatorKey, EstimatorIncident>>;
+  readonly ablations: Partial<Record<AblationName, EstimatorIncident>>;
+  readonly origin?: { readonly top1: boolean; readonly top3: boolean; readonly earliestReported: boolean };
+  readonly policies?: Record<PolicyName, PolicyOutcome>;
+}
+
+/** The raw result of a run, before summarising. */
+export interface EvaluationRun {
+  readonly options: Required<Omit<EvaluationOptions, 'world'>>;
+  readonly fleet: { readonly vms: number; readonly hosts: number; readonly pathways: number; readonly observedPathways: number };
+  readonly records: readonly IncidentRecord[];
+  readonly finalModel: ModelParameters;
+  /** The last model of every learning stream (ablations included). */
+  readonly finalModels: Partial<Record<AblationName, ModelParameters>>;
+  readonly defaultModel: ModelParameters;
+}
+
+/** Operating threshold of the scores that are not a model's probability (PPR, co-occurrence, oracle). */
+const BASELINE_THRESHOLD = 0.3;
+const TRACE_WINDOW_MS = 2 * 60_000;
+
+interface Stream {
+  readonly name: AblationName;
+  model: ModelParameters;
+  readonly learn: boolean;
+  readonly snapshot: TopologySnapshot;
+  readonly uniform: boolean;
+  readonly typeOf: (type: string) => string;
+  /** The stream's starting model: the anchor of its windowed refits. */
+  readonly prior: ModelParameters;
+  readonly window: IncidentOutcome[];
+}
+
+/** Outcomes kept for the windowed refit, and how often (in incidents) the carriers are refitted on them. */
+const LEARNING_WINDOW = 400;
+const REFIT_EVERY = 5;
+/** Prior precision of the windowed refit: weak, so a window of a few hundred exposures can move the slopes. */
+const REFIT_L2 = 0.1;
+
+/**
+ * One prequential learning step: learnFromOutcomes on the new outcome (vulnerability, threshold, grant sizes and a
+ * proximal carrier step), then every REFIT_EVERY incidents the carriers are refitted on the window of recent outcomes
+ * toward the stream's starting model (core's documented remedy for the short memory of one-incident updates).
+ */
+function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, count: number): void {
+  const stepped = learnFromOutcomes(stream.model, [outcome], { at });
+  stream.window.push(outcome);
+  if (stream.window.length > LEARNING_WINDOW) stream.window.shift();
+  if (count % REFIT_EVERY !== 0) {
+    stream.model = stepped;
+    return;
+  }
+  const refit = learnFromOutcomes(stepped, stream.window, { at, prior: stream.prior, l2: REFIT_L2 });
+  const types: Record<string, AnomalyTypeParameters> = {};
+  for (const [name, params] of Object.entries(refit.types)) types[name] = { ...params, grantSize: stepped.types[name]?.grantSize ?? params.grantSize };
+  stream.model = { ...stepped, types };
+}
+
+function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, 'world'>> {
+  return {
+    incidents: options.incidents ?? 500, seed: options.seed ?? 1, vms: options.vms ?? 1000, bootstrap: options.bootstrap ?? 200,
+    monteCarloSamples: options.monteCarloSamples ?? 1000, oracleSamples: options.oracleSamples ?? 2000, ablations: options.ablations ?? true,
+    closedLoop: options.closedLoop ?? true, policyEstimator: options.policyEstimator ?? 'multipath', floor: options.floor ?? 0.001,
+  };
+}
+
+function fromScore(atRisk: readonly { vmId: string; probability: number; etaAt: number }[]): Prediction {
+  return { probability: new Map(atRisk.map((r) => [r.vmId, r.probability])), etaAt: new Map(atRisk.map((r) => [r.vmId, r.etaAt])) };
+}
+
+function plain(scores: ScoreMap): Prediction {
+  return { probability: scores };
+}
+
+/**
+ * Runs the prequential evaluation: for each incident in order, every estimator predicts from the VMs detected at the
+ * first detection, the closed-loop policies act, origin tracing ranks candidates, and only then does each learning
+ * stream learn from the incident's observed outcome (learnFromOutcomes on one incident).
+ * `onProgress` (optional) is told after each incident.
+ */
+export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (done: number, total: number) => void): EvaluationRun {
+  const o = resolve(options);
+  const world = options.world ?? generateTopology({ vms: o.vms, seed: o.seed });
+  const truth = trueParameters(world.vms, o.seed);
+  const incidents = generateIncidents(world, truth, { count: o.incidents, seed: o.seed });
+  const telemetryAt = (incidents[0]?.onsetAt ?? 1_700_000_000_000) - 3_600_000;
+  const observed = observeTopology(inventoryEvents(world, telemetryAt), hostEvents(world, telemetryAt), flowEvents(world, { seed: o.seed, until: telemetryAt }));
+  const exposureIndex = new ExposureIndex(observed);
+  const graph = new UndirectedGraph(observed.neighbours);
+  const history = new CooccurrenceHistory(observed.vmById);
+  const truthGraphs = new Map<string, TruthGraph>();
+  const truthGraph = (type: string): TruthGraph => {
+    let g = truthGraphs.get(type);
+    if (g === undefined) truthGraphs.set(type, (g = compileTruthGraph(world, truth, type)));
+    return g;
+  };
+  const base = defaultModel();
+  const truthAsModel = trueModel(truth);
+  const identity = (t: string): string => t;
+  const stream = (name: AblationName, model: ModelParameters, rest: Partial<Pick<Stream, 'learn' | 'snapshot' | 'uniform' | 'typeOf'>> = {}): Stream => ({
+    name, model, prior: model, window: [], learn: rest.learn ?? true, snapshot: rest.snapshot ?? observed.snapshot, uniform: rest.uniform ?? false, typeOf: rest.typeOf ?? identity,
+  });
+  const streams: Stream[] = [stream('full', base)];
+  if (o.ablations) {
+    streams.push(
+      stream('no-vulnerability', { ...base, vulnerabilityWeight: 0 }),
+      stream('no-type-conditioning', base, { typeOf: () => GENERIC_ANOMALY_TYPE }),
+      stream('uniform-edge-weights', base, { snapshot: observed.uniformSnapshot, uniform: true }),
+      stream('learning-off', base, { learn: false }),
+    );
+  }
+  const policy = DEFAULT_ALLOCATION_POLICY;
+  const vmIds = observed.vms.map((vm) => vm.id);
+  const records: IncidentRecord[] = [];
+
+  for (const incident of incidents) {
+    const record = evaluateIncident(incident);
+    records.push(record);
+    onProgress?.(records.length, incidents.length);
+  }
+  return {
+    options: o,
+    fleet: { vms: world.vms.length, hosts: world.hosts.length, pathways: world.pathways.length, observedPathways: observed.pathways.length },
+    records, finalModel: streams[0].model, finalModels: Object.fromEntries(streams.map((s) => [s.name, s.model])), defaultModel: base,
+  };
+
+  function evaluateIncident(incident: Incident): IncidentRecord {
+    const opens = incident.anomalyEvents.filter((e) => e.state === 'OPEN');
+    const main = streams[0];
+    const policies = o.closedLoop ? closedLoop(incident, main.model, opens.length > 0) : undefined;
+    if (opens.length === 0) {
+      return { index: incident.index, anomalyType: incident.anomalyType, affected: incident.affected.length, detected: false, estimators: {}, ablations: {}, ...(policies ? { policies } : {}) };
+    }
+    const predictedAt = opens[0].detectedAt;
+    const sourceList: { vmId: string; onsetAt: number }[] = [];
+    for (const e of opens) if (e.detectedAt <= predictedAt && !sourceList.some((s) => s.vmId === e.subjectId)) sourceList.push({ vmId: e.subjectId, onsetAt: e.eventTime });
+    const sources = new Set(sourceList.map((s) => s.vmId));
+    const ctx: JudgingContext = {
+      vmIds, sources, predictedAt, actuationLatencyMs: policy.actuationLatencyMs,
+      onsetOf: new Map(incident.affected.filter((a) => a.onsetAt <= incident.horizonEnd).map((a) => [a.vmId, a.onsetAt])),
+    };
+    const type = incident.anomalyType;
+    const estimators: Partial<Record<EstimatorKey, EstimatorIncident>> = {};
+    const ablations: Partial<Record<AblationName, EstimatorIncident>> = {};
+    const foresightPredictions = new Map<AblationName, Prediction>();
+    for (const stream of streams) {
+      const t = stream.typeOf(type);
+      const threshold = stream.model.grantThreshold;
+      const score = (estimator: EstimatorName): Prediction =>
+        fromScore(scorePropagation(stream.snapshot, stream.model, t, sourceList, { estimator, floor: o.floor, samples: o.monteCarloSamples, seed: incident.index + 1 }).atRisk);
+      if (stream.name === 'full') {
+        for (const estimator of ['mpp', 'multipath', 'montecarlo'] as const) {
+          const prediction = score(estimator);
+          if (estimator === o.policyEstimator) foresightPredictions.set(stream.name, prediction);
+          estimators[estimator] = judgePrediction(prediction, threshold, ctx);
+        }
+        ablations.full = estimators[o.policyEstimator];
+      } else {
+        const prediction = score(o.policyEstimator);
+        foresightPredictions.set(stream.name, prediction);
+        ablations[stream.name] = judgePrediction(prediction, threshold, ctx);
+      }
+    }
+    const sourceIds = sourceList.map((s) => s.vmId);
+    estimators.ppr = judgePrediction(plain(graph.personalizedPageRank(sourceIds)), BASELINE_THRESHOLD, ctx);
+    estimators.bfs1 = judgePrediction(plain(graph.bfs(sourceIds, 1)), 1, ctx);
+    estimators.bfs2 = judgePrediction(plain(graph.bfs(sourceIds, 2)), 0.5, ctx);
+    estimators.cooccurrence = judgePrediction(plain(history.score(sourceIds)), BASELINE_THRESHOLD, ctx);
+    const tg = truthGraph(type);
+    const trueAffected = new Map(incident.affected.map((a) => [a.vmId, a.onsetAt]));
+    const seeds = sourceList.filter((s) => trueAffected.has(s.vmId)).map((s) => ({ node: tg.indexOf.get(s.vmId)!, onsetAt: trueAffected.get(s.vmId)! }));
+    const oracle = seeds.length === 0 ? { probability: new Map<string, number>(), meanOnsetAt: new Map<string, number>() }
+      : infectionProbabilities(tg, seeds, incident.horizonEnd, o.oracleSamples, o.seed * 7919 + incident.index);
+    estimators.oracle = judgePrediction({ probability: oracle.probability, etaAt: oracle.meanOnsetAt }, BASELINE_THRESHOLD, ctx);
+    for (const estimator of ['multipath', 'montecarlo'] as const) {
+      const score = scorePropagation(observed.snapshot, truthAsModel, type, sourceList, { estimator, floor: o.floor, samples: o.monteCarloSamples, seed: incident.index + 1 });
+      estimators[`${estimator}-true`] = judgePrediction(fromScore(score.atRisk), BASELINE_THRESHOLD, ctx);
+    }
+
+    const origin = traceOriginOf(incident, opens, predictedAt, main.model);
+
+    // Learn only after everything has predicted (prequential).
+    const laterDetected = opens.filter((e) => e.eventTime <= incident.horizonEnd).map((e) => e.subjectId);
+    history.record(sourceIds, laterDetected);
+    for (const stream of streams) {
+      if (!stream.learn) continue;
+      const t = stream.typeOf(type);
+      const predicted = foresightPredictions.get(stream.name)?.probability ?? new Map<string, number>();
+      const grants: ReadonlyMap<string, GrantRecord> | undefined = stream.name === 'full' ? policies?.predictive.perVm : undefined;
+      const outcome = buildOutcome(incident, exposureIndex, stream.model, t, stream.model.version, predicted, grants, stream.uniform);
+      if (outcome !== undefined && outcome.exposures.length > 0) learnStep(stream, outcome, incident.horizonEnd, incident.index + 1);
+    }
+    return { index: incident.index, anomalyType: type, affected: incident.affected.length, detected: true, estimators, ablations, origin, ...(policies ? { policies } : {}) };
+  }
+
+  function traceOriginOf(incident: Incident, opens: Incident['anomalyEvents'], predictedAt: number, model: ModelParameters): IncidentRecord['origin'] {
+    const seen = opens.filter((e) => e.detectedAt <= predictedAt + TRACE_WINDOW_MS);
+    const anomalous = seen.map((e) => ({ vmId: e.subjectId, at: e.eventTime }));
+    const earliest = [...anomalous].sort((a, b) => a.at - b.at)[0]?.vmId;
+    try {
+      const ranked = traceOrigin(observed.snapshot, model, incident.anomalyType, {
+        scope: { level: 'SYSTEM', id: seen[0].systemId }, anomalous, reportedAt: predictedAt,
+      }, { topK: 3 });
+      return { top1: ranked[0]?.vmId === incident.originVmId, top3: ranked.some((c) => c.vmId === incident.originVmId), earliestReported: earliest === incident.originVmId };
+    } catch {
+      return { top1: false, top3: false, earliestReported: earliest === incident.originVmId };
+    }
+  }
+
+  function closedLoop(incident: Incident, model: ModelParameters, detected: boolean): Record<PolicyName, PolicyOutcome> {
+    const none = simulateNoAction(incident, truth, observed);
+    const oracle = simulateOracle(incident, truth, observed);
+    if (!detected) return { none, reactive: none, predictive: none, oracle };
+    const loop = { policy, estimator: o.policyEstimator };
+    return {
+      none,
+      reactive: simulateAllocator('reactive', incident, truth, observed, model, loop),
+      predictive: simulateAllocator('predictive', incident, truth, observed, model, loop),
+      oracle,
+    };
+  }
+}

@@ -1,0 +1,158 @@
+import { bootstrapInterval, median, PooledRanking, weightedRatio, type Interval } from './metrics.js';
+import type { EstimatorIncident } from './incident-scoring.js';
+import { POLICY_NAMES, type PolicyName } from './closed-loop.js';
+import { ABLATION_NAMES, ESTIMATOR_NAMES, type EstimatorKey, type EvaluationRun, type IncidentRecord } from './runner.js';
+
+/** Prediction metrics of one estimator over a set of incidents. */
+export interface EstimatorSummary {
+  readonly auprc: Interval | null;
+  readonly precision: Interval | null;
+  readonly recall: Interval | null;
+  readonly brier: Interval | null;
+  readonly usefulRecall: Interval | null;
+  readonly medianLeadMinutes: number | null;
+  readonly medianEtaErrorMinutes: number | null;
+}
+
+/** Closed-loop metrics of one policy (totals over incidents, intervals on the per-incident mean). */
+export interface PolicySummary {
+  readonly degradedVmMinutes: number;
+  readonly degradedPerIncident: Interval | null;
+  readonly sloViolationMinutes: number;
+  readonly grantedResourceMinutes: number;
+  readonly wastedResourceMinutes: number;
+  readonly wastedShare: number | null;
+  readonly churnPerIncident: number;
+  /** Affected VMs with a grant in place before onset / affected VMs. */
+  readonly protectedShare: number;
+  /** 1 − degraded / degraded under reactive, with a bootstrap interval. */
+  readonly reductionVsReactive: Interval | null;
+}
+
+/** Everything `foresight eval` reports. */
+export interface EvaluationResult {
+  readonly incidents: number;
+  readonly detectedIncidents: number;
+  readonly seed: number;
+  readonly fleet: EvaluationRun['fleet'];
+  readonly estimators: Record<string, EstimatorSummary>;
+  readonly perType: Record<string, Record<string, EstimatorSummary>>;
+  readonly policies: Record<string, PolicySummary>;
+  readonly ablations: Record<string, EstimatorSummary>;
+  /** Prequential AUPRC per window of incidents. */
+  readonly learningCurve: { readonly window: number; readonly incidentsSeen: readonly number[]; readonly series: Record<string, readonly (number | null)[]> };
+  readonly origin: { readonly top1: Interval | null; readonly top3: Interval | null; readonly earliestReportedTop1: Interval | null } | null;
+  readonly model: { readonly grantThreshold: number; readonly version: number };
+  readonly best: { readonly estimator: string; readonly policyEstimator: string };
+}
+
+function summariseEstimator(list: readonly EstimatorIncident[], replicates: number, seed: number): EstimatorSummary {
+  const ranking = new PooledRanking(list.map((x) => x.scores));
+  const n = list.length;
+  const tp = list.map((x) => x.flaggedTp);
+  const flagged = list.map((x) => x.flaggedTp + x.flaggedFp);
+  const pos = list.map((x) => x.positives);
+  const interval = (stat: (w: Float64Array | undefined) => number | null): Interval | null => bootstrapInterval(stat, n, replicates, seed);
+  return {
+    auprc: interval((w) => ranking.averagePrecision(w)),
+    precision: interval((w) => weightedRatio(tp, flagged, w)),
+    recall: interval((w) => weightedRatio(tp, pos, w)),
+    brier: interval((w) => weightedRatio(list.map((x) => x.brierSum), list.map((x) => x.candidates), w)),
+    usefulRecall: interval((w) => weightedRatio(list.map((x) => x.usefulTp), pos, w)),
+    medianLeadMinutes: median(list.flatMap((x) => x.leadMinutes)),
+    medianEtaErrorMinutes: median(list.flatMap((x) => x.etaErrorMinutes)),
+  };
+}
+
+const CURVE_WINDOW = 50;
+
+/** Summarises a run: pooled metrics with cluster-bootstrap 95% intervals (resampling incidents). */
+export function summarise(run: EvaluationRun): EvaluationResult {
+  const { bootstrap: replicates, seed } = run.options;
+  const detected = run.records.filter((r) => r.detected);
+  const estimatorsOf = (records: readonly IncidentRecord[], name: EstimatorKey): EstimatorIncident[] =>
+    records.map((r) => r.estimators[name]).filter((x): x is EstimatorIncident => x !== undefined);
+  const estimators: Record<string, EstimatorSummary> = {};
+  for (const name of ESTIMATOR_NAMES) {
+    const list = estimatorsOf(detected, name);
+    if (list.length > 0) estimators[name] = summariseEstimator(list, replicates, seed);
+  }
+  const perType: Record<string, Record<string, EstimatorSummary>> = {};
+  for (const type of [...new Set(detected.map((r) => r.anomalyType))].sort()) {
+    const mine = detected.filter((r) => r.anomalyType === type);
+    perType[type] = {};
+    for (const name of ESTIMATOR_NAMES) {
+      const list = estimatorsOf(mine, name);
+      if (list.length > 0) perType[type][name] = summariseEstimator(list, Math.min(replicates, 100), seed);
+    }
+  }
+  const ablations: Record<string, EstimatorSummary> = {};
+  for (const name of ABLATION_NAMES) {
+    const list = detected.map((r) => r.ablations[name]).filter((x): x is EstimatorIncident => x !== undefined);
+    if (list.length > 0) ablations[name] = summariseEstimator(list, replicates, seed);
+  }
+
+  const policies: Record<string, PolicySummary> = {};
+  const withLoop = run.records.filter((r) => r.policies !== undefined);
+  if (withLoop.length > 0) {
+    const n = withLoop.length;
+    const of = (p: PolicyName, f: (x: NonNullable<IncidentRecord['policies']>[PolicyName]) => number): number[] => withLoop.map((r) => f(r.policies![p]));
+    const reactive = of('reactive', (x) => x.degradedVmMinutes);
+    const ones = withLoop.map(() => 1);
+    const affected = withLoop.map((r) => r.affected);
+    for (const p of POLICY_NAMES) {
+      const degraded = of(p, (x) => x.degradedVmMinutes);
+      const granted = of(p, (x) => x.grantedUnitMinutes).reduce((a, b) => a + b, 0);
+      const wasted = of(p, (x) => x.wastedUnitMinutes).reduce((a, b) => a + b, 0);
+      policies[p] = {
+        degradedVmMinutes: degraded.reduce((a, b) => a + b, 0),
+        degradedPerIncident: bootstrapInterval((w) => weightedRatio(degraded, ones, w), n, replicates, seed),
+        sloViolationMinutes: of(p, (x) => x.sloViolationMinutes).reduce((a, b) => a + b, 0),
+        grantedResourceMinutes: granted,
+        wastedResourceMinutes: wasted,
+        wastedShare: granted > 0 ? wasted / granted : null,
+        churnPerIncident: of(p, (x) => x.churn).reduce((a, b) => a + b, 0) / n,
+        protectedShare: (of(p, (x) => x.protectedInTime).reduce((a, b) => a + b, 0)) / Math.max(1, affected.reduce((a, b) => a + b, 0)),
+        reductionVsReactive: bootstrapInterval((w) => {
+          const r = weightedRatio(degraded, reactive, w);
+          return r === null ? null : 1 - r;
+        }, n, replicates, seed),
+      };
+    }
+  }
+
+  const incidentsSeen: number[] = [];
+  const series: Record<string, (number | null)[]> = {};
+  const curveOf: Record<string, (r: IncidentRecord) => EstimatorIncident | undefined> = {
+    foresight: (r) => r.ablations.full, 'learning-off': (r) => r.ablations['learning-off'], oracle: (r) => r.estimators.oracle, ppr: (r) => r.estimators.ppr,
+  };
+  for (let start = 0; start < run.records.length; start += CURVE_WINDOW) {
+    const window = run.records.slice(start, start + CURVE_WINDOW).filter((r) => r.detected);
+    incidentsSeen.push(Math.min(start + CURVE_WINDOW, run.records.length));
+    for (const [name, get] of Object.entries(curveOf)) {
+      const list = window.map(get).filter((x): x is EstimatorIncident => x !== undefined);
+      (series[name] ??= []).push(list.length === 0 ? null : new PooledRanking(list.map((x) => x.scores)).averagePrecision());
+    }
+  }
+  for (const name of Object.keys(series)) if (series[name].every((v) => v === null)) delete series[name];
+
+  const traced = detected.filter((r) => r.origin !== undefined);
+  const share = (f: (r: IncidentRecord) => boolean): Interval | null =>
+    bootstrapInterval((w) => weightedRatio(traced.map((r) => (f(r) ? 1 : 0)), traced.map(() => 1), w), traced.length, replicates, seed);
+  const foresightNames = ['mpp', 'multipath', 'montecarlo'].filter((n) => estimators[n]?.auprc);
+  const bestEstimator = foresightNames.sort((a, b) => (estimators[b].auprc?.value ?? 0) - (estimators[a].auprc?.value ?? 0))[0] ?? 'mpp';
+  return {
+    incidents: run.records.length,
+    detectedIncidents: detected.length,
+    seed,
+    fleet: run.fleet,
+    estimators,
+    perType,
+    policies,
+    ablations,
+    learningCurve: { window: CURVE_WINDOW, incidentsSeen, series },
+    origin: traced.length === 0 ? null : { top1: share((r) => r.origin!.top1), top3: share((r) => r.origin!.top3), earliestReportedTop1: share((r) => r.origin!.earliestReported) },
+    model: { grantThreshold: run.finalModel.grantThreshold, version: run.finalModel.version },
+    best: { estimator: bestEstimator, policyEstimator: run.options.policyEstimator },
+  };
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatReport, resultJson, runEvaluation, summarise } from '../src/index.js';
+
+const run = runEvaluation({ incidents: 30, seed: 4, vms: 250, bootstrap: 30, monteCarloSamples: 300, oracleSamples: 1000 });
+const result = summarise(run);
+
+test('a small end-to-end evaluation produces every key of the JSON summary', () => {
+  const json = resultJson(result);
+  assert.equal(json['incidents'], 30);
+  const estimators = json['estimators'] as Record<string, Record<string, unknown>>;
+  for (const name of ['mpp', 'multipath', 'ppr', 'bfs1', 'bfs2', 'cooccurrence', 'montecarlo', 'oracle']) {
+    for (const key of ['auprc', 'precision', 'recall', 'brier']) assert.ok(key in estimators[name], `${name}.${key}`);
+  }
+  const policies = json['policies'] as Record<string, Record<string, unknown>>;
+  for (const name of ['none', 'reactive', 'predictive', 'oracle']) {
+    for (const key of ['degradedVmMinutes', 'grantedResourceMinutes', 'wastedShare']) assert.ok(key in policies[name], `${name}.${key}`);
+  }
+  assert.ok(JSON.parse(JSON.stringify(json)));
+  const text = formatReport(result);
+  for (const heading of ['Prediction at first detection', 'Closed loop', 'Learning curve', 'Ablations', 'Targets']) assert.ok(text.includes(heading), heading);
+});
+
+test('the oracle is at least as good as every estimator (AUPRC, Brier) and no action degrades the most', () => {
+  const oracle = result.estimators.oracle;
+  for (const [name, s] of Object.entries(result.estimators)) {
+    if (name === 'oracle' || name.endsWith('-true') || s.auprc === null || oracle.auprc === null) continue;
+    assert.ok(oracle.auprc.value >= s.auprc.value - 0.02, `${name} AUPRC ${s.auprc.value} > oracle ${oracle.auprc.value}`);
+    assert.ok(oracle.brier!.value <= s.brier!.value + 1e-4, `${name} Brier ${s.brier!.value} < oracle ${oracle.brier!.value}`);
+  }
+  const p = result.policies;
+  for (const name of ['reactive', 'predictive', 'oracle']) assert.ok(p[name].degradedVmMinutes <= p.none.degradedVmMinutes + 1e-9, name);
+  assert.ok(p.oracle.degradedVmMinutes <= p.reactive.degradedVmMinutes);
+  assert.equal(p.oracle.wastedShare, 0);
+});
+
+test('the evaluation is reproducible from its seed', () => {
+  const again = summarise(runEvaluation({ incidents: 30, seed: 4, vms: 250, bootstrap: 30, monteCarloSamples: 300, oracleSamples: 1000 }));
+  assert.deepEqual(resultJson(again), resultJson(result));
+});
