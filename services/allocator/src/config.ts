@@ -1,0 +1,76 @@
+import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
+import {
+  ConfigError, duration, float, int, kafkaSettings, list, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text,
+  type Env, type KafkaSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, type Setting,
+} from '@foresight/service-kit';
+import { DEFAULT_ALLOCATOR_SETTINGS as D, type AllocatorSettings } from './allocator-settings.js';
+
+/** Everything the allocator process is configured with. */
+export interface AllocatorConfig extends ServiceConfig {
+  readonly service: ServiceSettings;
+  readonly kafka: KafkaSettings;
+  readonly registry: RegistrySettings;
+  readonly redis: RedisSettings;
+  readonly topicPrefix: string;
+  readonly redisKeyPrefix: string;
+  /** How often main advances event time with the wall clock (lease expiry). */
+  readonly tickIntervalMs: number;
+  readonly allocator: AllocatorSettings;
+}
+
+const NAME = /^[A-Za-z0-9._-]+$/;
+const NAME_TEXT = 'letters, digits, . _ -';
+
+function amount(name: string, fallback: number): Setting<number> {
+  return float(name, { default: fallback, min: 0 });
+}
+
+/** Reads the allocator's configuration (the only reader of process.env); ConfigError names every bad variable. */
+export function readAllocatorConfig(env: Env = process.env): AllocatorConfig {
+  const c = readConfig(env, {
+    service: serviceSettings(),
+    kafka: kafkaSettings({ clientId: 'allocator' }),
+    registry: registrySettings(),
+    redis: redisSettings(),
+    topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: NAME, description: NAME_TEXT }),
+    redisKeyPrefix: text('FORESIGHT_REDIS_KEY_PREFIX', { default: 'foresight:' }),
+    tickIntervalMs: duration('FORESIGHT_TICK_INTERVAL', { default: 1_000 }),
+    modelId: text('FORESIGHT_MODEL_ID', { default: D.modelId, pattern: NAME, description: NAME_TEXT }),
+    defaultMode: oneOf('FORESIGHT_ALLOCATOR_MODE', ['ENFORCE', 'SHADOW'], { default: D.defaultMode }),
+    shadowSystems: list('FORESIGHT_ALLOCATOR_SHADOW_SYSTEMS', { default: [] }),
+    enforceSystems: list('FORESIGHT_ALLOCATOR_ENFORCE_SYSTEMS', { default: [] }),
+    budgetCpu: amount('FORESIGHT_ALLOCATOR_BUDGET_CPU_MILLIS', D.budget.cpuMillis),
+    budgetMemory: amount('FORESIGHT_ALLOCATOR_BUDGET_MEMORY_MIB', D.budget.memoryMiB),
+    budgetNetwork: amount('FORESIGHT_ALLOCATOR_BUDGET_NETWORK_MBPS', D.budget.networkMbps),
+    vmCapCpu: amount('FORESIGHT_ALLOCATOR_VM_CAP_CPU_MILLIS', D.vmCap.cpuMillis),
+    vmCapMemory: amount('FORESIGHT_ALLOCATOR_VM_CAP_MEMORY_MIB', D.vmCap.memoryMiB),
+    vmCapNetwork: amount('FORESIGHT_ALLOCATOR_VM_CAP_NETWORK_MBPS', D.vmCap.networkMbps),
+    maxGrantsPerMinute: int('FORESIGHT_ALLOCATOR_MAX_GRANTS_PER_MINUTE', { default: D.maxGrantsPerMinute, min: 1, max: 100_000 }),
+    leaseTtlMs: duration('FORESIGHT_ALLOCATOR_LEASE_TTL', { default: D.policy.leaseTtlMs }),
+    renewBeforeMs: duration('FORESIGHT_ALLOCATOR_RENEW_BEFORE', { default: D.policy.renewBeforeMs }),
+    defaultCriticality: float('FORESIGHT_ALLOCATOR_DEFAULT_CRITICALITY', { default: D.defaultCriticality, min: 0, max: 1 }),
+  });
+  if (c.renewBeforeMs >= c.leaseTtlMs) {
+    throw new ConfigError([{ variable: 'FORESIGHT_ALLOCATOR_RENEW_BEFORE', reason: `must be shorter than FORESIGHT_ALLOCATOR_LEASE_TTL (${c.leaseTtlMs} ms)` }]);
+  }
+  return {
+    service: c.service,
+    kafka: c.kafka,
+    registry: c.registry,
+    redis: c.redis,
+    topicPrefix: c.topicPrefix,
+    redisKeyPrefix: c.redisKeyPrefix,
+    tickIntervalMs: c.tickIntervalMs,
+    allocator: {
+      defaultMode: c.defaultMode,
+      shadowSystems: c.shadowSystems,
+      enforceSystems: c.enforceSystems,
+      budget: { cpuMillis: c.budgetCpu, memoryMiB: c.budgetMemory, networkMbps: c.budgetNetwork },
+      vmCap: { cpuMillis: c.vmCapCpu, memoryMiB: c.vmCapMemory, networkMbps: c.vmCapNetwork },
+      maxGrantsPerMinute: c.maxGrantsPerMinute,
+      policy: { ...D.policy, leaseTtlMs: c.leaseTtlMs, renewBeforeMs: c.renewBeforeMs },
+      modelId: c.modelId,
+      defaultCriticality: c.defaultCriticality,
+    },
+  };
+}

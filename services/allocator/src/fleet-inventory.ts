@@ -1,0 +1,99 @@
+import { RESOURCE_KEYS, ZERO_RESOURCES, addResources, type Resources } from '@foresight/core';
+import type { HostEvent, InventoryEvent } from '@foresight/contracts';
+import { RuntimeError } from '@foresight/messaging';
+import type { StateStore } from '@foresight/stores';
+import type { KeyedSerialQueue } from './keyed-serial-queue.js';
+
+const VM_KIND = 'allocator-vm';
+const HOST_KIND = 'allocator-host';
+const USAGE_KIND = 'allocator-host-usage';
+const LOCK_TTL_MS = 10_000;
+
+/** Where a VM runs and what it already uses, as the inventory last reported it. */
+export interface VmPlacement {
+  readonly vmId: string;
+  readonly hostId: string;
+  readonly systemId: string;
+  readonly criticality: number;
+  readonly allocation: Resources;
+}
+
+interface HostRecord { readonly capacity: Resources; readonly removed: boolean }
+interface HostUsage { readonly vms: Readonly<Record<string, Resources>> }
+
+function parse<T>(json: string | undefined): T | undefined {
+  return json === undefined ? undefined : (JSON.parse(json) as T);
+}
+
+/**
+ * The supply side of the pool: a host offers Foresight its capacity minus what its VMs are allocated, and that
+ * headroom is written to the ledger (setHostCapacity). VM placements live in one document per VM (written by the
+ * inventory partition's owner); a host's usage document is shared by VMs on several partitions, so it is
+ * read-modify-written under a short claim (contention → a retriable error, the runtime retries).
+ */
+export class FleetInventory {
+  constructor(private readonly store: StateStore, private readonly queue: KeyedSerialQueue) {}
+
+  /** The VM's placement, or undefined when the inventory has not reported it. */
+  async placement(vmId: string): Promise<VmPlacement | undefined> {
+    return parse<VmPlacement>(await this.store.documents.get(VM_KIND, vmId));
+  }
+
+  /** Applies an inventory upsert or removal: host usage first (idempotent), then the placement. */
+  async applyInventory(event: InventoryEvent): Promise<void> {
+    const before = await this.placement(event.vmId);
+    if (event.removed) {
+      if (before !== undefined) await this.updateUsage(before.hostId, event.vmId, undefined);
+      await this.store.documents.delete(VM_KIND, event.vmId);
+      return;
+    }
+    if (before !== undefined && before.hostId !== event.hostId) await this.updateUsage(before.hostId, event.vmId, undefined);
+    await this.updateUsage(event.hostId, event.vmId, event.allocation);
+    const placement: VmPlacement = {
+      vmId: event.vmId, hostId: event.hostId, systemId: event.systemId, criticality: event.criticality, allocation: event.allocation,
+    };
+    await this.store.documents.put(VM_KIND, event.vmId, JSON.stringify(placement));
+  }
+
+  /** Applies a host's capacity (or removal, which leaves it no headroom) and refreshes its ledger capacity. */
+  async applyHost(event: HostEvent): Promise<void> {
+    const record: HostRecord = { capacity: event.capacity, removed: event.removed };
+    await this.store.documents.put(HOST_KIND, event.hostId, JSON.stringify(record));
+    await this.updateUsage(event.hostId, undefined, undefined);
+  }
+
+  // Sets (or with `allocation` undefined, removes) one VM's usage on a host and rewrites the host's ledger capacity.
+  private updateUsage(hostId: string, vmId: string | undefined, allocation: Resources | undefined): Promise<void> {
+    return this.queue.run(`host:${hostId}`, async () => {
+      const lock = `allocator:host-lock:${hostId}`;
+      if (!(await this.store.idempotency.claim(lock, LOCK_TTL_MS))) {
+        throw new RuntimeError('HANDLER_RETRIABLE', `host ${hostId} usage is being updated by another instance`);
+      }
+      try {
+        const usage = parse<HostUsage>(await this.store.documents.get(USAGE_KIND, hostId)) ?? { vms: {} };
+        let vms = usage.vms;
+        if (vmId !== undefined) {
+          const next: Record<string, Resources> = { ...usage.vms };
+          if (allocation === undefined) delete next[vmId];
+          else next[vmId] = allocation;
+          vms = next;
+          await this.store.documents.put(USAGE_KIND, hostId, JSON.stringify({ vms }));
+        }
+        const host = parse<HostRecord>(await this.store.documents.get(HOST_KIND, hostId));
+        // NOTE: fail closed: a host the hosts topic has not reported takes no reservations (no capacity is set).
+        if (host === undefined) return;
+        await this.store.setHostCapacity(hostId, host.removed ? ZERO_RESOURCES : headroom(host.capacity, Object.values(vms)));
+      } finally {
+        await this.store.idempotency.release(lock);
+      }
+    });
+  }
+}
+
+/** Capacity minus what the VMs are allocated, never below zero. */
+export function headroom(capacity: Resources, allocations: readonly Resources[]): Resources {
+  const used = allocations.reduce(addResources, ZERO_RESOURCES);
+  const out = { cpuMillis: 0, memoryMiB: 0, networkMbps: 0 };
+  for (const k of RESOURCE_KEYS) out[k] = Math.max(0, capacity[k] - used[k]);
+  return out;
+}

@@ -1,0 +1,12 @@
+import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
+import type { IncidentAllocator } from '../incident-allocator.js';
+import { withStore } from '../store-failure.js';
+
+/** Consumes `allocation-outcomes`: frees the reservation of a command reported INFEASIBLE or FAILED. */
+export function allocationOutcomesConsumer(allocator: IncidentAllocator, groupId?: string): AnyConsumerDeclaration {
+  return consumerOf({
+    topic: 'allocation-outcomes',
+    ...(groupId === undefined ? {} : { groupId }),
+    handle: (outcome, context) => withStore('allocation-outcomes', () => allocator.onOutcome(outcome, context.publish)),
+  });
+}

@@ -1,0 +1,12 @@
+import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
+import type { IncidentAllocator } from '../incident-allocator.js';
+import { withStore } from '../store-failure.js';
+
+/** Consumes `risk`: plans and carries out grants for an OPEN assessment, releases everything of a CLOSED one. */
+export function riskConsumer(allocator: IncidentAllocator, groupId?: string): AnyConsumerDeclaration {
+  return consumerOf({
+    topic: 'risk',
+    ...(groupId === undefined ? {} : { groupId }),
+    handle: (assessment, context) => withStore('risk', () => allocator.onRisk(assessment, context.publish)),
+  });
+}

@@ -1,0 +1,56 @@
+import type { Lease } from '@foresight/core';
+import type { StateStore } from '@foresight/stores';
+import type { PlannedCommand } from './planned-command.js';
+
+const KIND = 'allocator-incident';
+
+/** A pass whose commands were decided but not all carried out yet (write-ahead: replayed after a crash). */
+export interface PendingPass {
+  /** The risk version that caused it. */
+  readonly version: number;
+  readonly now: number;
+  readonly commands: readonly PlannedCommand[];
+  /** The incident's SHADOW leases once the pass is done. */
+  readonly shadowLeasesAfter: readonly Lease[];
+  readonly closes: boolean;
+}
+
+/** What the allocator remembers of one incident, in stateStore.documents (written by the risk partition's owner). */
+export interface IncidentAllocation {
+  readonly incidentId: string;
+  /** The newest risk version handled (0: none); older or equal versions do nothing. */
+  readonly lastVersion: number;
+  readonly closed: boolean;
+  /** Leases a SHADOW incident would hold (nothing is reserved for them). */
+  readonly shadowLeases: readonly Lease[];
+  readonly pending?: PendingPass;
+}
+
+/** The per-incident documents of the allocator. */
+export class IncidentAllocationBook {
+  constructor(private readonly store: StateStore) {}
+
+  /** The incident's record, or a fresh one. */
+  async load(incidentId: string): Promise<IncidentAllocation> {
+    const json = await this.store.documents.get(KIND, incidentId);
+    if (json === undefined) return { incidentId, lastVersion: 0, closed: false, shadowLeases: [] };
+    return parseRecord(json);
+  }
+
+  async save(record: IncidentAllocation): Promise<void> {
+    await this.store.documents.put(KIND, record.incidentId, JSON.stringify(record));
+  }
+
+  /** Every record (start-up: which incidents hold SHADOW leases). */
+  async all(): Promise<IncidentAllocation[]> {
+    return (await this.store.documents.list(KIND)).map((doc) => parseRecord(doc.json));
+  }
+}
+
+function parseRecord(json: string): IncidentAllocation {
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null || typeof (value as { incidentId?: unknown }).incidentId !== 'string') {
+    throw new Error(`malformed ${KIND} document: ${json.slice(0, 80)}`);
+  }
+  return value as IncidentAllocation;
+}

@@ -1,0 +1,87 @@
+import { pathToFileURL } from 'node:url';
+import { KafkaBus } from '@foresight/messaging';
+import { runService, type Env, type ServiceDefinition, type ServiceInstruments } from '@foresight/service-kit';
+import { RedisStateStore } from '@foresight/stores';
+import type { AllocatorMetrics } from './allocator-metrics.js';
+import { createAllocator } from './allocator.js';
+import { readAllocatorConfig, type AllocatorConfig } from './config.js';
+import { instrumentConsumers } from './instrumented-consumers.js';
+
+/** The service name: logs, telemetry and the consumer group (`<topic prefix>allocator`). */
+export const ALLOCATOR = 'allocator';
+
+function allocatorMetrics(instruments: ServiceInstruments, counters: { commands: (action: string, mode: string) => void; refused: (reason: string) => void }): AllocatorMetrics {
+  return {
+    commandPublished: (action, mode) => counters.commands(action, mode),
+    grantRefused: (reason) => counters.refused(reason),
+    ledgerObserved: (activeGrants, reserved) => {
+      instruments.activeGrants.set(activeGrants);
+      instruments.reservedResources.set(reserved.cpuMillis, { resource: 'cpu_millis' });
+      instruments.reservedResources.set(reserved.memoryMiB, { resource: 'memory_mib' });
+      instruments.reservedResources.set(reserved.networkMbps, { resource: 'network_mbps' });
+    },
+  };
+}
+
+/**
+ * The composition root: Redis (ledger, documents, idempotency), Kafka, the allocator, its consumers and a
+ * wall-clock tick (the edge's event time) that expires leases. `onStopped` is called once the service has stopped.
+ */
+export function allocatorService(env?: Env, onStopped: () => void = () => undefined): ServiceDefinition<AllocatorConfig> {
+  return {
+    name: ALLOCATOR,
+    version: '0.1.0',
+    loadConfig: () => readAllocatorConfig(env),
+    async start(context) {
+      const { config, logger, telemetry } = context;
+      const stateStore = new RedisStateStore({ ...config.redis, keyPrefix: config.redisKeyPrefix });
+      await context.step('redis', () => stateStore.init());
+      const { registry } = config;
+      const bus = await context.step('kafka', () => KafkaBus.connect({
+        connection: { ...config.kafka, registry: { url: registry.url, ...(registry.username !== undefined && registry.password !== undefined ? { auth: { username: registry.username, password: registry.password } } : {}) } },
+        topicPrefix: config.topicPrefix,
+        groupId: `${config.topicPrefix}${ALLOCATOR}`,
+        logger,
+        idempotency: { store: stateStore.idempotency },
+        topics: ['risk', 'hosts', 'inventory', 'allocation-outcomes', 'model', 'allocations'],
+      }));
+      const commands = telemetry.meter.createCounter('foresight.allocations.published', { description: 'Allocation commands published, by action and mode.' });
+      const refused = telemetry.meter.createCounter('foresight.grants.refused', { description: 'Grants the policy wanted but did not make, by reason.' });
+      const allocator = createAllocator({
+        bus, stateStore, logger, settings: config.allocator,
+        metrics: allocatorMetrics(telemetry.instruments, {
+          commands: (action, mode) => commands.add(1, { action, mode }),
+          refused: (reason) => refused.add(1, { reason }),
+        }),
+      });
+      await context.step('allocator state', () => allocator.start());
+      await context.step('kafka consumers', () => bus.startConsumers(instrumentConsumers(allocator.consumers, telemetry.instruments)));
+      context.addReadinessCheck('kafka', () => bus.health().ready);
+      context.addReadinessCheck(ALLOCATOR, () => allocator.ready());
+      let ticking = false;
+      const timer = setInterval(() => {
+        if (ticking) return;
+        ticking = true;
+        allocator.tick(Date.now())
+          .catch((error: unknown) => logger.warn({ err: error }, 'tick failed; retried at the next one'))
+          .finally(() => { ticking = false; });
+      }, config.tickIntervalMs);
+      return {
+        async stop() {
+          clearInterval(timer);
+          await bus.close();
+          await allocator.stop();
+          await stateStore.close();
+          onStopped();
+        },
+      };
+    },
+  };
+}
+
+/** Runs the allocator as a process until SIGTERM/SIGINT; resolves once it has stopped. */
+export function runAllocator(env?: Env): Promise<void> {
+  return new Promise((resolve) => runService(allocatorService(env, resolve)));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void runAllocator();

@@ -1,0 +1,68 @@
+import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
+import {
+  duration, float, int, kafkaSettings, neo4jSettings, readConfig, redisSettings, registrySettings, serviceSettings, text,
+  type Env, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
+} from '@foresight/service-kit';
+import { DEFAULT_LEARNER_SETTINGS as D, type LearnerSettings } from './learner-settings.js';
+
+/** Everything the learner process is configured with. */
+export interface LearnerConfig extends ServiceConfig {
+  readonly service: ServiceSettings;
+  readonly kafka: KafkaSettings;
+  readonly registry: RegistrySettings;
+  readonly neo4j: Neo4jSettings;
+  readonly redis: RedisSettings;
+  readonly topicPrefix: string;
+  readonly neo4jNamespace: string;
+  readonly redisKeyPrefix: string;
+  /** How often main advances event time with the wall clock (labelling, training). */
+  readonly tickIntervalMs: number;
+  readonly learner: LearnerSettings;
+}
+
+const NAME = /^[A-Za-z0-9._-]+$/;
+const NAME_TEXT = 'letters, digits, . _ -';
+
+/** Reads the learner's configuration (the only reader of process.env); ConfigError names every bad variable. */
+export function readLearnerConfig(env: Env = process.env): LearnerConfig {
+  const c = readConfig(env, {
+    service: serviceSettings(),
+    kafka: kafkaSettings({ clientId: 'learner' }),
+    registry: registrySettings(),
+    neo4j: neo4jSettings(),
+    redis: redisSettings(),
+    topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: NAME, description: NAME_TEXT }),
+    neo4jNamespace: text('FORESIGHT_NEO4J_NAMESPACE', { default: 'default', pattern: NAME, description: NAME_TEXT }),
+    redisKeyPrefix: text('FORESIGHT_REDIS_KEY_PREFIX', { default: 'foresight:' }),
+    tickIntervalMs: duration('FORESIGHT_TICK_INTERVAL', { default: 1_000 }),
+    modelId: text('FORESIGHT_MODEL_ID', { default: D.modelId, pattern: NAME, description: NAME_TEXT }),
+    minIncidentsPerStep: int('FORESIGHT_LEARNER_MIN_INCIDENTS', { default: D.minIncidentsPerStep, min: 1, max: 100_000 }),
+    predictionThreshold: float('FORESIGHT_LEARNER_PREDICTION_THRESHOLD', { default: D.predictionThreshold, min: 0, max: 1 }),
+    onsetRetentionMs: duration('FORESIGHT_LEARNER_ONSET_RETENTION', { default: D.onsetRetentionMs }),
+    trainingClaimTtlMs: duration('FORESIGHT_LEARNER_TRAINING_CLAIM_TTL', { default: D.trainingClaimTtlMs }),
+    minHeldOutExamples: int('FORESIGHT_LEARNER_MIN_HELD_OUT_EXAMPLES', { default: 20, min: 1, max: 1_000_000 }),
+    trainingCapacity: int('FORESIGHT_LEARNER_TRAINING_CAPACITY', { default: D.state.trainingCapacity ?? 500, min: 1, max: 10_000 }),
+    heldOutCapacity: int('FORESIGHT_LEARNER_HELD_OUT_CAPACITY', { default: D.state.heldOutCapacity ?? 200, min: 1, max: 10_000 }),
+  });
+  return {
+    service: c.service,
+    kafka: c.kafka,
+    registry: c.registry,
+    neo4j: c.neo4j,
+    redis: c.redis,
+    topicPrefix: c.topicPrefix,
+    neo4jNamespace: c.neo4jNamespace,
+    redisKeyPrefix: c.redisKeyPrefix,
+    tickIntervalMs: c.tickIntervalMs,
+    learner: {
+      ...D,
+      modelId: c.modelId,
+      minIncidentsPerStep: c.minIncidentsPerStep,
+      predictionThreshold: c.predictionThreshold,
+      onsetRetentionMs: c.onsetRetentionMs,
+      trainingClaimTtlMs: c.trainingClaimTtlMs,
+      state: { ...D.state, trainingCapacity: c.trainingCapacity, heldOutCapacity: c.heldOutCapacity },
+      publication: { ...D.publication, minHeldOutExamples: c.minHeldOutExamples },
+    },
+  };
+}

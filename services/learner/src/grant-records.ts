@@ -1,0 +1,60 @@
+import type { AllocationCommand, AllocationOutcome } from '@foresight/contracts';
+import type { StateStore } from '@foresight/stores';
+import { LEARNER_DOCUMENTS, pairDocumentId, readDocument, writeDocument } from './learner-documents.js';
+
+/** The first ENFORCE GRANT made to a VM for an incident. */
+export interface GrantRecord {
+  readonly commandId: string;
+  readonly issuedAt: number;
+}
+
+/** What the actuator reported for a command. */
+export interface CommandOutcomeRecord {
+  readonly status: AllocationOutcome['status'];
+  readonly appliedAt: number | null;
+  readonly reportedAt: number;
+}
+
+/**
+ * Grants and their outcomes, as shared facts: allocations and allocation-outcomes are both keyed by vmId but may be
+ * consumed by different instances, so each writes its own document kind (one writer per document).
+ */
+export class GrantRecords {
+  constructor(private readonly store: StateStore) {}
+
+  /** Remembers the first ENFORCE GRANT of each (incident, VM); SHADOW commands change nothing on a VM. */
+  async recordCommand(command: AllocationCommand): Promise<void> {
+    if (command.action !== 'GRANT' || command.mode !== 'ENFORCE') return;
+    const id = pairDocumentId(command.incidentId, command.vmId);
+    const before = await readDocument<GrantRecord>(this.store, LEARNER_DOCUMENTS.grant, id);
+    if (before !== undefined && before.issuedAt <= command.eventTime) return;
+    await writeDocument(this.store, LEARNER_DOCUMENTS.grant, id, { commandId: command.commandId, issuedAt: command.eventTime });
+  }
+
+  async recordOutcome(outcome: AllocationOutcome): Promise<void> {
+    const record: CommandOutcomeRecord = { status: outcome.status, appliedAt: outcome.appliedAt, reportedAt: outcome.eventTime };
+    await writeDocument(this.store, LEARNER_DOCUMENTS.commandOutcome, outcome.commandId, record);
+  }
+
+  /**
+   * When the grant of (incident, VM) was in place, or undefined when there was none or it was never carried out.
+   * NOTE: without an outcome (no actuator feedback yet) the grant counts as applied when issued.
+   */
+  async appliedAt(incidentId: string, vmId: string): Promise<number | undefined> {
+    const grant = await readDocument<GrantRecord>(this.store, LEARNER_DOCUMENTS.grant, pairDocumentId(incidentId, vmId));
+    if (grant === undefined) return undefined;
+    const outcome = await readDocument<CommandOutcomeRecord>(this.store, LEARNER_DOCUMENTS.commandOutcome, grant.commandId);
+    if (outcome === undefined || outcome.status === 'DEFERRED') return grant.issuedAt;
+    if (outcome.status !== 'APPLIED') return undefined;
+    return outcome.appliedAt ?? outcome.reportedAt;
+  }
+
+  /** Forgets the grant of (incident, VM) and its outcome once the incident is labelled. */
+  async forget(incidentId: string, vmId: string): Promise<void> {
+    const id = pairDocumentId(incidentId, vmId);
+    const grant = await readDocument<GrantRecord>(this.store, LEARNER_DOCUMENTS.grant, id);
+    if (grant === undefined) return;
+    await this.store.documents.delete(LEARNER_DOCUMENTS.commandOutcome, grant.commandId);
+    await this.store.documents.delete(LEARNER_DOCUMENTS.grant, id);
+  }
+}

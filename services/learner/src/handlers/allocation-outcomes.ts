@@ -1,0 +1,12 @@
+import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
+import type { GrantRecords } from '../grant-records.js';
+import { withStore } from '../store-failure.js';
+
+/** Consumes `allocation-outcomes`: whether (and when) a grant was actually applied. */
+export function allocationOutcomesConsumer(grants: GrantRecords, groupId?: string): AnyConsumerDeclaration {
+  return consumerOf({
+    topic: 'allocation-outcomes',
+    ...(groupId === undefined ? {} : { groupId }),
+    handle: (outcome) => withStore('allocation-outcomes', () => grants.recordOutcome(outcome)),
+  });
+}

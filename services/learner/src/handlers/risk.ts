@@ -1,0 +1,16 @@
+import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
+import type { IncidentLabeller } from '../incident-labeller.js';
+import type { IncidentPredictionBook } from '../incident-predictions.js';
+import { withStore } from '../store-failure.js';
+
+/** Consumes `risk`: remembers what each incident's assessments predicted; this instance will label the incident. */
+export function riskConsumer(predictions: IncidentPredictionBook, labeller: IncidentLabeller, groupId?: string): AnyConsumerDeclaration {
+  return consumerOf({
+    topic: 'risk',
+    ...(groupId === undefined ? {} : { groupId }),
+    handle: async (assessment) => {
+      const incident = await withStore('risk', () => predictions.record(assessment));
+      if (incident !== undefined) labeller.follow(incident);
+    },
+  });
+}

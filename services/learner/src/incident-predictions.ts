@@ -1,0 +1,95 @@
+import type { RiskAssessment } from '@foresight/contracts';
+import type { StateStore } from '@foresight/stores';
+import { LEARNER_DOCUMENTS, readDocument, writeDocument } from './learner-documents.js';
+
+/** The likeliest infecting edge of a predicted VM, as its latest assessment explained it. */
+export interface PredictedEdge {
+  readonly parentVmId: string;
+  readonly kind: string;
+  readonly direction: string;
+}
+
+/** What the assessments of one incident said about one VM. */
+export interface PredictedVm {
+  readonly vmId: string;
+  /** The highest probability any assessment gave it (a grant happens once any version reaches the threshold). */
+  readonly probability: number;
+  /** generatedAt of the first assessment that flagged it (probability ≥ predictionThreshold). */
+  readonly firstFlaggedAt?: number;
+  readonly edge?: PredictedEdge;
+}
+
+/** One incident as the learner remembers its predictions until the horizon has passed. */
+export interface IncidentPredictions {
+  readonly incidentId: string;
+  readonly systemId: string;
+  readonly anomalyType: string;
+  /** The model version of the first assessment (the one whose predictions led). */
+  readonly modelVersion: number;
+  /** The incident's first onset: the earliest source onset any version reported. */
+  readonly onsetAt: number;
+  readonly sources: Readonly<Record<string, number>>;
+  readonly lastVersion: number;
+  readonly predictions: Readonly<Record<string, PredictedVm>>;
+}
+
+function edgeOf(entry: RiskAssessment['atRisk'][number]): PredictedEdge | undefined {
+  const hop = entry.contributions.findLast((c) => c.to === entry.vmId);
+  return hop === undefined ? undefined : { parentVmId: hop.from, kind: hop.kind, direction: hop.direction };
+}
+
+/** Folds one assessment into an incident's predictions (pure; a version not newer than the last is ignored). */
+export function foldAssessment(current: IncidentPredictions | undefined, risk: RiskAssessment, predictionThreshold: number): IncidentPredictions {
+  if (current !== undefined && risk.version <= current.lastVersion) return current;
+  const sources: Record<string, number> = { ...current?.sources };
+  for (const s of risk.sources) sources[s.vmId] = Math.min(sources[s.vmId] ?? s.onsetAt, s.onsetAt);
+  const predictions: Record<string, PredictedVm> = { ...current?.predictions };
+  for (const entry of risk.atRisk) {
+    if (!Number.isFinite(entry.probability)) continue;
+    const before = predictions[entry.vmId];
+    const flagged = entry.probability >= predictionThreshold ? risk.generatedAt : undefined;
+    const firstFlaggedAt = before?.firstFlaggedAt ?? flagged;
+    const edge = edgeOf(entry) ?? before?.edge;
+    predictions[entry.vmId] = {
+      vmId: entry.vmId, probability: Math.max(before?.probability ?? 0, Math.min(1, Math.max(0, entry.probability))),
+      ...(firstFlaggedAt === undefined ? {} : { firstFlaggedAt }), ...(edge === undefined ? {} : { edge }),
+    };
+  }
+  const onsets = Object.values(sources);
+  return {
+    incidentId: risk.incidentId, systemId: risk.systemId, anomalyType: current?.anomalyType ?? risk.anomalyType,
+    modelVersion: current?.modelVersion ?? risk.modelVersion,
+    onsetAt: onsets.length > 0 ? Math.min(...onsets) : (current?.onsetAt ?? risk.generatedAt),
+    sources, lastVersion: risk.version, predictions,
+  };
+}
+
+/** The per-incident prediction documents (written by the owner of the incident's risk partition). */
+export class IncidentPredictionBook {
+  constructor(private readonly store: StateStore, private readonly predictionThreshold: number) {}
+
+  get(incidentId: string): Promise<IncidentPredictions | undefined> {
+    return readDocument<IncidentPredictions>(this.store, LEARNER_DOCUMENTS.incident, incidentId);
+  }
+
+  /** Folds an assessment in; undefined (nothing written) when the incident is labelled or the version is not newer. */
+  async record(risk: RiskAssessment): Promise<IncidentPredictions | undefined> {
+    if ((await this.store.documents.get(LEARNER_DOCUMENTS.labelled, risk.incidentId)) !== undefined) return undefined;
+    const current = await this.get(risk.incidentId);
+    const next = foldAssessment(current, risk, this.predictionThreshold);
+    if (next === current) return undefined;
+    await writeDocument(this.store, LEARNER_DOCUMENTS.incident, risk.incidentId, next);
+    return next;
+  }
+
+  /** Every incident not labelled yet (start-up). */
+  async all(): Promise<IncidentPredictions[]> {
+    return (await this.store.documents.list(LEARNER_DOCUMENTS.incident)).map((d) => JSON.parse(d.json) as IncidentPredictions);
+  }
+
+  /** Marks an incident labelled and forgets its predictions. */
+  async markLabelled(incidentId: string, at: number): Promise<void> {
+    await writeDocument(this.store, LEARNER_DOCUMENTS.labelled, incidentId, { labelledAt: at });
+    await this.store.documents.delete(LEARNER_DOCUMENTS.incident, incidentId);
+  }
+}

@@ -1,0 +1,37 @@
+import type { StateStore } from '@foresight/stores';
+
+/** The kinds of document the learner keeps in stateStore.documents, and who writes each. */
+export const LEARNER_DOCUMENTS = {
+  /** Per system: its VMs' anomaly onsets (the anomalies partition's owner). */
+  onsets: 'learner-onsets',
+  /** Per incident: what its assessments predicted (the risk partition's owner). */
+  incident: 'learner-incident',
+  /** Per incident: labelled, so later assessments are ignored (the labeller). */
+  labelled: 'learner-labelled',
+  /** Per (incident, VM): the first ENFORCE GRANT (the allocations partition's owner). */
+  grant: 'learner-grant',
+  /** Per commandId: what the actuator did with it (the allocation-outcomes partition's owner). */
+  commandOutcome: 'learner-command-outcome',
+  /** Per incident: the judged outcome waiting to be taken into training (the labeller; removed by the trainer). */
+  outcome: 'learner-outcome',
+  /** One: the training state (the trainer, under the training claim). */
+  training: 'learner-training',
+  /** Per model id: the current model version (the trainer, under the training claim). */
+  model: 'learner-model',
+} as const;
+
+/** Reads a JSON document, or undefined. */
+export async function readDocument<T>(store: StateStore, kind: string, id: string): Promise<T | undefined> {
+  const json = await store.documents.get(kind, id);
+  return json === undefined ? undefined : (JSON.parse(json) as T);
+}
+
+/** Writes a JSON document. */
+export async function writeDocument(store: StateStore, kind: string, id: string, value: unknown): Promise<void> {
+  await store.documents.put(kind, id, JSON.stringify(value));
+}
+
+/** The document id of an (incident, VM) pair. */
+export function pairDocumentId(incidentId: string, vmId: string): string {
+  return `${encodeURIComponent(incidentId)}/${encodeURIComponent(vmId)}`;
+}

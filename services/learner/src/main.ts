@@ -1,0 +1,76 @@
+import { pathToFileURL } from 'node:url';
+import { KafkaBus } from '@foresight/messaging';
+import { runService, type Env, type ServiceDefinition } from '@foresight/service-kit';
+import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
+import { readLearnerConfig, type LearnerConfig } from './config.js';
+import { instrumentConsumers } from './instrumented-consumers.js';
+import { createLearner } from './learner.js';
+
+/** The service name: logs, telemetry and the consumer group (`<topic prefix>learner`). */
+export const LEARNER = 'learner';
+
+/**
+ * The composition root: Redis (documents, claims, idempotency), Neo4j (pathway features of infecting edges), Kafka,
+ * the learner, its consumers and a wall-clock tick (the edge's event time) that labels and trains.
+ * `onStopped` is called once the service has stopped.
+ */
+export function learnerService(env?: Env, onStopped: () => void = () => undefined): ServiceDefinition<LearnerConfig> {
+  return {
+    name: LEARNER,
+    version: '0.1.0',
+    loadConfig: () => readLearnerConfig(env),
+    async start(context) {
+      const { config, logger, telemetry } = context;
+      const stateStore = new RedisStateStore({ ...config.redis, keyPrefix: config.redisKeyPrefix });
+      await context.step('redis', () => stateStore.init());
+      const graphStore = new Neo4jGraphStore({ ...config.neo4j, namespace: config.neo4jNamespace });
+      await context.step('neo4j', () => graphStore.init());
+      const { registry } = config;
+      const bus = await context.step('kafka', () => KafkaBus.connect({
+        connection: { ...config.kafka, registry: { url: registry.url, ...(registry.username !== undefined && registry.password !== undefined ? { auth: { username: registry.username, password: registry.password } } : {}) } },
+        topicPrefix: config.topicPrefix,
+        groupId: `${config.topicPrefix}${LEARNER}`,
+        logger,
+        idempotency: { store: stateStore.idempotency },
+        topics: ['anomalies', 'risk', 'allocations', 'allocation-outcomes', 'evaluations', 'model'],
+      }));
+      const labelled = telemetry.meter.createCounter('foresight.incidents.labelled', { description: 'Incidents judged after their horizon.' });
+      const decisions = telemetry.meter.createCounter('foresight.model.decisions', { description: 'Training steps, by whether the candidate was published.' });
+      const learner = createLearner({
+        bus, stateStore, graphStore, logger, settings: config.learner,
+        metrics: {
+          incidentLabelled: () => labelled.add(1),
+          modelDecision: (published) => decisions.add(1, { published: String(published) }),
+        },
+      });
+      await context.step('learner state', () => learner.start());
+      await context.step('kafka consumers', () => bus.startConsumers(instrumentConsumers(learner.consumers, telemetry.instruments)));
+      context.addReadinessCheck('kafka', () => bus.health().ready);
+      context.addReadinessCheck(LEARNER, () => learner.ready());
+      let ticking = false;
+      const timer = setInterval(() => {
+        if (ticking) return;
+        ticking = true;
+        learner.tick(Date.now())
+          .catch((error: unknown) => logger.warn({ err: error }, 'tick failed; retried at the next one'))
+          .finally(() => { ticking = false; });
+      }, config.tickIntervalMs);
+      return {
+        async stop() {
+          clearInterval(timer);
+          await bus.close();
+          await learner.stop();
+          await Promise.allSettled([graphStore.close(), stateStore.close()]);
+          onStopped();
+        },
+      };
+    },
+  };
+}
+
+/** Runs the learner as a process until SIGTERM/SIGINT; resolves once it has stopped. */
+export function runLearner(env?: Env): Promise<void> {
+  return new Promise((resolve) => runService(learnerService(env, resolve)));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void runLearner();

@@ -1,0 +1,119 @@
+import {
+  createLearnerState, learnFromOutcomes, parseModel, publicationDecision, recordOutcome, serialiseModel, takeTrainingBatch,
+  type IncidentOutcome, type LearnerState, type ModelMetrics, type ModelParameters, type PublicationDecision,
+} from '@foresight/core';
+import type { ModelVersion } from '@foresight/contracts';
+import type { Logger, Publish } from '@foresight/messaging';
+import type { StateStore } from '@foresight/stores';
+import { LEARNER_DOCUMENTS, readDocument, writeDocument } from './learner-documents.js';
+import type { LearnerMetrics } from './learner-metrics.js';
+import type { LearnerSettings } from './learner-settings.js';
+
+/** The learner's durable training state (one document, written only under the training claim). */
+export interface TrainingDocument {
+  readonly learner: LearnerState;
+  /** Ids of judged incidents already taken in (bounded), so a re-listed outcome is not learned twice. */
+  readonly ingested: readonly string[];
+  /** `learner.recorded` at the last training attempt: a refused candidate is retried only after new evidence. */
+  readonly lastAttemptRecorded: number;
+}
+
+const TRAINING_ID = 'state';
+const CLAIM = 'learner:training';
+const MAX_INGESTED_IDS = 5_000;
+
+function metricsOf(prefix: string, m: ModelMetrics): Record<string, number> {
+  return {
+    [`${prefix}LogLoss`]: m.logLoss, [`${prefix}Brier`]: m.brier, [`${prefix}GrantUtility`]: m.grantUtility,
+    ...(m.auprc === null ? {} : { [`${prefix}Auprc`]: m.auprc }),
+  };
+}
+
+/**
+ * Turns judged incidents into model versions. Only one instance trains at a time (a claim with a TTL): it takes
+ * the judged outcomes into its LearnerState (training buffer + held-out ring), learns a candidate once enough new
+ * incidents arrived, and publishes it only if it scores no worse than the current model on the held-out incidents.
+ */
+export class ModelTrainer {
+  constructor(
+    private readonly store: StateStore, private readonly settings: LearnerSettings, private readonly initialModel: ModelParameters,
+    private readonly logger: Logger, private readonly metrics: LearnerMetrics,
+  ) {}
+
+  /** The current (last published) model version, or the initial model. */
+  async currentModel(): Promise<ModelParameters> {
+    const json = await this.store.documents.get(LEARNER_DOCUMENTS.model, this.settings.modelId);
+    return json === undefined ? this.initialModel : parseModel(JSON.parse(json));
+  }
+
+  /** The persisted training state, or an empty one. */
+  async trainingState(): Promise<TrainingDocument> {
+    return (await readDocument<TrainingDocument>(this.store, LEARNER_DOCUMENTS.training, TRAINING_ID))
+      ?? { learner: createLearnerState(), ingested: [], lastAttemptRecorded: 0 };
+  }
+
+  /** One training step at event time `now`; undefined when another instance holds the claim or nothing was tried. */
+  async step(now: number, publish: Publish): Promise<PublicationDecision | undefined> {
+    if (!(await this.store.idempotency.claim(CLAIM, this.settings.trainingClaimTtlMs))) return undefined;
+    try {
+      return await this.stepClaimed(now, publish);
+    } finally {
+      await this.store.idempotency.release(CLAIM);
+    }
+  }
+
+  private async stepClaimed(now: number, publish: Publish): Promise<PublicationDecision | undefined> {
+    let doc = await this.ingest(await this.trainingState());
+    const { learner } = doc;
+    if (learner.training.length === 0 || learner.recorded - doc.lastAttemptRecorded < this.settings.minIncidentsPerStep) return undefined;
+    const current = await this.currentModel();
+    const { usefulGrantBenefit, wastedGrantCost } = this.settings.publication;
+    const candidate = learnFromOutcomes(current, learner.training, {
+      at: now, ...(usefulGrantBenefit === undefined ? {} : { usefulGrantBenefit }), ...(wastedGrantCost === undefined ? {} : { wastedGrantCost }),
+    });
+    const decision = publicationDecision(candidate, current, learner.heldOut, this.settings.publication);
+    this.metrics.modelDecision(decision.publish);
+    if (decision.publish) {
+      const message: ModelVersion = {
+        eventId: `model:${candidate.modelId}:${candidate.version}`, eventTime: now, modelId: candidate.modelId, version: candidate.version,
+        parentVersion: candidate.parentVersion, parametersJson: serialiseModel(candidate),
+        metrics: {
+          ...metricsOf('heldOut', decision.candidate), ...metricsOf('current', decision.current),
+          heldOutExamples: decision.candidate.examples, heldOutPositives: decision.candidate.positives, trainingIncidents: learner.training.length,
+        },
+      };
+      // NOTE: publish first: a crash before the documents are written retrains and republishes the same version id
+      // (consumers keep the first), rather than recording a version nobody received.
+      await publish('model', [message]);
+      await this.store.documents.put(LEARNER_DOCUMENTS.model, candidate.modelId, message.parametersJson);
+      doc = { ...doc, learner: takeTrainingBatch(learner).state };
+      this.logger.info({ version: candidate.version, reason: decision.reason, heldOut: decision.candidate }, 'published a new model version');
+    } else {
+      this.logger.info({ candidateVersion: candidate.version, reason: decision.reason }, 'candidate model refused; keeping the current version');
+    }
+    await writeDocument(this.store, LEARNER_DOCUMENTS.training, TRAINING_ID, { ...doc, lastAttemptRecorded: learner.recorded });
+    return decision;
+  }
+
+  // Takes judged outcomes into the learner state, then removes them from the shared list.
+  private async ingest(doc: TrainingDocument): Promise<TrainingDocument> {
+    const listed = await this.store.documents.list(LEARNER_DOCUMENTS.outcome);
+    if (listed.length === 0) return doc;
+    let learner = doc.learner;
+    const ingested = [...doc.ingested];
+    for (const { id, json } of listed) {
+      if (ingested.includes(id)) continue;
+      try {
+        learner = recordOutcome(learner, JSON.parse(json) as IncidentOutcome, this.settings.state);
+      } catch (error) {
+        // NOTE: a malformed outcome would wedge every later step; it is dropped loudly instead.
+        this.logger.error({ incidentId: id, err: String(error) }, 'judged outcome is malformed; dropped from training');
+      }
+      ingested.push(id);
+    }
+    const next = { ...doc, learner, ingested: ingested.slice(-MAX_INGESTED_IDS) };
+    await writeDocument(this.store, LEARNER_DOCUMENTS.training, TRAINING_ID, next);
+    for (const { id } of listed) await this.store.documents.delete(LEARNER_DOCUMENTS.outcome, id);
+    return next;
+  }
+}

@@ -1,0 +1,29 @@
+import { pathwayKey, type PathwayFeatures, type PathwayKind } from '@foresight/core';
+import type { GraphStore } from '@foresight/stores';
+import type { PathwayFeaturesOf } from './prediction-labelling.js';
+
+/** How stale (in event time) the cached topology may get before labelling reloads it. */
+const REFRESH_MS = 60_000;
+
+/**
+ * The observed features of pathways, for the infecting edges of labelled exposures: loaded from the graph store
+ * and cached for a minute of event time. Without a graph store no edge has features, so exposures carry no
+ * transmission evidence (evaluations are still published; carriers are not learned).
+ */
+export class PathwayFeatureCatalog {
+  private features = new Map<string, PathwayFeatures>();
+  private loadedAt: number | undefined;
+
+  constructor(private readonly graphStore: GraphStore | undefined) {}
+
+  /** The lookup to label with at event time `now`, reloading the topology when the cache is stale. */
+  async at(now: number): Promise<PathwayFeaturesOf> {
+    if (this.graphStore !== undefined && (this.loadedAt === undefined || now - this.loadedAt >= REFRESH_MS || now < this.loadedAt)) {
+      const topology = await this.graphStore.loadTopology();
+      this.features = new Map(topology.pathways.map((p) => [pathwayKey(p.source, p.target, p.kind), p.features]));
+      this.loadedAt = now;
+    }
+    const features = this.features;
+    return (source: string, target: string, kind: PathwayKind) => features.get(pathwayKey(source, target, kind));
+  }
+}

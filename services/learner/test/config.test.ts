@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '@foresight/service-kit';
+import { readLearnerConfig } from '../src/config.js';
+
+const BASE = { FORESIGHT_KAFKA_BROKERS: 'localhost:9092', FORESIGHT_SCHEMA_REGISTRY_URL: 'http://localhost:8081', FORESIGHT_NEO4J_URI: 'bolt://localhost:7687' };
+
+describe('readLearnerConfig', () => {
+  it('reads the defaults and overrides', () => {
+    assert.equal(readLearnerConfig(BASE).learner.minIncidentsPerStep, 10);
+    const config = readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_MIN_INCIDENTS: '25', FORESIGHT_LEARNER_PREDICTION_THRESHOLD: '0.3', FORESIGHT_LEARNER_MIN_HELD_OUT_EXAMPLES: '50' });
+    assert.equal(config.learner.minIncidentsPerStep, 25);
+    assert.equal(config.learner.predictionThreshold, 0.3);
+    assert.equal(config.learner.publication.minHeldOutExamples, 50);
+  });
+
+  it('rejects a bad value', () => {
+    assert.throws(() => readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_PREDICTION_THRESHOLD: '2' }), ConfigError);
+  });
+});

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isHeldOutIncident, parseModel, type IncidentOutcome, type LearnerState } from '@foresight/core';
+import { HORIZON, MINUTE, anomaly, assessment, backends, grant, learnerWorld, starTopology, type LearnerWorld } from './learner-world.js';
+
+const T0 = 10_000_000;
+
+/** Incident ids split the way the learner's held-out ring splits them. */
+function incidentIds(heldOut: number, training: number): { heldOut: string[]; training: string[] } {
+  const out = { heldOut: [] as string[], training: [] as string[] };
+  for (let n = 0; out.heldOut.length < heldOut || out.training.length < training; n++) {
+    const id = `inc-${n}`;
+    if (isHeldOutIncident(id)) {
+      if (out.heldOut.length < heldOut) out.heldOut.push(id);
+    } else if (out.training.length < training) out.training.push(id);
+  }
+  return out;
+}
+
+/** Publishes an incident with six listed children, the first `anomalous` of which become anomalous a minute apart. */
+async function playIncident(w: LearnerWorld, incidentId: string, onsetAt: number, anomalous: number): Promise<void> {
+  const { source, children } = await starTopology(w.graph, incidentId, 6);
+  await w.send('risk', [assessment(incidentId, source, onsetAt, children.map((c) => [c, 0.4] as const))]);
+  await w.send('anomalies', [anomaly(source, onsetAt), ...children.slice(0, anomalous).map((c, k) => anomaly(c, onsetAt + (k + 1) * MINUTE))]);
+}
+
+async function trainingState(w: LearnerWorld): Promise<LearnerState> {
+  const json = await w.store.documents.get('learner-training', 'state');
+  assert.ok(json !== undefined);
+  return (JSON.parse(json) as { learner: LearnerState }).learner;
+}
+
+describe('learner', () => {
+  it('labels predictions once the horizon has passed: positives, negatives, missed, lead time, useful grants', async () => {
+    const w = await learnerWorld({ minIncidentsPerStep: 100 });
+    const { source, children: [c0, c1, c2, c3] } = await starTopology(w.graph, 'inc', 4);
+    const generatedAt = T0 + 5_000;
+    await w.send('risk', [assessment('inc', source, T0, [[c0, 0.9], [c1, 0.5], [c2, 0.2]], { generatedAt })]);
+    await w.send('allocations', [grant('inc', c0, generatedAt + 1_000), grant('inc', c2, generatedAt + 1_000)]);
+    await w.send('anomalies', [
+      anomaly(source, T0), anomaly(c0, T0 + 2 * MINUTE), anomaly(c3, T0 + 3 * MINUTE), anomaly(c1, T0 + HORIZON + 1),
+      anomaly(c0, T0 + 12 * MINUTE, 'RESOLVED'),
+    ]);
+    await w.tick(T0 + HORIZON - 1);
+    assert.equal(w.evaluations.length, 0, 'not before the horizon');
+    await w.tick(T0 + HORIZON);
+    assert.equal(w.evaluations.length, 1);
+    const e = w.evaluations[0];
+    assert.equal(e.incidentId, 'inc');
+    assert.equal(e.predicted, 3);
+    assert.equal(e.truePositives, 1);
+    assert.equal(e.affected, 2, 'c0 and the missed c3');
+    assert.equal(e.precision, 1 / 3);
+    assert.equal(e.recall, 1 / 2);
+    assert.deepEqual([...e.leadTimesMs], [T0 + 2 * MINUTE - generatedAt]);
+    assert.equal(e.usefulGrants, 1);
+    assert.equal(e.wastedGrants, 1);
+    assert.ok(Math.abs(e.brier - ((0.9 - 1) ** 2 + 0.5 ** 2 + 0.2 ** 2) / 3) < 1e-12);
+    const state = await trainingState(w);
+    const outcome: IncidentOutcome | undefined = [...state.training, ...state.heldOut].find((o) => o.incidentId === 'inc');
+    assert.ok(outcome !== undefined, 'the judged incident went into training');
+    const byVm = new Map(outcome.exposures.map((x) => [x.vmId, x]));
+    assert.equal(byVm.get(c0)?.becameAnomalous, true);
+    assert.equal(byVm.get(c0)?.onsetDelayMs, 2 * MINUTE);
+    assert.equal(byVm.get(c0)?.grantInPlace, true);
+    assert.equal(byVm.get(c0)?.degradedMinutes, 10);
+    assert.equal(byVm.get(c0)?.edge?.parentAffected, true);
+    assert.equal(byVm.get(c1)?.becameAnomalous, false, 'an onset after the horizon is a negative');
+    assert.deepEqual(outcome.missed?.map((m) => m.vmId), [c3]);
+    await w.close();
+  });
+
+  it('publishes one evaluation per incident, and ignores assessments of an incident already labelled', async () => {
+    const w = await learnerWorld({ minIncidentsPerStep: 100 });
+    for (const [i, id] of ['a', 'b', 'c'].entries()) await playIncident(w, id, T0 + i * MINUTE, 1);
+    await w.tick(T0 + HORIZON + 5 * MINUTE);
+    assert.deepEqual(w.evaluations.map((e) => e.incidentId).sort(), ['a', 'b', 'c']);
+    const { source, children } = await starTopology(w.graph, 'a', 6);
+    await w.send('risk', [assessment('a', source, T0, children.map((c) => [c, 0.9] as const), { version: 2, status: 'CLOSED' })]);
+    await w.tick(T0 + 2 * HORIZON);
+    assert.equal(w.evaluations.length, 3);
+    await w.close();
+  });
+
+  it('publishes a better model after enough incidents', async () => {
+    const w = await learnerWorld({ minIncidentsPerStep: 12 });
+    const ids = incidentIds(4, 8);
+    for (const [i, id] of [...ids.training, ...ids.heldOut].entries()) await playIncident(w, id, T0 + i * MINUTE, 2);
+    await w.tick(T0 + HORIZON + 20 * MINUTE);
+    assert.equal(w.evaluations.length, 12);
+    assert.equal(w.models.length, 1, w.learner.lastDecision()?.reason);
+    const published = w.models[0];
+    assert.equal(published.version, 2);
+    assert.equal(published.parentVersion, 1);
+    const model = parseModel(JSON.parse(published.parametersJson));
+    assert.equal(model.version, 2);
+    assert.ok(published.metrics['heldOutLogLoss'] < published.metrics['currentLogLoss'], 'better on held-out incidents');
+    assert.ok(published.metrics['heldOutExamples'] >= 20);
+    assert.equal((await w.learner.currentModel()).version, 2);
+    await w.close();
+  });
+
+  it('refuses a candidate that scores worse on the held-out incidents', async () => {
+    const w = await learnerWorld({ minIncidentsPerStep: 12 });
+    const ids = incidentIds(4, 8);
+    for (const [i, id] of ids.training.entries()) await playIncident(w, id, T0 + i * MINUTE, 6);
+    for (const [i, id] of ids.heldOut.entries()) await playIncident(w, id, T0 + (10 + i) * MINUTE, 0);
+    await w.tick(T0 + HORIZON + 20 * MINUTE);
+    assert.equal(w.evaluations.length, 12);
+    assert.equal(w.models.length, 0);
+    assert.equal(w.learner.lastDecision()?.publish, false);
+    assert.match(w.learner.lastDecision()?.reason ?? '', /worse/);
+    assert.equal((await w.learner.currentModel()).version, 1);
+    await w.close();
+  });
+
+  it('resumes after a restart from the persisted state', async () => {
+    const shared = backends();
+    const ids = incidentIds(4, 8);
+    const all = [...ids.training, ...ids.heldOut];
+    const first = await learnerWorld({ minIncidentsPerStep: 12 }, shared);
+    for (const [i, id] of all.slice(0, 6).entries()) await playIncident(first, id, T0 + i * MINUTE, 2);
+    await first.tick(T0 + HORIZON + 10 * MINUTE);
+    await playIncident(first, all[6], T0 + HORIZON + 9 * MINUTE, 2);
+    assert.equal(first.evaluations.length, 6);
+    assert.equal(first.models.length, 0, 'not enough incidents yet');
+    await first.close();
+
+    const second = await learnerWorld({ minIncidentsPerStep: 12 }, shared);
+    for (const [i, id] of all.slice(7).entries()) await playIncident(second, id, T0 + HORIZON + (10 + i) * MINUTE, 2);
+    await second.tick(T0 + 2 * HORIZON + 30 * MINUTE);
+    assert.ok(second.evaluations.some((e) => e.incidentId === all[6]), 'the incident seen before the restart is labelled after it');
+    assert.equal(second.models.length, 1, second.learner.lastDecision()?.reason);
+    assert.equal(second.models[0].metrics['trainingIncidents'], 8, 'training incidents from before the restart were kept');
+    await second.close();
+
+    const third = await learnerWorld({ minIncidentsPerStep: 12 }, shared);
+    assert.equal((await third.learner.currentModel()).version, 2, 'the published version survives a restart');
+    await third.close();
+  });
+});
