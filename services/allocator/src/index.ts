@@ -3,3 +3,4 @@ export { DEFAULT_ALLOCATOR_SETTINGS, modeOf, type AllocatorSettings } from './al
 export { NO_ALLOCATOR_METRICS, type AllocatorMetrics, type GrantRefusal } from './allocator-metrics.js';
 export { commandIdFor, commandSubject, type CommandCause, type CommandStep } from './command-id.js';
 export { readAllocatorConfig, type AllocatorConfig } from './config.js';
+export { allocatorService, runAllocator } from './main.js';

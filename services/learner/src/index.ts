@@ -3,3 +3,4 @@ export { DEFAULT_LEARNER_SETTINGS, type LearnerSettings } from './learner-settin
 export { NO_LEARNER_METRICS, type LearnerMetrics } from './learner-metrics.js';
 export { labelIncident, type LabelledIncident, type LabellingEvidence, type PathwayFeaturesOf } from './prediction-labelling.js';
 export { readLearnerConfig, type LearnerConfig } from './config.js';
+export { learnerService, runLearner } from './main.js';
