@@ -6,7 +6,7 @@ const ioModules = ['kafkajs', 'neo4j-driver', 'ioredis', 'pino', '@kafkajs/*', '
 const nodeBuiltins = ['fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'os', 'path', 'worker_threads', 'dgram', 'tls', 'node:*'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.stack/**', 'out/**', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.stack/**', 'out/**', '**/*.mjs', '**/bin/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,0 +1,28 @@
+import { runCommand } from './commands/run-command.js';
+import { runProgram } from './commands/script-command.js';
+import { USAGE } from './help.js';
+import { repoPath } from './repo-paths.js';
+
+/** Runs one `foresight` command line; resolves with the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    case 'run':
+      return runCommand(args);
+    case 'stack':
+      return runProgram('bash', [repoPath('infra/stack.sh'), ...args]);
+    case 'eval':
+      return runProgram(process.execPath, [repoPath('libs/evaluation/dist/bin/foresight-eval.js'), ...args]);
+    case 'bench':
+      return runProgram(process.execPath, [repoPath('infra/bench.mjs'), ...args]);
+    default:
+      process.stderr.write(`foresight: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,26 @@
+/** What `foresight --help` prints. */
+export const USAGE = `foresight: predict where an anomaly will spread through a fleet, and grant resources before it arrives.
+
+Usage: foresight <command> [arguments]
+
+Commands
+  run <service>       Run one service until SIGTERM/SIGINT: topology-builder, propagation-scorer, allocator, learner.
+  run all             Run all four services in one process (one health/metrics port).
+  stack up|down|status|verify
+                      Start, stop or inspect the local stack on 127.0.0.1 without Docker: Kafka 3.9, the schema
+                      registry (Apicurio, Confluent-compatible API), Neo4j 5.26 and Redis. Installs what it needs.
+  eval [flags]        Evaluate Foresight's estimators and policies against baselines on a simulated fleet with a
+                      known truth: --incidents N --seed S --vms N --json --out FILE --no-ablations.
+  bench <name> [--json]
+                      Run a benchmark (scoring, bus) and print what it measured.
+  help                This text.
+
+Configuration of the services comes from environment variables (FORESIGHT_*): see docs/operations.md.
+A bad setting stops start-up with a message naming it. Health: GET /healthz, /readyz; metrics: GET /metrics
+on FORESIGHT_HTTP_PORT.
+
+Try it
+  foresight stack up                      # the real servers, on 127.0.0.1
+  foresight run all                       # the pipeline, against them
+  foresight eval --incidents 100          # how well it predicts and mitigates, against the alternatives
+`;

@@ -1,0 +1,70 @@
+import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
+import {
+  duration, float, int, kafkaSettings, neo4jSettings, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text,
+  type Env, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
+} from '@foresight/service-kit';
+import { DEFAULT_PROPAGATION_SCORER_OPTIONS as D, type PropagationScorerOptions } from './propagation-scorer.js';
+
+/** Everything the propagation scorer process is configured with. */
+export interface PropagationScorerConfig extends ServiceConfig {
+  readonly service: ServiceSettings;
+  readonly kafka: KafkaSettings;
+  readonly registry: RegistrySettings;
+  readonly neo4j: Neo4jSettings;
+  readonly redis: RedisSettings;
+  readonly topicPrefix: string;
+  readonly neo4jNamespace: string;
+  readonly redisKeyPrefix: string;
+  /** Names this instance's own consumer group (topology-changes, model): stable across restarts of one instance. */
+  readonly instanceId: string;
+  /** How often main advances event time with the wall clock (time-outs, re-scores on a new model). */
+  readonly tickIntervalMs: number;
+  readonly scorer: PropagationScorerOptions;
+}
+
+const NAME = /^[A-Za-z0-9._-]+$/;
+const NAME_TEXT = 'letters, digits, . _ -';
+
+/** Reads the propagation scorer's configuration (the only reader of process.env); ConfigError names every bad variable. */
+export function readPropagationScorerConfig(env: Env = process.env): PropagationScorerConfig {
+  const c = readConfig(env, {
+    service: serviceSettings(),
+    kafka: kafkaSettings({ clientId: 'propagation-scorer' }),
+    registry: registrySettings(),
+    neo4j: neo4jSettings(),
+    redis: redisSettings(),
+    topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: NAME, description: NAME_TEXT }),
+    neo4jNamespace: text('FORESIGHT_NEO4J_NAMESPACE', { default: 'default', pattern: NAME, description: NAME_TEXT }),
+    redisKeyPrefix: text('FORESIGHT_REDIS_KEY_PREFIX', { default: 'foresight:' }),
+    instanceId: text('FORESIGHT_INSTANCE_ID', { optional: true, pattern: NAME, description: NAME_TEXT }),
+    hostname: text('HOSTNAME', { optional: true }),
+    tickIntervalMs: duration('FORESIGHT_TICK_INTERVAL', { default: 1_000 }),
+    incidentTimeoutMs: duration('FORESIGHT_INCIDENT_TIMEOUT', { default: D.incidentTimeoutMs }),
+    scoreTtlMs: duration('FORESIGHT_SCORE_TTL', { default: D.scoreTtlMs }),
+    maxAtRisk: int('FORESIGHT_MAX_AT_RISK', { default: D.maxAtRisk, min: 1, max: 10_000 }),
+    estimator: oneOf('FORESIGHT_ESTIMATOR', ['mpp', 'multipath', 'montecarlo'], { default: D.estimator }),
+    probabilityFloor: float('FORESIGHT_PROBABILITY_FLOOR', { default: D.probabilityFloor, min: 0, max: 0.999 }),
+    originCount: int('FORESIGHT_ORIGIN_COUNT', { default: D.originCount, min: 1, max: 10 }),
+    minOriginPosterior: float('FORESIGHT_ORIGIN_MIN_POSTERIOR', { default: D.minOriginPosterior, min: 0, max: 1 }),
+    minRecompileIntervalMs: duration('FORESIGHT_SNAPSHOT_MIN_INTERVAL', { default: D.minRecompileIntervalMs }),
+  });
+  const instanceId = c.instanceId ?? (c.hostname !== undefined && NAME.test(c.hostname) ? c.hostname : 'local');
+  return {
+    service: c.service,
+    kafka: c.kafka,
+    registry: c.registry,
+    neo4j: c.neo4j,
+    redis: c.redis,
+    topicPrefix: c.topicPrefix,
+    neo4jNamespace: c.neo4jNamespace,
+    redisKeyPrefix: c.redisKeyPrefix,
+    instanceId,
+    tickIntervalMs: c.tickIntervalMs,
+    scorer: {
+      ...D,
+      incidentTimeoutMs: c.incidentTimeoutMs, scoreTtlMs: c.scoreTtlMs, maxAtRisk: c.maxAtRisk, estimator: c.estimator,
+      probabilityFloor: c.probabilityFloor, originCount: c.originCount, minOriginPosterior: c.minOriginPosterior,
+      minRecompileIntervalMs: c.minRecompileIntervalMs,
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import type { AnomalyEvent } from '@foresight/contracts';
+import { assess, type EstimatorName } from '@foresight/core';
+import type { Logger, Publish } from '@foresight/messaging';
+import type { StateStore } from '@foresight/stores';
+import type { ActiveModel } from './active-model.js';
+import { applyComponentAnomaly, applyScopeAnomaly, type EvidenceOutcome, type OriginOptions } from './anomaly-evidence.js';
+import type { IncidentBook } from './incident-book.js';
+import { hotScores, publishedAtRisk, riskAssessmentMessage, type RiskVersion } from './risk-assessment-message.js';
+import { withStore } from './store-failure.js';
+import type { TopologyView } from './topology-view.js';
+import type { TrackedIncident } from './tracked-incident.js';
+
+/** The scorer's incident settings (durations in event-time ms). */
+export interface IncidentTrackerOptions extends OriginOptions {
+  /** An incident with no anomalous evidence for this long closes (timed out). */
+  readonly incidentTimeoutMs: number;
+  /** TTL of the hot scores in the state store (a safety net for abandoned incidents). */
+  readonly scoreTtlMs: number;
+  /** At most this many at-risk VMs per assessment (published, stored as hot scores, kept for joining). */
+  readonly maxAtRisk: number;
+  readonly estimator: EstimatorName;
+  /** Scoring floor: VMs less likely than this are not at risk. */
+  readonly probabilityFloor: number;
+  /** How long one instance's claim on a time-driven re-score or time-out lasts. */
+  readonly claimTtlMs: number;
+}
+
+/** Observes the scorer's work (service-kit instruments in production, nothing in tests). */
+export interface PropagationScorerMetrics {
+  /** After every change of a system's incidents: totals over the systems this instance has seen. */
+  incidents(open: number, atRiskVms: number): void;
+  /** An anomaly that changed no incident, and why. */
+  anomalyIgnored(reason: string): void;
+  published(status: 'OPEN' | 'CLOSED'): void;
+}
+
+/**
+ * Turns anomalies into incidents and incidents into versioned risk assessments: read the system's incidents, apply
+ * the evidence, re-score what it touched on the last compiled snapshot with the active model, write the hot scores,
+ * publish, then store the incidents. Publishing before storing means a crash in between republishes the same
+ * version (same event id) on redelivery instead of skipping it. Resolved incidents publish CLOSED and are dropped.
+ */
+export class IncidentTracker {
+  private readonly totals = new Map<string, { open: number; atRisk: number }>();
+
+  constructor(
+    private readonly view: TopologyView,
+    private readonly model: ActiveModel,
+    private readonly book: IncidentBook,
+    private readonly stateStore: StateStore,
+    private readonly options: IncidentTrackerOptions,
+    private readonly logger: Logger,
+    private readonly metrics: PropagationScorerMetrics,
+  ) {}
+
+  /** One anomaly report (any level, OPEN or RESOLVED), at event time max(eventTime, detectedAt). */
+  async onAnomaly(event: AnomalyEvent, publish: Publish): Promise<void> {
+    const now = Math.max(event.eventTime, event.detectedAt);
+    const incidents = await this.book.read(event.systemId);
+    const outcome: EvidenceOutcome = event.level === 'COMPONENT'
+      ? applyComponentAnomaly(incidents, event, now)
+      : applyScopeAnomaly(incidents, event, now, this.view.snapshot(now), this.model.current, this.options);
+    if (outcome.ignored !== undefined) {
+      this.metrics.anomalyIgnored(outcome.ignored);
+      this.logger.debug({ eventId: event.eventId, systemId: event.systemId, level: event.level, subjectId: event.subjectId, reason: outcome.ignored }, 'anomaly changed no incident');
+    }
+    if (event.level === 'COMPONENT' && event.state === 'OPEN' && !this.view.hasVm(event.subjectId)) {
+      this.metrics.anomalyIgnored('unknown_vm');
+      this.logger.warn({ eventId: event.eventId, vmId: event.subjectId }, 'anomaly on a VM the topology does not know: recorded, scored once the topology knows it');
+    }
+    const next = await this.rescore(outcome.incidents, outcome.touched, new Set(), now, outcome.vmIds, publish);
+    if (outcome.ignored === undefined || outcome.touched.size > 0) await this.write(event.systemId, next);
+  }
+
+  /**
+   * Time-driven work at event time `now`, over every system with open incidents: incidents without evidence for the
+   * time-out close (CLOSED), and incidents assessed with an older model, or with VMs the topology has learnt since,
+   * are re-scored. Each is taken under a claim, so of two instances only one publishes it.
+   */
+  async tick(now: number, publish: Publish): Promise<void> {
+    const modelVersion = this.model.current.version;
+    for (const systemId of await this.book.systems()) {
+      const incidents = await this.book.read(systemId);
+      const expired = new Set<string>();
+      const stale = new Set<string>();
+      for (const incident of incidents) {
+        const id = incident.state.incidentId;
+        const due = now - incident.lastEvidenceAt >= this.options.incidentTimeoutMs;
+        const outdated = incident.modelVersion !== modelVersion || incident.unknownVmIds.some((vmId) => this.view.hasVm(vmId));
+        if (!due && !outdated) continue;
+        const claimed = await withStore('claim incident', () => this.stateStore.idempotency.claim(`propagation-scorer:tick:${id}:${incident.riskVersion}`, this.options.claimTtlMs));
+        if (!claimed) continue;
+        (due ? expired : stale).add(id);
+      }
+      if (expired.size === 0 && stale.size === 0) {
+        this.track(systemId, incidents);
+        continue;
+      }
+      const next = await this.rescore(incidents, new Set([...expired, ...stale]), expired, now, [], publish);
+      for (const id of expired) this.logger.info({ incidentId: id, systemId }, 'incident timed out');
+      await this.write(systemId, next);
+    }
+  }
+
+  /** Re-scores the touched incidents (closing `closing` and the resolved ones); returns the incidents still open. */
+  private async rescore(
+    incidents: readonly TrackedIncident[], touched: ReadonlySet<string>, closing: ReadonlySet<string>, now: number, needed: readonly string[], publish: Publish,
+  ): Promise<TrackedIncident[]> {
+    if (touched.size === 0) return [...incidents];
+    const snapshot = this.view.snapshot(now, needed);
+    const model = this.model.current;
+    const open: TrackedIncident[] = [];
+    for (const incident of incidents) {
+      const id = incident.state.incidentId;
+      if (!touched.has(id)) {
+        open.push(incident);
+        continue;
+      }
+      const generatedAt = Math.max(now, incident.generatedAt);
+      const { state, assessment } = assess(incident.state, snapshot, model, generatedAt, { estimator: this.options.estimator, floor: this.options.probabilityFloor });
+      const closed = closing.has(id) || state.status === 'RESOLVED';
+      const version: RiskVersion = { incidentId: id, systemId: incident.systemId, version: incident.riskVersion + 1, closed, assessment, generatedAt };
+      await withStore('put incident scores', () => this.stateStore.putIncidentScores(id, version.version, hotScores(version, this.options.maxAtRisk), this.options.scoreTtlMs));
+      await publish('risk', [riskAssessmentMessage(version, snapshot, this.options.maxAtRisk)]);
+      this.metrics.published(closed ? 'CLOSED' : 'OPEN');
+      this.logger.debug({ incidentId: id, version: version.version, status: closed ? 'CLOSED' : 'OPEN', atRisk: assessment.atRisk.length, modelVersion: model.version }, 'risk assessed');
+      if (closed) continue;
+      open.push({
+        ...incident,
+        state: { ...state, lastAssessment: null },
+        riskVersion: version.version,
+        generatedAt,
+        modelVersion: model.version,
+        predicted: new Map(publishedAtRisk(version, this.options.maxAtRisk).map((e) => [e.vmId, e.probability])),
+        unknownVmIds: assessment.unknownVmIds,
+      });
+    }
+    return open;
+  }
+
+  private async write(systemId: string, incidents: readonly TrackedIncident[]): Promise<void> {
+    await this.book.write(systemId, incidents);
+    this.track(systemId, incidents);
+  }
+
+  private track(systemId: string, incidents: readonly TrackedIncident[]): void {
+    if (incidents.length === 0) this.totals.delete(systemId);
+    else this.totals.set(systemId, { open: incidents.length, atRisk: incidents.reduce((n, i) => n + i.predicted.size, 0) });
+    let open = 0;
+    let atRisk = 0;
+    for (const t of this.totals.values()) {
+      open += t.open;
+      atRisk += t.atRisk;
+    }
+    this.metrics.incidents(open, atRisk);
+  }
+}

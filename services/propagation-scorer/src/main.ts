@@ -1,0 +1,74 @@
+import { pathToFileURL } from 'node:url';
+import { KafkaBus } from '@foresight/messaging';
+import { runService, type Env, type ServiceDefinition } from '@foresight/service-kit';
+import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
+import { readPropagationScorerConfig, type PropagationScorerConfig } from './config.js';
+import { instrumentConsumers } from './instrumented-consumers.js';
+import { createPropagationScorer } from './propagation-scorer.js';
+
+/** The service name: logs, telemetry and the consumer group (`<topic prefix>propagation-scorer`). */
+export const PROPAGATION_SCORER = 'propagation-scorer';
+
+/**
+ * The composition root: Redis, Neo4j, Kafka, the scorer, its consumers and a wall-clock tick (the edge's event
+ * time). Anomalies are consumed by the shared group; topology-changes and model by this instance's own group.
+ * `onStopped` is called once the service has stopped (before the kit flushes telemetry and exits).
+ */
+export function propagationScorerService(env?: Env, onStopped: () => void = () => undefined): ServiceDefinition<PropagationScorerConfig> {
+  return {
+    name: PROPAGATION_SCORER,
+    version: '0.1.0',
+    loadConfig: () => readPropagationScorerConfig(env),
+    async start(context) {
+      const { config, logger, telemetry } = context;
+      const stateStore = new RedisStateStore({ ...config.redis, keyPrefix: config.redisKeyPrefix });
+      await context.step('redis', () => stateStore.init());
+      const graphStore = new Neo4jGraphStore({ ...config.neo4j, namespace: config.neo4jNamespace });
+      const groupId = `${config.topicPrefix}${PROPAGATION_SCORER}`;
+      const bus = await context.step('kafka', () => KafkaBus.connect({
+        connection: { ...config.kafka, registry: { url: config.registry.url, ...(config.registry.username !== undefined && config.registry.password !== undefined ? { auth: { username: config.registry.username, password: config.registry.password } } : {}) } },
+        topicPrefix: config.topicPrefix,
+        groupId,
+        logger,
+        idempotency: { store: stateStore.idempotency },
+        topics: ['anomalies', 'topology-changes', 'model', 'risk'],
+      }));
+      const ignored = telemetry.meter.createCounter('foresight.anomalies.ignored', { description: 'Anomalies that changed no incident, by reason.' });
+      const published = telemetry.meter.createCounter('foresight.risk.published', { description: 'Risk assessments published, by status.' });
+      const scorer = createPropagationScorer({
+        bus, stateStore, graphStore, logger, options: config.scorer, groupId, instanceGroupId: `${groupId}.${config.instanceId}`,
+        metrics: {
+          incidents: (open, atRisk) => {
+            telemetry.instruments.openIncidents.set(open);
+            telemetry.instruments.atRiskVms.set(atRisk);
+          },
+          anomalyIgnored: (reason) => ignored.add(1, { reason }),
+          published: (status) => published.add(1, { status }),
+        },
+      });
+      await context.step('neo4j', () => scorer.start());
+      await context.step('kafka consumers', () => bus.startConsumers(instrumentConsumers(scorer.consumers, telemetry.instruments)));
+      context.addReadinessCheck('kafka', () => bus.health().ready);
+      context.addReadinessCheck(PROPAGATION_SCORER, () => scorer.ready());
+      const timer = setInterval(() => {
+        scorer.tick(Date.now()).catch((error: unknown) => logger.warn({ err: error }, 'tick failed; retried at the next one'));
+      }, config.tickIntervalMs);
+      return {
+        async stop() {
+          clearInterval(timer);
+          await bus.close();
+          await scorer.stop();
+          await Promise.allSettled([graphStore.close(), stateStore.close()]);
+          onStopped();
+        },
+      };
+    },
+  };
+}
+
+/** Runs the propagation scorer as a process until SIGTERM/SIGINT; resolves once it has stopped. */
+export function runPropagationScorer(env?: Env): Promise<void> {
+  return new Promise((resolve) => runService(propagationScorerService(env, resolve)));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void runPropagationScorer();

@@ -1,0 +1,54 @@
+import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
+import {
+  duration, float, int, kafkaSettings, neo4jSettings, readConfig, registrySettings, serviceSettings, text,
+  type Env, type KafkaSettings, type Neo4jSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
+} from '@foresight/service-kit';
+import { DEFAULT_TOPOLOGY_BUILDER_OPTIONS as D, type TopologyBuilderOptions } from './topology-builder.js';
+
+/** Everything the topology builder process is configured with. */
+export interface TopologyBuilderConfig extends ServiceConfig {
+  readonly service: ServiceSettings;
+  readonly kafka: KafkaSettings;
+  readonly registry: RegistrySettings;
+  readonly neo4j: Neo4jSettings;
+  readonly topicPrefix: string;
+  readonly neo4jNamespace: string;
+  /** How often main advances event time with the wall clock (fading, staleness, flushes). */
+  readonly tickIntervalMs: number;
+  readonly builder: TopologyBuilderOptions;
+}
+
+const PREFIX = /^[A-Za-z0-9._-]+$/;
+
+/** Reads the topology builder's configuration (the only reader of process.env); ConfigError names every bad variable. */
+export function readTopologyBuilderConfig(env: Env = process.env): TopologyBuilderConfig {
+  const c = readConfig(env, {
+    service: serviceSettings(),
+    kafka: kafkaSettings({ clientId: 'topology-builder' }),
+    registry: registrySettings(),
+    neo4j: neo4jSettings(),
+    topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: PREFIX, description: 'letters, digits, . _ -' }),
+    neo4jNamespace: text('FORESIGHT_NEO4J_NAMESPACE', { default: 'default', pattern: PREFIX, description: 'letters, digits, . _ -' }),
+    tickIntervalMs: duration('FORESIGHT_TICK_INTERVAL', { default: 1_000 }),
+    halfLifeMs: duration('FORESIGHT_TOPOLOGY_HALF_LIFE', { default: D.halfLifeMs }),
+    staleAfterMs: duration('FORESIGHT_TOPOLOGY_STALE_AFTER', { default: D.staleAfterMs }),
+    relativeChange: float('FORESIGHT_TOPOLOGY_CHANGE_THRESHOLD', { default: D.relativeChange, min: 0.000001, max: 0.999999 }),
+    lastSeenRefreshMs: duration('FORESIGHT_TOPOLOGY_LAST_SEEN_REFRESH', { default: D.lastSeenRefreshMs }),
+    flushIntervalMs: duration('FORESIGHT_TOPOLOGY_FLUSH_INTERVAL', { default: D.flushIntervalMs }),
+    batchSize: int('FORESIGHT_TOPOLOGY_BATCH_SIZE', { default: D.batchSize, min: 1 }),
+    sweepIntervalMs: duration('FORESIGHT_TOPOLOGY_SWEEP_INTERVAL', { default: D.sweepIntervalMs }),
+  });
+  return {
+    service: c.service,
+    kafka: c.kafka,
+    registry: c.registry,
+    neo4j: c.neo4j,
+    topicPrefix: c.topicPrefix,
+    neo4jNamespace: c.neo4jNamespace,
+    tickIntervalMs: c.tickIntervalMs,
+    builder: {
+      halfLifeMs: c.halfLifeMs, staleAfterMs: c.staleAfterMs, relativeChange: c.relativeChange, lastSeenRefreshMs: c.lastSeenRefreshMs,
+      flushIntervalMs: c.flushIntervalMs, batchSize: c.batchSize, sweepIntervalMs: c.sweepIntervalMs,
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { pathToFileURL } from 'node:url';
+import { KafkaBus } from '@foresight/messaging';
+import { runService, type Env, type ServiceDefinition } from '@foresight/service-kit';
+import { Neo4jGraphStore } from '@foresight/stores';
+import { readTopologyBuilderConfig, type TopologyBuilderConfig } from './config.js';
+import { instrumentConsumers } from './instrumented-consumers.js';
+import { createTopologyBuilder } from './topology-builder.js';
+
+/** The service name: logs, telemetry and the consumer group (`<topic prefix>topology-builder`). */
+export const TOPOLOGY_BUILDER = 'topology-builder';
+
+/**
+ * The composition root: Kafka, Neo4j, the builder, its consumers and a wall-clock tick (the edge's event time).
+ * `onStopped` is called once the service has stopped (before the kit flushes telemetry and exits).
+ */
+export function topologyBuilderService(env?: Env, onStopped: () => void = () => undefined): ServiceDefinition<TopologyBuilderConfig> {
+  return {
+    name: TOPOLOGY_BUILDER,
+    version: '0.1.0',
+    loadConfig: () => readTopologyBuilderConfig(env),
+    async start(context) {
+      const { config, logger, telemetry } = context;
+      const graphStore = new Neo4jGraphStore({ ...config.neo4j, namespace: config.neo4jNamespace });
+      const bus = await context.step('kafka', () => KafkaBus.connect({
+        connection: { ...config.kafka, registry: { url: config.registry.url, ...(config.registry.username !== undefined && config.registry.password !== undefined ? { auth: { username: config.registry.username, password: config.registry.password } } : {}) } },
+        topicPrefix: config.topicPrefix,
+        groupId: `${config.topicPrefix}${TOPOLOGY_BUILDER}`,
+        logger,
+        topics: ['inventory', 'hosts', 'flows', 'topology-changes'],
+      }));
+      const writes = telemetry.meter.createCounter('foresight.topology.writes', { description: 'Rows written to the graph store by the topology builder, by kind.' });
+      const builder = createTopologyBuilder({
+        bus, graphStore, logger, options: config.builder,
+        metrics: {
+          flushed: (s) => {
+            writes.add(s.vmsWritten, { kind: 'vm' });
+            writes.add(s.vmsRemoved, { kind: 'vm_removal' });
+            writes.add(s.hostsWritten, { kind: 'host' });
+            writes.add(s.pathwaysWritten, { kind: 'pathway' });
+            writes.add(s.pathwaysRemoved, { kind: 'pathway_removal' });
+          },
+        },
+      });
+      await context.step('neo4j', () => builder.start());
+      await context.step('kafka consumers', () => bus.startConsumers(instrumentConsumers(builder.consumers, telemetry.instruments)));
+      context.addReadinessCheck('kafka', () => bus.health().ready);
+      context.addReadinessCheck(TOPOLOGY_BUILDER, () => builder.ready());
+      const timer = setInterval(() => {
+        builder.tick(Date.now()).catch((error: unknown) => logger.warn({ err: error }, 'tick failed; retried at the next one'));
+      }, config.tickIntervalMs);
+      return {
+        async stop() {
+          clearInterval(timer);
+          // NOTE: flush before closing the bus: a closed bus refuses to publish the last deltas.
+          await builder.stop();
+          await bus.close();
+          await graphStore.close();
+          onStopped();
+        },
+      };
+    },
+  };
+}
+
+/** Runs the topology builder as a process until SIGTERM/SIGINT; resolves once it has stopped. */
+export function runTopologyBuilder(env?: Env): Promise<void> {
+  return new Promise((resolve) => runService(topologyBuilderService(env, resolve)));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void runTopologyBuilder();

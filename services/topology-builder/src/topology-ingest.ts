@@ -1,0 +1,174 @@
+import type { FlowEvent, HostEvent, InventoryEvent } from '@foresight/contracts';
+import type { Logger, Publish } from '@foresight/messaging';
+import type { GraphStore } from '@foresight/stores';
+import { pathwayRef, type FleetTopology, type TopologyFlush } from './fleet-topology.js';
+import { withStore } from './store-failure.js';
+import { topologyChangeMessages } from './topology-change-messages.js';
+
+/** When the builder writes: coalescing of flow observations and the staleness sweep, all in event time. */
+export interface FlushPolicy {
+  /** Flush observed pathways at least this often (event time). */
+  readonly flushIntervalMs: number;
+  /** …or as soon as this many pathways are pending. */
+  readonly batchSize: number;
+  /** Re-evaluate every pathway (decay and staleness) this often (event time). */
+  readonly sweepIntervalMs: number;
+}
+
+/** What one flush did, for metrics and tests. */
+export interface FlushSummary {
+  readonly at: number;
+  readonly topologyVersion: number;
+  readonly vmsWritten: number;
+  readonly vmsRemoved: number;
+  readonly hostsWritten: number;
+  readonly pathwaysWritten: number;
+  readonly pathwaysRemoved: number;
+  readonly messages: number;
+  readonly sweep: boolean;
+}
+
+/** Observes the builder's work (service-kit instruments in production, nothing in tests). */
+export interface TopologyBuilderMetrics {
+  flushed(summary: FlushSummary): void;
+}
+
+/**
+ * Applies inventory, host and flow events to the fleet topology and decides when to flush it: inventory and host
+ * changes are written through at once (they are not re-observed, so they must not wait in memory), flow
+ * observations are coalesced until the flush interval or the batch size is reached. A flush writes the store first,
+ * then publishes the deltas, and only then records them as written; on failure its changes are kept for the next one.
+ * Flushes never overlap.
+ */
+export class TopologyIngest {
+  private watermark = Number.NEGATIVE_INFINITY;
+  private lastFlushAt: number | undefined;
+  private lastSweepAt: number | undefined;
+  private topologyVersion = 0;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly topology: FleetTopology,
+    private readonly graphStore: GraphStore,
+    private readonly policy: FlushPolicy,
+    private readonly logger: Logger,
+    private readonly metrics: TopologyBuilderMetrics,
+  ) {}
+
+  /** The latest event time seen (or ticked). */
+  get eventTime(): number {
+    return this.watermark;
+  }
+
+  /** Loads the stored topology: the builder resumes decaying what it wrote before a restart. */
+  async load(): Promise<void> {
+    await withStore('graph store init', () => this.graphStore.init());
+    const stored = await withStore('load topology', () => this.graphStore.loadTopology());
+    this.topology.load(stored);
+    this.logger.info({ vms: stored.vms.length, hosts: stored.hosts.length, pathways: stored.pathways.length }, 'topology loaded');
+  }
+
+  /** A VM upsert or removal: written through. */
+  async applyInventory(event: InventoryEvent, publish: Publish): Promise<void> {
+    this.advance(event.eventTime);
+    const changed = event.removed
+      ? this.topology.removeVm(event.vmId)
+      : this.topology.upsertVm({
+        id: event.vmId, hostId: event.hostId, groupId: event.groupId, systemId: event.systemId,
+        capacity: event.capacity, allocation: event.allocation, criticality: event.criticality,
+      });
+    if (changed) await this.flush(publish);
+  }
+
+  /** A host's capacity: written through. A removed host is kept with zero capacity (the store has no host removal). */
+  async applyHost(event: HostEvent, publish: Publish): Promise<void> {
+    this.advance(event.eventTime);
+    const capacity = event.removed ? { cpuMillis: 0, memoryMiB: 0, networkMbps: 0 } : event.capacity;
+    if (this.topology.upsertHost({ hostId: event.hostId, capacity })) await this.flush(publish);
+  }
+
+  /** A flow window: folded into its pathway's decayed features; flushed when due. */
+  async applyFlow(event: FlowEvent, publish: Publish): Promise<void> {
+    const at = Math.max(event.windowEnd, event.eventTime);
+    this.advance(at);
+    const observed = this.topology.observe(
+      { source: event.source, target: event.target, kind: event.kind },
+      { bandwidthMbps: event.bandwidthMbps, callsPerSec: event.callsPerSec, latencyP50Ms: event.latencyP50Ms, latencyP99Ms: event.latencyP99Ms, errorRate: event.errorRate, at },
+    );
+    if (!observed) this.logger.debug({ vmId: event.source, eventId: event.eventId }, 'flow from a VM to itself ignored');
+    if (this.flushDue()) await this.flush(publish);
+  }
+
+  /** Time-driven work at event time `now`: advances the clock (so unobserved pathways fade) and flushes when due. */
+  async tick(now: number, publish: Publish): Promise<void> {
+    this.advance(now);
+    if (this.flushDue() || this.sweepDue()) await this.flush(publish);
+  }
+
+  /** Flushes whatever is pending (at shutdown). */
+  async drain(publish: Publish): Promise<void> {
+    await this.flushing;
+    if (this.topology.hasPending()) await this.flush(publish);
+  }
+
+  /** Waits for the flush in flight, if any. */
+  idle(): Promise<void> {
+    return this.flushing;
+  }
+
+  private advance(at: number): void {
+    if (at > this.watermark) this.watermark = at;
+    this.lastFlushAt ??= at;
+  }
+
+  private flushDue(): boolean {
+    const counts = this.topology.counts();
+    if (counts.pendingPathways >= this.policy.batchSize) return true;
+    return this.topology.hasPending() && this.watermark - (this.lastFlushAt ?? this.watermark) >= this.policy.flushIntervalMs;
+  }
+
+  private sweepDue(): boolean {
+    return this.lastSweepAt === undefined || this.watermark - this.lastSweepAt >= this.policy.sweepIntervalMs;
+  }
+
+  private flush(publish: Publish): Promise<void> {
+    const run = this.flushing.then(() => this.flushNow(publish));
+    // NOTE: the chain must survive a failed flush; the failure itself goes to the caller through `run`.
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(publish: Publish): Promise<void> {
+    const now = this.watermark;
+    const sweep = this.sweepDue();
+    const plan = this.topology.planFlush(now, sweep);
+    if (sweep) this.lastSweepAt = now;
+    this.lastFlushAt = now;
+    try {
+      const version = Math.max(this.topologyVersion + 1, Math.floor(now));
+      await this.write(plan);
+      const messages = topologyChangeMessages(plan, version, (vmId) => this.topology.hasVm(vmId));
+      if (messages.length > 0) await publish('topology-changes', messages);
+      this.topologyVersion = version;
+      this.topology.commit(plan);
+      const summary: FlushSummary = {
+        at: now, topologyVersion: version, vmsWritten: plan.vmUpserts.length, vmsRemoved: plan.vmRemovals.length, hostsWritten: plan.hosts.length,
+        pathwaysWritten: plan.pathwayUpserts.length, pathwaysRemoved: plan.pathwayRemovals.length, messages: messages.length, sweep,
+      };
+      this.metrics.flushed(summary);
+      if (messages.length > 0) this.logger.debug({ ...summary }, 'topology flushed');
+    } catch (error) {
+      this.topology.restore(plan);
+      throw error;
+    }
+  }
+
+  private async write(plan: TopologyFlush): Promise<void> {
+    const store = this.graphStore;
+    if (plan.vmRemovals.length > 0) await withStore('remove vms', () => store.removeVms(plan.vmRemovals));
+    if (plan.vmUpserts.length > 0) await withStore('upsert vms', () => store.upsertVms(plan.vmUpserts));
+    if (plan.hosts.length > 0) await withStore('upsert hosts', () => store.upsertHosts(plan.hosts));
+    if (plan.pathwayUpserts.length > 0) await withStore('upsert pathways', () => store.upsertPathways(plan.pathwayUpserts));
+    if (plan.pathwayRemovals.length > 0) await withStore('remove pathways', () => store.removePathways(plan.pathwayRemovals.map(pathwayRef)));
+  }
+}
