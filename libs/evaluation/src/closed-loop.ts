@@ -25,7 +25,8 @@ export interface PolicyOutcome {
   readonly perVm: ReadonlyMap<string, GrantRecord>;
 }
 
-interface Hold {
+/** Resources held on one VM from `start` (in place) to `end` (released). */
+export interface Hold {
   readonly start: number;
   end: number;
   readonly resources: Resources;
@@ -48,7 +49,7 @@ function units(r: Resources): number {
 }
 
 /** Judges holds against the truth: degradation of every affected VM, useful and wasted unit-minutes. */
-function judge(incident: Incident, truth: TrueParameters, observed: ObservedTopology, holds: ReadonlyMap<string, Hold[]>, churn: number): PolicyOutcome {
+export function judgeHolds(incident: Incident, truth: TrueParameters, observed: ObservedTopology, holds: ReadonlyMap<string, readonly Hold[]>, churn: number): PolicyOutcome {
   const need = truth.impact[incident.anomalyType].need;
   const perVm = new Map<string, GrantRecord>();
   const usefulHold = new Set<Hold>();
@@ -82,7 +83,7 @@ function judge(incident: Incident, truth: TrueParameters, observed: ObservedTopo
 
 /** No grants: every affected VM degrades for its whole duration. */
 export function simulateNoAction(incident: Incident, truth: TrueParameters, observed: ObservedTopology): PolicyOutcome {
-  return judge(incident, truth, observed, new Map(), 0);
+  return judgeHolds(incident, truth, observed, new Map(), 0);
 }
 
 /** Knows the realised cascade: grants each affected VM exactly its need, in place at its onset, until it recovers. */
@@ -90,7 +91,7 @@ export function simulateOracle(incident: Incident, truth: TrueParameters, observ
   const need = truth.impact[incident.anomalyType].need;
   const holds = new Map<string, Hold[]>();
   for (const a of incident.affected) holds.set(a.vmId, [{ start: a.onsetAt, end: a.onsetAt + a.durationMs, resources: scaleResources(need, a.severity) }]);
-  return judge(incident, truth, observed, holds, 2 * incident.affected.length);
+  return judgeHolds(incident, truth, observed, holds, 2 * incident.affected.length);
 }
 
 /**
@@ -103,8 +104,16 @@ export function simulateOracle(incident: Incident, truth: TrueParameters, observ
 export function simulateAllocator(
   mode: 'reactive' | 'predictive', incident: Incident, truth: TrueParameters, observed: ObservedTopology, model: ModelParameters, options: ClosedLoopOptions,
 ): PolicyOutcome {
+  const { holds, churn } = allocatorHolds(mode, incident, truth, observed, model, options);
+  return judgeHolds(incident, truth, observed, holds, churn);
+}
+
+/** The holds (per VM) and churn of simulateAllocator's policy, before judging: to combine them with other grants. */
+export function allocatorHolds(
+  mode: 'reactive' | 'predictive', incident: Incident, truth: TrueParameters, observed: ObservedTopology, model: ModelParameters, options: ClosedLoopOptions,
+): { readonly holds: ReadonlyMap<string, readonly Hold[]>; readonly churn: number } {
   const events = incident.anomalyEvents;
-  if (events.length === 0) return judge(incident, truth, observed, new Map(), 0);
+  if (events.length === 0) return { holds: new Map(), churn: 0 };
   const tick = options.tickMs ?? 60_000;
   const latency = options.policy.actuationLatencyMs;
   const healthyLag = truth.detection.minDelayMs + truth.detection.meanExtraDelayMs;
@@ -168,7 +177,7 @@ export function simulateAllocator(
   const closing = releaseIncident(leases, incident.incidentId, now);
   record(closing);
   for (const h of open.values()) h.end = now;
-  return judge(incident, truth, observed, holds, churn);
+  return { holds, churn };
 }
 
 /** The grant size (at severity 1) the model would give this type, for reports. */

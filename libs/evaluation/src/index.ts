@@ -3,7 +3,9 @@ export { UndirectedGraph, CooccurrenceHistory, type ScoreMap } from './baselines
 export { observeTopology, type ObservedTopology } from './observed-topology.js';
 export { judgePrediction, type Prediction, type EstimatorIncident, type JudgingContext } from './incident-scoring.js';
 export { buildOutcome, ExposureIndex, type GrantRecord } from './outcome-builder.js';
-export { POLICY_NAMES, simulateNoAction, simulateOracle, simulateAllocator, type PolicyName, type PolicyOutcome, type ClosedLoopOptions } from './closed-loop.js';
+export {
+  POLICY_NAMES, simulateNoAction, simulateOracle, simulateAllocator, allocatorHolds, judgeHolds, type PolicyName, type PolicyOutcome, type ClosedLoopOptions, type Hold,
+} from './closed-loop.js';
 export { trueModel } from './true-model.js';
 export {
   runEvaluation, ESTIMATOR_NAMES, ABLATION_NAMES,

@@ -1,5 +1,7 @@
+import { replayCommand } from './commands/replay-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runProgram } from './commands/script-command.js';
+import { startCommand } from './commands/start-command.js';
 import { USAGE } from './help.js';
 import { repoPath } from './repo-paths.js';
 
@@ -15,6 +17,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     case 'run':
       return runCommand(args);
+    case 'start':
+    case 'demo':
+      return startCommand(args);
+    case 'replay':
+      return replayCommand(args);
     case 'stack':
       return runProgram('bash', [repoPath('infra/stack.sh'), ...args]);
     case 'eval':

@@ -6,6 +6,11 @@ Usage: foresight <command> [arguments]
 Commands
   run <service>       Run one service until SIGTERM/SIGINT: topology-builder, propagation-scorer, allocator, learner.
   run all             Run all four services in one process (one health/metrics port).
+  start (or demo)     The whole pipeline, embedded, on a simulated fleet (2,000 VMs, one simulated hour), faster than
+                      real time: a live line, a summary table and a self-contained HTML report.
+                      --vms N --duration 60m --seed S --incidents N --out DIR (see foresight start --help).
+  replay FILE         Feed recorded events (NDJSON in the topic schemas) through the embedded pipeline; prints the risk
+                      assessments and allocation commands as NDJSON (--out FILE). Format: examples/replay/README.md.
   stack up|down|status|verify
                       Start, stop or inspect the local stack on 127.0.0.1 without Docker: Kafka 3.9, the schema
                       registry (Apicurio, Confluent-compatible API), Neo4j 5.26 and Redis. Installs what it needs.
@@ -20,6 +25,7 @@ A bad setting stops start-up with a message naming it. Health: GET /healthz, /re
 on FORESIGHT_HTTP_PORT.
 
 Try it
+  foresight start                         # the embedded demo: no servers needed
   foresight stack up                      # the real servers, on 127.0.0.1
   foresight run all                       # the pipeline, against them
   foresight eval --incidents 100          # how well it predicts and mitigates, against the alternatives

@@ -71,7 +71,8 @@ export function labelIncident(incident: IncidentPredictions, evidence: Labelling
       predicted++;
       if (became) {
         truePositives++;
-        leadTimesMs.push(Math.round(childAt - vm.firstFlaggedAt));
+        // NOTE: listed after the VM's reported onset (late) is a lead time of 0; the evaluations schema bounds it at ≥ 0.
+        leadTimesMs.push(Math.max(0, Math.round(childAt - vm.firstFlaggedAt)));
       }
     }
     squaredError += (vm.probability - (became ? 1 : 0)) ** 2;

@@ -1,0 +1,16 @@
+export { DEFAULT_SIMULATION_OPTIONS, resolveSimulationOptions, type SimulationOptions } from './simulation-options.js';
+export { buildFleetScenario, type FleetScenario } from './fleet-scenario.js';
+export { startEmbeddedPipeline, type EmbeddedPipeline, type EmbeddedPipelineOptions, type PipelineGauges } from './embedded-pipeline.js';
+export { SimulatedActuator, type ActuatedHold } from './simulated-actuator.js';
+export { PipelineRecorder } from './pipeline-recorder.js';
+export { matchIncidents, firstAssessments, commandsByIncident } from './incident-matching.js';
+export { POLICIES, judgePolicies, reactiveHolds, type Policy, type PolicyTotals, type ReactiveHolds } from './policy-accounting.js';
+export { judgePredictions, type PredictionTotals, type LearningCurve } from './prediction-accounting.js';
+export { pickShowcase, type IncidentShowcase } from './incident-showcase.js';
+export { runSimulation, type SimulationResult, type SimulationProgress, type SimulationHooks } from './simulation-run.js';
+export { formatSummary, formatDuration } from './summary-table.js';
+export { formatProgress, progressBar } from './progress-line.js';
+export { renderReport } from './report/html-report.js';
+export { layoutIncident, incidentGraphSvg, grantTimelineSvg, type IncidentLayout, type PlacedNode } from './report/incident-graph.js';
+export { barChart, stackedBarChart, lineChart, type ChartSeries, type ChartFrame } from './report/svg-charts.js';
+export { replayRecording, parseReplayLine, REPLAY_INPUT_TOPICS, type ReplayLine, type ReplayOptions, type ReplayInputTopic } from './replay.js';

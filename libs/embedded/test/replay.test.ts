@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parseReplayLine, replayRecording } from '../src/index.js';
+
+const example = new URL('../../../../examples/replay/small.ndjson', import.meta.url);
+
+describe('replayRecording', () => {
+  it('replays the example file into risk assessments and allocation commands', async () => {
+    const lines = readFileSync(example, 'utf8').split('\n');
+    const out = await replayRecording(lines);
+    const risks = out.filter((l) => l.topic === 'risk');
+    const allocations = out.filter((l) => l.topic === 'allocations');
+    assert.ok(risks.length >= 2, `expected risk assessments, got ${risks.length}`);
+    assert.ok(allocations.some((l) => 'action' in l.message && l.message.action === 'GRANT'), 'expected at least one GRANT');
+    const first = risks[0].message;
+    assert.ok('atRisk' in first && first.atRisk.some((r) => r.vmId === 'api-1' || r.vmId === 'api-2'), 'the callers of the slow database are at risk');
+    assert.ok(risks.some((l) => 'status' in l.message && l.message.status === 'CLOSED'), 'the incident closes once resolved');
+  });
+
+  it('is deterministic: the same file gives the same output', async () => {
+    const lines = readFileSync(example, 'utf8').split('\n');
+    assert.deepEqual(await replayRecording(lines), await replayRecording(lines));
+  });
+
+  it('names the line of an invalid message', () => {
+    assert.throws(() => parseReplayLine('{"topic":"anomalies","message":{"eventId":"x"}}', 7), /line 7: anomalies: invalid/);
+    assert.throws(() => parseReplayLine('{"topic":"risk","message":{}}', 3), /line 3: expected/);
+    assert.throws(() => parseReplayLine('not json', 2), /line 2: not JSON/);
+    assert.equal(parseReplayLine('   ', 1), undefined);
+  });
+});

@@ -1,0 +1,44 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { replayRecording } from '@foresight/embedded';
+
+/** `foresight replay` usage. */
+export const REPLAY_USAGE = `Usage: foresight replay FILE [--out FILE]
+  Feeds recorded events (NDJSON, one {"topic": …, "message": …} per line, topics inventory, hosts, flows, anomalies,
+  allocation-outcomes, model; messages in the topic schemas of schemas/*.avsc) through the embedded pipeline in file
+  order, and writes the risk assessments and allocation commands it published as NDJSON (stdout, or --out FILE).
+  Example: foresight replay examples/replay/small.ndjson   (format: examples/replay/README.md)
+`;
+
+/** `foresight replay FILE [--out FILE]`: a recording in, Foresight's risk and allocations out. */
+export async function replayCommand(args: readonly string[]): Promise<number> {
+  let file: string;
+  let out: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    if (values.help === true) {
+      process.stdout.write(REPLAY_USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new Error('expected exactly one FILE');
+    file = positionals[0];
+    out = values.out;
+  } catch (error) {
+    process.stderr.write(`foresight replay: ${(error as Error).message}\n\n${REPLAY_USAGE}`);
+    return 2;
+  }
+  let lines;
+  try {
+    lines = await replayRecording(createInterface({ input: createReadStream(file), crlfDelay: Infinity }));
+  } catch (error) {
+    process.stderr.write(`foresight replay: ${file}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const sink = out === undefined ? process.stdout : createWriteStream(out);
+  for (const line of lines) sink.write(`${JSON.stringify(line)}\n`);
+  if (sink !== process.stdout) await new Promise<void>((done) => sink.end(done));
+  const risks = lines.filter((l) => l.topic === 'risk').length;
+  process.stderr.write(`foresight replay: ${risks} risk assessment(s), ${lines.length - risks} allocation command(s)${out === undefined ? '' : ` written to ${out}`}\n`);
+  return 0;
+}
