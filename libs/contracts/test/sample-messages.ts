@@ -43,3 +43,8 @@ export const sampleMessages: { readonly [N in TopicName]: TopicMessages[N] } = {
     precision: 0.5, recall: 0.667, brier: 0.18, leadTimesMs: [25_000, 40_000], usefulGrants: 2, wastedGrants: 1,
   },
 };
+
+/** The sample host event with its own eventId and key (hostId): the workhorse of the bus contract tests. */
+export function hostEvent(eventId: string, hostId = 'h-1'): TopicMessages['hosts'] {
+  return { ...sampleMessages.hosts, eventId, hostId };
+}

@@ -7,7 +7,7 @@ import { ContractError, encodeFrame, topicCodec, topicFor, topicNames, type Topi
 import {
   DEAD_LETTER_HEADERS, InMemoryIdempotencyStore, RuntimeError, consumerOf, type BusOptions, type MessageBus, type MessageContext,
 } from '../src/index.js';
-import { hostEvent, sampleMessages } from './sample-messages.js';
+import { hostEvent, sampleMessages } from '@foresight/contracts/testing';
 import { waitFor } from './wait-for.js';
 
 /** What a contract test owns: its topic prefix and consumer group. */

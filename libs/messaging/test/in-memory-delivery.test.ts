@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ContractError, deadLetterTopicFor, topicFor } from '@foresight/contracts';
 import { InMemoryBroker, InMemoryBus, InMemoryIdempotencyStore, RuntimeError, consumerOf, partitionOfKey, type AnyConsumerDeclaration, type MessageContext } from '../src/index.js';
-import { hostEvent } from './sample-messages.js';
+import { hostEvent } from '@foresight/contracts/testing';
 
 const prefix = 't.unit.';
 const manual = (broker: InMemoryBroker, extra: Partial<ConstructorParameters<typeof InMemoryBus>[0]> = {}) =>

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import avro from 'avsc';
 import { ContractError, topicCodec } from '@foresight/contracts';
 import { RegistrySchemaCatalog, RuntimeError, SchemaRegistryClient } from '../src/index.js';
-import { hostEvent } from './sample-messages.js';
+import { hostEvent } from '@foresight/contracts/testing';
 
 /** A Confluent-compatible registry in 30 lines: register under a subject, look up by id. */
 function fakeRegistry(): { server: Server; schemas: string[]; calls: string[] } {
