@@ -13,5 +13,6 @@ export { RegistrySchemaCatalog } from './registry-schema-catalog.js';
 export { InMemoryBroker, partitionOfKey, type StoredRecord } from './in-memory-broker.js';
 export { InMemoryBus, type InMemoryBusOptions } from './in-memory-bus.js';
 export { validateKafkaConnection, type KafkaConnectionConfig, type KafkaSaslConfig } from './kafka-config.js';
-export { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
+export { KafkaBus, type KafkaBusOptions, type PartitionAssignment } from './kafka-bus.js';
+export { CO_PARTITIONED_PROTOCOL, assignCoPartitioned, coPartitionedAssigner } from './co-partitioned-assigner.js';
 export { closeOnSignals, type ShutdownOptions } from './shutdown-signals.js';

@@ -36,7 +36,15 @@ export interface KafkaBusOptions extends BusOptions {
   readonly commitEveryMessages?: number;
   /** … or this many milliseconds (default 1000), besides after every batch. */
   readonly commitEveryMs?: number;
+  /**
+   * How a group's partitions are spread over its members (default 'round-robin'). 'co-partitioned' gives partition p
+   * of every subscribed topic to the same member, so state kept per key across topics keyed alike stays in one place.
+   */
+  readonly partitionAssignment?: PartitionAssignment;
 }
+
+/** The partition assignment strategies a KafkaBus group can use. */
+export type PartitionAssignment = 'round-robin' | 'co-partitioned';
 
 type BusState = 'running' | 'closing' | 'closed';
 
@@ -140,6 +148,7 @@ export class KafkaBus implements MessageBus {
         maxWaitTimeMs: this.kafkaOptions.maxWaitTimeMs ?? 1000,
         commitEveryMessages: this.kafkaOptions.commitEveryMessages ?? 100,
         commitEveryMs: this.kafkaOptions.commitEveryMs ?? 1000,
+        partitionAssignment: this.kafkaOptions.partitionAssignment ?? 'round-robin',
         retry: this.options.retry,
         logger: this.options.logger,
       });

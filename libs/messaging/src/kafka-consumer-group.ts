@@ -1,4 +1,5 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { PartitionAssigners, type Consumer, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { coPartitionedAssigner } from './co-partitioned-assigner.js';
 import type { Logger } from './logger.js';
 import type { ConsumedRecord, RecordDelivery } from './record-delivery.js';
 import { backoffDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -13,6 +14,7 @@ export interface ConsumerGroupSettings {
   readonly maxWaitTimeMs: number;
   readonly commitEveryMessages: number;
   readonly commitEveryMs: number;
+  readonly partitionAssignment: 'round-robin' | 'co-partitioned';
   readonly retry: RetryPolicy;
   readonly logger: Logger;
 }
@@ -50,6 +52,7 @@ export class KafkaConsumerGroup {
       maxBytesPerPartition: settings.maxBytesPerPartition,
       maxWaitTimeInMs: settings.maxWaitTimeMs,
       allowAutoTopicCreation: false,
+      partitionAssigners: [settings.partitionAssignment === 'co-partitioned' ? coPartitionedAssigner : PartitionAssigners.roundRobin],
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.joined = true;

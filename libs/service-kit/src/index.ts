@@ -13,6 +13,7 @@ export {
   KAFKA_SASL_MECHANISMS, kafkaSettings,
   type FileReader, type KafkaSaslMechanism, type KafkaSettings, type KafkaSettingsOptions, type TlsMaterial,
 } from './config/kafka-settings.js';
+export { kafkaConsumerSettings, type KafkaConsumerSettings } from './config/kafka-consumer-settings.js';
 export { registrySettings, type RegistrySettings } from './config/registry-settings.js';
 export { redisSettings, type RedisSettings } from './config/redis-settings.js';
 export { neo4jSettings, type Neo4jSettings } from './config/neo4j-settings.js';

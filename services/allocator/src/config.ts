@@ -1,7 +1,7 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
 import {
-  ConfigError, duration, float, int, kafkaSettings, list, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text,
-  type Env, type KafkaSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, type Setting,
+  ConfigError, duration, float, int, kafkaConsumerSettings, kafkaSettings, list, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text,
+  type Env, type KafkaConsumerSettings, type KafkaSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, type Setting,
 } from '@foresight/service-kit';
 import { DEFAULT_ALLOCATOR_SETTINGS as D, type AllocatorSettings } from './allocator-settings.js';
 
@@ -9,6 +9,7 @@ import { DEFAULT_ALLOCATOR_SETTINGS as D, type AllocatorSettings } from './alloc
 export interface AllocatorConfig extends ServiceConfig {
   readonly service: ServiceSettings;
   readonly kafka: KafkaSettings;
+  readonly kafkaConsumer: KafkaConsumerSettings;
   readonly registry: RegistrySettings;
   readonly redis: RedisSettings;
   readonly topicPrefix: string;
@@ -30,6 +31,7 @@ export function readAllocatorConfig(env: Env = process.env): AllocatorConfig {
   const c = readConfig(env, {
     service: serviceSettings(),
     kafka: kafkaSettings({ clientId: 'allocator' }),
+    kafkaConsumer: kafkaConsumerSettings(),
     registry: registrySettings(),
     redis: redisSettings(),
     topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: NAME, description: NAME_TEXT }),
@@ -56,6 +58,7 @@ export function readAllocatorConfig(env: Env = process.env): AllocatorConfig {
   return {
     service: c.service,
     kafka: c.kafka,
+    kafkaConsumer: c.kafkaConsumer,
     registry: c.registry,
     redis: c.redis,
     topicPrefix: c.topicPrefix,

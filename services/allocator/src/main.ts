@@ -40,6 +40,7 @@ export function allocatorService(env?: Env, onStopped: () => void = () => undefi
       const bus = await context.step('kafka', () => KafkaBus.connect({
         connection: { ...config.kafka, registry: { url: registry.url, ...(registry.username !== undefined && registry.password !== undefined ? { auth: { username: registry.username, password: registry.password } } : {}) } },
         topicPrefix: config.topicPrefix,
+        ...config.kafkaConsumer,
         groupId: `${config.topicPrefix}${ALLOCATOR}`,
         logger,
         idempotency: { store: stateStore.idempotency },

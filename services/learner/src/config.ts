@@ -1,7 +1,7 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
 import {
-  duration, float, int, kafkaSettings, neo4jSettings, readConfig, redisSettings, registrySettings, serviceSettings, text,
-  type Env, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
+  duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, readConfig, redisSettings, registrySettings, serviceSettings, text,
+  type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
 } from '@foresight/service-kit';
 import { DEFAULT_LEARNER_SETTINGS as D, type LearnerSettings } from './learner-settings.js';
 
@@ -9,6 +9,7 @@ import { DEFAULT_LEARNER_SETTINGS as D, type LearnerSettings } from './learner-s
 export interface LearnerConfig extends ServiceConfig {
   readonly service: ServiceSettings;
   readonly kafka: KafkaSettings;
+  readonly kafkaConsumer: KafkaConsumerSettings;
   readonly registry: RegistrySettings;
   readonly neo4j: Neo4jSettings;
   readonly redis: RedisSettings;
@@ -18,6 +19,8 @@ export interface LearnerConfig extends ServiceConfig {
   /** How often main advances event time with the wall clock (labelling, training). */
   readonly tickIntervalMs: number;
   readonly learner: LearnerSettings;
+  /** Horizon of the model the learner starts from (before it publishes one); unset: the default model's. */
+  readonly initialHorizonMs?: number;
 }
 
 const NAME = /^[A-Za-z0-9._-]+$/;
@@ -28,6 +31,7 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
   const c = readConfig(env, {
     service: serviceSettings(),
     kafka: kafkaSettings({ clientId: 'learner' }),
+    kafkaConsumer: kafkaConsumerSettings(),
     registry: registrySettings(),
     neo4j: neo4jSettings(),
     redis: redisSettings(),
@@ -42,11 +46,13 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
     trainingClaimTtlMs: duration('FORESIGHT_LEARNER_TRAINING_CLAIM_TTL', { default: D.trainingClaimTtlMs }),
     minHeldOutExamples: int('FORESIGHT_LEARNER_MIN_HELD_OUT_EXAMPLES', { default: 20, min: 1, max: 1_000_000 }),
     trainingCapacity: int('FORESIGHT_LEARNER_TRAINING_CAPACITY', { default: D.state.trainingCapacity ?? 500, min: 1, max: 10_000 }),
+    initialHorizonMs: duration('FORESIGHT_LEARNER_INITIAL_HORIZON', { optional: true }),
     heldOutCapacity: int('FORESIGHT_LEARNER_HELD_OUT_CAPACITY', { default: D.state.heldOutCapacity ?? 200, min: 1, max: 10_000 }),
   });
   return {
     service: c.service,
     kafka: c.kafka,
+    kafkaConsumer: c.kafkaConsumer,
     registry: c.registry,
     neo4j: c.neo4j,
     redis: c.redis,
@@ -64,5 +70,6 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
       state: { ...D.state, trainingCapacity: c.trainingCapacity, heldOutCapacity: c.heldOutCapacity },
       publication: { ...D.publication, minHeldOutExamples: c.minHeldOutExamples },
     },
+    ...(c.initialHorizonMs === undefined ? {} : { initialHorizonMs: c.initialHorizonMs }),
   };
 }

@@ -1,12 +1,14 @@
 import type { Logger, Publish } from '@foresight/messaging';
-import type { StateStore } from '@foresight/stores';
+import type { GraphStore, StateStore } from '@foresight/stores';
 import type { AnomalyOnsets } from './anomaly-onsets.js';
 import type { GrantRecords } from './grant-records.js';
+import { incidentRecordOf } from './incident-history.js';
 import type { IncidentPredictionBook, IncidentPredictions } from './incident-predictions.js';
 import { LEARNER_DOCUMENTS, writeDocument } from './learner-documents.js';
 import type { LearnerMetrics } from './learner-metrics.js';
 import type { PathwayFeatureCatalog } from './pathway-features.js';
 import { labelIncident } from './prediction-labelling.js';
+import { withStore } from './store-failure.js';
 
 /** What the labeller reads and writes. */
 export interface IncidentLabellerDeps {
@@ -15,6 +17,8 @@ export interface IncidentLabellerDeps {
   readonly onsets: AnomalyOnsets;
   readonly grants: GrantRecords;
   readonly features: PathwayFeatureCatalog;
+  /** Where labelled incidents are recorded as history (the scorer's vulnerability counts); none: not recorded. */
+  readonly graphStore?: GraphStore;
   readonly labellingClaimTtlMs: number;
   readonly logger: Logger;
   readonly metrics: LearnerMetrics;
@@ -68,6 +72,9 @@ export class IncidentLabeller {
         const onsets = await this.deps.onsets.of(incident.systemId);
         const { outcome, evaluation } = labelIncident(incident, { onsets, horizonMs, grantAppliedAt, featuresOf });
         await writeDocument(this.deps.store, LEARNER_DOCUMENTS.outcome, incidentId, outcome);
+        // NOTE: recording replaces the incident's picture, so a relabel after a crash writes the same record again.
+        const history = this.deps.graphStore;
+        if (history !== undefined) await withStore('record incident', () => history.recordIncident(incidentRecordOf(incident, outcome)));
         await publish('evaluations', [{ eventId: `evaluation:${incidentId}`, eventTime: now, ...evaluation }]);
         for (const vmId of vmIds) await this.deps.grants.forget(incidentId, vmId);
         await this.deps.predictions.markLabelled(incidentId, now);

@@ -31,6 +31,8 @@ export interface IncidentPredictions {
   readonly sources: Readonly<Record<string, number>>;
   readonly lastVersion: number;
   readonly predictions: Readonly<Record<string, PredictedVm>>;
+  /** generatedAt of the CLOSED assessment, once the scorer closed the incident. */
+  readonly closedAt?: number;
 }
 
 function edgeOf(entry: RiskAssessment['atRisk'][number]): PredictedEdge | undefined {
@@ -56,11 +58,12 @@ export function foldAssessment(current: IncidentPredictions | undefined, risk: R
     };
   }
   const onsets = Object.values(sources);
+  const closedAt = risk.status === 'CLOSED' ? risk.generatedAt : current?.closedAt;
   return {
     incidentId: risk.incidentId, systemId: risk.systemId, anomalyType: current?.anomalyType ?? risk.anomalyType,
     modelVersion: current?.modelVersion ?? risk.modelVersion,
     onsetAt: onsets.length > 0 ? Math.min(...onsets) : (current?.onsetAt ?? risk.generatedAt),
-    sources, lastVersion: risk.version, predictions,
+    sources, lastVersion: risk.version, predictions, ...(closedAt === undefined ? {} : { closedAt }),
   };
 }
 

@@ -58,7 +58,8 @@ export function createLearner(deps: LearnerDeps): Learner {
   const predictions = new IncidentPredictionBook(store, settings.predictionThreshold);
   const grants = new GrantRecords(store);
   const labeller = new IncidentLabeller({
-    store, predictions, onsets, grants, features: new PathwayFeatureCatalog(deps.graphStore), labellingClaimTtlMs: settings.labellingClaimTtlMs,
+    store, predictions, onsets, grants, features: new PathwayFeatureCatalog(deps.graphStore), ...(deps.graphStore === undefined ? {} : { graphStore: deps.graphStore }),
+    labellingClaimTtlMs: settings.labellingClaimTtlMs,
     logger: deps.logger, metrics,
   });
   const trainer = new ModelTrainer(store, settings, deps.model ?? defaultModel(settings.modelId), deps.logger, metrics);

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { defaultModel } from '@foresight/core';
 import { KafkaBus } from '@foresight/messaging';
 import { runService, type Env, type ServiceDefinition } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
@@ -29,6 +30,7 @@ export function learnerService(env?: Env, onStopped: () => void = () => undefine
       const bus = await context.step('kafka', () => KafkaBus.connect({
         connection: { ...config.kafka, registry: { url: registry.url, ...(registry.username !== undefined && registry.password !== undefined ? { auth: { username: registry.username, password: registry.password } } : {}) } },
         topicPrefix: config.topicPrefix,
+        ...config.kafkaConsumer,
         groupId: `${config.topicPrefix}${LEARNER}`,
         logger,
         idempotency: { store: stateStore.idempotency },
@@ -38,6 +40,7 @@ export function learnerService(env?: Env, onStopped: () => void = () => undefine
       const decisions = telemetry.meter.createCounter('foresight.model.decisions', { description: 'Training steps, by whether the candidate was published.' });
       const learner = createLearner({
         bus, stateStore, graphStore, logger, settings: config.learner,
+        ...(config.initialHorizonMs === undefined ? {} : { model: { ...defaultModel(config.learner.modelId), horizonMs: config.initialHorizonMs } }),
         metrics: {
           incidentLabelled: () => labelled.add(1),
           modelDecision: (published) => decisions.add(1, { published: String(published) }),

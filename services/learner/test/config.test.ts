@@ -14,6 +14,11 @@ describe('readLearnerConfig', () => {
     assert.equal(config.learner.publication.minHeldOutExamples, 50);
   });
 
+  it('reads the initial model horizon, unset by default', () => {
+    assert.equal(readLearnerConfig(BASE).initialHorizonMs, undefined);
+    assert.equal(readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_INITIAL_HORIZON: '8s' }).initialHorizonMs, 8_000);
+  });
+
   it('rejects a bad value', () => {
     assert.throws(() => readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_PREDICTION_THRESHOLD: '2' }), ConfigError);
   });

@@ -70,6 +70,27 @@ describe('learner', () => {
     await w.close();
   });
 
+  it('records a labelled incident in the graph store history: sources, anomalous VMs with their onsets, the close', async () => {
+    const w = await learnerWorld({ minIncidentsPerStep: 100 });
+    const { source, children: [c0, c1, c2] } = await starTopology(w.graph, 'hist', 3);
+    await w.send('risk', [assessment('hist', source, T0, [[c0, 0.9], [c1, 0.5]])]);
+    await w.send('anomalies', [anomaly(source, T0), anomaly(c0, T0 + 2 * MINUTE), anomaly(c2, T0 + 3 * MINUTE)]);
+    await w.send('risk', [assessment('hist', source, T0, [[c0, 0.9], [c1, 0.5]], { version: 2, status: 'CLOSED', generatedAt: T0 + 20 * MINUTE })]);
+    await w.tick(T0 + HORIZON - 1);
+    assert.deepEqual(await w.graph.incidentHistory(), [], 'nothing recorded before the incident is labelled');
+    await w.tick(T0 + HORIZON);
+    const [record, ...more] = await w.graph.incidentHistory();
+    assert.equal(more.length, 0);
+    assert.equal(record.incidentId, 'hist');
+    assert.equal(record.openedAt, T0);
+    assert.equal(record.closedAt, T0 + 20 * MINUTE);
+    assert.deepEqual([...record.sourceVmIds], [source]);
+    assert.deepEqual([...record.affectedVmIds].sort(), [c0, c2, source].sort(), 'the listed VM that became anomalous and the missed one; not the healthy c1');
+    assert.deepEqual(record.affectedAt, { [source]: T0, [c0]: T0 + 2 * MINUTE, [c2]: T0 + 3 * MINUTE });
+    assert.ok((await w.graph.vulnerabilityCounts()).some((v) => v.vmId === c0 && v.affected === 1), 'history feeds the vulnerability counts');
+    await w.close();
+  });
+
   it('publishes one evaluation per incident, and ignores assessments of an incident already labelled', async () => {
     const w = await learnerWorld({ minIncidentsPerStep: 100 });
     for (const [i, id] of ['a', 'b', 'c'].entries()) await playIncident(w, id, T0 + i * MINUTE, 1);

@@ -1,7 +1,7 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
 import {
-  duration, float, int, kafkaSettings, neo4jSettings, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text,
-  type Env, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
+  duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text,
+  type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
 } from '@foresight/service-kit';
 import { DEFAULT_PROPAGATION_SCORER_OPTIONS as D, type PropagationScorerOptions } from './propagation-scorer.js';
 
@@ -9,6 +9,7 @@ import { DEFAULT_PROPAGATION_SCORER_OPTIONS as D, type PropagationScorerOptions 
 export interface PropagationScorerConfig extends ServiceConfig {
   readonly service: ServiceSettings;
   readonly kafka: KafkaSettings;
+  readonly kafkaConsumer: KafkaConsumerSettings;
   readonly registry: RegistrySettings;
   readonly neo4j: Neo4jSettings;
   readonly redis: RedisSettings;
@@ -30,6 +31,7 @@ export function readPropagationScorerConfig(env: Env = process.env): Propagation
   const c = readConfig(env, {
     service: serviceSettings(),
     kafka: kafkaSettings({ clientId: 'propagation-scorer' }),
+    kafkaConsumer: kafkaConsumerSettings(),
     registry: registrySettings(),
     neo4j: neo4jSettings(),
     redis: redisSettings(),
@@ -52,6 +54,7 @@ export function readPropagationScorerConfig(env: Env = process.env): Propagation
   return {
     service: c.service,
     kafka: c.kafka,
+    kafkaConsumer: c.kafkaConsumer,
     registry: c.registry,
     neo4j: c.neo4j,
     redis: c.redis,

@@ -28,6 +28,7 @@ export function propagationScorerService(env?: Env, onStopped: () => void = () =
       const bus = await context.step('kafka', () => KafkaBus.connect({
         connection: { ...config.kafka, registry: { url: config.registry.url, ...(config.registry.username !== undefined && config.registry.password !== undefined ? { auth: { username: config.registry.username, password: config.registry.password } } : {}) } },
         topicPrefix: config.topicPrefix,
+        ...config.kafkaConsumer,
         groupId,
         logger,
         idempotency: { store: stateStore.idempotency },

@@ -1,7 +1,7 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
 import {
-  duration, float, int, kafkaSettings, neo4jSettings, readConfig, registrySettings, serviceSettings, text,
-  type Env, type KafkaSettings, type Neo4jSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
+  duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, readConfig, registrySettings, serviceSettings, text,
+  type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
 } from '@foresight/service-kit';
 import { DEFAULT_TOPOLOGY_BUILDER_OPTIONS as D, type TopologyBuilderOptions } from './topology-builder.js';
 
@@ -9,6 +9,7 @@ import { DEFAULT_TOPOLOGY_BUILDER_OPTIONS as D, type TopologyBuilderOptions } fr
 export interface TopologyBuilderConfig extends ServiceConfig {
   readonly service: ServiceSettings;
   readonly kafka: KafkaSettings;
+  readonly kafkaConsumer: KafkaConsumerSettings;
   readonly registry: RegistrySettings;
   readonly neo4j: Neo4jSettings;
   readonly topicPrefix: string;
@@ -25,6 +26,7 @@ export function readTopologyBuilderConfig(env: Env = process.env): TopologyBuild
   const c = readConfig(env, {
     service: serviceSettings(),
     kafka: kafkaSettings({ clientId: 'topology-builder' }),
+    kafkaConsumer: kafkaConsumerSettings(),
     registry: registrySettings(),
     neo4j: neo4jSettings(),
     topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: PREFIX, description: 'letters, digits, . _ -' }),
@@ -41,6 +43,7 @@ export function readTopologyBuilderConfig(env: Env = process.env): TopologyBuild
   return {
     service: c.service,
     kafka: c.kafka,
+    kafkaConsumer: c.kafkaConsumer,
     registry: c.registry,
     neo4j: c.neo4j,
     topicPrefix: c.topicPrefix,

@@ -24,6 +24,9 @@ export function topologyBuilderService(env?: Env, onStopped: () => void = () => 
       const bus = await context.step('kafka', () => KafkaBus.connect({
         connection: { ...config.kafka, registry: { url: config.registry.url, ...(config.registry.username !== undefined && config.registry.password !== undefined ? { auth: { username: config.registry.username, password: config.registry.password } } : {}) } },
         topicPrefix: config.topicPrefix,
+        ...config.kafkaConsumer,
+        // NOTE: inventory and flows keep per-VM state: partition p of both must reach the same instance.
+        partitionAssignment: 'co-partitioned',
         groupId: `${config.topicPrefix}${TOPOLOGY_BUILDER}`,
         logger,
         topics: ['inventory', 'hosts', 'flows', 'topology-changes'],

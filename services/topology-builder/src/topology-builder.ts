@@ -73,8 +73,10 @@ export function resolveTopologyBuilderOptions(options: Partial<TopologyBuilderOp
 /**
  * Builds the topology builder: consumes inventory, hosts and flows; keeps the dependency graph with decayed
  * pathway features; writes meaningful changes to the graph store in batches; publishes topology-changes.
- * NOTE: one instance per fleet. Its state is the whole graph, so two instances would each decay (and remove)
- * pathways whose flows the other one consumes.
+ * NOTE: several instances need co-partitioned assignment (main.ts): then one instance holds a VM's inventory and its
+ * out-flows. Still open: each instance loads the whole stored graph at start and its sweep would remove (after
+ * staleAfterMs) pathways whose flows another instance consumes, and an instance taking over partitions does not reload
+ * the VMs it inherits (pathways of those sources wait for the VM's next inventory event).
  */
 export function createTopologyBuilder(deps: TopologyBuilderDeps): TopologyBuilder {
   const options = resolveTopologyBuilderOptions(deps.options);

@@ -1,0 +1,34 @@
+import type { ConfigProblem } from './config-error.js';
+import { refineSetting, settingsGroup, type Setting } from './setting.js';
+import { duration, int } from './variable-settings.js';
+
+/** How a service's consumer groups behave and how many partitions the topics it creates get (KafkaBus options). */
+export interface KafkaConsumerSettings {
+  /** A member silent for this long is dropped from its group and its partitions reassigned. */
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** How long a fetch waits for data when a partition is idle. */
+  readonly maxWaitTimeMs: number;
+  /** Partitions of the topics the service creates (existing topics keep theirs). */
+  readonly partitions: number;
+}
+
+const SESSION = 'FORESIGHT_KAFKA_SESSION_TIMEOUT';
+const HEARTBEAT = 'FORESIGHT_KAFKA_HEARTBEAT_INTERVAL';
+
+/** Consumer tuning (FORESIGHT_KAFKA_SESSION_TIMEOUT, _HEARTBEAT_INTERVAL, _MAX_WAIT, _PARTITIONS): the runtime's defaults. */
+export function kafkaConsumerSettings(): Setting<KafkaConsumerSettings> {
+  const fields = settingsGroup({
+    sessionTimeoutMs: duration(SESSION, { default: 30_000 }),
+    heartbeatIntervalMs: duration(HEARTBEAT, { default: 3_000 }),
+    maxWaitTimeMs: duration('FORESIGHT_KAFKA_MAX_WAIT', { default: 1_000 }),
+    partitions: int('FORESIGHT_KAFKA_PARTITIONS', { default: 3, min: 1, max: 1_000 }),
+  });
+  return refineSetting(fields, (f) => {
+    const problems: ConfigProblem[] = [];
+    // NOTE: the broker refuses sessions outside its group.min/max.session.timeout.ms (6 s … 30 min by default).
+    if (f.sessionTimeoutMs < 1_000) problems.push({ variable: SESSION, reason: `must be at least 1s, got ${f.sessionTimeoutMs}ms` });
+    if (f.heartbeatIntervalMs >= f.sessionTimeoutMs) problems.push({ variable: HEARTBEAT, reason: `must be shorter than ${SESSION} (${f.sessionTimeoutMs} ms)` });
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, value: f };
+  });
+}

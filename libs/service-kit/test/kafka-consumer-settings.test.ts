@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, kafkaConsumerSettings, readConfig } from '../src/index.js';
+
+describe('Kafka consumer settings', () => {
+  it("default to the messaging runtime's own defaults", () => {
+    assert.deepEqual(readConfig({}, { c: kafkaConsumerSettings() }).c, { sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000, maxWaitTimeMs: 1_000, partitions: 3 });
+  });
+
+  it('read durations and the partition count', () => {
+    const env = { FORESIGHT_KAFKA_SESSION_TIMEOUT: '6s', FORESIGHT_KAFKA_HEARTBEAT_INTERVAL: '500ms', FORESIGHT_KAFKA_MAX_WAIT: '50ms', FORESIGHT_KAFKA_PARTITIONS: '6' };
+    assert.deepEqual(readConfig(env, { c: kafkaConsumerSettings() }).c, { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 50, partitions: 6 });
+  });
+
+  it('reject a heartbeat not shorter than the session and a zero partition count', () => {
+    assert.throws(
+      () => readConfig({ FORESIGHT_KAFKA_SESSION_TIMEOUT: '6s', FORESIGHT_KAFKA_HEARTBEAT_INTERVAL: '6s', FORESIGHT_KAFKA_PARTITIONS: '0' }, { c: kafkaConsumerSettings() }),
+      (e: unknown) => e instanceof ConfigError && e.problems.map((p) => p.variable).sort().join() === 'FORESIGHT_KAFKA_PARTITIONS',
+    );
+    assert.throws(
+      () => readConfig({ FORESIGHT_KAFKA_SESSION_TIMEOUT: '6s', FORESIGHT_KAFKA_HEARTBEAT_INTERVAL: '6s' }, { c: kafkaConsumerSettings() }),
+      (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.variable === 'FORESIGHT_KAFKA_HEARTBEAT_INTERVAL'),
+    );
+  });
+});

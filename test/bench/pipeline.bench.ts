@@ -1,0 +1,246 @@
+// `npm run bench -- pipeline [--json] [--rate HZ] [--seconds S] [--vms N] [--grant-threshold P]`: anomaly → GRANT latency
+// through the real stack. The four services run as ONE `foresight run all` child process (one process per service
+// would be four more Node runtimes on a 2-core box); the bench process publishes the topology, then OPEN anomalies at
+// --rate per second on distinct VMs (each resolved a second later, so incidents close and grants are released, as in
+// production), and consumes `allocations`. Each anomaly has its own anomaly type (`bench_<id>`, scored with the model's
+// generic carriers), so it opens an incident of its own instead of joining a neighbour's: every anomaly can be matched. Latency = from the publish call of an anomaly to the consumption of the
+// first GRANT of the incident it opened (incidentId is derived from the anomaly's eventId); anomalies that joined an
+// existing incident have no GRANT of their own and are counted as unmatched. rawRoundTripP99Ms: a raw kafkajs
+// produce → consume of single messages on the same broker in the same run (the floor of one hop; the chain has three).
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Partitioners } from 'kafkajs';
+import { topicFor, type AllocationCommand, type AnomalyEvent } from '@foresight/contracts';
+import { SeededRandom, defaultModel, serialiseModel } from '@foresight/core';
+import { KafkaBus, consumerOf } from '@foresight/messaging';
+import { flowEvents, generateTopology, hostEvents, inventoryEvents } from '@foresight/sim';
+import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
+import { deleteTopicsUnder, rawKafka, stackConnection } from '../integration/fixtures/messaging-stack.js';
+import { awaitReady, describeLogs, freePort, startService, stopService } from '../integration/fixtures/service-processes.js';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const json = args.includes('--json');
+const RATE = option('rate', 500);
+const SECONDS = option('seconds', 10);
+const VMS = option('vms', 3000);
+const GRANT_THRESHOLD = option('grant-threshold', 0.05);
+const WARM_UP = 300;
+const RESOLVE_AFTER_MS = 1000;
+const GIVE_UP_MS = 20_000;
+
+const id = randomUUID().slice(0, 8);
+const prefix = `bench.pipeline.${id}.`;
+const keyPrefix = `bench:pipeline:${id}:`;
+const namespace = `bench-pipeline-${id}`;
+const log = (line: string): void => {
+  if (!json) process.stdout.write(`${line}\n`);
+  else process.stderr.write(`${line}\n`);
+};
+const percentile = (values: readonly number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Raw kafkajs, single messages at `rate`: produce call → eachMessage, p99 in ms. */
+async function rawRoundTrip(count: number, rate: number): Promise<{ p50: number; p99: number }> {
+  const kafka = rawKafka('bench-pipeline-raw');
+  const topic = `${prefix}raw`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+  await admin.disconnect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `${prefix}raw`, maxWaitTimeInMs: 100 });
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: 3,
+    eachMessage: ({ message }) => {
+      const start = sentAt.get(message.key?.toString() ?? '');
+      if (start !== undefined) latencies.push(performance.now() - start);
+      return Promise.resolve();
+    },
+  });
+  await until('the raw consumer to join', () => joined, 30_000);
+  const begin = performance.now();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const wait = begin + (i * 1000) / rate - performance.now();
+    if (wait > 1) await sleep(wait);
+    const key = `m-${i}`;
+    sentAt.set(key, performance.now());
+    sends.push(producer.send({ topic, acks: -1, messages: [{ key, value: key }] }));
+  }
+  await Promise.all(sends);
+  await until('the raw round trips', () => latencies.length >= count, 30_000);
+  await consumer.disconnect();
+  await producer.disconnect();
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+const env: Record<string, string> = {
+  FORESIGHT_TOPIC_PREFIX: prefix,
+  FORESIGHT_REDIS_KEY_PREFIX: keyPrefix,
+  FORESIGHT_NEO4J_NAMESPACE: namespace,
+  FORESIGHT_INSTANCE_ID: 'bench',
+  FORESIGHT_HTTP_PORT: String(await freePort()),
+  FORESIGHT_LOG_LEVEL: 'warn',
+  FORESIGHT_TICK_INTERVAL: '500ms',
+  FORESIGHT_KAFKA_MAX_WAIT: '100ms',
+  FORESIGHT_TOPOLOGY_FLUSH_INTERVAL: '1s',
+  FORESIGHT_ALLOCATOR_BUDGET_CPU_MILLIS: '1000000000',
+  FORESIGHT_ALLOCATOR_BUDGET_MEMORY_MIB: '1000000000',
+  FORESIGHT_ALLOCATOR_BUDGET_NETWORK_MBPS: '1000000000',
+  FORESIGHT_ALLOCATOR_MAX_GRANTS_PER_MINUTE: '100000',
+  FORESIGHT_LEARNER_MIN_INCIDENTS: '100000',
+};
+
+const service = startService('foresight run all', 'all', env);
+const bus = await KafkaBus.connect({ connection: stackConnection('bench-pipeline'), topicPrefix: prefix, maxWaitTimeMs: 100, topics: ['inventory', 'hosts', 'flows', 'anomalies', 'model', 'allocations'] });
+const graph = new Neo4jGraphStore({ uri: process.env.NEO4J_URI ?? 'bolt://127.0.0.1:7687', namespace });
+const state = new RedisStateStore({ keyPrefix });
+let failed = false;
+try {
+  await state.init();
+  await awaitReady(service, 120_000);
+  log(`services ready (one 'run all' process, pid ${service.child.pid ?? '?'})`);
+
+  // The topology: a few thousand VMs, one flow window per pathway.
+  const now0 = Date.now();
+  const fleet = generateTopology({ vms: VMS, seed: 5, epoch: now0 });
+  const inventory = inventoryEvents(fleet, now0);
+  const flows = flowEvents(fleet, { seed: 5, until: now0, windows: 1, dropRate: 0 });
+  await bus.publish('hosts', hostEvents(fleet, now0));
+  for (let i = 0; i < inventory.length; i += 1000) await bus.publish('inventory', inventory.slice(i, i + 1000));
+  for (let i = 0; i < flows.length; i += 1000) await bus.publish('flows', flows.slice(i, i + 1000));
+  const model = { ...defaultModel('foresight', now0), version: 2, parentVersion: 1, grantThreshold: GRANT_THRESHOLD, releaseThreshold: GRANT_THRESHOLD / 2 };
+  await bus.publish('model', [{ eventId: 'model:foresight:2', eventTime: now0, modelId: 'foresight', version: 2, parentVersion: 1, parametersJson: serialiseModel(model), metrics: {} }]);
+  const pathways = new Set(flows.map((f) => `${f.source}|${f.target}|${f.kind}`)).size;
+  log(`published ${fleet.hosts.length} hosts, ${inventory.length} VMs, ${flows.length} flows (${pathways} pathways), model v2 (grant threshold ${GRANT_THRESHOLD})`);
+  const admin = rawKafka('bench-pipeline-admin').admin();
+  await admin.connect();
+  const lag = async (group: string, topic: string): Promise<number> => {
+    const full = topicFor(prefix, topic as 'topology-changes');
+    const ends = await admin.fetchTopicOffsets(full);
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [full] });
+    return ends.reduce((sum, end) => sum + Number(end.offset) - Math.max(0, Number(committed.partitions.find((p) => p.partition === end.partition)?.offset ?? 0)), 0);
+  };
+  await until('the topology in the graph store', async () => {
+    const stored = await graph.loadTopology();
+    return stored.vms.length === fleet.vms.length && stored.pathways.length === pathways;
+  }, 300_000);
+  await until('the scorer to follow every topology change', async () => (await lag(`${prefix}propagation-scorer.bench`, 'topology-changes')) === 0 && (await lag(`${prefix}topology-builder`, 'flows')) === 0, 120_000);
+  await until('the allocator to know every host', async () => (await Promise.all(fleet.hosts.map((h) => state.hostLedger(h.id)))).every((l) => l !== undefined) && (await lag(`${prefix}allocator`, 'inventory')) === 0, 120_000);
+  await admin.disconnect();
+  log('topology loaded and followed');
+
+  // The probe: first GRANT per incident.
+  const firstGrantAt = new Map<string, number>();
+  let grants = 0;
+  await bus.startConsumers([consumerOf({
+    topic: 'allocations', groupId: `${prefix}probe`,
+    handle: (command: AllocationCommand) => {
+      if (command.action === 'GRANT') {
+        grants++;
+        if (!firstGrantAt.has(command.incidentId)) firstGrantAt.set(command.incidentId, performance.now());
+      }
+      return Promise.resolve();
+    },
+  })]);
+  await until('the probe to join', () => bus.health().ready, 30_000);
+
+  // Anomalies at RATE on distinct VMs (shuffled), each resolved RESOLVE_AFTER_MS later.
+  const random = new SeededRandom(9);
+  const order = fleet.vms.map((v) => v).sort(() => random.next() - 0.5);
+  const publishedAt = new Map<string, number>();
+  const pendingResolve: { at: number; event: AnomalyEvent }[] = [];
+  let sequence = 0;
+  const anomaly = (vm: (typeof order)[number], state: 'OPEN' | 'RESOLVED', eventId: string): AnomalyEvent => {
+    const at = Date.now();
+    return { eventId, eventTime: at, systemId: vm.systemId, level: 'COMPONENT', subjectId: vm.id, anomalyType: `bench_${eventId}`, severity: 0.8, state, detectedAt: at, attributes: {} };
+  };
+  const sends: Promise<void>[] = [];
+  const drive = async (count: number, measured: boolean): Promise<number> => {
+    const begin = performance.now();
+    for (let i = 0; i < count; i++) {
+      const due = begin + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      const vm = order[sequence % order.length];
+      const eventId = `a${sequence++}`;
+      const open = anomaly(vm, 'OPEN', eventId);
+      const batch = [open];
+      while (pendingResolve.length > 0 && pendingResolve[0].at <= Date.now()) {
+        const { event } = pendingResolve.shift() as { event: AnomalyEvent };
+        batch.push({ ...event, eventId: `${event.eventId}-resolved`, state: 'RESOLVED', eventTime: Date.now(), detectedAt: Date.now() });
+      }
+      pendingResolve.push({ at: Date.now() + RESOLVE_AFTER_MS, event: open });
+      if (measured) publishedAt.set(`incident:${eventId}`, performance.now());
+      sends.push(bus.publish('anomalies', batch));
+    }
+    return count / ((performance.now() - begin) / 1000);
+  };
+  const raw = await rawRoundTrip(1000, 200);
+  await drive(WARM_UP, false);
+  await Promise.all(sends);
+  await sleep(2000);
+  const achieved = await drive(Math.round(RATE * SECONDS), true);
+  await Promise.all(sends);
+  const measuredIds = [...publishedAt.keys()];
+  // NOTE: an anomaly whose incident never reaches the grant threshold has no GRANT: it stays unmatched after this wait.
+  await until('the GRANTs of the measured anomalies', () => measuredIds.every((i) => firstGrantAt.has(i)), GIVE_UP_MS).catch(() => undefined);
+  const latencies = measuredIds.flatMap((i) => {
+    const end = firstGrantAt.get(i);
+    const start = publishedAt.get(i);
+    return end === undefined || start === undefined ? [] : [end - start];
+  });
+  const result = {
+    benchmark: 'pipeline', processes: 'one `foresight run all` (4 services)', vms: fleet.vms.length, hosts: fleet.hosts.length, pathways,
+    rate: RATE, seconds: SECONDS, gaveUpAfterMs: GIVE_UP_MS, anomalies: measuredIds.length, ratePerSec: round(achieved), matched: latencies.length, unmatched: measuredIds.length - latencies.length,
+    grants, grantsPerAnomaly: round(grants / (WARM_UP + measuredIds.length), 2), p50Ms: round(percentile(latencies, 0.5)), p99Ms: round(percentile(latencies, 0.99)), maxMs: round(Math.max(...latencies)),
+    rawRoundTripP50Ms: round(raw.p50), rawRoundTripP99Ms: round(raw.p99),
+  };
+  const rows: [string, string][] = [
+    ['services', result.processes], ['topology', `${result.vms} VMs, ${result.hosts} hosts, ${result.pathways} pathways`],
+    ['anomalies (measured)', `${result.anomalies} at ${result.rate}/s target, ${result.ratePerSec}/s achieved`],
+    ['matched to a GRANT', `${result.matched} (unmatched ${result.unmatched}; ${result.grants} GRANTs in all)`],
+    ['anomaly → GRANT p50', `${result.p50Ms} ms`], ['anomaly → GRANT p99', `${result.p99Ms} ms`], ['anomaly → GRANT max', `${result.maxMs} ms`],
+    ['raw kafkajs round trip p50 / p99', `${result.rawRoundTripP50Ms} / ${result.rawRoundTripP99Ms} ms`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+} catch (error) {
+  failed = true;
+  process.stderr.write(`${describeLogs([service], 60)}\n${String((error as Error).stack ?? error)}\n`);
+} finally {
+  await stopService(service, 15_000);
+  await bus.close();
+  const admin = rawKafka('bench-pipeline-cleanup').admin();
+  await admin.connect();
+  await deleteTopicsUnder(admin, prefix);
+  await admin.disconnect();
+  await graph.dropNamespace().catch(() => undefined);
+  await state.dropPrefix().catch(() => undefined);
+  await Promise.allSettled([graph.close(), state.close()]);
+}
+process.exit(failed ? 1 : 0);
