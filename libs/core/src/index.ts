@@ -58,5 +58,5 @@ export { transmissionWeights, coLocatedCarrier, type TransmissionWeights } from 
 export { scorePropagation } from './propagation/score-propagation.js';
 export {
   DEFAULT_PROBABILITY_FLOOR,
-  type EstimatorName, type PropagationSource, type HopContribution, type RiskEntry, type PropagationScore, type ScoringOptions,
+  type EstimatorName, type PropagationSource, type HopContribution, type RiskEntry, type PropagationScore, type ScoringOptions, type ExplainOption,
 } from './propagation/propagation-score.js';

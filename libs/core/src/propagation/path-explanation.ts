@@ -1,93 +1,106 @@
+import { PATHWAY_KINDS } from '../topology/pathway.js';
 import type { TopologySnapshot } from '../topology/topology-snapshot.js';
+import type { PropagationCsr } from './propagation-csr.js';
 import type { HopContribution } from './propagation-score.js';
 import type { PropagationScratch } from './propagation-scratch.js';
-import type { TransmissionWeights } from './transmission-weights.js';
 
-/** The likeliest path to a node: VM ids from a source, and one contribution per hop. */
-export interface PathExplanation {
-  readonly path: readonly string[];
-  readonly contributions: readonly HopContribution[];
+/**
+ * Explanations read from the most-probable-path tree the last search left in the scratch, per settle rank: the VM
+ * ids from a source and one contribution per hop. A host hub shares its parent's arrays (its hop is reported when the
+ * path leaves the hub, as one CO_LOCATED hop), so hubs never appear. Entries are undefined until explained.
+ */
+export interface Explanations {
+  readonly paths: (string[] | undefined)[];
+  readonly hops: (HopContribution[] | undefined)[];
+}
+
+/** Empty explanations for the last search (nothing explained yet). */
+export function emptyExplanations(scratch: PropagationScratch): Explanations {
+  return { paths: new Array<string[] | undefined>(scratch.settledCount), hops: new Array<HopContribution[] | undefined>(scratch.settledCount) };
 }
 
 /**
- * Reads the most-probable-path tree left in the scratch by the last search. Explanations are memoised per node
- * and hop objects are shared with descendants, so explaining every settled node costs O(Σ path length) copies
- * and one hop object per node. Host hubs never appear: VM→hub→VM is collapsed into one CO_LOCATED hop.
+ * Explains every settled node in settle order (parents first): the fast way when most settled nodes get an entry.
+ * Each VM gets one hop object (the hop into it), shared by every descendant's contributions; its path and
+ * contributions are the parent's copied into pre-sized arrays plus that hop, so the cost is O(Σ path length) copies.
+ *
+ * NOTE: plain functions over locals rather than methods of a per-query object: as methods, their optimised code was
+ * thrown away ("weak objects" deopts) every time a query's explainer died, which cost ~1.5× on 100k-VM scores.
  */
-export class PathExplainer {
-  private readonly memo: (PathExplanation | undefined)[];
+export function explainSettled(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: PropagationScratch, out: Explanations): void {
+  const { order, settledCount } = scratch;
+  for (let k = 0; k < settledCount; k++) explainFromParent(snapshot, csr, scratch, out, order[k], k);
+}
 
-  constructor(
-    private readonly snapshot: TopologySnapshot,
-    private readonly weights: TransmissionWeights,
-    private readonly scratch: PropagationScratch,
-  ) {
-    this.memo = new Array<PathExplanation | undefined>(scratch.settledCount);
+/** Explains one settled node and any unexplained ancestors (walking up, then down: no recursion). */
+export function explainNode(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: PropagationScratch, out: Explanations, node: number): void {
+  const { parentNode, rank } = scratch;
+  let top = node;
+  let length = 0;
+  while (parentNode[top] !== -1 && out.paths[rank[parentNode[top]]] === undefined) {
+    top = parentNode[top];
+    length++;
   }
+  // Explain from `top` down to `node`: re-walk from node to collect the chain in reverse.
+  const chain = new Int32Array(length + 1);
+  for (let u = node, i = length; i >= 0; u = parentNode[u], i--) chain[i] = u;
+  for (let i = 0; i <= length; i++) explainFromParent(snapshot, csr, scratch, out, chain[i], rank[chain[i]]);
+}
 
-  /** The explanation of a settled node. */
-  explain(node: number): PathExplanation {
-    const { parentNode, rank } = this.scratch;
-    const parent = parentNode[node];
-    if (parent !== -1 && this.memo[rank[parent]] !== undefined) {
-      // Fast path: explaining in settle order, the parent is always explained already.
-      const explanation = this.explainFromParent(node);
-      this.memo[rank[node]] = explanation;
-      return explanation;
-    }
-    // Walk up to the nearest explained ancestor (or a source), then explain downwards: no recursion.
-    const chain: number[] = [];
-    let u = node;
-    while (u !== -1 && this.memo[rank[u]] === undefined) {
-      chain.push(u);
-      u = parentNode[u]!;
-    }
-    for (let k = chain.length - 1; k >= 0; k--) {
-      const v = chain[k];
-      this.memo[rank[v]] = this.explainFromParent(v);
-    }
-    return this.memo[rank[node]]!;
+function explainFromParent(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: PropagationScratch, out: Explanations, v: number, r: number): void {
+  const { paths, hops } = out;
+  const ids = snapshot.vmIds();
+  const parent = scratch.parentNode[v];
+  if (parent === -1) {
+    paths[r] = [ids[v]];
+    hops[r] = [];
+    return;
   }
-
-  private explainFromParent(v: number): PathExplanation {
-    const { snapshot, scratch } = this;
-    const parent = scratch.parentNode[v];
-    if (parent === -1) return { path: [snapshot.vmIdAt(v)!], contributions: [] };
-    const above = this.memo[scratch.rank[parent]]!;
-    if (snapshot.isHostHub(v)) return above; // the hop is reported when the path leaves the hub
-    const hop = this.hopInto(v, parent);
-    const path = above.path.slice();
-    path.push(hop.to);
-    const contributions = above.contributions.slice();
-    contributions.push(hop);
-    return { path, contributions };
+  const pr = scratch.rank[parent];
+  const abovePath = paths[pr]!;
+  const aboveHops = hops[pr]!;
+  if (v >= snapshot.vmCount) {
+    paths[r] = abovePath;
+    hops[r] = aboveHops;
+    return;
   }
+  const n = aboveHops.length;
+  // NOTE: pre-sized copies: several times cheaper than slice() + push(), which reallocates on the push.
+  const path = new Array<string>(n + 2);
+  const contributions = new Array<HopContribution>(n + 1);
+  for (let i = 0; i < n; i++) {
+    path[i] = abovePath[i];
+    contributions[i] = aboveHops[i];
+  }
+  path[n] = abovePath[n];
+  path[n + 1] = ids[v];
+  contributions[n] = hopInto(snapshot, csr, scratch, v, parent);
+  paths[r] = path;
+  hops[r] = contributions;
+}
 
-  private hopInto(v: number, parent: number): HopContribution {
-    const { snapshot, scratch, weights } = this;
-    const hop = scratch.parentHop[v];
-    const edge = hop >>> 1;
-    const to = snapshot.vmIdAt(v)!;
-    if (snapshot.isHostHub(parent)) {
-      const entry = scratch.parentHop[parent] >>> 1;
-      return {
-        from: snapshot.vmIdAt(scratch.parentNode[parent])!,
-        to,
-        kind: 'CO_LOCATED',
-        direction: 'forward',
-        probability: Math.exp(-(weights.forwardCost[entry] + weights.forwardCost[edge])),
-        delayMs: weights.forwardDelayMs[entry] + weights.forwardDelayMs[edge],
-        hostId: snapshot.hostIdAt(parent)!,
-      };
-    }
-    const reverse = (hop & 1) === 1;
+function hopInto(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: PropagationScratch, v: number, parent: number): HopContribution {
+  const ids = snapshot.vmIds();
+  const slot = scratch.parentSlot[v];
+  if (parent >= snapshot.vmCount) {
+    const entry = scratch.parentSlot[parent];
     return {
-      from: snapshot.vmIdAt(parent)!,
-      to,
-      kind: snapshot.kindOf(edge),
-      direction: reverse ? 'reverse' : 'forward',
-      probability: Math.exp(-(reverse ? weights.reverseCost[edge] : weights.forwardCost[edge])),
-      delayMs: reverse ? weights.reverseDelayMs[edge] : weights.forwardDelayMs[edge],
+      from: ids[scratch.parentNode[parent]],
+      to: ids[v],
+      kind: 'CO_LOCATED',
+      direction: 'forward',
+      probability: Math.exp(-(csr.costs[entry] + csr.costs[slot])),
+      delayMs: csr.delaysMs[entry] + csr.delaysMs[slot],
+      hostId: snapshot.hostIdAt(parent)!,
     };
   }
+  const hop = csr.hops[slot];
+  return {
+    from: ids[parent],
+    to: ids[v],
+    kind: PATHWAY_KINDS[snapshot.edgeKind[hop >>> 1]],
+    direction: (hop & 1) === 1 ? 'reverse' : 'forward',
+    probability: Math.exp(-csr.costs[slot]),
+    delayMs: csr.delaysMs[slot],
+  };
 }

@@ -47,6 +47,10 @@ export interface PropagationScore {
   readonly touched: number;
 }
 
+/** How many at-risk entries to explain: all, none, or the first N by risk. */
+export type ExplainOption = 'all' | 'none' | number;
+
+/** Options of scorePropagation (all optional). */
 export interface ScoringOptions {
   readonly estimator?: EstimatorName;
   /** Prune everything whose probability falls below this (default 0.01). 0 scores the whole reachable graph. */
@@ -56,9 +60,15 @@ export interface ScoringOptions {
    * 1 when absent. Used to down-weight VMs observed healthy well past their ETA.
    */
   readonly nodeFactors?: ReadonlyMap<string, number>;
+  /**
+   * Which entries get a path and contributions: 'all' (default), 'none', or the first N entries (by risk). Entries
+   * left unexplained share one frozen empty path and contributions array; probabilities, ETAs and order are unchanged.
+   */
+  readonly explain?: ExplainOption;
   /** Monte Carlo only: number of cascades (default 2,000) and seed (default 1). */
   readonly samples?: number;
   readonly seed?: number;
 }
 
+/** Probability below which scoring prunes by default. */
 export const DEFAULT_PROBABILITY_FLOOR = 0.01;

@@ -11,8 +11,8 @@ export class PropagationScratch {
   readonly dist: Float64Array;
   /** Previous node on the best path (-1 for sources). */
   readonly parentNode: Int32Array;
-  /** Edge of the last hop: 2·edge for a forward traversal, 2·edge + 1 for a reverse one (-1 for sources). */
-  readonly parentHop: Int32Array;
+  /** Propagation-CSR slot of the last hop on the best path (-1 for sources). */
+  readonly parentSlot: Int32Array;
   /** Position of each node in the settle order of the last search. */
   readonly rank: Int32Array;
   /** Expected event time of arrival along the best path. */
@@ -23,6 +23,10 @@ export class PropagationScratch {
   readonly reach: Float64Array;
   /** Nodes settled by the last search, in order of increasing cost. */
   readonly order: Int32Array;
+  /** Output buffers of an estimator: the scored VMs, their probabilities (ordered by sortByRisk) and ETAs. */
+  readonly riskNodes: Int32Array;
+  readonly riskProbability: Float64Array;
+  readonly riskEta: Float64Array;
   readonly heap: IndexedMinHeap;
   settledCount = 0;
   private readonly factorNodes: number[] = [];
@@ -30,12 +34,15 @@ export class PropagationScratch {
   constructor(nodeCount: number) {
     this.dist = new Float64Array(nodeCount).fill(Infinity);
     this.parentNode = new Int32Array(nodeCount);
-    this.parentHop = new Int32Array(nodeCount);
+    this.parentSlot = new Int32Array(nodeCount);
     this.rank = new Int32Array(nodeCount);
     this.eta = new Float64Array(nodeCount);
     this.factorCost = new Float64Array(nodeCount);
     this.reach = new Float64Array(nodeCount);
     this.order = new Int32Array(nodeCount);
+    this.riskNodes = new Int32Array(nodeCount);
+    this.riskProbability = new Float64Array(nodeCount);
+    this.riskEta = new Float64Array(nodeCount);
     this.heap = new IndexedMinHeap(nodeCount);
   }
 

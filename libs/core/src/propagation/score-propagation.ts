@@ -5,11 +5,13 @@ import type { TopologySnapshot } from '../topology/topology-snapshot.js';
 import { simulateCascades } from './monte-carlo.js';
 import { searchMostProbablePaths, type SourceNode } from './most-probable-path.js';
 import { computeMultipathReach } from './multipath.js';
-import { PathExplainer } from './path-explanation.js';
+import { emptyExplanations, explainNode, explainSettled } from './path-explanation.js';
+import { propagationCsr, type PropagationCsr } from './propagation-csr.js';
 import {
-  DEFAULT_PROBABILITY_FLOOR, type EstimatorName, type PropagationScore, type PropagationSource, type RiskEntry, type ScoringOptions,
+  DEFAULT_PROBABILITY_FLOOR, type EstimatorName, type ExplainOption, type PropagationScore, type PropagationSource, type RiskEntry, type ScoringOptions,
 } from './propagation-score.js';
 import { scratchFor, type PropagationScratch } from './propagation-scratch.js';
+import { sortByRisk, vmIdOrder } from './risk-order.js';
 import { transmissionWeights, type TransmissionWeights } from './transmission-weights.js';
 
 const ESTIMATORS: readonly EstimatorName[] = ['mpp', 'multipath', 'montecarlo'];
@@ -31,16 +33,18 @@ export function scorePropagation(
   if (!ESTIMATORS.includes(estimator)) throw new ForesightError('INVALID_ARGUMENT', `unknown estimator ${String(estimator)}`);
   const floor = options.floor ?? DEFAULT_PROBABILITY_FLOOR;
   if (typeof floor !== 'number' || !(floor >= 0 && floor < 1)) throw new ForesightError('INVALID_ARGUMENT', `floor must be in [0, 1), got ${String(floor)}`);
+  const explained = explainedCount(options.explain);
   const sourceNodes = resolveSources(snapshot, sources);
   const weights = transmissionWeights(snapshot, model, anomalyType);
   const scratch = scratchFor(snapshot);
   applyFactors(snapshot, scratch, options.nodeFactors);
   try {
     const limit = estimator === 'montecarlo' || floor === 0 ? Infinity : -Math.log(floor) + LIMIT_SLACK;
-    searchMostProbablePaths(snapshot, weights, scratch, sourceNodes, limit);
-    const atRisk = estimator === 'mpp' ? mppEntries(snapshot, weights, scratch, floor)
-      : estimator === 'multipath' ? multipathEntries(snapshot, weights, scratch, floor)
-        : monteCarloEntries(snapshot, weights, scratch, sourceNodes, floor, options);
+    const csr = propagationCsr(snapshot, weights);
+    searchMostProbablePaths(csr, scratch, sourceNodes, limit);
+    const atRisk = estimator === 'mpp' ? mppEntries(snapshot, csr, scratch, floor, explained)
+      : estimator === 'multipath' ? multipathEntries(snapshot, weights, csr, scratch, floor, explained)
+        : monteCarloEntries(snapshot, weights, csr, scratch, sourceNodes, floor, explained, options);
     let touched = 0;
     if (estimator === 'montecarlo') touched = atRisk.touched;
     else for (let k = 0; k < scratch.settledCount; k++) if (scratch.order[k] < snapshot.vmCount) touched++;
@@ -55,6 +59,15 @@ export function scorePropagation(
   } finally {
     scratch.clearFactors();
   }
+}
+
+function explainedCount(explain: ExplainOption | undefined): number {
+  if (explain === undefined || explain === 'all') return Infinity;
+  if (explain === 'none') return 0;
+  if (typeof explain !== 'number' || !Number.isInteger(explain) || explain < 0) {
+    throw new ForesightError('INVALID_ARGUMENT', `explain must be 'all', 'none' or a non-negative integer, got ${String(explain)}`);
+  }
+  return explain;
 }
 
 interface Entries {
@@ -87,45 +100,75 @@ function applyFactors(snapshot: TopologySnapshot, scratch: PropagationScratch, f
   }
 }
 
-function entry(snapshot: TopologySnapshot, explainer: PathExplainer, node: number, probability: number, etaAt: number): RiskEntry {
-  const { path, contributions } = explainer.explain(node);
-  return { vmId: snapshot.vmIdAt(node)!, probability, etaAt, path, contributions };
+const UNEXPLAINED: readonly never[] = Object.freeze([]);
+
+/** Builds the entries of the first `count` risk nodes (already ordered); the first `explained` get explanations. */
+function entries(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: PropagationScratch, count: number, explained: number): RiskEntry[] {
+  const { riskNodes, riskProbability, riskEta } = scratch;
+  const out = new Array<RiskEntry>(count);
+  const withPaths = Math.min(count, explained);
+  if (withPaths > 0) {
+    const explanations = emptyExplanations(scratch);
+    // Explaining in settle order is fastest when most settled nodes get an entry (MPP, multipath); Monte Carlo's
+    // search is unpruned, so there only the entries' ancestors are explained.
+    if (withPaths === count && 2 * count >= scratch.settledCount) explainSettled(snapshot, csr, scratch, explanations);
+    const { paths, hops } = explanations;
+    const { rank } = scratch;
+    const ids = snapshot.vmIds();
+    for (let i = 0; i < withPaths; i++) {
+      const v = riskNodes[i];
+      const r = rank[v];
+      if (paths[r] === undefined) explainNode(snapshot, csr, scratch, explanations, v);
+      out[i] = { vmId: ids[v], probability: riskProbability[i], etaAt: riskEta[i], path: paths[r]!, contributions: hops[r]! };
+    }
+  }
+  const ids = snapshot.vmIds();
+  for (let i = withPaths; i < count; i++) {
+    const v = riskNodes[i];
+    out[i] = { vmId: ids[v], probability: riskProbability[i], etaAt: riskEta[i], path: UNEXPLAINED, contributions: UNEXPLAINED };
+  }
+  return out;
 }
 
-function mppEntries(snapshot: TopologySnapshot, weights: TransmissionWeights, scratch: PropagationScratch, floor: number): Entries {
-  const explainer = new PathExplainer(snapshot, weights, scratch);
-  const entries: RiskEntry[] = [];
-  const { order, dist, parentNode, eta } = scratch;
+function mppEntries(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: PropagationScratch, floor: number, explained: number): Entries {
+  const { order, dist, parentNode, eta, riskNodes, riskProbability } = scratch;
+  let count = 0;
   for (let k = 0; k < scratch.settledCount; k++) {
     const v = order[k];
     if (v >= snapshot.vmCount || parentNode[v] === -1) continue;
     const probability = Math.exp(-dist[v]);
     if (probability < floor || probability === 0) continue;
-    entries.push(entry(snapshot, explainer, v, probability, eta[v]));
+    riskNodes[count] = v;
+    riskProbability[count++] = probability;
   }
   // Settle order is already by probability (desc); only runs of equal probability need ordering by vmId.
-  sortTiesByVmId(entries);
-  return { entries, touched: 0 };
+  sortByRisk(riskNodes, riskProbability, count, vmIdOrder(snapshot));
+  for (let i = 0; i < count; i++) scratch.riskEta[i] = eta[riskNodes[i]];
+  return { entries: entries(snapshot, csr, scratch, count, explained), touched: 0 };
 }
 
-function multipathEntries(snapshot: TopologySnapshot, weights: TransmissionWeights, scratch: PropagationScratch, floor: number): Entries {
+function multipathEntries(
+  snapshot: TopologySnapshot, weights: TransmissionWeights, csr: PropagationCsr, scratch: PropagationScratch, floor: number, explained: number,
+): Entries {
   computeMultipathReach(snapshot, weights, scratch);
-  const explainer = new PathExplainer(snapshot, weights, scratch);
-  const entries: RiskEntry[] = [];
-  const { order, reach, parentNode, eta } = scratch;
+  const { order, reach, parentNode, eta, riskNodes, riskProbability } = scratch;
+  let count = 0;
   for (let k = 0; k < scratch.settledCount; k++) {
     const v = order[k];
     if (v >= snapshot.vmCount || parentNode[v] === -1) continue;
     const probability = reach[v];
     if (probability < floor || probability === 0) continue;
-    entries.push(entry(snapshot, explainer, v, probability, eta[v]));
+    riskNodes[count] = v;
+    riskProbability[count++] = probability;
   }
-  entries.sort(byRisk);
-  return { entries, touched: 0 };
+  sortByRisk(riskNodes, riskProbability, count, vmIdOrder(snapshot));
+  for (let i = 0; i < count; i++) scratch.riskEta[i] = eta[riskNodes[i]];
+  return { entries: entries(snapshot, csr, scratch, count, explained), touched: 0 };
 }
 
 function monteCarloEntries(
-  snapshot: TopologySnapshot, weights: TransmissionWeights, scratch: PropagationScratch, sources: readonly SourceNode[], floor: number, options: ScoringOptions,
+  snapshot: TopologySnapshot, weights: TransmissionWeights, csr: PropagationCsr, scratch: PropagationScratch, sources: readonly SourceNode[],
+  floor: number, explained: number, options: ScoringOptions,
 ): Entries {
   const samples = options.samples ?? DEFAULT_SAMPLES;
   if (!Number.isInteger(samples) || samples < 1 || samples > MAX_SAMPLES) {
@@ -134,35 +177,16 @@ function monteCarloEntries(
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed)) throw new ForesightError('INVALID_ARGUMENT', `seed must be an integer, got ${String(seed)}`);
   const tally = simulateCascades(snapshot, weights, scratch.factorCost, sources, samples, seed);
-  const explainer = new PathExplainer(snapshot, weights, scratch);
-  const entries: RiskEntry[] = [];
+  const { riskNodes, riskProbability } = scratch;
+  let count = 0;
   for (const v of tally.reached) {
     if (scratch.parentNode[v] === -1 && scratch.dist[v] === 0) continue; // a source
     const probability = tally.hits[v] / samples;
     if (probability < floor) continue;
-    entries.push(entry(snapshot, explainer, v, probability, tally.arrivalSum[v] / tally.hits[v]));
+    riskNodes[count] = v;
+    riskProbability[count++] = probability;
   }
-  entries.sort(byRisk);
-  return { entries, touched: tally.reached.length };
-}
-
-function byRisk(a: RiskEntry, b: RiskEntry): number {
-  return b.probability - a.probability || (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0);
-}
-
-function sortTiesByVmId(entries: RiskEntry[]): void {
-  for (let start = 0; start < entries.length;) {
-    let end = start + 1;
-    const p = entries[start].probability;
-    while (end < entries.length && entries[end].probability === p) end++;
-    if (end < entries.length && entries[end].probability > p) {
-      entries.sort(byRisk); // exp() broke monotonicity: fall back to a full sort
-      return;
-    }
-    if (end - start > 1) {
-      const run = entries.slice(start, end).sort(byRisk);
-      for (let i = 0; i < run.length; i++) entries[start + i] = run[i]!;
-    }
-    start = end;
-  }
+  sortByRisk(riskNodes, riskProbability, count, vmIdOrder(snapshot));
+  for (let i = 0; i < count; i++) scratch.riskEta[i] = tally.arrivalSum[riskNodes[i]] / tally.hits[riskNodes[i]];
+  return { entries: entries(snapshot, csr, scratch, count, explained), touched: tally.reached.length };
 }
