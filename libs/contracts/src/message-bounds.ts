@@ -21,7 +21,8 @@ export function assertMessageBounds(value: unknown): void {
   if (problem !== undefined) throw new ContractError('INVALID_MESSAGE', describeViolation(problem));
 }
 
-interface Violation {
+/** Where a message breaks a bound (keys and indices from the root) and how. */
+export interface Violation {
   readonly trail: readonly (string | number)[];
   readonly detail: string;
 }
@@ -56,14 +57,16 @@ function firstViolation(value: unknown, field: string): Violation | undefined {
   return undefined;
 }
 
-function numberViolation(value: number, field: string): string | undefined {
+/** Why a number in `field` is out of bounds, or undefined. */
+export function numberViolation(value: number, field: string): string | undefined {
   if (!Number.isFinite(value)) return `must be a finite number, got ${value}`;
   if (UNIT_FIELDS.has(field) && (value < 0 || value > 1)) return `must be in [0, 1], got ${value}`;
   if (value < 0 && NON_NEGATIVE_SUFFIXES.some((s) => field.endsWith(s))) return `must be ≥ 0, got ${value}`;
   return undefined;
 }
 
-function describeViolation(violation: Violation): string {
+/** The message of a violation: its path from `$` and the detail. */
+export function describeViolation(violation: Violation): string {
   const path = violation.trail.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${part}`), '$');
   return `${path} ${violation.detail}`;
 }

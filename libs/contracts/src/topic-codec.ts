@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { ContractError } from './contract-error.js';
-import { assertMessageBounds } from './message-bounds.js';
+import { compileMessageBounds } from './compiled-bounds.js';
 import { topicSchemas, type TopicMessages, type TopicName } from './generated/contracts.js';
 
 /** Encodes and decodes one topic's messages as Avro, validating types and bounds both ways. */
@@ -28,6 +28,7 @@ export function topicCodec<N extends TopicName>(topic: N): TopicCodec<TopicMessa
   if (entry === undefined) throw new ContractError('UNKNOWN_TOPIC', `no schema for topic '${String(topic)}'`);
   const type = avro.Type.forSchema(entry.schema as avro.Schema);
   const keyField = entry.key;
+  const assertBounds = compileMessageBounds(entry.schema);
   const codec: TopicCodec<TopicMessages[N]> = {
     topic,
     schemaText: JSON.stringify(entry.schema),
@@ -36,13 +37,13 @@ export function topicCodec<N extends TopicName>(topic: N): TopicCodec<TopicMessa
     validate(message: unknown): asserts message is TopicMessages[N] {
       // NOTE: the error hook makes avsc several times slower: validate fast first, explain only on failure.
       if (type.isValid(message)) {
-        assertMessageBounds(message);
+        assertBounds(message);
         return;
       }
       const problems: string[] = [];
       type.isValid(message, { errorHook: (path, value) => problems.push(`${path.join('.') || '$'} = ${describe(value)}`) });
       if (problems.length > 0) throw new ContractError('INVALID_MESSAGE', `${topic}: invalid ${problems.slice(0, 5).join('; ')}`);
-      assertMessageBounds(message);
+      assertBounds(message);
     },
     encode(message) {
       codec.validate(message);
@@ -55,7 +56,7 @@ export function topicCodec<N extends TopicName>(topic: N): TopicCodec<TopicMessa
       } catch (cause) {
         throw new ContractError('NOT_AVRO', `${topic}: payload does not decode as ${type.name ?? 'the topic schema'}: ${(cause as Error).message}`, { cause });
       }
-      assertMessageBounds(value);
+      assertBounds(value);
       return value as TopicMessages[N];
     },
   };
