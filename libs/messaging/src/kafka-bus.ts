@@ -6,7 +6,7 @@ import { validateKafkaConnection, type KafkaConnectionConfig } from './kafka-con
 import { KafkaConsumerGroup } from './kafka-consumer-group.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import type { AnyConsumerDeclaration, BusHealth, MessageBus, PublishOptions } from './message-bus.js';
-import { encodeOutgoing } from './outgoing-record.js';
+import { encodeOutgoing, type OutgoingRecord } from './outgoing-record.js';
 import { RecordDelivery } from './record-delivery.js';
 import { RegistrySchemaCatalog } from './registry-schema-catalog.js';
 import { RuntimeError } from './runtime-error.js';
@@ -48,6 +48,25 @@ export type PartitionAssignment = 'round-robin' | 'co-partitioned';
 
 type BusState = 'running' | 'closing' | 'closed';
 
+/** One publish() call waiting to be sent. */
+interface PendingSend {
+  readonly topic: string;
+  readonly records: readonly OutgoingRecord[];
+  readonly bytes: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Bounds of one coalesced produce request (a single call larger than this still goes alone). */
+const MAX_COALESCED_RECORDS = 1000;
+const MAX_COALESCED_BYTES = 512 * 1024;
+
+function recordBytes(records: readonly OutgoingRecord[]): number {
+  let bytes = 0;
+  for (const r of records) bytes += r.value.length + r.key.length;
+  return bytes;
+}
+
 /**
  * The production MessageBus on Kafka: an idempotent producer, Avro values framed with registry schema ids, one
  * consumer per group with offsets committed after success, retries, DLQ, idempotency and trace context.
@@ -60,6 +79,9 @@ export class KafkaBus implements MessageBus {
   private readonly now = Date.now;
   private state: BusState = 'running';
   private producerConnected = false;
+  /** publish() calls waiting for the request in flight to finish (see send). */
+  private queued: PendingSend[] = [];
+  private sending = false;
 
   private constructor(
     private readonly kafka: Kafka,
@@ -115,9 +137,53 @@ export class KafkaBus implements MessageBus {
     const schemaId = this.schemaIds.get(topic) ?? (await this.prepareTopic(topic));
     const records = encodeOutgoing(topic, messages, schemaId, options);
     try {
-      await this.producer.send({ topic: topicFor(this.options.topicPrefix, topic), acks: -1, messages: records });
+      await this.send(topicFor(this.options.topicPrefix, topic), records);
     } catch (cause) {
       throw new RuntimeError('BROKER_UNAVAILABLE', `publishing ${messages.length} message(s) to '${topic}' failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /**
+   * Sends records with acks: all. The idempotent producer has one request in flight at a time, so calls made while
+   * one is in flight are coalesced into the next request (in call order, so per-partition order is kept; bounded by
+   * MAX_COALESCED_RECORDS/BYTES); each call resolves once its records are acknowledged, or rejects with the request's
+   * error. An idle producer sends at once: nothing waits for a linger time.
+   */
+  private send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ topic, records, bytes: recordBytes(records), resolve, reject });
+      if (!this.sending) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.queued.length > 0) {
+        let take = 0;
+        let count = 0;
+        let bytes = 0;
+        while (take < this.queued.length && (take === 0 || (count + this.queued[take].records.length <= MAX_COALESCED_RECORDS && bytes + this.queued[take].bytes <= MAX_COALESCED_BYTES))) {
+          count += this.queued[take].records.length;
+          bytes += this.queued[take].bytes;
+          take++;
+        }
+        const batch = this.queued.splice(0, take);
+        const byTopic = new Map<string, OutgoingRecord[]>();
+        for (const p of batch) {
+          const list = byTopic.get(p.topic);
+          if (list === undefined) byTopic.set(p.topic, [...p.records]);
+          else for (const r of p.records) list.push(r);
+        }
+        try {
+          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          for (const p of batch) p.resolve();
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.sending = false;
     }
   }
 

@@ -101,6 +101,10 @@ export class KafkaConsumerGroup {
     if (delivery === undefined) return;
     const lane = `${batch.topic}/${batch.partition}`;
     const wait = (ms: number) => waitWithHeartbeats(ms, () => payload.heartbeat());
+    if (delivery.keyConcurrency > 1) {
+      await this.consumeBatchByKey(payload, delivery, wait);
+      return;
+    }
     let sinceCheck = 0;
     let checkedAt = Date.now();
     let done: string | undefined;
@@ -126,6 +130,72 @@ export class KafkaConsumerGroup {
       }
     } finally {
       if (done !== undefined) payload.resolveOffset(done);
+    }
+  }
+
+  /**
+   * A batch with records of different keys in flight at once (at most `keyConcurrency`): a record starts once the
+   * previous record of its key is done, so each key keeps its order. Offsets are resolved up to the oldest record not
+   * done. A record to redeliver stops the batch: nothing new starts, the records in flight finish, and the partition
+   * is rewound to the oldest record not done (records after it that were done are delivered again: at least once,
+   * and the idempotency store skips them).
+   */
+  private async consumeBatchByKey(payload: EachBatchPayload, delivery: RecordDelivery, wait: (ms: number) => Promise<void>): Promise<void> {
+    const { batch } = payload;
+    const messages = batch.messages;
+    const done = new Array<boolean>(messages.length).fill(false);
+    const tails = new Map<string, Promise<boolean>>();
+    const inFlight = new Set<Promise<unknown>>();
+    let resolvedUpTo = 0;
+    let redeliver: { reason: string } | undefined;
+    let checkedAt = Date.now();
+    let sinceCheck = 0;
+    const advance = (): void => {
+      while (resolvedUpTo < messages.length && done[resolvedUpTo]) resolvedUpTo++;
+    };
+    const stopped = (): boolean => redeliver !== undefined || !payload.isRunning() || payload.isStale() || this.stopping;
+    try {
+      for (let i = 0; i < messages.length; i++) {
+        if (stopped()) break;
+        while (inFlight.size >= delivery.keyConcurrency) await Promise.race(inFlight);
+        if (stopped()) break;
+        const message = messages[i];
+        const key = message.key === null ? '' : message.key.toString('latin1');
+        const previous = tails.get(key);
+        const run = (async (): Promise<boolean> => {
+          // NOTE: a key's record waits for the previous one of the key, and does not run when that one was not done.
+          if (previous !== undefined && !(await previous)) return false;
+          if (redeliver !== undefined || this.stopping) return false;
+          const outcome = await delivery.deliver(toRecord(batch.topic, batch.partition, message), wait);
+          if (outcome.kind === 'redeliver') {
+            redeliver ??= { reason: outcome.reason };
+            return false;
+          }
+          done[i] = true;
+          return true;
+        })();
+        tails.set(key, run);
+        const tracked: Promise<unknown> = run.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+        if (++sinceCheck >= 50 || Date.now() - checkedAt >= 500) {
+          sinceCheck = 0;
+          checkedAt = Date.now();
+          advance();
+          if (resolvedUpTo > 0) payload.resolveOffset(messages[resolvedUpTo - 1].offset);
+          await payload.commitOffsetsIfNecessary();
+          await payload.heartbeat();
+        }
+      }
+      await Promise.all(inFlight);
+    } finally {
+      await Promise.allSettled(inFlight);
+      advance();
+      if (resolvedUpTo > 0) payload.resolveOffset(messages[resolvedUpTo - 1].offset);
+    }
+    if (redeliver !== undefined && resolvedUpTo < messages.length) {
+      this.pauseAndRewind(batch.topic, batch.partition, messages[resolvedUpTo].offset, redeliver.reason);
+    } else if (redeliver === undefined && resolvedUpTo === messages.length) {
+      this.failures.delete(`${batch.topic}/${batch.partition}`);
     }
   }
 

@@ -37,6 +37,12 @@ export interface ConsumerDeclaration<N extends TopicName = TopicName> {
   readonly topic: N;
   /** Defaults to the bus's `groupId`. */
   readonly groupId?: string;
+  /**
+   * Records of different keys of one partition handled at once, at most this many (default 1: one at a time).
+   * Records of one key are still handled one at a time, in order; offsets are committed only below the oldest record
+   * not done. Use it when the handler waits on I/O and does not rely on order across keys.
+   */
+  readonly keyConcurrency?: number;
   /** Throw to fail: see RuntimeError for what each failure does. Never swallow an error here. */
   handle(message: TopicMessages[N], context: MessageContext): Promise<void>;
 }

@@ -51,8 +51,13 @@ export class RecordDelivery {
   /** Decoders by schema id, kept here too so the hot path does not even await the catalog's cached promise. */
   private readonly decoders = new Map<number, PayloadDecoder<TopicName>>();
 
+  /** Records of different keys of one partition this consumer may handle at once (1: one at a time). */
+  readonly keyConcurrency: number;
+
   constructor(private readonly declaration: AnyConsumerDeclaration, readonly groupId: string, private readonly settings: DeliverySettings) {
     this.topic = declaration.topic;
+    const concurrency = declaration.keyConcurrency ?? 1;
+    this.keyConcurrency = Number.isInteger(concurrency) && concurrency >= 1 ? concurrency : 1;
     this.deadLetterTopic = deadLetterTopicFor(settings.topicPrefix, declaration.topic);
   }
 

@@ -54,3 +54,7 @@ export function asInvalidInput(check: () => void): void {
     throw new StoreError('INVALID_INPUT', cause instanceof Error ? cause.message : String(cause), { cause });
   }
 }
+
+export function assertNonNegativeInteger(value: unknown, what: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new StoreError('INVALID_INPUT', `${what} must be a non-negative integer, got ${String(value)}`);
+}

@@ -121,10 +121,14 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         await store.reserve(request('c-a', 10, { resources: r(10), leaseExpiresAt: 500 }));
         await store.reserve(request('c-moved', 10, { resources: r(10), leaseExpiresAt: 100 }));
         await store.adjust('c-moved', r(10), 3_000);
+        assert.deepEqual((await store.activeReservations({ expiringBy: 999 })).map((x) => x.commandId), ['c-a']);
+        assert.deepEqual((await store.activeReservations({ expiringBy: 2_000, hostId: 'h1' })).map((x) => x.commandId), ['c-a', 'c-b', 'c-late']);
+        assert.equal(await store.countActiveReservations(), 4);
         assert.deepEqual(await store.expireLeases(999), ['c-a']);
         assert.deepEqual(await store.expireLeases(1_000), ['c-b']);
         assert.deepEqual(await store.expireLeases(1_000), []);
         assert.deepEqual((await store.activeReservations()).map((x) => x.commandId), ['c-late', 'c-moved']);
+        assert.equal(await store.countActiveReservations(), 2);
         assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(20));
       }));
 
@@ -140,6 +144,12 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         assert.deepEqual(await store.activeReservations({ incidentId: 'i1' }), [a, b]);
         assert.deepEqual(await store.activeReservations({ vmId: 'v1', hostId: 'h1' }), [a, c]);
         assert.deepEqual(await store.activeReservations({ incidentId: 'i2', vmId: 'v2' }), []);
+        assert.deepEqual(await store.activeReservations({ vmIds: ['v2', 'v9'] }), [b]);
+        assert.deepEqual(await store.activeReservations({ vmIds: ['v1', 'v2'], incidentId: 'i2' }), [c]);
+        assert.deepEqual(await store.activeReservations({ vmIds: [] }), []);
+        await store.release('a');
+        assert.deepEqual(await store.activeReservations({ incidentId: 'i1' }), [b], 'a released reservation leaves the incident index');
+        assert.deepEqual(await store.activeReservations({ vmId: 'v1' }), [c], 'and the VM index');
       }));
 
       it('keeps fractional amounts exact (0.1 + 0.2 reserved against 0.3)', () => withStore(make, async (store) => {
@@ -251,6 +261,18 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
       }));
     });
 
+    describe('quotas', () => {
+      it('takes at most the limit of a counted window, atomically, and only what is asked', () => withStore(make, async (store) => {
+        assert.equal(await store.takeQuota('w1', 3, 5, 60_000), 3);
+        assert.equal(await store.takeQuota('w1', 3, 5, 60_000), 2, 'only what is left');
+        assert.equal(await store.takeQuota('w1', 1, 5, 60_000), 0);
+        assert.equal(await store.takeQuota('w2', 0, 5, 60_000), 0);
+        const taken = await Promise.all(Array.from({ length: 20 }, () => store.takeQuota('w3', 2, 7, 60_000)));
+        assert.equal(taken.reduce((a, b) => a + b, 0), 7, 'concurrent takers never exceed the limit');
+        await assert.rejects(store.takeQuota('w4', -1, 5, 60_000), (e: Error & { code?: string }) => e.code === 'INVALID_INPUT');
+      }));
+    });
+
     describe('documents', () => {
       it('keeps documents by kind and id, replaces on put, lists by id and deletes once', () => withStore(make, async (store, harness) => {
         const other = await harness.peer();
@@ -262,6 +284,8 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         assert.equal(await other.documents.get('incident', 'inc-1'), '{"v":2}');
         assert.deepEqual(await other.documents.list('incident'), [{ id: 'inc-1', json: '{"v":2}' }, { id: 'inc-2', json: '{"v":1}' }]);
         assert.deepEqual(await other.documents.list('nothing'), []);
+        assert.deepEqual(await other.documents.getMany('incident', ['inc-2', 'none', 'inc-1']), ['{"v":1}', undefined, '{"v":2}']);
+        assert.deepEqual(await other.documents.getMany('incident', []), []);
         assert.equal(await store.documents.delete('incident', 'inc-2'), true);
         assert.equal(await other.documents.delete('incident', 'inc-2'), false);
         assert.deepEqual((await store.documents.list('incident')).map((d) => d.id), ['inc-1']);

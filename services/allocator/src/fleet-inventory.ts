@@ -39,6 +39,11 @@ export class FleetInventory {
     return parse<VmPlacement>(await this.store.documents.get(VM_KIND, vmId));
   }
 
+  /** Several VMs' placements in one read, in the order of `vmIds`. */
+  async placements(vmIds: readonly string[]): Promise<(VmPlacement | undefined)[]> {
+    return (await this.store.documents.getMany(VM_KIND, vmIds)).map((json) => parse<VmPlacement>(json));
+  }
+
   /** Applies an inventory upsert or removal: host usage first (idempotent), then the placement. */
   async applyInventory(event: InventoryEvent): Promise<void> {
     const before = await this.placement(event.vmId);

@@ -1,36 +1,21 @@
 import type { AllocationMode } from '@foresight/contracts';
-import type { IdempotencyStore } from '@foresight/stores';
+import type { StateStore } from '@foresight/stores';
 
 const MINUTE_MS = 60_000;
-/** Slot claims outlive their event-time minute by far; they only need to be gone eventually. */
-const SLOT_TTL_MS = 2 * 3_600_000;
+/** A window's counter outlives its event-time minute by far; it only needs to be gone eventually. */
+const WINDOW_TTL_MS = 2 * 3_600_000;
 
 /**
  * Guardrail: at most `maxPerMinute` GRANTs per event-time minute (fixed windows), shared by every allocator
- * instance: each GRANT claims one numbered slot of its minute (`SET NX`), so the count can never exceed the limit.
- * SHADOW grants count in their own windows: what shadow mode would do must not starve real grants.
+ * instance: a pass's GRANTs take their units of the minute's counted quota in the store in one atomic step, so the
+ * count can never exceed the limit. SHADOW grants count in their own windows: what shadow mode would do must not
+ * starve real grants.
  */
 export class GrantRateLimit {
-  private readonly nextSlot = new Map<string, number>();
+  constructor(private readonly store: Pick<StateStore, 'takeQuota'>, private readonly maxPerMinute: number) {}
 
-  constructor(private readonly claims: IdempotencyStore, private readonly maxPerMinute: number) {}
-
-  /** True when a GRANT at event time `now` may go ahead (and uses up one slot of its minute). */
-  async take(mode: AllocationMode, now: number): Promise<boolean> {
-    const window = `${mode}:${Math.floor(now / MINUTE_MS)}`;
-    // NOTE: slots are probed from this process's last success; other instances' claims just make it probe further.
-    for (let slot = this.nextSlot.get(window) ?? 0; slot < this.maxPerMinute; slot++) {
-      if (await this.claims.claim(`allocator:grant-slot:${window}:${slot}`, SLOT_TTL_MS)) {
-        this.remember(window, slot + 1);
-        return true;
-      }
-    }
-    this.remember(window, this.maxPerMinute);
-    return false;
-  }
-
-  private remember(window: string, next: number): void {
-    if (!this.nextSlot.has(window) && this.nextSlot.size >= 16) this.nextSlot.clear();
-    this.nextSlot.set(window, next);
+  /** How many of `count` GRANTs at event time `now` may go ahead (the first ones, in order). */
+  takeMany(mode: AllocationMode, now: number, count: number): Promise<number> {
+    return this.store.takeQuota(`allocator:grants:${mode}:${Math.floor(now / MINUTE_MS)}`, count, this.maxPerMinute, WINDOW_TTL_MS);
   }
 }

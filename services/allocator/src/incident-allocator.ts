@@ -49,7 +49,7 @@ export class IncidentAllocator {
     this.book = new IncidentAllocationBook(deps.store);
     this.actuator = new LedgerActuator(deps.store, deps.logger, deps.metrics);
     this.planner = {
-      store: deps.store, inventory: deps.inventory, rateLimit: new GrantRateLimit(deps.store.idempotency, deps.settings.maxGrantsPerMinute),
+      store: deps.store, inventory: deps.inventory, rateLimit: new GrantRateLimit(deps.store, deps.settings.maxGrantsPerMinute),
       settings: deps.settings, logger: deps.logger, metrics: deps.metrics,
     };
   }
@@ -63,7 +63,9 @@ export class IncidentAllocator {
   /** Handles one risk assessment (OPEN: plan; CLOSED: release everything of the incident). */
   onRisk(risk: RiskAssessment, publish: Publish): Promise<void> {
     return this.deps.queue.run(`incident:${risk.incidentId}`, async () => {
-      let record = await this.book.load(risk.incidentId);
+      // The model is read alongside the incident's record (it is only used for an OPEN pass).
+      const [loaded, model] = await Promise.all([this.book.load(risk.incidentId), risk.status === 'CLOSED' ? undefined : this.deps.model.get()]);
+      let record = loaded;
       if (record.pending !== undefined) record = await this.complete(record, record.pending, publish);
       if (risk.version <= record.lastVersion) {
         this.deps.logger.debug({ incidentId: risk.incidentId, version: risk.version, lastVersion: record.lastVersion }, 'risk version already handled');
@@ -71,7 +73,7 @@ export class IncidentAllocator {
       }
       const pass = risk.status === 'CLOSED'
         ? await planClosingPass(this.planner, risk, record)
-        : await planRiskPass(this.planner, risk, record, modeOf(this.deps.settings, risk.systemId), await this.deps.model.get());
+        : await planRiskPass(this.planner, risk, record, modeOf(this.deps.settings, risk.systemId), model ?? await this.deps.model.get());
       if (pass.commands.length > 0) await this.book.save({ ...record, pending: pass });
       await this.complete(record, pass, publish);
     });
@@ -99,7 +101,7 @@ export class IncidentAllocator {
 
   /** Time-driven work at event time `now`: expires due leases (ledger and SHADOW) and publishes their RELEASEs. */
   async tick(now: number, publish: Publish): Promise<void> {
-    const due = new Map((await this.deps.store.activeReservations()).filter((r) => r.leaseExpiresAt <= now).map((r) => [r.commandId, r]));
+    const due = new Map((await this.deps.store.activeReservations({ expiringBy: now })).map((r) => [r.commandId, r]));
     if (due.size > 0) {
       const released = await this.deps.store.expireLeases(now);
       const releases = released.flatMap((id) => {
@@ -112,8 +114,8 @@ export class IncidentAllocator {
     for (const [incidentId, at] of [...this.shadowExpiries]) {
       if (at <= now) await this.deps.queue.run(`incident:${incidentId}`, () => this.expireShadow(incidentId, now, publish));
     }
-    const active = await this.deps.store.activeReservations();
-    this.deps.metrics.ledgerObserved(active.length, (await this.deps.store.budget()).reserved);
+    const [active, budget] = await Promise.all([this.deps.store.countActiveReservations(), this.deps.store.budget()]);
+    this.deps.metrics.ledgerObserved(active, budget.reserved);
   }
 
   private async expireShadow(incidentId: string, now: number, publish: Publish): Promise<void> {
@@ -130,7 +132,18 @@ export class IncidentAllocator {
   // Carries out a pass (idempotently) and records it as handled.
   private async complete(record: IncidentAllocation, pass: PendingPass, publish: Publish): Promise<IncidentAllocation> {
     const accepted: PlannedCommand[] = [];
-    for (const command of pass.commands) if (await this.actuator.apply(command)) accepted.push(command);
+    // NOTE: a run of consecutive GRANTs goes to the ledger together: each reserve is one script, sent in order on one
+    // connection, so the ledger decides them in the same order as one by one. A run of RELEASEs too (a release always
+    // succeeds, whatever the order). ADJUST / RENEW stay one at a time.
+    for (let i = 0; i < pass.commands.length;) {
+      let end = i + 1;
+      const step = pass.commands[i].step;
+      if (step === 'GRANT' || step === 'RELEASE') while (end < pass.commands.length && pass.commands[end].step === step) end++;
+      const run = pass.commands.slice(i, end);
+      const applied = await Promise.all(run.map((command) => this.actuator.apply(command)));
+      run.forEach((command, k) => { if (applied[k]) accepted.push(command); });
+      i = end;
+    }
     await this.publish(accepted, pass.now, publish);
     const next: IncidentAllocation = { incidentId: record.incidentId, lastVersion: pass.version, closed: pass.closes, shadowLeases: pass.shadowLeasesAfter };
     await this.book.save(next);

@@ -11,7 +11,7 @@ import type { FleetInventory } from './fleet-inventory.js';
 import type { GrantRateLimit } from './grant-rate-limit.js';
 import type { IncidentAllocation, PendingPass } from './incident-allocation-book.js';
 import type { PlannedCommand } from './planned-command.js';
-import { leaseOfReservation, poolSnapshot } from './pool-snapshot.js';
+import { heldReservations, leaseOfReservation, poolSnapshot } from './pool-snapshot.js';
 
 /** What planning a pass needs besides the assessment. */
 export interface PassPlanner {
@@ -37,7 +37,7 @@ async function atRiskOf(planner: PassPlanner, risk: RiskAssessment): Promise<{ a
     if (e.vmId !== '' && (seen === undefined || e.probability > seen.probability)) best.set(e.vmId, e);
   }
   const chosen = [...best.values()];
-  const placements = await Promise.all(chosen.map((e) => planner.inventory.placement(e.vmId)));
+  const placements = await planner.inventory.placements(chosen.map((e) => e.vmId));
   const atRisk: AtRiskVm[] = [];
   const entries = new Map<string, RiskEntry>();
   chosen.forEach((e, i) => {
@@ -61,12 +61,15 @@ async function commandsOf(
 ): Promise<PlannedCommand[]> {
   const occurrences = new Map<string, number>();
   const commands: PlannedCommand[] = [];
+  // The pass's GRANTs take their rate-limit slots at once; the first `allowed` of them (in decision order) go ahead.
+  const grants = plan.decisions.filter((d) => d.action === 'GRANT').length;
+  let allowed = grants === 0 ? 0 : await planner.rateLimit.takeMany(mode, plan.now, grants);
   for (const d of plan.decisions) {
     const key = `${d.incidentId}\u0000${d.vmId}\u0000${d.action}`;
     const occurrence = (occurrences.get(key) ?? 0) + 1;
     occurrences.set(key, occurrence);
     const commandId = commandIdFor(d.incidentId, d.vmId, cause, d.action, occurrence);
-    if (d.action === 'GRANT' && !(await planner.rateLimit.take(mode, plan.now))) {
+    if (d.action === 'GRANT' && allowed-- <= 0) {
       planner.metrics.grantRefused('RATE_LIMITED');
       planner.logger.warn({ commandId, mode, maxGrantsPerMinute: planner.settings.maxGrantsPerMinute }, 'grant dropped: rate limit reached');
       continue;
@@ -110,10 +113,15 @@ export async function planRiskPass(
   planner: PassPlanner, risk: RiskAssessment, record: IncidentAllocation, mode: AllocationMode, model: ModelParameters,
 ): Promise<PendingPass> {
   const now = risk.eventTime;
-  const { atRisk, entries } = await atRiskOf(planner, risk);
   const shadow = mode === 'SHADOW' ? record.shadowLeases : undefined;
+  // The placements and the reservations the pass needs are read at once (the latter for every VM the assessment
+  // names: a superset of the at-risk VMs with a known host).
+  const [{ atRisk, entries }, held] = await Promise.all([
+    atRiskOf(planner, risk),
+    heldReservations(planner.store, risk.incidentId, risk.atRisk.map((e) => e.vmId), shadow !== undefined),
+  ]);
   const { pool, leases } = await poolSnapshot(
-    planner.store, risk.incidentId, atRisk.map((e) => e.hostId), atRisk.map((e) => e.vmId), planner.settings.vmCap, now, shadow,
+    planner.store, risk.incidentId, atRisk.map((e) => e.hostId), atRisk.map((e) => e.vmId), planner.settings.vmCap, now, shadow, held,
   );
   const plan = planAllocation({ now, atRisk, pool, leases, model, policy: planner.settings.policy });
   for (const d of plan.deferred) {

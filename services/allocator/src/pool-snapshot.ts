@@ -21,33 +21,63 @@ export function leaseOfReservation(r: Reservation, now: number): Lease {
   };
 }
 
+/** Reservations read ahead of a pass: the incident's own, and those of the VMs it names (any incident). */
+export interface HeldReservations {
+  /** Undefined when the incident's own were not read (SHADOW: its leases are virtual). */
+  readonly incident: readonly Reservation[] | undefined;
+  readonly vmIds: ReadonlySet<string>;
+  readonly byVm: readonly Reservation[];
+}
+
+/** Reads the incident's reservations (unless `shadow`) and those of `vmIds`, at once. */
+export async function heldReservations(store: StateStore, incidentId: string, vmIds: readonly string[], shadow: boolean): Promise<HeldReservations> {
+  const unique = [...new Set(vmIds)];
+  const [incident, byVm] = await Promise.all([
+    shadow ? undefined : store.activeReservations({ incidentId }),
+    store.activeReservations({ vmIds: unique }),
+  ]);
+  return { incident, vmIds: new Set(unique), byVm };
+}
+
 /**
  * Reads the ledger for one incident's pass. The pass plans only this incident: its leases are the incident's own
  * (ENFORCE: its reservations; SHADOW: the virtual leases given), the hosts' free capacity and the budget come net
  * of every reservation, and each VM's cap is lowered by what its other incidents hold, so the sum stays capped.
- * SHADOW leases are subtracted from free capacity as if they were held.
+ * SHADOW leases are subtracted from free capacity as if they were held. Only this incident's reservations and those
+ * of the VMs it may touch are read (indexed in the store), never every lease of the fleet; `held` may bring them read
+ * ahead.
  */
 export async function poolSnapshot(
   store: StateStore, incidentId: string, hostIds: readonly string[], vmIds: readonly string[], vmCap: Resources, now: number,
-  shadowLeases: readonly Lease[] | undefined,
+  shadowLeases: readonly Lease[] | undefined, held?: HeldReservations,
 ): Promise<PoolSnapshot> {
-  const all = await store.activeReservations();
-  const leases = shadowLeases ?? all.filter((r) => r.incidentId === incidentId).map((r) => leaseOfReservation(r, now));
-  const vms = new Set([...vmIds, ...leases.map((l) => l.vmId)]);
-  const overrides: Record<string, Resources> = {};
-  for (const vmId of vms) {
-    const others = all.filter((r) => r.vmId === vmId && r.incidentId !== incidentId).reduce((sum, r) => addResources(sum, r.resources), ZERO_RESOURCES);
-    overrides[vmId] = minusClamped(vmCap, others);
-  }
+  const own = shadowLeases === undefined ? (held?.incident ?? await store.activeReservations({ incidentId })) : [];
+  const leases = shadowLeases ?? own.map((r) => leaseOfReservation(r, now));
+  const vms = [...new Set([...vmIds, ...leases.map((l) => l.vmId)])];
+  const missing = vms.filter((vmId) => held === undefined || !held.vmIds.has(vmId));
   const shadowHeld = (hostId?: string): Resources => (shadowLeases ?? [])
     .filter((l) => hostId === undefined || l.hostId === hostId)
     .reduce((sum, l) => addResources(sum, l.resources), ZERO_RESOURCES);
+  const hosts = [...new Set([...hostIds, ...leases.map((l) => l.hostId)])];
+  // The remaining reads go out together (one round trip); the results are used in the same order as before.
+  const [more, ledgers, budget] = await Promise.all([
+    missing.length === 0 ? [] : store.activeReservations({ vmIds: missing }),
+    Promise.all(hosts.map((hostId) => store.hostLedger(hostId))),
+    store.budget(),
+  ]);
+  const othersByVm = new Map<string, Resources>();
+  const wanted = new Set(vms);
+  for (const r of [...(held?.byVm ?? []), ...more]) {
+    if (r.incidentId === incidentId || !wanted.has(r.vmId)) continue;
+    othersByVm.set(r.vmId, addResources(othersByVm.get(r.vmId) ?? ZERO_RESOURCES, r.resources));
+  }
+  const overrides: Record<string, Resources> = {};
+  for (const vmId of vms) overrides[vmId] = minusClamped(vmCap, othersByVm.get(vmId) ?? ZERO_RESOURCES);
   const hostFree: Record<string, Resources> = {};
-  for (const hostId of new Set([...hostIds, ...leases.map((l) => l.hostId)])) {
-    const ledger = await store.hostLedger(hostId);
+  hosts.forEach((hostId, i) => {
+    const ledger = ledgers[i];
     if (ledger !== undefined) hostFree[hostId] = minusClamped(ledger.free, shadowHeld(hostId));
     else if (leases.some((l) => l.hostId === hostId)) hostFree[hostId] = ZERO_RESOURCES;
-  }
-  const budget = minusClamped((await store.budget()).free, shadowHeld());
-  return { pool: { hostFree, budget, vmCaps: { default: vmCap, overrides } }, leases };
+  });
+  return { pool: { hostFree, budget: minusClamped(budget.free, shadowHeld()), vmCaps: { default: vmCap, overrides } }, leases };
 }

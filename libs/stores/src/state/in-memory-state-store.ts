@@ -1,6 +1,6 @@
 import { RESOURCE_KEYS, ZERO_RESOURCES, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
-import { assertDocumentJson, assertNonNegative, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
+import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
 import { LEDGER_EPSILON, assertIncidentScores, assertReserveRequest, compareScoresDescending, matchesFilter } from './state-records.js';
 import type {
   AdjustResult, DocumentStore, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection, ReserveRequest, ReserveResult,
@@ -26,6 +26,7 @@ export class InMemoryStateStore implements StateStore {
   private readonly commands = new Map<string, Command>();
   private readonly scores = new Map<string, Scored>();
   private readonly claims = new Map<string, number>();
+  private readonly quotas = new Map<string, { used: number; expiresAt: number }>();
   private readonly documentsByKind = new Map<string, Map<string, string>>();
   readonly documents: DocumentStore = {
     put: (kind, id, json) => this.run(() => {
@@ -40,6 +41,12 @@ export class InMemoryStateStore implements StateStore {
       assertStoreId(kind, 'document kind');
       assertStoreId(id, 'document id');
       return this.documentsByKind.get(kind)?.get(id);
+    }),
+    getMany: (kind, ids) => this.run(() => {
+      assertStoreId(kind, 'document kind');
+      for (const id of ids) assertStoreId(id, 'document id');
+      const docs = this.documentsByKind.get(kind);
+      return ids.map((id) => docs?.get(id));
     }),
     list: (kind) => this.run(() => {
       assertStoreId(kind, 'document kind');
@@ -191,10 +198,32 @@ export class InMemoryStateStore implements StateStore {
   }
 
   activeReservations(filter: ReservationFilter = {}): Promise<readonly Reservation[]> {
+    const vmIds = filter.vmIds === undefined ? undefined : new Set(filter.vmIds);
     return this.run(() => [...this.commands.values()]
+      .filter((c) => vmIds === undefined || vmIds.has(c.reservation.vmId))
       .filter((c) => c.state === 'active' && matchesFilter(c.reservation, filter))
       .map((c) => ({ ...c.reservation, resources: { ...c.reservation.resources } }))
       .sort((a, b) => byCodeUnit(a.commandId, b.commandId)));
+  }
+
+  takeQuota(key: string, count: number, limit: number, ttlMs: number): Promise<number> {
+    return this.run(() => {
+      assertStoreId(key, 'quota key');
+      assertNonNegativeInteger(count, 'count');
+      assertNonNegativeInteger(limit, 'limit');
+      assertPositiveInteger(ttlMs, 'ttlMs');
+      if (count === 0) return 0;
+      const now = this.clock();
+      const window = this.quotas.get(key);
+      const used = window !== undefined && window.expiresAt > now ? window.used : 0;
+      const n = Math.min(count, Math.max(0, limit - used));
+      if (n > 0) this.quotas.set(key, { used: used + n, expiresAt: used === 0 ? now + ttlMs : (window as { expiresAt: number }).expiresAt });
+      return n;
+    });
+  }
+
+  countActiveReservations(): Promise<number> {
+    return this.run(() => [...this.commands.values()].filter((c) => c.state === 'active').length);
   }
 
   hostLedger(hostId: string): Promise<PoolLedger | undefined> {

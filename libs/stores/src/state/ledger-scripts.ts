@@ -32,7 +32,11 @@ local function rebook(key, p, from, to)
 end
 `;
 
-/** KEYS: host, budget, command, leases. ARGV: commandId, hostId, vmId, incidentId, cpu, memory, network, leaseExpiresAt. */
+/**
+ * KEYS: host, budget, command, leases, the incident's and the VM's reservation index. ARGV: commandId, hostId, vmId,
+ * incidentId, cpu, memory, network, leaseExpiresAt. An accepted reservation joins both indexes (sets of active
+ * commandIds), so reading one incident's or one VM's reservations never scans every lease.
+ */
 export const RESERVE_SCRIPT = `${POOL_HELPERS}
 local prior = redis.call('HGET', KEYS[3], 'result')
 if prior then return prior end
@@ -51,10 +55,12 @@ local none = {0, 0, 0}
 rebook(KEYS[1], host, none, need)
 rebook(KEYS[2], budget, none, need)
 redis.call('ZADD', KEYS[4], ARGV[8], ARGV[1])
+redis.call('SADD', KEYS[5], ARGV[1])
+redis.call('SADD', KEYS[6], ARGV[1])
 return record('OK', 'active')
 `;
 
-/** KEYS: command, host, budget, leases. ARGV: commandId. Replies '1' when this call released the reservation. */
+/** KEYS: command, host, budget, leases, the incident's and the VM's reservation index. ARGV: commandId. Replies '1' when this call released the reservation. */
 export const RELEASE_SCRIPT = `${POOL_HELPERS}
 local c = redis.call('HMGET', KEYS[1], 'state', 'cpuMillis', 'memoryMiB', 'networkMbps')
 if c[1] ~= 'active' then return '0' end
@@ -64,6 +70,8 @@ rebook(KEYS[2], pool(KEYS[2]), held, none)
 rebook(KEYS[3], pool(KEYS[3]), held, none)
 redis.call('HSET', KEYS[1], 'state', 'released')
 redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('SREM', KEYS[5], ARGV[1])
+redis.call('SREM', KEYS[6], ARGV[1])
 return '1'
 `;
 
@@ -87,4 +95,15 @@ if ARGV[5] ~= '' then
   redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
 end
 return 'OK'
+`;
+
+/** KEYS: the quota counter. ARGV: count, limit, ttlMs. Replies how many units were taken (as a status string). */
+export const TAKE_QUOTA_SCRIPT = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local n = math.min(tonumber(ARGV[1]), math.max(0, tonumber(ARGV[2]) - used))
+if n > 0 then
+  local total = redis.call('INCRBY', KEYS[1], n)
+  if total == n then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+end
+return tostring(n)
 `;

@@ -6,11 +6,17 @@ export class RedisKeys {
   budget(): string { return `${this.prefix}budget`; }
   command(commandId: string): string { return `${this.prefix}cmd:${commandId}`; }
   leases(): string { return `${this.prefix}leases`; }
+  /** Active commandIds of one incident / one VM (maintained by the reserve and release scripts). */
+  incidentReservations(incidentId: string): string { return `${this.prefix}incres:${incidentId}`; }
+  vmReservations(vmId: string): string { return `${this.prefix}vmres:${vmId}`; }
+  /** Set once the reservation indexes cover every active lease (see RedisStateStore.init). */
+  reservationIndexVersion(): string { return `${this.prefix}resindex`; }
   scores(incidentId: string): string { return `${this.prefix}scores:${incidentId}`; }
   etas(incidentId: string): string { return `${this.prefix}etas:${incidentId}`; }
   scoreVersion(incidentId: string): string { return `${this.prefix}scorever:${incidentId}`; }
   vmRisk(vmId: string): string { return `${this.prefix}vmrisk:${vmId}`; }
   claim(key: string): string { return `${this.prefix}idem:${key}`; }
+  quota(key: string): string { return `${this.prefix}quota:${key}`; }
   documents(kind: string): string { return `${this.prefix}doc:${kind}`; }
 
   /** A SCAN MATCH pattern for every key under the prefix (glob characters in the prefix escaped). */

@@ -2,8 +2,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { RESOURCE_KEYS, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
-import { assertDocumentJson, assertNonNegative, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
-import { ADJUST_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT } from './ledger-scripts.js';
+import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
+import { ADJUST_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT, TAKE_QUOTA_SCRIPT } from './ledger-scripts.js';
 import { LuaScript } from './lua-script.js';
 import { toStoreError } from './redis-errors.js';
 import { RedisKeys } from './redis-keys.js';
@@ -34,6 +34,7 @@ const reserveScript = new LuaScript(RESERVE_SCRIPT);
 const releaseScript = new LuaScript(RELEASE_SCRIPT);
 const adjustScript = new LuaScript(ADJUST_SCRIPT);
 const putScoresScript = new LuaScript(PUT_SCORES_SCRIPT);
+const takeQuotaScript = new LuaScript(TAKE_QUOTA_SCRIPT);
 
 /** The StateStore on Redis: ledger mutations are single Lua scripts, so independent allocators cannot over-commit. */
 export class RedisStateStore implements StateStore {
@@ -56,6 +57,9 @@ export class RedisStateStore implements StateStore {
       lazyConnect: true,
       connectTimeout: config.connectTimeoutMs ?? 5_000,
       maxRetriesPerRequest: config.maxRetriesPerRequest ?? 2,
+      // Commands issued in the same tick go out in one write (services issue many small concurrent commands); order
+      // on the connection is unchanged.
+      enableAutoPipelining: true,
     });
     // NOTE: ioredis emits 'error' on every failed reconnect; without a listener Node would crash the process.
     // Failures reach callers as rejected commands (STORE_UNAVAILABLE), so the event itself is ignorable.
@@ -88,6 +92,12 @@ export class RedisStateStore implements StateStore {
         assertStoreId(id, 'document id');
         return (await this.client.hget(this.keys.documents(kind), id)) ?? undefined;
       }),
+      getMany: (kind, ids) => this.guard('get documents', async () => {
+        assertStoreId(kind, 'document kind');
+        for (const id of ids) assertStoreId(id, 'document id');
+        if (ids.length === 0) return [];
+        return (await this.client.hmget(this.keys.documents(kind), ...ids)).map((json) => json ?? undefined);
+      }),
       list: (kind) => this.guard('list documents', async () => {
         assertStoreId(kind, 'document kind');
         const all = await this.client.hgetall(this.keys.documents(kind));
@@ -105,7 +115,31 @@ export class RedisStateStore implements StateStore {
     await this.guard('init', async () => {
       if (this.client.status === 'wait') await this.client.connect();
       await this.client.ping();
+      await this.indexReservations();
     });
+  }
+
+  /**
+   * The per-incident and per-VM reservation indexes are kept by the reserve and release scripts; leases reserved by a
+   * version without them are indexed once here (idempotent SADDs; the marker says it was done).
+   */
+  private async indexReservations(): Promise<void> {
+    if ((await this.client.exists(this.keys.reservationIndexVersion())) === 1) return;
+    const ids = await this.client.zrange(this.keys.leases(), 0, -1);
+    if (ids.length > 0) {
+      const read = this.client.pipeline();
+      for (const id of ids) read.hmget(this.keys.command(id), 'state', 'incidentId', 'vmId');
+      const rows = unwrap(await read.exec()) as (string | null)[][];
+      const write = this.client.pipeline();
+      ids.forEach((id, i) => {
+        const [state, incidentId, vmId] = rows[i];
+        if (state !== 'active' || incidentId === null || vmId === null) return;
+        write.sadd(this.keys.incidentReservations(incidentId), id);
+        write.sadd(this.keys.vmReservations(vmId), id);
+      });
+      unwrap(await write.exec());
+    }
+    await this.client.set(this.keys.reservationIndexVersion(), '1');
   }
 
   async putIncidentScores(incidentId: string, version: number, entries: readonly ScoreEntry[], ttlMs: number): Promise<boolean> {
@@ -169,7 +203,10 @@ export class RedisStateStore implements StateStore {
     const r = request.resources;
     const reply = await this.guard('reserve', () => reserveScript.run(
       this.client,
-      [this.keys.host(request.hostId), this.keys.budget(), this.keys.command(request.commandId), this.keys.leases()],
+      [
+        this.keys.host(request.hostId), this.keys.budget(), this.keys.command(request.commandId), this.keys.leases(),
+        this.keys.incidentReservations(request.incidentId), this.keys.vmReservations(request.vmId),
+      ],
       [request.commandId, request.hostId, request.vmId, request.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(request.leaseExpiresAt)],
     ));
     if (reply === 'OK') return { ok: true };
@@ -213,7 +250,13 @@ export class RedisStateStore implements StateStore {
 
   async activeReservations(filter: ReservationFilter = {}): Promise<readonly Reservation[]> {
     return this.guard('activeReservations', async () => {
-      const ids = await this.client.zrange(this.keys.leases(), 0, -1);
+      // NOTE: a filter by incident or VM reads that index only (reserve and release keep them), not every lease.
+      const ids = filter.incidentId !== undefined ? await this.client.smembers(this.keys.incidentReservations(filter.incidentId))
+        : filter.vmId !== undefined ? await this.client.smembers(this.keys.vmReservations(filter.vmId))
+          : filter.vmIds !== undefined ? (filter.vmIds.length === 0 ? [] : await this.client.sunion(...filter.vmIds.map((v) => this.keys.vmReservations(v))))
+            : filter.expiringBy !== undefined ? await this.client.zrangebyscore(this.keys.leases(), '-inf', String(filter.expiringBy))
+              : await this.client.zrange(this.keys.leases(), 0, -1);
+      if (ids.length === 0) return [];
       const pipeline = this.client.pipeline();
       for (const id of ids) pipeline.hgetall(this.keys.command(id));
       const records = unwrap(await pipeline.exec()) as Record<string, string>[];
@@ -230,6 +273,20 @@ export class RedisStateStore implements StateStore {
       });
       return out.sort((a, b) => (a.commandId < b.commandId ? -1 : a.commandId > b.commandId ? 1 : 0));
     });
+  }
+
+  async takeQuota(key: string, count: number, limit: number, ttlMs: number): Promise<number> {
+    assertStoreId(key, 'quota key');
+    assertNonNegativeInteger(count, 'count');
+    assertNonNegativeInteger(limit, 'limit');
+    assertPositiveInteger(ttlMs, 'ttlMs');
+    if (count === 0) return 0;
+    return this.guard('takeQuota', async () => Number(await takeQuotaScript.run(this.client, [this.keys.quota(key)], [String(count), String(limit), String(ttlMs)])));
+  }
+
+  async countActiveReservations(): Promise<number> {
+    // The leases set holds exactly the active reservations (reserve adds on OK, release removes).
+    return this.guard('countActiveReservations', () => this.client.zcard(this.keys.leases()));
   }
 
   async hostLedger(hostId: string): Promise<PoolLedger | undefined> {
@@ -262,9 +319,14 @@ export class RedisStateStore implements StateStore {
   }
 
   private async releaseOne(commandId: string): Promise<boolean> {
-    const hostId = await this.client.hget(this.keys.command(commandId), 'hostId');
+    // NOTE: a command's hostId, incidentId and vmId never change once written, so reading them first cannot race.
+    const [hostId, incidentId, vmId] = await this.client.hmget(this.keys.command(commandId), 'hostId', 'incidentId', 'vmId');
     if (hostId === null) return false;
-    const reply = await releaseScript.run(this.client, [this.keys.command(commandId), this.keys.host(hostId), this.keys.budget(), this.keys.leases()], [commandId]);
+    const keys = [
+      this.keys.command(commandId), this.keys.host(hostId), this.keys.budget(), this.keys.leases(),
+      this.keys.incidentReservations(incidentId ?? ''), this.keys.vmReservations(vmId ?? ''),
+    ];
+    const reply = await releaseScript.run(this.client, keys, [commandId]);
     return reply === '1';
   }
 

@@ -34,10 +34,12 @@ export function assertIncidentScores(incidentId: string, version: number, entrie
 }
 
 /** True when the reservation matches every field the filter sets. */
-export function matchesFilter(r: { incidentId: string; vmId: string; hostId: string }, filter: ReservationFilter): boolean {
+export function matchesFilter(r: { incidentId: string; vmId: string; hostId: string; leaseExpiresAt: number }, filter: ReservationFilter): boolean {
   return (filter.incidentId === undefined || r.incidentId === filter.incidentId)
     && (filter.vmId === undefined || r.vmId === filter.vmId)
-    && (filter.hostId === undefined || r.hostId === filter.hostId);
+    && (filter.hostId === undefined || r.hostId === filter.hostId)
+    && (filter.vmIds === undefined || filter.vmIds.includes(r.vmId))
+    && (filter.expiringBy === undefined || r.leaseExpiresAt <= filter.expiringBy);
 }
 
 /** Orders scores the way a Redis sorted set read in reverse does: probability down, then vmId down by byte. */

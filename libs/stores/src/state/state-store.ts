@@ -68,6 +68,10 @@ export interface ReservationFilter {
   readonly incidentId?: string;
   readonly vmId?: string;
   readonly hostId?: string;
+  /** Any of these VMs (an empty list matches nothing). */
+  readonly vmIds?: readonly string[];
+  /** Leases due by this event time (leaseExpiresAt ≤ expiringBy). */
+  readonly expiringBy?: number;
 }
 
 /** Claims a key once for a while: at-most-once processing of a message or command (the same shape as @foresight/messaging's). */
@@ -91,6 +95,8 @@ export interface DocumentStore {
   /** Writes (replaces) one document. */
   put(kind: string, id: string, json: string): Promise<void>;
   get(kind: string, id: string): Promise<string | undefined>;
+  /** Several documents of one kind in one read, in the order of `ids` (undefined where there is none). */
+  getMany(kind: string, ids: readonly string[]): Promise<(string | undefined)[]>;
   /** Every document of a kind, by id. */
   list(kind: string): Promise<readonly StoredDocument[]>;
   /** True when this call deleted it. */
@@ -131,6 +137,13 @@ export interface StateStore {
   expireLeases(now: number): Promise<readonly string[]>;
   /** Active reservations matching the filter, by commandId. */
   activeReservations(filter?: ReservationFilter): Promise<readonly Reservation[]>;
+  /**
+   * Takes up to `count` units of a counted window (`key`, at most `limit` units in all, the window's key lives `ttlMs`
+   * from its first take): atomically, so concurrent takers never exceed the limit. Returns how many were taken.
+   */
+  takeQuota(key: string, count: number, limit: number, ttlMs: number): Promise<number>;
+  /** How many reservations are active (without reading them). */
+  countActiveReservations(): Promise<number>;
   /** A host's ledger, or undefined when it has no capacity set. */
   hostLedger(hostId: string): Promise<PoolLedger | undefined>;
   /** The proactive budget's ledger. */

@@ -7,6 +7,8 @@ export function riskConsumer(allocator: IncidentAllocator, groupId?: string): An
   return consumerOf({
     topic: 'risk',
     ...(groupId === undefined ? {} : { groupId }),
+    // Each key's state is its own (documents per key), so records of different keys may be handled at once.
+    keyConcurrency: 32,
     handle: (assessment, context) => withStore('risk', () => allocator.onRisk(assessment, context.publish)),
   });
 }

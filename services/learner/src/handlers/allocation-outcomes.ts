@@ -7,6 +7,8 @@ export function allocationOutcomesConsumer(grants: GrantRecords, groupId?: strin
   return consumerOf({
     topic: 'allocation-outcomes',
     ...(groupId === undefined ? {} : { groupId }),
+    // Each key's state is its own (documents per key), so records of different keys may be handled at once.
+    keyConcurrency: 32,
     handle: (outcome) => withStore('allocation-outcomes', () => grants.recordOutcome(outcome)),
   });
 }

@@ -7,6 +7,8 @@ export function allocationsConsumer(grants: GrantRecords, groupId?: string): Any
   return consumerOf({
     topic: 'allocations',
     ...(groupId === undefined ? {} : { groupId }),
+    // Each key's state is its own (documents per key), so records of different keys may be handled at once.
+    keyConcurrency: 32,
     handle: (command) => withStore('allocations', () => grants.recordCommand(command)),
   });
 }

@@ -7,6 +7,8 @@ export function anomaliesConsumer(onsets: AnomalyOnsets, groupId?: string): AnyC
   return consumerOf({
     topic: 'anomalies',
     ...(groupId === undefined ? {} : { groupId }),
+    // Each key's state is its own (documents per key), so records of different keys may be handled at once.
+    keyConcurrency: 32,
     handle: (event) => withStore('anomalies', () => onsets.record(event)),
   });
 }

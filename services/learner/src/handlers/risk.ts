@@ -8,6 +8,8 @@ export function riskConsumer(predictions: IncidentPredictionBook, labeller: Inci
   return consumerOf({
     topic: 'risk',
     ...(groupId === undefined ? {} : { groupId }),
+    // Each key's state is its own (documents per key), so records of different keys may be handled at once.
+    keyConcurrency: 32,
     handle: async (assessment) => {
       const incident = await withStore('risk', () => predictions.record(assessment));
       if (incident !== undefined) labeller.follow(incident);

@@ -6,6 +6,8 @@ export function anomaliesConsumer(tracker: IncidentTracker, groupId?: string): A
   return consumerOf({
     topic: 'anomalies',
     ...(groupId === undefined ? {} : { groupId }),
+    // Each key's state is its own (documents per key), so records of different keys may be handled at once.
+    keyConcurrency: 32,
     handle: (event, context) => tracker.onAnomaly(event, context.publish),
   });
 }
