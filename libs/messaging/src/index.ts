@@ -16,3 +16,4 @@ export { validateKafkaConnection, type KafkaConnectionConfig, type KafkaSaslConf
 export { KafkaBus, type KafkaBusOptions, type PartitionAssignment } from './kafka-bus.js';
 export { CO_PARTITIONED_PROTOCOL, assignCoPartitioned, coPartitionedAssigner } from './co-partitioned-assigner.js';
 export { closeOnSignals, type ShutdownOptions } from './shutdown-signals.js';
+export { instrumentConsumers, type HandlerRecorder } from './instrumented-consumers.js';

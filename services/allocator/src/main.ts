@@ -1,11 +1,10 @@
 import { pathToFileURL } from 'node:url';
-import { KafkaBus } from '@foresight/messaging';
+import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
 import { runService, type Env, type ServiceDefinition, type ServiceInstruments } from '@foresight/service-kit';
 import { RedisStateStore } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import { createAllocator } from './allocator.js';
 import { readAllocatorConfig, type AllocatorConfig } from './config.js';
-import { instrumentConsumers } from './instrumented-consumers.js';
 
 /** The service name: logs, telemetry and the consumer group (`<topic prefix>allocator`). */
 export const ALLOCATOR = 'allocator';

@@ -1,10 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { defaultModel } from '@foresight/core';
-import { KafkaBus } from '@foresight/messaging';
+import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
 import { runService, type Env, type ServiceDefinition } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { readLearnerConfig, type LearnerConfig } from './config.js';
-import { instrumentConsumers } from './instrumented-consumers.js';
 import { createLearner } from './learner.js';
 
 /** The service name: logs, telemetry and the consumer group (`<topic prefix>learner`). */

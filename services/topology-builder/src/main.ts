@@ -1,9 +1,8 @@
 import { pathToFileURL } from 'node:url';
-import { KafkaBus } from '@foresight/messaging';
+import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
 import { runService, type Env, type ServiceDefinition } from '@foresight/service-kit';
 import { Neo4jGraphStore } from '@foresight/stores';
 import { readTopologyBuilderConfig, type TopologyBuilderConfig } from './config.js';
-import { instrumentConsumers } from './instrumented-consumers.js';
 import { createTopologyBuilder } from './topology-builder.js';
 
 /** The service name: logs, telemetry and the consumer group (`<topic prefix>topology-builder`). */

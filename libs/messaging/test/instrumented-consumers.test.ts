@@ -1,0 +1,21 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { sampleMessages } from '@foresight/contracts/testing';
+import { consumerOf, instrumentConsumers, type MessageContext } from '../src/index.js';
+
+describe('instrumentConsumers', () => {
+  it('records each handled message with its outcome and rethrows errors untouched', async () => {
+    const recorded: { topic: string; outcome: string; ms: number }[] = [];
+    const failure = new Error('boom');
+    let fail = false;
+    const [wrapped] = instrumentConsumers([consumerOf({ topic: 'hosts', handle: () => (fail ? Promise.reject(failure) : Promise.resolve()) })], {
+      recordHandled: ({ topic, outcome }, ms) => recorded.push({ topic, outcome, ms }),
+    });
+    const context = {} as MessageContext;
+    await wrapped.handle(sampleMessages.hosts as never, context);
+    fail = true;
+    await assert.rejects(wrapped.handle(sampleMessages.hosts as never, context), (error) => error === failure);
+    assert.deepEqual(recorded.map(({ topic, outcome }) => ({ topic, outcome })), [{ topic: 'hosts', outcome: 'ok' }, { topic: 'hosts', outcome: 'error' }]);
+    assert.ok(recorded.every((r) => r.ms >= 0));
+  });
+});
