@@ -17,6 +17,7 @@ export { kafkaConsumerSettings, type KafkaConsumerSettings } from './config/kafk
 export { registrySettings, type RegistrySettings } from './config/registry-settings.js';
 export { redisSettings, type RedisSettings } from './config/redis-settings.js';
 export { neo4jSettings, type Neo4jSettings } from './config/neo4j-settings.js';
+export { neo4jNamespaceSetting, redisKeyPrefixSetting, safeName, tickIntervalSetting, topicPrefixSetting } from './config/deployment-settings.js';
 export { LOG_LEVELS, serviceSettings, type LogLevel, type ServiceSettings } from './config/service-settings.js';
 export { silentLogger, type Logger } from './logging/logger.js';
 export { createLogger, type LoggerOptions } from './logging/pino-logger.js';

@@ -1,8 +1,5 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import {
-  ConfigError, duration, float, int, kafkaConsumerSettings, kafkaSettings, list, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text,
-  type Env, type KafkaConsumerSettings, type KafkaSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, type Setting,
-} from '@foresight/service-kit';
+import { ConfigError, duration, float, int, kafkaConsumerSettings, kafkaSettings, list, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, type Env, type KafkaConsumerSettings, type KafkaSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, type Setting, topicPrefixSetting, redisKeyPrefixSetting, tickIntervalSetting, safeName } from '@foresight/service-kit';
 import { DEFAULT_ALLOCATOR_SETTINGS as D, type AllocatorSettings } from './allocator-settings.js';
 
 /** Everything the allocator process is configured with. */
@@ -19,8 +16,6 @@ export interface AllocatorConfig extends ServiceConfig {
   readonly allocator: AllocatorSettings;
 }
 
-const NAME = /^[A-Za-z0-9._-]+$/;
-const NAME_TEXT = 'letters, digits, . _ -';
 
 function amount(name: string, fallback: number): Setting<number> {
   return float(name, { default: fallback, min: 0 });
@@ -34,10 +29,10 @@ export function readAllocatorConfig(env: Env = process.env): AllocatorConfig {
     kafkaConsumer: kafkaConsumerSettings(),
     registry: registrySettings(),
     redis: redisSettings(),
-    topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: NAME, description: NAME_TEXT }),
-    redisKeyPrefix: text('FORESIGHT_REDIS_KEY_PREFIX', { default: 'foresight:' }),
-    tickIntervalMs: duration('FORESIGHT_TICK_INTERVAL', { default: 1_000 }),
-    modelId: text('FORESIGHT_MODEL_ID', { default: D.modelId, pattern: NAME, description: NAME_TEXT }),
+    topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
+    redisKeyPrefix: redisKeyPrefixSetting(),
+    tickIntervalMs: tickIntervalSetting(),
+    modelId: safeName('FORESIGHT_MODEL_ID', { default: D.modelId }),
     defaultMode: oneOf('FORESIGHT_ALLOCATOR_MODE', ['ENFORCE', 'SHADOW'], { default: D.defaultMode }),
     shadowSystems: list('FORESIGHT_ALLOCATOR_SHADOW_SYSTEMS', { default: [] }),
     enforceSystems: list('FORESIGHT_ALLOCATOR_ENFORCE_SYSTEMS', { default: [] }),

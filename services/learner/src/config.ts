@@ -1,8 +1,5 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import {
-  duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, readConfig, redisSettings, registrySettings, serviceSettings, text,
-  type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
-} from '@foresight/service-kit';
+import { duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, readConfig, redisSettings, registrySettings, serviceSettings, type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, topicPrefixSetting, neo4jNamespaceSetting, redisKeyPrefixSetting, tickIntervalSetting, safeName } from '@foresight/service-kit';
 import { DEFAULT_LEARNER_SETTINGS as D, type LearnerSettings } from './learner-settings.js';
 
 /** Everything the learner process is configured with. */
@@ -23,8 +20,6 @@ export interface LearnerConfig extends ServiceConfig {
   readonly initialHorizonMs?: number;
 }
 
-const NAME = /^[A-Za-z0-9._-]+$/;
-const NAME_TEXT = 'letters, digits, . _ -';
 
 /** Reads the learner's configuration (the only reader of process.env); ConfigError names every bad variable. */
 export function readLearnerConfig(env: Env = process.env): LearnerConfig {
@@ -35,11 +30,11 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
     registry: registrySettings(),
     neo4j: neo4jSettings(),
     redis: redisSettings(),
-    topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: NAME, description: NAME_TEXT }),
-    neo4jNamespace: text('FORESIGHT_NEO4J_NAMESPACE', { default: 'default', pattern: NAME, description: NAME_TEXT }),
-    redisKeyPrefix: text('FORESIGHT_REDIS_KEY_PREFIX', { default: 'foresight:' }),
-    tickIntervalMs: duration('FORESIGHT_TICK_INTERVAL', { default: 1_000 }),
-    modelId: text('FORESIGHT_MODEL_ID', { default: D.modelId, pattern: NAME, description: NAME_TEXT }),
+    topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
+    neo4jNamespace: neo4jNamespaceSetting(),
+    redisKeyPrefix: redisKeyPrefixSetting(),
+    tickIntervalMs: tickIntervalSetting(),
+    modelId: safeName('FORESIGHT_MODEL_ID', { default: D.modelId }),
     minIncidentsPerStep: int('FORESIGHT_LEARNER_MIN_INCIDENTS', { default: D.minIncidentsPerStep, min: 1, max: 100_000 }),
     predictionThreshold: float('FORESIGHT_LEARNER_PREDICTION_THRESHOLD', { default: D.predictionThreshold, min: 0, max: 1 }),
     onsetRetentionMs: duration('FORESIGHT_LEARNER_ONSET_RETENTION', { default: D.onsetRetentionMs }),

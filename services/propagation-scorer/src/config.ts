@@ -1,8 +1,5 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import {
-  duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text,
-  type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
-} from '@foresight/service-kit';
+import { duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text, type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, topicPrefixSetting, neo4jNamespaceSetting, redisKeyPrefixSetting, tickIntervalSetting, safeName } from '@foresight/service-kit';
 import { DEFAULT_PROPAGATION_SCORER_OPTIONS as D, type PropagationScorerOptions } from './propagation-scorer.js';
 
 /** Everything the propagation scorer process is configured with. */
@@ -24,7 +21,6 @@ export interface PropagationScorerConfig extends ServiceConfig {
 }
 
 const NAME = /^[A-Za-z0-9._-]+$/;
-const NAME_TEXT = 'letters, digits, . _ -';
 
 /** Reads the propagation scorer's configuration (the only reader of process.env); ConfigError names every bad variable. */
 export function readPropagationScorerConfig(env: Env = process.env): PropagationScorerConfig {
@@ -35,12 +31,12 @@ export function readPropagationScorerConfig(env: Env = process.env): Propagation
     registry: registrySettings(),
     neo4j: neo4jSettings(),
     redis: redisSettings(),
-    topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: NAME, description: NAME_TEXT }),
-    neo4jNamespace: text('FORESIGHT_NEO4J_NAMESPACE', { default: 'default', pattern: NAME, description: NAME_TEXT }),
-    redisKeyPrefix: text('FORESIGHT_REDIS_KEY_PREFIX', { default: 'foresight:' }),
-    instanceId: text('FORESIGHT_INSTANCE_ID', { optional: true, pattern: NAME, description: NAME_TEXT }),
+    topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
+    neo4jNamespace: neo4jNamespaceSetting(),
+    redisKeyPrefix: redisKeyPrefixSetting(),
+    instanceId: safeName('FORESIGHT_INSTANCE_ID', { optional: true }),
     hostname: text('HOSTNAME', { optional: true }),
-    tickIntervalMs: duration('FORESIGHT_TICK_INTERVAL', { default: 1_000 }),
+    tickIntervalMs: tickIntervalSetting(),
     incidentTimeoutMs: duration('FORESIGHT_INCIDENT_TIMEOUT', { default: D.incidentTimeoutMs }),
     scoreTtlMs: duration('FORESIGHT_SCORE_TTL', { default: D.scoreTtlMs }),
     maxAtRisk: int('FORESIGHT_MAX_AT_RISK', { default: D.maxAtRisk, min: 1, max: 10_000 }),

@@ -1,8 +1,5 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import {
-  duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, readConfig, registrySettings, serviceSettings, text,
-  type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings,
-} from '@foresight/service-kit';
+import { duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, readConfig, registrySettings, serviceSettings, type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, topicPrefixSetting, neo4jNamespaceSetting, tickIntervalSetting } from '@foresight/service-kit';
 import { DEFAULT_TOPOLOGY_BUILDER_OPTIONS as D, type TopologyBuilderOptions } from './topology-builder.js';
 
 /** Everything the topology builder process is configured with. */
@@ -19,7 +16,6 @@ export interface TopologyBuilderConfig extends ServiceConfig {
   readonly builder: TopologyBuilderOptions;
 }
 
-const PREFIX = /^[A-Za-z0-9._-]+$/;
 
 /** Reads the topology builder's configuration (the only reader of process.env); ConfigError names every bad variable. */
 export function readTopologyBuilderConfig(env: Env = process.env): TopologyBuilderConfig {
@@ -29,9 +25,9 @@ export function readTopologyBuilderConfig(env: Env = process.env): TopologyBuild
     kafkaConsumer: kafkaConsumerSettings(),
     registry: registrySettings(),
     neo4j: neo4jSettings(),
-    topicPrefix: text('FORESIGHT_TOPIC_PREFIX', { default: DEFAULT_TOPIC_PREFIX, pattern: PREFIX, description: 'letters, digits, . _ -' }),
-    neo4jNamespace: text('FORESIGHT_NEO4J_NAMESPACE', { default: 'default', pattern: PREFIX, description: 'letters, digits, . _ -' }),
-    tickIntervalMs: duration('FORESIGHT_TICK_INTERVAL', { default: 1_000 }),
+    topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
+    neo4jNamespace: neo4jNamespaceSetting(),
+    tickIntervalMs: tickIntervalSetting(),
     halfLifeMs: duration('FORESIGHT_TOPOLOGY_HALF_LIFE', { default: D.halfLifeMs }),
     staleAfterMs: duration('FORESIGHT_TOPOLOGY_STALE_AFTER', { default: D.staleAfterMs }),
     relativeChange: float('FORESIGHT_TOPOLOGY_CHANGE_THRESHOLD', { default: D.relativeChange, min: 0.000001, max: 0.999999 }),
