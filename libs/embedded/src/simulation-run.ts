@@ -1,6 +1,6 @@
 import { DEFAULT_ALLOCATION_POLICY } from '@foresight/core';
 import type { Logger } from '@foresight/messaging';
-import { startEmbeddedPipeline } from './embedded-pipeline.js';
+import { embeddedRuntime } from './embedded-pipeline.js';
 import { buildFleetScenario, flowWindow, hostsAt, inventoryAt, type FleetScenario } from './fleet-scenario.js';
 import { firstAssessments, matchIncidents } from './incident-matching.js';
 import { pickShowcase, type IncidentShowcase } from './incident-showcase.js';
@@ -8,6 +8,7 @@ import { PipelineRecorder } from './pipeline-recorder.js';
 import { judgePolicies, reactiveHolds, type Policy, type PolicyTotals } from './policy-accounting.js';
 import { judgePredictions, type PredictionTotals } from './prediction-accounting.js';
 import { resolveSimulationOptions, type SimulationOptions } from './simulation-options.js';
+import type { PipelineRuntime } from './simulation-pipeline.js';
 import { SimulatedActuator } from './simulated-actuator.js';
 
 /** The live state of a run, for the progress bar and the live line. */
@@ -27,6 +28,8 @@ export interface SimulationProgress {
 /** What a run measured, ready for the summary table and the HTML report. */
 export interface SimulationResult {
   readonly options: SimulationOptions;
+  /** Where the services ran: 'embedded' (in memory) or 'stack' (Kafka, Neo4j, Redis), and on what. */
+  readonly runtime: { readonly mode: PipelineRuntime['mode']; readonly description: string };
   readonly fleet: { readonly vms: number; readonly hosts: number; readonly pathways: number; readonly systems: number };
   readonly startAt: number;
   readonly endAt: number;
@@ -40,8 +43,12 @@ export interface SimulationResult {
   readonly wallMs: number;
 }
 
-/** Hooks of a run: progress (every `progressEveryMs` of simulated time) and the wall clock (only for the reported duration). */
+/**
+ * Hooks of a run: where the services run (default: embedded), progress (every `progressEveryMs` of simulated time) and
+ * the wall clock (only for the reported duration).
+ */
 export interface SimulationHooks {
+  readonly runtime?: PipelineRuntime;
   readonly onProgress?: (progress: SimulationProgress) => void;
   readonly progressEveryMs?: number;
   readonly wallClock?: () => number;
@@ -52,9 +59,10 @@ const BATCH = 2_000;
 
 /**
  * Runs the whole pipeline on a simulated fleet, faster than real time: inventory and hosts at the start, a flow window
- * per pathway every flowWindowMs, every reported anomaly at its detection time, all published through the in-memory
- * bus (so Avro validation happens). Between steps every service ticks at the simulated time and the bus is drained; a
+ * per pathway every flowWindowMs, every reported anomaly at its detection time, all published through the pipeline's
+ * bus (so Avro validation happens). Between steps the bus is drained and every service ticks at the simulated time; a
  * simulated actuator carries out the allocations. At the end the three policies are judged on the same incidents.
+ * The same run works on either runtime: the simulation owns event time, the pipeline only has to catch up.
  */
 export async function runSimulation(partial: Partial<SimulationOptions> = {}, hooks: SimulationHooks = {}): Promise<SimulationResult> {
   const wall = hooks.wallClock ?? (() => 0);
@@ -64,10 +72,11 @@ export async function runSimulation(partial: Partial<SimulationOptions> = {}, ho
   const reactive = reactiveHolds(scenario);
   const actuator = new SimulatedActuator(scenario.world, DEFAULT_ALLOCATION_POLICY.actuationLatencyMs);
   const recorder = new PipelineRecorder();
-  const pipeline = await startEmbeddedPipeline({
+  const runtime = hooks.runtime ?? embeddedRuntime();
+  const pipeline = await runtime.start({
     ...(hooks.logger === undefined ? {} : { logger: hooks.logger }),
     allocator: { budget: scenario.observed.pool.budget },
-    extraConsumers: [actuator.consumer('foresight.simulated-actuator'), ...recorder.consumers('foresight.embedded-recorder')],
+    extraConsumers: [actuator.consumer(`${runtime.topicPrefix}simulated-actuator`), ...recorder.consumers(`${runtime.topicPrefix}embedded-recorder`)],
   });
   let published = 0;
   let outcomes = 0;
@@ -75,32 +84,38 @@ export async function runSimulation(partial: Partial<SimulationOptions> = {}, ho
     for (let k = 0; k < list.length; k += BATCH) await send(list.slice(k, k + BATCH));
     published += list.length;
   };
-  await publishAll(inventoryAt(scenario.world, scenario.startAt), (b) => pipeline.publish('inventory', b));
-  await publishAll(hostsAt(scenario.world, scenario.startAt), (b) => pipeline.publish('hosts', b));
-  let nextFlowAt = scenario.startAt;
-  let nextAnomaly = 0;
-  let nextProgress = scenario.startAt;
-  const every = hooks.progressEveryMs ?? 60_000;
-  for (let now = scenario.startAt; ; now = Math.min(now + options.stepMs, scenario.endAt)) {
-    if (now >= nextFlowAt) {
-      await publishAll(flowWindow(scenario.world, options, nextFlowAt), (b) => pipeline.publish('flows', b));
-      nextFlowAt += options.flowWindowMs;
+  try {
+    await publishAll(inventoryAt(scenario.world, scenario.startAt), (b) => pipeline.publish('inventory', b));
+    await publishAll(hostsAt(scenario.world, scenario.startAt), (b) => pipeline.publish('hosts', b));
+    let nextFlowAt = scenario.startAt;
+    let nextAnomaly = 0;
+    let nextProgress = scenario.startAt;
+    const every = hooks.progressEveryMs ?? 60_000;
+    for (let now = scenario.startAt; ; now = Math.min(now + options.stepMs, scenario.endAt)) {
+      if (now >= nextFlowAt) {
+        await publishAll(flowWindow(scenario.world, options, nextFlowAt), (b) => pipeline.publish('flows', b));
+        nextFlowAt += options.flowWindowMs;
+      }
+      const due = [];
+      while (nextAnomaly < scenario.anomalies.length && scenario.anomalies[nextAnomaly].detectedAt <= now) due.push(scenario.anomalies[nextAnomaly++]);
+      if (due.length > 0) await publishAll(due, (b) => pipeline.publish('anomalies', b));
+      const ready = actuator.takeDue(now);
+      if (ready.length > 0) {
+        await publishAll(ready, (b) => pipeline.publish('allocation-outcomes', b));
+        outcomes += ready.length;
+      }
+      await pipeline.drain();
+      await pipeline.advance(now);
+      if (hooks.onProgress !== undefined && (now >= nextProgress || now >= scenario.endAt)) {
+        nextProgress = now + every;
+        hooks.onProgress(progressAt(scenario, now, pipeline.gauges, actuator, reactive, recorder));
+      }
+      if (now >= scenario.endAt) break;
     }
-    const due = [];
-    while (nextAnomaly < scenario.anomalies.length && scenario.anomalies[nextAnomaly].detectedAt <= now) due.push(scenario.anomalies[nextAnomaly++]);
-    if (due.length > 0) await publishAll(due, (b) => pipeline.publish('anomalies', b));
-    const ready = actuator.takeDue(now);
-    if (ready.length > 0) {
-      await publishAll(ready, (b) => pipeline.publish('allocation-outcomes', b));
-      outcomes += ready.length;
-    }
-    await pipeline.drain();
-    await pipeline.advance(now);
-    if (hooks.onProgress !== undefined && (now >= nextProgress || now >= scenario.endAt)) {
-      nextProgress = now + every;
-      hooks.onProgress(progressAt(scenario, now, pipeline.gauges, actuator, reactive, recorder));
-    }
-    if (now >= scenario.endAt) break;
+  } catch (error) {
+    // NOTE: stop the services and close their connections, or a failed stack run would hang on open sockets.
+    await pipeline.stop().catch(() => undefined);
+    throw error;
   }
   await pipeline.stop();
   actuator.closeAll(scenario.endAt);
@@ -108,6 +123,7 @@ export async function runSimulation(partial: Partial<SimulationOptions> = {}, ho
   const first = firstAssessments(recorder.risks);
   return {
     options,
+    runtime: { mode: runtime.mode, description: runtime.description },
     fleet: {
       vms: scenario.world.vms.length, hosts: scenario.world.hosts.length, pathways: scenario.world.pathways.length,
       systems: new Set(scenario.world.vms.map((vm) => vm.systemId)).size,

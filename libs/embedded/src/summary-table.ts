@@ -26,7 +26,7 @@ export function formatSummary(result: SimulationResult): string {
     ['no action', p.none, 'n/a'],
   ] as const;
   const lines = [
-    `Foresight, embedded: ${result.fleet.vms} VMs (${result.fleet.systems} systems, ${result.fleet.hosts} hosts, ${result.fleet.pathways} pathways), ` +
+    `Foresight, ${result.runtime.mode === 'stack' ? 'on the stack' : 'embedded'}: ${result.fleet.vms} VMs (${result.fleet.systems} systems, ${result.fleet.hosts} hosts, ${result.fleet.pathways} pathways), ` +
       `seed ${result.options.seed}, ${result.incidents} incidents (${result.detectedIncidents} detected) over ${formatDuration(result.options.durationMs)} ` +
       `(${formatDuration(result.endAt - result.startAt)} simulated with the horizon) in ${(result.wallMs / 1000).toFixed(1)} s`,
     '',

@@ -14,6 +14,9 @@ export { InMemoryBroker, partitionOfKey, type StoredRecord } from './in-memory-b
 export { InMemoryBus, type InMemoryBusOptions } from './in-memory-bus.js';
 export { validateKafkaConnection, type KafkaConnectionConfig, type KafkaSaslConfig } from './kafka-config.js';
 export { KafkaBus, type KafkaBusOptions, type PartitionAssignment } from './kafka-bus.js';
+export { KafkaPrefixAdmin, type DroppedKafkaData } from './kafka-prefix-admin.js';
+export { KafkaCatchUp, describeBacklog, type CatchUpOptions } from './kafka-catch-up.js';
+export { backlogOf, type ConsumerSubscription, type PartitionBacklog, type PartitionEnd, type TopicEnds, type GroupOffsets } from './consumer-backlog.js';
 export { CO_PARTITIONED_PROTOCOL, assignCoPartitioned, coPartitionedAssigner } from './co-partitioned-assigner.js';
 export { closeOnSignals, type ShutdownOptions } from './shutdown-signals.js';
 export { instrumentConsumers, type HandlerRecorder } from './instrumented-consumers.js';

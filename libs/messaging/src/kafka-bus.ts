@@ -1,10 +1,11 @@
-import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { deadLetterTopicFor, topicFor, type TopicMessages, type TopicName } from '@foresight/contracts';
+import type { ConsumerSubscription } from './consumer-backlog.js';
 import { groupDeclarations, resolveBusOptions, type BusOptions, type ResolvedBusOptions } from './bus-options.js';
 import type { DeadLetter } from './dead-letter.js';
+import { kafkaClient } from './kafka-client.js';
 import { validateKafkaConnection, type KafkaConnectionConfig } from './kafka-config.js';
 import { KafkaConsumerGroup } from './kafka-consumer-group.js';
-import { kafkaLogCreator } from './kafka-log.js';
 import type { AnyConsumerDeclaration, BusHealth, MessageBus, PublishOptions } from './message-bus.js';
 import { encodeOutgoing, type OutgoingRecord } from './outgoing-record.js';
 import { RecordDelivery } from './record-delivery.js';
@@ -82,6 +83,7 @@ export class KafkaBus implements MessageBus {
   /** publish() calls waiting for the request in flight to finish (see send). */
   private queued: PendingSend[] = [];
   private sending = false;
+  private acknowledged = 0;
 
   private constructor(
     private readonly kafka: Kafka,
@@ -98,16 +100,7 @@ export class KafkaBus implements MessageBus {
     const resolved = resolveBusOptions(options);
     const partitions = options.partitions ?? 3;
     if (!Number.isInteger(partitions) || partitions < 1) throw new RuntimeError('CONFIG_INVALID', `partitions must be a positive integer, got ${partitions}`);
-    const kafka = new Kafka({
-      clientId: connection.clientId,
-      brokers: [...connection.brokers],
-      ...(connection.ssl === undefined ? {} : { ssl: connection.ssl }),
-      ...(connection.sasl === undefined ? {} : { sasl: { ...connection.sasl } }),
-      connectionTimeout: connection.connectionTimeoutMs ?? 3000,
-      requestTimeout: connection.requestTimeoutMs ?? 30_000,
-      logLevel: logLevel.WARN,
-      logCreator: kafkaLogCreator(resolved.logger),
-    });
+    const kafka = kafkaClient(connection, resolved.logger);
     // NOTE: kafkajs requires at most one in-flight request for its idempotent producer to keep order on retries.
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
     const admin = kafka.admin();
@@ -177,6 +170,7 @@ export class KafkaBus implements MessageBus {
         }
         try {
           await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          this.acknowledged += count;
           for (const p of batch) p.resolve();
         } catch (error) {
           for (const p of batch) p.reject(error);
@@ -237,6 +231,16 @@ export class KafkaBus implements MessageBus {
     this.state = 'closed';
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) this.options.logger.warn({ error: String(failed.reason) }, 'a consumer did not stop cleanly');
+  }
+
+  /** The consumer groups this bus started and the full names of the topics each consumes (see KafkaPrefixAdmin.backlog). */
+  subscriptions(): ConsumerSubscription[] {
+    return this.groups.map((group) => ({ groupId: group.groupId, topics: group.status().topics }));
+  }
+
+  /** Records the broker acknowledged for publish() since connect (dead letters not counted): grows whenever anything was published. */
+  get acknowledgedRecords(): number {
+    return this.acknowledged;
   }
 
   health(): BusHealth {

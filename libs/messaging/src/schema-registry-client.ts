@@ -49,6 +49,22 @@ export class SchemaRegistryClient {
     return schema;
   }
 
+  /** Every subject the registry holds. */
+  async subjects(): Promise<string[]> {
+    const response = await this.request('GET', '/subjects');
+    if (!response.ok) throw new RuntimeError('REGISTRY_UNAVAILABLE', `registry ${response.status} listing subjects: ${await response.text()}`);
+    return (await response.json()) as string[];
+  }
+
+  /** Deletes a subject and every version of it for good (soft delete, then permanent, as the Confluent API requires). */
+  async deleteSubject(subject: string): Promise<void> {
+    for (const query of ['', '?permanent=true']) {
+      const response = await this.request('DELETE', `/subjects/${encodeURIComponent(subject)}${query}`);
+      if (!response.ok && response.status !== 404) throw new RuntimeError('REGISTRY_UNAVAILABLE', `registry ${response.status} deleting ${subject}: ${await response.text()}`);
+      await response.body?.cancel();
+    }
+  }
+
   private async request(method: string, path: string, body?: unknown): Promise<Response> {
     try {
       return await fetch(`${this.baseUrl}${path}`, {

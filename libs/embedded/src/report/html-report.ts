@@ -105,6 +105,11 @@ function showcaseSection(result: SimulationResult): string {
     `<figure style="margin-top:16px">${grantTimelineSvg(s)}<figcaption>Grants over time (minutes from one minute before the first onset or detection to the horizon).</figcaption></figure>`;
 }
 
+/** The runtime's description as a sentence start. */
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /**
  * The self-contained HTML report of a run: summary cards and table, and inline SVG charts (learning curve, precision
  * and recall by type, degraded minutes by policy, resource cost, one incident on its neighbourhood graph with its
@@ -120,7 +125,7 @@ export function renderReport(result: SimulationResult): string {
 <body><main>
 <h1>Foresight: a simulated ${formatDuration(result.options.durationMs)} on ${result.fleet.vms} VMs</h1>
 <p class="lede">${result.fleet.systems} systems on ${result.fleet.hosts} hosts with ${result.fleet.pathways} pathways; ${result.incidents} incidents (${result.detectedIncidents} detected), seed ${result.options.seed}.
-All four services ran in one process on the embedded bus and stores; ${formatDuration(result.endAt - result.startAt)} of simulated time took ${(result.wallMs / 1000).toFixed(1)} s.</p>
+${escapeXml(capitalised(result.runtime.description))}; ${formatDuration(result.endAt - result.startAt)} of simulated time took ${(result.wallMs / 1000).toFixed(1)} s.</p>
 <div class="cards">
 ${card(cut === null ? 'n/a' : `${(cut * 100).toFixed(1)}%`, 'fewer degraded VM-minutes than reactive')}
 ${card(fixed(result.prediction.auprc, 3), 'AUPRC of the first assessment')}

@@ -1,0 +1,59 @@
+import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
+import type { StackConnection, StackDependency } from '@foresight/embedded';
+import {
+  kafkaConsumerSettings, kafkaSettings, neo4jNamespaceSetting, neo4jSettings, readConfig, redisKeyPrefixSetting, redisSettings, registrySettings,
+  topicPrefixSetting, type Env,
+} from '@foresight/service-kit';
+
+/** Which settings say where each part of the stack is (named in the message when it does not answer). */
+export const STACK_SETTINGS: Readonly<Record<StackDependency, readonly string[]>> = {
+  kafka: ['FORESIGHT_KAFKA_BROKERS'],
+  'schema-registry': ['FORESIGHT_SCHEMA_REGISTRY_URL'],
+  neo4j: ['FORESIGHT_NEO4J_URI'],
+  redis: ['FORESIGHT_REDIS_HOST', 'FORESIGHT_REDIS_PORT'],
+};
+
+/** What names a stack run: its seed and an id the shell generates (or `--run-id` gives). */
+export interface StackRun {
+  readonly seed: number;
+  readonly runId: string;
+}
+
+/** The run's own suffix: `sim-<seed>-<runId>`. */
+export function stackRunName(run: StackRun): string {
+  return `sim-${run.seed}-${run.runId}`;
+}
+
+/**
+ * Reads where the stack is exactly as the services do (FORESIGHT_KAFKA_*, _SCHEMA_REGISTRY_*, _NEO4J_*, _REDIS_*, the
+ * consumer tuning), and names the run's own world under the configured ones so runs never collide:
+ * topics and groups `<FORESIGHT_TOPIC_PREFIX>sim-<seed>-<runId>.`, Neo4j namespace
+ * `<FORESIGHT_NEO4J_NAMESPACE>.sim-<seed>-<runId>`, Redis keys `<FORESIGHT_REDIS_KEY_PREFIX>sim-<seed>-<runId>:`.
+ * ConfigError names every bad variable.
+ */
+export function readStackConnection(env: Env, run: StackRun): StackConnection {
+  const c = readConfig(env, {
+    kafka: kafkaSettings({ clientId: 'foresight-simulation' }),
+    kafkaConsumer: kafkaConsumerSettings(),
+    registry: registrySettings(),
+    neo4j: neo4jSettings(),
+    redis: redisSettings(),
+    topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
+    neo4jNamespace: neo4jNamespaceSetting(),
+    redisKeyPrefix: redisKeyPrefixSetting(),
+  });
+  const name = stackRunName(run);
+  const { registry } = c;
+  return {
+    kafka: {
+      ...c.kafka,
+      registry: { url: registry.url, ...(registry.username !== undefined && registry.password !== undefined ? { auth: { username: registry.username, password: registry.password } } : {}) },
+    },
+    consumer: c.kafkaConsumer,
+    neo4j: c.neo4j,
+    redis: c.redis,
+    topicPrefix: `${c.topicPrefix}${name}.`,
+    neo4jNamespace: `${c.neo4jNamespace}.${name}`,
+    redisKeyPrefix: `${c.redisKeyPrefix}${name}:`,
+  };
+}
