@@ -12,7 +12,8 @@ export interface SourceNode {
  * `limitCost` (−log of the floor; +Infinity scores the whole reachable graph). Every source starts at probability 1
  * (cost 0); entering a VM adds its evidence cost (−log factor). The type's propagation CSR lists every hop it can
  * make (edges forward and in reverse, each with its own cost), one contiguous range per node, so the inner loop has
- * no kind or direction checks. Fills `scratch` (dist, parents, settle order, eta) and returns the settled count.
+ * no kind or direction checks; each node's hops are ordered by cost, so its scan stops at the first hop past the
+ * floor. Fills `scratch` (dist, parents, settle order, eta) and returns the settled count.
  * Costs are ≥ 0, so nodes settle in order of decreasing probability and each path prefix is at least as likely as
  * the path: pruning at the floor never changes the value of a node above it.
  */
@@ -21,7 +22,7 @@ export function searchMostProbablePaths(
 ): number {
   scratch.resetSearch();
   const { offsets, targets, costs, delaysMs } = csr;
-  const { dist, parentNode, parentSlot, rank, eta, factorCost, order, heap } = scratch;
+  const { dist, parentNode, parentSlot, rank, eta, factorCost, order, settledParent, settledSlot, heap } = scratch;
 
   for (const source of sources) {
     const s = source.node;
@@ -40,13 +41,22 @@ export function searchMostProbablePaths(
   while (heap.size > 0) {
     const u = heap.pop();
     rank[u] = settled;
-    order[settled++] = u;
+    order[settled] = u;
     const du = dist[u];
     const parent = parentNode[u];
-    if (parent !== -1) eta[u] = eta[parent] + delaysMs[parentSlot[u]];
+    if (parent !== -1) {
+      const slot = parentSlot[u];
+      eta[u] = eta[parent] + delaysMs[slot];
+      settledParent[settled] = rank[parent];
+      settledSlot[settled] = slot;
+    } else {
+      settledParent[settled] = -1;
+    }
+    settled++;
     for (let k = offsets[u], end = offsets[u + 1]; k < end; k++) {
-      const v = targets[k];
       let nd = du + costs[k];
+      if (nd > limitCost) break; // hops are ordered by cost: every later one falls below the floor too
+      const v = targets[k];
       if (nd >= dist[v]) continue; // factor costs are ≥ 0: only load them for candidate improvements
       nd += factorCost[v];
       if (nd < dist[v] && nd <= limitCost) {

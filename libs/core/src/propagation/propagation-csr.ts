@@ -3,12 +3,14 @@ import type { TransmissionWeights } from './transmission-weights.js';
 
 /**
  * The traversable graph of one anomaly type over one snapshot (its "propagation CSR"): for every node, one
- * contiguous range of the hops the type can make out of it, forward-carried out-edges first (in forward CSR order),
- * then reverse-carried in-edges (in reverse CSR order), host hub edges included. Hops the type does not carry are
- * left out, so a search scans `targets` / `costs` with no kind or direction checks.
+ * contiguous range of the hops the type can make out of it (carried out-edges forward, carried in-edges in reverse,
+ * host hub edges included), ordered by cost (most probable hop first). Hops the type does not carry are left out, so
+ * a search scans `targets` / `costs` with no kind or direction checks, and a pruned search stops scanning a node's
+ * range at the first hop that would fall below the floor: a popular database with thousands of callers costs only the
+ * hops that matter.
  *
- * NOTE: the hop order is the order the snapshot-based search used to relax edges in, so searches over the CSR pick
- * the same parent among equally likely paths and produce exactly the same results.
+ * NOTE: among hops of equal cost the order is the build order (forward out-edges in forward CSR order, then reverse
+ * in-edges in reverse CSR order), so results, ties included, are deterministic.
  */
 export interface PropagationCsr {
   /** Hops out of node u are the slots offsets[u] .. offsets[u+1]-1. */
@@ -73,6 +75,53 @@ function buildPropagationCsr(snapshot: TopologySnapshot, weights: TransmissionWe
       hops[at] = (e << 1) | 1;
       at++;
     }
+    sortRangeByCost(offsets[u], at, targets, costs, delaysMs, hops);
   }
   return { offsets, targets, costs, delaysMs, hops };
+}
+
+// Ranges up to this length are insertion-sorted in place; longer ones go through an index sort.
+const INSERTION_RANGE = 24;
+
+/** Orders the hops start … end − 1 by cost, stably (equal costs keep their build order). */
+function sortRangeByCost(start: number, end: number, targets: Int32Array, costs: Float64Array, delaysMs: Float32Array, hops: Int32Array): void {
+  const n = end - start;
+  if (n < 2) return;
+  let sorted = true;
+  for (let k = start + 1; k < end && sorted; k++) sorted = costs[k - 1] <= costs[k];
+  if (sorted) return;
+  if (n <= INSERTION_RANGE) {
+    for (let i = start + 1; i < end; i++) {
+      const c = costs[i];
+      const t = targets[i];
+      const d = delaysMs[i];
+      const h = hops[i];
+      let j = i - 1;
+      for (; j >= start && costs[j] > c; j--) {
+        costs[j + 1] = costs[j];
+        targets[j + 1] = targets[j];
+        delaysMs[j + 1] = delaysMs[j];
+        hops[j + 1] = hops[j];
+      }
+      costs[j + 1] = c;
+      targets[j + 1] = t;
+      delaysMs[j + 1] = d;
+      hops[j + 1] = h;
+    }
+    return;
+  }
+  const index = new Int32Array(n);
+  for (let i = 0; i < n; i++) index[i] = start + i;
+  index.sort((a, b) => costs[a] - costs[b] || a - b);
+  const c = costs.slice(start, end);
+  const t = targets.slice(start, end);
+  const d = delaysMs.slice(start, end);
+  const h = hops.slice(start, end);
+  for (let i = 0; i < n; i++) {
+    const from = index[i] - start;
+    costs[start + i] = c[from];
+    targets[start + i] = t[from];
+    delaysMs[start + i] = d[from];
+    hops[start + i] = h[from];
+  }
 }

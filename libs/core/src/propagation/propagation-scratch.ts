@@ -23,6 +23,9 @@ export class PropagationScratch {
   readonly reach: Float64Array;
   /** Nodes settled by the last search, in order of increasing cost. */
   readonly order: Int32Array;
+  /** Per settle rank: the rank of the node's parent (-1 for sources) and the propagation-CSR slot of its last hop. */
+  readonly settledParent: Int32Array;
+  readonly settledSlot: Int32Array;
   /** Output buffers of an estimator: the scored VMs, their probabilities (ordered by sortByRisk) and ETAs. */
   readonly riskNodes: Int32Array;
   readonly riskProbability: Float64Array;
@@ -40,6 +43,8 @@ export class PropagationScratch {
     this.factorCost = new Float64Array(nodeCount);
     this.reach = new Float64Array(nodeCount);
     this.order = new Int32Array(nodeCount);
+    this.settledParent = new Int32Array(nodeCount);
+    this.settledSlot = new Int32Array(nodeCount);
     this.riskNodes = new Int32Array(nodeCount);
     this.riskProbability = new Float64Array(nodeCount);
     this.riskEta = new Float64Array(nodeCount);

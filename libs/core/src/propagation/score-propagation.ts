@@ -5,7 +5,8 @@ import type { TopologySnapshot } from '../topology/topology-snapshot.js';
 import { simulateCascades } from './monte-carlo.js';
 import { searchMostProbablePaths, type SourceNode } from './most-probable-path.js';
 import { computeMultipathReach } from './multipath.js';
-import { emptyExplanations, explainNode, explainSettled } from './path-explanation.js';
+import { ExplainedRiskEntry } from './explained-risk-entry.js';
+import { PathTree } from './path-tree.js';
 import { propagationCsr, type PropagationCsr } from './propagation-csr.js';
 import {
   DEFAULT_PROBABILITY_FLOOR, type EstimatorName, type ExplainOption, type PropagationScore, type PropagationSource, type RiskEntry, type ScoringOptions,
@@ -102,27 +103,24 @@ function applyFactors(snapshot: TopologySnapshot, scratch: PropagationScratch, f
 
 const UNEXPLAINED: readonly never[] = Object.freeze([]);
 
-/** Builds the entries of the first `count` risk nodes (already ordered); the first `explained` get explanations. */
+/**
+ * Builds the entries of the first `count` risk nodes (already ordered); the first `explained` get explanations, read
+ * lazily from the captured most-probable-path tree (ancestors settle first, so it keeps the ranks up to the deepest).
+ */
 function entries(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: PropagationScratch, count: number, explained: number): RiskEntry[] {
-  const { riskNodes, riskProbability, riskEta } = scratch;
+  const { riskNodes, riskProbability, riskEta, rank } = scratch;
+  const ids = snapshot.vmIds();
   const out = new Array<RiskEntry>(count);
   const withPaths = Math.min(count, explained);
   if (withPaths > 0) {
-    const explanations = emptyExplanations(scratch);
-    // Explaining in settle order is fastest when most settled nodes get an entry (MPP, multipath); Monte Carlo's
-    // search is unpruned, so there only the entries' ancestors are explained.
-    if (withPaths === count && 2 * count >= scratch.settledCount) explainSettled(snapshot, csr, scratch, explanations);
-    const { paths, hops } = explanations;
-    const { rank } = scratch;
-    const ids = snapshot.vmIds();
+    let deepest = 0;
+    for (let i = 0; i < withPaths; i++) deepest = Math.max(deepest, rank[riskNodes[i]]);
+    const tree = new PathTree(snapshot, csr, scratch, deepest + 1);
     for (let i = 0; i < withPaths; i++) {
       const v = riskNodes[i];
-      const r = rank[v];
-      if (paths[r] === undefined) explainNode(snapshot, csr, scratch, explanations, v);
-      out[i] = { vmId: ids[v], probability: riskProbability[i], etaAt: riskEta[i], path: paths[r]!, contributions: hops[r]! };
+      out[i] = new ExplainedRiskEntry(ids[v], riskProbability[i], riskEta[i], tree, rank[v]);
     }
   }
-  const ids = snapshot.vmIds();
   for (let i = withPaths; i < count; i++) {
     const v = riskNodes[i];
     out[i] = { vmId: ids[v], probability: riskProbability[i], etaAt: riskEta[i], path: UNEXPLAINED, contributions: UNEXPLAINED };

@@ -6,7 +6,7 @@ import type { ExplainOption } from '../../src/propagation/propagation-score.js';
 import { sortByRisk, vmIdOrder } from '../../src/propagation/risk-order.js';
 import { scorePropagation } from '../../src/propagation/score-propagation.js';
 import { buildTopologySnapshot } from '../../src/topology/build-topology-snapshot.js';
-import { makeVm, worldArb } from './random-topology.js';
+import { makeVm, plainRisk, worldArb } from './random-topology.js';
 
 test("explain: 'none' or N changes only which entries carry a path and contributions", () => {
   fc.assert(
@@ -23,7 +23,7 @@ test("explain: 'none' or N changes only which entries carry a path and contribut
         assert.deepEqual(bare(some), bare(all));
         assert.ok(none.atRisk.every((r) => r.path.length === 0 && r.contributions.length === 0));
         some.atRisk.forEach((r, i) => {
-          if (i < n) assert.deepEqual(r, all.atRisk[i]);
+          if (i < n) assert.deepEqual(plainRisk([r]), plainRisk([all.atRisk[i]]));
           else assert.ok(r.path.length === 0 && r.contributions.length === 0);
         });
       },
@@ -57,5 +57,26 @@ test('sortByRisk orders by probability desc then vmId, sorted or not, with short
       assert.deepEqual([...probability], want.map((r) => r.p));
     }),
     { numRuns: 300, seed: 8 },
+  );
+});
+
+test('explanations are read lazily from the scoring that made them, unchanged by later scorings on the same snapshot', () => {
+  fc.assert(
+    fc.property(worldArb({ maxVms: 9, maxPathways: 24, maxSources: 2, factors: true }), fc.constantFrom('mpp', 'multipath', 'montecarlo' as const), (world, estimator) => {
+      const snapshot = buildTopologySnapshot(world.vms, world.pathways);
+      const options = { floor: 0.001, nodeFactors: world.nodeFactors, estimator, samples: 100 };
+      const eager = plainRisk(scorePropagation(snapshot, world.model, world.anomalyType, world.sources, options).atRisk);
+      const lazy = scorePropagation(snapshot, world.model, world.anomalyType, world.sources, options);
+      // Other scorings reuse the snapshot's search buffers before the lazy entries are read.
+      for (const vm of world.vms) scorePropagation(snapshot, world.model, 'generic', [{ vmId: vm.id, onsetAt: 7 }], { floor: 0 });
+      assert.deepEqual(plainRisk(lazy.atRisk), eager);
+      assert.deepEqual(JSON.parse(JSON.stringify(lazy.atRisk)), eager);
+      for (const r of lazy.atRisk) {
+        assert.equal(r.path.at(-1), r.vmId);
+        assert.equal(r.contributions.length, r.path.length - 1);
+        assert.equal(r.path, r.path, 'memoised: the same array on every read');
+      }
+    }),
+    { numRuns: 120, seed: 11 },
   );
 });

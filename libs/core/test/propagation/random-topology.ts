@@ -6,6 +6,7 @@ import { defaultModel } from '../../src/model/default-model.js';
 import { carrierFor, featureVector, hopProbability, typeParameters, vulnerabilityOffset } from '../../src/model/transmission.js';
 import { NEUTRAL_FEATURES, OBSERVED_PATHWAY_KINDS, pathwayKey, type Pathway, type PathwayKind } from '../../src/topology/pathway.js';
 import type { Vm } from '../../src/topology/vm.js';
+import type { PropagationScore, RiskEntry } from '../../src/propagation/propagation-score.js';
 import { coLocatedCarrier } from '../../src/propagation/transmission-weights.js';
 
 /** A small world to score. */
@@ -179,3 +180,13 @@ export function bruteForceMostProbable(world: World): Map<string, { probability:
   return out;
 }
 
+
+/** Plain copies of risk entries (explanations are read lazily, so deep equality must read them): for deepEqual. */
+export function plainRisk(atRisk: readonly RiskEntry[]): unknown[] {
+  return atRisk.map((r) => ({ vmId: r.vmId, probability: r.probability, etaAt: r.etaAt, path: [...r.path], contributions: r.contributions.map((c) => ({ ...c })) }));
+}
+
+/** A score with its entries made plain (see plainRisk). */
+export function plainScore(score: PropagationScore): unknown {
+  return { ...score, atRisk: plainRisk(score.atRisk) };
+}
