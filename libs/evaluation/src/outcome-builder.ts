@@ -1,6 +1,6 @@
 import {
   carrierFor, edgeProbability, NEUTRAL_FEATURES, typeParameters,
-  type Direction, type ExposureOutcome, type IncidentOutcome, type ModelParameters, type Pathway, type PathwayFeatures, type PathwayKind,
+  type Direction, type ExposureOutcome, type IncidentOutcome, type InfectingEdge, type ModelParameters, type Pathway, type PathwayFeatures, type PathwayKind,
 } from '@foresight/core';
 import type { Incident } from '@foresight/sim';
 import type { ObservedTopology } from './observed-topology.js';
@@ -43,13 +43,14 @@ export class ExposureIndex {
 
 /**
  * Judges one incident from what monitoring observed (never the hidden truth): VMs that raised an OPEN anomaly by the
- * horizon are anomalous, at their reported onset. Every VM the model lets an anomalous VM reach is an exposure, credited
- * to its likeliest edge (under `model`) from a VM anomalous before it; the prediction's probability (0 if unlisted)
- * and the closed loop's grant record are attached.
+ * horizon are anomalous, at their reported onset. Every VM the model lets an anomalous VM reach is an exposure, with its
+ * likeliest edge (under `model`) from a VM anomalous before it and, with `jointCredit` (default), every such edge
+ * (`exposingEdges`, fitted jointly by the learner); the prediction's probability (0 if unlisted) and the closed loop's
+ * grant record are attached.
  */
 export function buildOutcome(
   incident: Incident, index: ExposureIndex, model: ModelParameters, anomalyType: string, modelVersion: number,
-  predicted: ReadonlyMap<string, number>, grants: ReadonlyMap<string, GrantRecord> | undefined, uniform: boolean,
+  predicted: ReadonlyMap<string, number>, grants: ReadonlyMap<string, GrantRecord> | undefined, uniform: boolean, jointCredit = true,
 ): IncidentOutcome | undefined {
   const onset = new Map<string, number>();
   for (const e of incident.anomalyEvents) {
@@ -59,27 +60,34 @@ export function buildOutcome(
   }
   if (onset.size === 0) return undefined;
   const t0 = Math.min(...onset.values());
-  const best = new Map<string, { p: number; parent: string; kind: PathwayKind; direction: Direction; features: PathwayFeatures }>();
+  type Exposing = { p: number; parent: string; kind: PathwayKind; direction: Direction; features: PathwayFeatures };
+  const exposing = new Map<string, Exposing[]>();
   for (const [parent, parentAt] of onset) {
     for (const x of index.exposuresFrom(model, anomalyType, parent, uniform)) {
       const childAt = onset.get(x.child);
       if (childAt !== undefined && childAt <= parentAt) continue;
       const edge = { kind: x.kind, direction: x.direction, features: x.features, parentAffected: true };
       const p = edgeProbability(model, anomalyType, x.child, edge);
-      const current = best.get(x.child);
-      if (current === undefined || p > current.p) best.set(x.child, { p, parent, kind: x.kind, direction: x.direction, features: x.features });
+      const list = exposing.get(x.child) ?? [];
+      list.push({ p, parent, kind: x.kind, direction: x.direction, features: x.features });
+      exposing.set(x.child, list);
     }
   }
+  const infecting = (e: Exposing): InfectingEdge => ({
+    kind: e.kind, direction: e.direction, features: e.features, parentAffected: true, parentVmId: e.parent, parentOnsetDelayMs: Math.max(0, (onset.get(e.parent) ?? t0) - t0),
+  });
   const exposures: ExposureOutcome[] = [];
-  for (const [vmId, b] of [...best].sort((a, c) => (a[0] < c[0] ? -1 : 1))) {
+  for (const [vmId, list] of [...exposing].sort((a, c) => (a[0] < c[0] ? -1 : 1))) {
     const childAt = onset.get(vmId);
     const grant = grants?.get(vmId);
+    const best = list.reduce((b, e) => (e.p > b.p ? e : b));
     exposures.push({
       vmId, anomalyType, predictedProbability: Math.min(1, Math.max(0, predicted.get(vmId) ?? 0)), becameAnomalous: childAt !== undefined,
       ...(childAt === undefined ? {} : { onsetDelayMs: Math.max(0, childAt - t0) }),
       grantInPlace: grant?.grantInPlace ?? false,
       ...(grant === undefined ? {} : { degradedMinutes: grant.degradedMinutes }),
-      edge: { kind: b.kind, direction: b.direction, features: b.features, parentAffected: true, parentVmId: b.parent, parentOnsetDelayMs: Math.max(0, (onset.get(b.parent) ?? t0) - t0) },
+      edge: infecting(best),
+      ...(jointCredit ? { exposingEdges: list.map(infecting) } : {}),
     });
   }
   return { incidentId: incident.incidentId, onsetAt: t0, modelVersion, exposures };

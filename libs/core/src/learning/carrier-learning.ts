@@ -1,8 +1,8 @@
 import type { AnomalyTypeParameters, CarrierParameters, ModelParameters } from '../model/model-parameters.js';
-import { carrierFor } from '../model/transmission.js';
+import { carrierFor, sigmoid } from '../model/transmission.js';
 import type { ResolvedLearningOptions } from './learning-options.js';
 import { fitLogistic } from './logistic-fit.js';
-import type { CarrierEvidence, TransmissionEvidence } from './transmission-evidence.js';
+import type { CarrierEvidence, ExposureTarget, TransmissionEvidence } from './transmission-evidence.js';
 
 /**
  * Exponentially weighted mean of hop delays at batch granularity: n observations move the delay by
@@ -19,25 +19,78 @@ export function learnDelay(current: number, hopDelaysMs: readonly number[], opti
   return Math.min(Math.max(stepBounded, options.minDelayMs), Math.max(horizonMs, options.minDelayMs));
 }
 
-function learnCarrier(
-  current: CarrierParameters,
-  anchor: CarrierParameters,
-  evidence: CarrierEvidence,
+/** EM stops when no weight moves more than this in one iteration. */
+const EM_TOLERANCE = 1e-4;
+
+/**
+ * E-step of the joint (noisy-or) fit: for each affected target with several exposing edges, each edge's label becomes
+ * its posterior probability of having transmitted, p_e / (1 − Π(1 − p_j)) under `weights` (Saito et al.'s EM for the
+ * independent cascade model). Non-affected targets stay negatives for every edge; single-edge targets keep y = 1.
+ */
+function assignResponsibilities(targets: readonly ExposureTarget[], weights: ReadonlyMap<CarrierEvidence, readonly number[]>): void {
+  const p: number[] = [];
+  for (const target of targets) {
+    if (!target.affected || target.edges.length < 2) continue;
+    p.length = 0;
+    let none = 1;
+    for (const { carrier, example } of target.edges) {
+      const e = carrier.examples[example];
+      const w = weights.get(carrier) ?? [];
+      let z = e.offset;
+      for (let i = 0; i < w.length; i++) z += (w[i] ?? 0) * (e.x[i] ?? 0);
+      const pe = sigmoid(z);
+      p.push(pe);
+      none *= 1 - pe;
+    }
+    const any = 1 - none;
+    target.edges.forEach(({ carrier, example }, i) => {
+      carrier.examples[example].y = any > 0 ? Math.min(1, (p[i] ?? 0) / any) : 1 / target.edges.length;
+    });
+  }
+}
+
+/**
+ * Carrier weights fitted jointly on the batch: MAP logistic regression per carrier (L2 toward its anchor), and where a
+ * target was exposed by several edges, EM on the noisy-or likelihood, starting from the current weights. Without such
+ * targets this is one logistic fit per carrier, as with single-edge credit.
+ */
+export function fitCarrierWeights(
+  entries: readonly { readonly evidence: CarrierEvidence; readonly current: CarrierParameters; readonly anchor: CarrierParameters }[],
+  targets: readonly ExposureTarget[],
   options: ResolvedLearningOptions,
-  horizonMs: number,
-): CarrierParameters {
-  const weights = fitLogistic(evidence.examples, anchor.weights, { l2: options.l2, maxSteps: options.maxNewtonSteps, maxAbsWeight: options.maxAbsWeight });
-  return { weights, delayMs: learnDelay(current.delayMs, evidence.hopDelaysMs, options, horizonMs) };
+): Map<CarrierEvidence, number[]> {
+  const fit = { l2: options.l2, maxSteps: options.maxNewtonSteps, maxAbsWeight: options.maxAbsWeight };
+  const joint = targets.some((t) => t.affected && t.edges.length > 1);
+  const weights = new Map<CarrierEvidence, number[]>();
+  if (!joint) {
+    for (const { evidence, anchor } of entries) weights.set(evidence, fitLogistic(evidence.examples, anchor.weights, fit));
+    return weights;
+  }
+  for (const { evidence, current } of entries) weights.set(evidence, [...current.weights]);
+  for (let iteration = 0; iteration < options.maxEmIterations; iteration++) {
+    assignResponsibilities(targets, weights);
+    let moved = 0;
+    for (const { evidence, anchor } of entries) {
+      const previous = weights.get(evidence) ?? anchor.weights;
+      const next = fitLogistic(evidence.examples, anchor.weights, { ...fit, start: previous });
+      for (let i = 0; i < next.length; i++) moved = Math.max(moved, Math.abs((next[i] ?? 0) - (previous[i] ?? 0)));
+      weights.set(evidence, next);
+    }
+    if (moved < EM_TOLERANCE) break;
+  }
+  return weights;
 }
 
 /**
  * New per-type parameters with every carrier that has evidence refitted: weights by L2-regularised logistic
- * regression toward the prior's weights (the current ones by default), delay by an exponentially weighted mean.
- * Types and carriers without evidence are shared with the input, never mutated.
+ * regression toward the prior's weights (the current ones by default), jointly over the carriers where exposures had
+ * several edges, delay by an exponentially weighted mean. Types and carriers without evidence are shared with the
+ * input, never mutated.
  */
 export function learnCarriers(model: ModelParameters, evidence: TransmissionEvidence, options: ResolvedLearningOptions): Record<string, AnomalyTypeParameters> {
   const types: Record<string, AnomalyTypeParameters> = { ...evidence.types };
   const prior = options.prior ?? model;
+  const entries: { evidence: CarrierEvidence; current: CarrierParameters; anchor: CarrierParameters }[] = [];
   for (const ev of evidence.carriers.values()) {
     const params = types[ev.anomalyType];
     if (params === undefined) continue;
@@ -45,7 +98,13 @@ export function learnCarriers(model: ModelParameters, evidence: TransmissionEvid
     if (current === undefined) continue;
     const priorType = prior.types[ev.anomalyType];
     const anchor = (priorType === undefined ? undefined : carrierFor(priorType, ev.kind, ev.direction)) ?? current;
-    const learned = learnCarrier(current, anchor, ev, options, model.horizonMs);
+    entries.push({ evidence: ev, current, anchor });
+  }
+  const weights = fitCarrierWeights(entries, evidence.targets, options);
+  for (const { evidence: ev, current, anchor } of entries) {
+    const params = types[ev.anomalyType];
+    if (params === undefined) continue;
+    const learned: CarrierParameters = { weights: weights.get(ev) ?? anchor.weights, delayMs: learnDelay(current.delayMs, ev.hopDelaysMs, options, model.horizonMs) };
     types[ev.anomalyType] = {
       ...params,
       carriers: { ...params.carriers, [ev.kind]: { ...params.carriers[ev.kind], [ev.direction]: learned } },

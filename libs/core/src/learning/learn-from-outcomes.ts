@@ -28,11 +28,18 @@ export function learnFromOutcomes(model: ModelParameters, outcomes: readonly Inc
   const vulnerability = learnVulnerability(model.vulnerability, model.vulnerabilityPrior, evidence.vulnerability, {
     forgetting: resolved.vulnerabilityForgetting,
     evidence: resolved.vulnerabilityEvidence,
+    priorStrength: resolved.vulnerabilityPriorStrength,
+    // The chance the VM's exposing edges infect it without its own offset: noisy-or of the fitted carriers.
     expected: (o) => {
-      const ev = o.carrierKey === undefined ? undefined : evidence.carriers.get(o.carrierKey);
-      const params = ev === undefined ? undefined : withCarriers[ev.anomalyType];
-      const carrier = ev === undefined || params === undefined ? undefined : carrierFor(params, ev.kind, ev.direction);
-      return carrier === undefined || o.x === undefined ? undefined : sigmoid(carrierLogit(carrier, o.x));
+      if (o.edges.length === 0) return undefined;
+      let none = 1;
+      for (const { carrierKey, x } of o.edges) {
+        const ev = evidence.carriers.get(carrierKey);
+        const params = ev === undefined ? undefined : withCarriers[ev.anomalyType];
+        const carrier = ev === undefined || params === undefined ? undefined : carrierFor(params, ev.kind, ev.direction);
+        if (carrier !== undefined) none *= 1 - sigmoid(carrierLogit(carrier, x));
+      }
+      return 1 - none;
     },
   });
   const thresholds = learnGrantThreshold(model, resolved.recentOutcomes ?? outcomes, resolved);

@@ -22,6 +22,8 @@ export interface LearningOptions extends GrantUtilityOptions {
   readonly l2?: number;
   /** Newton (IRLS) iterations per carrier per batch (default 25). */
   readonly maxNewtonSteps?: number;
+  /** EM iterations of the joint (noisy-or) fit when exposures have several edges (default 50). */
+  readonly maxEmIterations?: number;
   /** Learned weights are clamped to ±this (default 12). */
   readonly maxAbsWeight?: number;
   /** Weight of one observed hop delay in the exponentially weighted mean delay (default 0.05). */
@@ -32,8 +34,10 @@ export interface LearningOptions extends GrantUtilityOptions {
   readonly minDelayMs?: number;
   /** Per-observation decay of a VM's Beta evidence toward the prior (1 = never forget; default 0.98). */
   readonly vulnerabilityForgetting?: number;
-  /** How an exposure counts toward a VM's vulnerability (default `residual`; see vulnerability-learning.ts). */
+  /** How an exposure counts toward a VM's vulnerability (default `odds-ratio`; see vulnerability-learning.ts). */
   readonly vulnerabilityEvidence?: VulnerabilityEvidence;
+  /** Prior strength of the `odds-ratio` rule, in pseudo-observations at odds ratio 1 (default 1). */
+  readonly vulnerabilityPriorStrength?: number;
   /** Outcomes the grant threshold is optimised over (default: this batch). */
   readonly recentOutcomes?: readonly IncidentOutcome[];
   /** Largest move of grantThreshold per learning step (default 0.05). */
@@ -64,12 +68,14 @@ export interface ResolvedLearningOptions {
   readonly prior: ModelParameters | undefined;
   readonly l2: number;
   readonly maxNewtonSteps: number;
+  readonly maxEmIterations: number;
   readonly maxAbsWeight: number;
   readonly delayLearningRate: number;
   readonly maxDelayStepFactor: number;
   readonly minDelayMs: number;
   readonly vulnerabilityForgetting: number;
   readonly vulnerabilityEvidence: VulnerabilityEvidence;
+  readonly vulnerabilityPriorStrength: number;
   readonly recentOutcomes: readonly IncidentOutcome[] | undefined;
   readonly usefulGrantBenefit: number;
   readonly wastedGrantCost: number;
@@ -101,8 +107,8 @@ function inRange(value: number, name: string, lo: number, hi: number, loOpen = f
 }
 
 function vulnerabilityEvidence(value: VulnerabilityEvidence | undefined): VulnerabilityEvidence {
-  const v = value ?? 'residual';
-  check(v === 'residual' || v === 'counts', 'vulnerabilityEvidence', v, "'residual' or 'counts'");
+  const v = value ?? 'odds-ratio';
+  check(v === 'odds-ratio' || v === 'residual' || v === 'counts', 'vulnerabilityEvidence', v, "'odds-ratio', 'residual' or 'counts'");
   return v;
 }
 
@@ -130,12 +136,14 @@ export function resolveLearningOptions(options: LearningOptions): ResolvedLearni
     prior: options.prior,
     l2: inRange(options.l2 ?? 2, 'l2', 0, 1e6, true),
     maxNewtonSteps: inRange(options.maxNewtonSteps ?? 25, 'maxNewtonSteps', 1, 1000),
+    maxEmIterations: inRange(options.maxEmIterations ?? 50, 'maxEmIterations', 1, 10_000),
     maxAbsWeight: inRange(options.maxAbsWeight ?? 12, 'maxAbsWeight', 0, 1e3, true),
     delayLearningRate: inRange(options.delayLearningRate ?? 0.05, 'delayLearningRate', 0, 1),
     maxDelayStepFactor: inRange(options.maxDelayStepFactor ?? 2, 'maxDelayStepFactor', 1, 1e3),
     minDelayMs: inRange(options.minDelayMs ?? 1000, 'minDelayMs', 0, Number.MAX_VALUE, true),
     vulnerabilityForgetting: inRange(options.vulnerabilityForgetting ?? 0.98, 'vulnerabilityForgetting', 0, 1, true),
     vulnerabilityEvidence: vulnerabilityEvidence(options.vulnerabilityEvidence),
+    vulnerabilityPriorStrength: inRange(options.vulnerabilityPriorStrength ?? 1, 'vulnerabilityPriorStrength', 0, 1e6, true),
     recentOutcomes: options.recentOutcomes,
     ...resolveGrantUtility(options),
     thresholdStep: inRange(options.thresholdStep ?? 0.05, 'thresholdStep', 0, 1),

@@ -1,9 +1,12 @@
 import { sigmoid } from '../model/transmission.js';
 
-/** One Bernoulli observation of a carrier: features x, outcome y, and a fixed log-odds offset (target vulnerability). */
+/**
+ * One Bernoulli observation of a carrier: features x, outcome y, and a fixed log-odds offset (target vulnerability).
+ * y may be soft (in [0, 1]): the posterior probability that this edge transmitted, as in the E-step of a joint fit.
+ */
 export interface TransmissionExample {
   readonly x: Float64Array;
-  readonly y: 0 | 1;
+  y: number;
   readonly offset: number;
 }
 
@@ -13,6 +16,8 @@ export interface LogisticFitOptions {
   readonly l2: number;
   readonly maxSteps: number;
   readonly maxAbsWeight: number;
+  /** Where Newton starts (default: the anchor); the optimum does not depend on it, only the number of steps. */
+  readonly start?: readonly number[];
 }
 
 const CONVERGED = 1e-8;
@@ -78,8 +83,8 @@ function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array | u
 export function fitLogistic(examples: readonly TransmissionExample[], anchor: readonly number[], options: LogisticFitOptions): number[] {
   const n = anchor.length;
   const a = Float64Array.from(anchor);
-  const w = Float64Array.from(anchor);
-  if (examples.length === 0) return Array.from(w);
+  if (examples.length === 0) return Array.from(a);
+  const w = Float64Array.from(options.start ?? anchor);
   const grad = new Float64Array(n);
   const hess = new Float64Array(n * n);
   let f = objective(w, examples, a, options.l2);

@@ -32,6 +32,11 @@ export interface ExposureOutcome {
   readonly degradedMinutes?: number;
   /** The likeliest infecting edge; absent when the assessment could not attribute one. */
   readonly edge?: InfectingEdge;
+  /**
+   * Every edge from a parent affected before this VM (the likeliest one included), when known: the learner then fits
+   * them jointly (noisy-or), instead of crediting the whole exposure to `edge`.
+   */
+  readonly exposingEdges?: readonly InfectingEdge[];
 }
 
 /** A VM that became anomalous within the horizon although the assessment did not list it. */
@@ -41,6 +46,8 @@ export interface MissedAnomaly {
   readonly onsetDelayMs: number;
   readonly degradedMinutes?: number;
   readonly edge?: InfectingEdge;
+  /** As ExposureOutcome.exposingEdges. */
+  readonly exposingEdges?: readonly InfectingEdge[];
 }
 
 /** One incident's assessment, judged once its horizon has passed. */
@@ -88,6 +95,16 @@ function assertEdge(edge: InfectingEdge | undefined, path: string): void {
   }
 }
 
+function assertEdges(edges: readonly InfectingEdge[] | undefined, path: string): void {
+  if (edges === undefined) return;
+  const list: readonly (InfectingEdge | undefined)[] = edges;
+  if (!Array.isArray(edges)) throw bad(path, 'must be an array');
+  list.forEach((edge, i) => {
+    if (edge === undefined) throw bad(`${path}[${i}]`, 'must be an object');
+    assertEdge(edge, `${path}[${i}]`);
+  });
+}
+
 /** Throws INVALID_ARGUMENT naming the path of the first malformed field (NaN probability, bad edge, ...). */
 export function assertIncidentOutcome(outcome: IncidentOutcome): void {
   if (typeof outcome !== 'object' || outcome === null) throw bad('$', 'must be an object');
@@ -108,6 +125,7 @@ export function assertIncidentOutcome(outcome: IncidentOutcome): void {
     optionalFiniteNonNegative(e.onsetDelayMs, `${path}.onsetDelayMs`);
     optionalFiniteNonNegative(e.degradedMinutes, `${path}.degradedMinutes`);
     assertEdge(e.edge, `${path}.edge`);
+    assertEdges(e.exposingEdges, `${path}.exposingEdges`);
   });
   const missed: readonly MissedAnomaly[] | undefined = outcome.missed;
   if (missed !== undefined) {
@@ -119,6 +137,7 @@ export function assertIncidentOutcome(outcome: IncidentOutcome): void {
       finiteNonNegative(m.onsetDelayMs, `${path}.onsetDelayMs`);
       optionalFiniteNonNegative(m.degradedMinutes, `${path}.degradedMinutes`);
       assertEdge(m.edge, `${path}.edge`);
+      assertEdges(m.exposingEdges, `${path}.exposingEdges`);
     });
   }
 }

@@ -10,18 +10,35 @@ export interface CarrierEvidence {
   readonly anomalyType: string;
   readonly kind: PathwayKind;
   readonly direction: Direction;
+  /** One example per exposing edge; `y` is the edge's responsibility (set by the E-step for joint exposures). */
   readonly examples: TransmissionExample[];
   /** Observed delays of one hop (child onset − parent onset), for positives where both are known. */
   readonly hopDelaysMs: number[];
 }
 
-/** One exposure to an affected parent, for the vulnerability posterior of the target. */
+/** One exposing edge of a target: its carrier's evidence and the index of its example there. */
+export interface ExposingEdge {
+  readonly carrier: CarrierEvidence;
+  readonly example: number;
+}
+
+/**
+ * One exposed VM in one incident: whether it became anomalous and every carried edge from an affected parent
+ * (one for single-edge records). Its likelihood is the noisy-or 1 − Π(1 − p_e) of its edges.
+ */
+export interface ExposureTarget {
+  readonly vmId: string;
+  readonly anomalyType: string;
+  readonly affected: boolean;
+  readonly edges: readonly ExposingEdge[];
+}
+
+/** One exposure to affected parents, for the vulnerability posterior of the target. */
 export interface VulnerabilityObservation {
   readonly vmId: string;
   readonly affected: boolean;
-  /** The carrier the exposure travelled (key into TransmissionEvidence.carriers) and its features; absent if uncarried. */
-  readonly carrierKey?: string;
-  readonly x?: Float64Array;
+  /** The carried exposing edges (carrier key into TransmissionEvidence.carriers, features); empty if none was carried. */
+  readonly edges: readonly { readonly carrierKey: string; readonly x: Float64Array }[];
 }
 
 /** The transmission evidence of a batch, grouped per carrier, with the type table it was resolved against. */
@@ -29,6 +46,8 @@ export interface TransmissionEvidence {
   /** The model's types plus an entry (cloned from generic) for each new anomaly type given its own. */
   readonly types: Readonly<Record<string, AnomalyTypeParameters>>;
   readonly carriers: ReadonlyMap<string, CarrierEvidence>;
+  /** Exposed VMs with at least one carried edge, in batch order. */
+  readonly targets: readonly ExposureTarget[];
   readonly vulnerability: readonly VulnerabilityObservation[];
   /** Edges from an affected parent along a pathway the type does not carry (ignored). */
   readonly uncarried: number;
@@ -66,45 +85,66 @@ export function canonicalDirection(kind: PathwayKind, direction: Direction): Dir
   return kind === 'CO_LOCATED' ? 'forward' : direction;
 }
 
+/** The edges a record exposes its VM by: all exposing edges when given, else the likeliest; only from affected parents. */
+function exposingEdgesOf(edge: InfectingEdge | undefined, exposingEdges: readonly InfectingEdge[] | undefined): InfectingEdge[] {
+  const all = exposingEdges !== undefined && exposingEdges.length > 0 ? exposingEdges : edge === undefined ? [] : [edge];
+  return all.filter((e) => e.parentAffected);
+}
+
 /**
- * Turns outcomes into per-carrier Bernoulli examples: y = became anomalous, x = featureVector(edge features), offset =
- * the target's vulnerability offset under `model`. Only exposures (and missed anomalies) whose likeliest infecting
- * edge came from an affected parent count; the rest carry no evidence about an edge.
+ * Turns outcomes into per-carrier Bernoulli examples, x = featureVector(edge features), offset = the target's
+ * vulnerability offset under `model`, grouped per exposed VM (an ExposureTarget). Only edges from an affected parent
+ * count: all of a record's `exposingEdges` when given, else its likeliest `edge`. Labels start at y = became anomalous;
+ * a target with several edges gets its responsibilities from the joint fit (learnCarriers).
  */
 export function collectTransmissionEvidence(model: ModelParameters, outcomes: readonly IncidentOutcome[], maxTypes: number): TransmissionEvidence {
   const types: Record<string, AnomalyTypeParameters> = { ...model.types };
   const carriers = new Map<string, CarrierEvidence>();
+  const targets: ExposureTarget[] = [];
   const vulnerability: VulnerabilityObservation[] = [];
   let uncarried = 0;
 
-  const observe = (vmId: string, anomalyType: string, affected: boolean, onsetDelayMs: number | undefined, edge: InfectingEdge | undefined): void => {
-    if (edge === undefined || !edge.parentAffected) return;
+  const observe = (
+    vmId: string, anomalyType: string, affected: boolean, onsetDelayMs: number | undefined, likeliest: InfectingEdge | undefined, all: readonly InfectingEdge[] | undefined,
+  ): void => {
+    const edges = exposingEdgesOf(likeliest, all);
+    if (edges.length === 0) return;
     const type = resolveLearningType(types, anomalyType, maxTypes);
-    const direction = canonicalDirection(edge.kind, edge.direction);
     const params = types[type];
-    if (params === undefined || carrierFor(params, edge.kind, direction) === undefined) {
-      vulnerability.push({ vmId, affected });
-      uncarried++;
-      return;
+    const offset = targetOffset(model, vmId);
+    const exposing: ExposingEdge[] = [];
+    const observed: { carrierKey: string; x: Float64Array }[] = [];
+    for (const edge of edges) {
+      const direction = canonicalDirection(edge.kind, edge.direction);
+      if (params === undefined || carrierFor(params, edge.kind, direction) === undefined) {
+        uncarried++;
+        continue;
+      }
+      const x = featureVector(edge.features);
+      const key = carrierKey(type, edge.kind, direction);
+      let evidence = carriers.get(key);
+      if (evidence === undefined) {
+        evidence = { anomalyType: type, kind: edge.kind, direction, examples: [], hopDelaysMs: [] };
+        carriers.set(key, evidence);
+      }
+      exposing.push({ carrier: evidence, example: evidence.examples.length });
+      evidence.examples.push({ x, y: affected ? 1 : 0, offset });
+      observed.push({ carrierKey: key, x });
     }
-    const x = featureVector(edge.features);
-    const key = carrierKey(type, edge.kind, direction);
-    let evidence = carriers.get(key);
-    if (evidence === undefined) {
-      evidence = { anomalyType: type, kind: edge.kind, direction, examples: [], hopDelaysMs: [] };
-      carriers.set(key, evidence);
-    }
-    evidence.examples.push({ x, y: affected ? 1 : 0, offset: targetOffset(model, vmId) });
-    vulnerability.push({ vmId, affected, carrierKey: key, x });
-    if (affected && onsetDelayMs !== undefined && edge.parentOnsetDelayMs !== undefined) {
-      const hop = onsetDelayMs - edge.parentOnsetDelayMs;
-      if (hop > 0) evidence.hopDelaysMs.push(hop);
+    vulnerability.push({ vmId, affected, edges: observed });
+    if (exposing.length > 0) targets.push({ vmId, anomalyType: type, affected, edges: exposing });
+    // The hop delay is measured on the likeliest edge only (one observation per positive).
+    const hopEdge = likeliest !== undefined && likeliest.parentAffected ? likeliest : edges[0];
+    if (affected && onsetDelayMs !== undefined && hopEdge.parentOnsetDelayMs !== undefined) {
+      const evidence = carriers.get(carrierKey(type, hopEdge.kind, canonicalDirection(hopEdge.kind, hopEdge.direction)));
+      const hop = onsetDelayMs - hopEdge.parentOnsetDelayMs;
+      if (evidence !== undefined && hop > 0) evidence.hopDelaysMs.push(hop);
     }
   };
 
   for (const outcome of outcomes) {
-    for (const e of outcome.exposures) observe(e.vmId, e.anomalyType, e.becameAnomalous, e.onsetDelayMs, e.edge);
-    for (const m of outcome.missed ?? []) observe(m.vmId, m.anomalyType, true, m.onsetDelayMs, m.edge);
+    for (const e of outcome.exposures) observe(e.vmId, e.anomalyType, e.becameAnomalous, e.onsetDelayMs, e.edge, e.exposingEdges);
+    for (const m of outcome.missed ?? []) observe(m.vmId, m.anomalyType, true, m.onsetDelayMs, m.edge, m.exposingEdges);
   }
-  return { types, carriers, vulnerability, uncarried };
+  return { types, carriers, targets, vulnerability, uncarried };
 }

@@ -90,7 +90,7 @@ describe('learnFromOutcomes: vulnerability posterior', () => {
     assert.deepEqual(learned.vulnerability['vm-a'], { alpha: 6, beta: 5 });
   });
 
-  it('residual rule: a VM behaving as its edges predict stays near the prior; an over-reactive one rises', () => {
+  it('default (odds-ratio) rule: a VM behaving as its edges predict stays near the prior; an over-reactive one rises', () => {
     const model = defaultModel();
     const rng = new SeededRandom(3);
     const p = 0.5; // the latency API_CALL/reverse carrier on API_EDGE after learning is ≈ the empirical rate
