@@ -9,6 +9,8 @@ Commands
   start (or demo)     The whole pipeline, embedded, on a simulated fleet (2,000 VMs, one simulated hour), faster than
                       real time: a live line, a summary table and a self-contained HTML report.
                       --vms N --duration 60m --seed S --incidents N --out DIR (see foresight start --help).
+                      --stack: the same services on the real stack (Kafka, the registry, Neo4j, Redis, from the
+                      FORESIGHT_* settings below; 300 VMs over 30 min by default), each run under its own names.
   replay FILE         Feed recorded events (NDJSON in the topic schemas) through the embedded pipeline; prints the risk
                       assessments and allocation commands as NDJSON (--out FILE). Format: examples/replay/README.md.
   stack up|down|status|verify
@@ -27,6 +29,7 @@ on FORESIGHT_HTTP_PORT.
 Try it
   foresight start                         # the embedded demo: no servers needed
   foresight stack up                      # the real servers, on 127.0.0.1
-  foresight run all                       # the pipeline, against them
+  foresight start --stack                 # the same demo on them
+  foresight run all                       # the pipeline as a service, against them
   foresight eval --incidents 100          # how well it predicts and mitigates, against the alternatives
 `;

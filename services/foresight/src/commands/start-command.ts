@@ -10,14 +10,14 @@ import type { Env } from '@foresight/service-kit';
 import { readStackConnection, STACK_SETTINGS } from '../stack-config.js';
 
 /** What `--stack` simulates unless told otherwise: smaller than the embedded default, because every step waits for Kafka. */
-export const STACK_DEFAULTS: Readonly<Pick<SimulationOptions, 'vms' | 'durationMs'>> = Object.freeze({ vms: 500, durationMs: 20 * 60_000 });
+export const STACK_DEFAULTS: Readonly<Pick<SimulationOptions, 'vms' | 'durationMs'>> = Object.freeze({ vms: 300, durationMs: 30 * 60_000 });
 
 /** `foresight start|demo` flags. */
 export const START_USAGE = `Usage: foresight start [--vms N] [--duration 60m] [--seed S] [--incidents N] [--out DIR] [--stack [--keep] [--run-id ID]]
   Runs all four services in one process against a simulated fleet, faster than real time, then prints a summary and
   writes DIR/report.html (self-contained), DIR/summary.txt and DIR/result.json.
-  --vms N         fleet size (default 2000; 500 with --stack)
-  --duration D    simulated time over which incidents start: 90s, 60m, 1h (default 60m; 20m with --stack); the run adds
+  --vms N         fleet size (default 2000; 300 with --stack)
+  --duration D    simulated time over which incidents start: 90s, 60m, 1h (default 60m; 30m with --stack); the run adds
                   the 30 min horizon
   --seed S        world and incidents seed (default 1)
   --incidents N   incidents over the duration (default one every 90 s)
