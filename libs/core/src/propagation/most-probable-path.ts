@@ -22,7 +22,7 @@ export function searchMostProbablePaths(
 ): number {
   scratch.resetSearch();
   const { offsets, targets, costs, delaysMs } = csr;
-  const { dist, parentNode, parentSlot, rank, eta, factorCost, order, settledParent, settledSlot, heap } = scratch;
+  const { dist, parentNode, parentSlot, rank, eta, factorCost, order, settledParent, settledSlot, settledCost, settledEta, heap } = scratch;
 
   for (const source of sources) {
     const s = source.node;
@@ -52,6 +52,8 @@ export function searchMostProbablePaths(
     } else {
       settledParent[settled] = -1;
     }
+    settledCost[settled] = du;
+    settledEta[settled] = eta[u];
     settled++;
     for (let k = offsets[u], end = offsets[u + 1]; k < end; k++) {
       let nd = du + costs[k];

@@ -26,8 +26,12 @@ export class PropagationScratch {
   /** Per settle rank: the rank of the node's parent (-1 for sources) and the propagation-CSR slot of its last hop. */
   readonly settledParent: Int32Array;
   readonly settledSlot: Int32Array;
-  /** Output buffers of an estimator: the scored VMs, their probabilities (ordered by sortByRisk) and ETAs. */
+  /** Per settle rank: the node's best cost and ETA (sequential copies, so reading results costs no random access). */
+  readonly settledCost: Float64Array;
+  readonly settledEta: Float64Array;
+  /** Output buffers of an estimator: the scored VMs, their settle ranks, probabilities (ordered by sortByRisk), ETAs. */
   readonly riskNodes: Int32Array;
+  readonly riskRank: Int32Array;
   readonly riskProbability: Float64Array;
   readonly riskEta: Float64Array;
   readonly heap: IndexedMinHeap;
@@ -45,7 +49,10 @@ export class PropagationScratch {
     this.order = new Int32Array(nodeCount);
     this.settledParent = new Int32Array(nodeCount);
     this.settledSlot = new Int32Array(nodeCount);
+    this.settledCost = new Float64Array(nodeCount);
+    this.settledEta = new Float64Array(nodeCount);
     this.riskNodes = new Int32Array(nodeCount);
+    this.riskRank = new Int32Array(nodeCount);
     this.riskProbability = new Float64Array(nodeCount);
     this.riskEta = new Float64Array(nodeCount);
     this.heap = new IndexedMinHeap(nodeCount);

@@ -31,50 +31,61 @@ export function vmIdOrder(snapshot: TopologySnapshot): VmIdOrder {
 
 /**
  * Orders scored VMs by probability (desc), then vmId, in place over parallel typed arrays (`nodes[i]` has
- * `probability[i]`). When the input is already non-increasing (MPP settle order) only runs of equal probability are
- * sorted, by vmId rank; otherwise an index sort compares probabilities, then ranks. No string comparisons.
+ * `probability[i]` and `payload[i]`, which moves with it). When the input is already non-increasing (MPP settle
+ * order) only runs of equal probability are sorted, by vmId rank; otherwise an index sort compares probabilities, then
+ * ranks. No string comparisons.
  */
-export function sortByRisk(nodes: Int32Array, probability: Float64Array, count: number, order: VmIdOrder): void {
+export function sortByRisk(nodes: Int32Array, probability: Float64Array, payload: Int32Array, count: number, order: VmIdOrder): void {
   for (let i = 1; i < count; i++) {
     if (probability[i] > probability[i - 1]) {
-      sortAll(nodes, probability, count, order.rankOf);
+      sortAll(nodes, probability, payload, count, order.rankOf);
       return;
     }
   }
-  const { rankOf, vmAt } = order;
+  const { rankOf } = order;
   for (let start = 0; start < count;) {
     const p = probability[start];
     let end = start + 1;
     while (end < count && probability[end] === p) end++;
     if (end - start > INSERTION_RUN) {
-      const ranks = new Int32Array(end - start);
-      for (let i = start; i < end; i++) ranks[i - start] = rankOf[nodes[i]];
-      ranks.sort();
-      for (let i = start; i < end; i++) nodes[i] = vmAt[ranks[i - start]];
+      const index = new Int32Array(end - start);
+      for (let i = start; i < end; i++) index[i - start] = i;
+      index.sort((a, b) => rankOf[nodes[a]] - rankOf[nodes[b]]);
+      permute(nodes, payload, index, start);
     } else {
       for (let i = start + 1; i < end; i++) {
         const v = nodes[i];
+        const x = payload[i];
         const r = rankOf[v];
         let j = i - 1;
         while (j >= start && rankOf[nodes[j]] > r) {
           nodes[j + 1] = nodes[j];
+          payload[j + 1] = payload[j];
           j--;
         }
         nodes[j + 1] = v;
+        payload[j + 1] = x;
       }
     }
     start = end;
   }
 }
 
-function sortAll(nodes: Int32Array, probability: Float64Array, count: number, rankOf: Int32Array): void {
+/** nodes[start + i] = old nodes[index[i]] (and the payload with it). */
+function permute(nodes: Int32Array, payload: Int32Array, index: Int32Array, start: number): void {
+  const n = nodes.slice(start, start + index.length);
+  const x = payload.slice(start, start + index.length);
+  for (let i = 0; i < index.length; i++) {
+    nodes[start + i] = n[index[i] - start];
+    payload[start + i] = x[index[i] - start];
+  }
+}
+
+function sortAll(nodes: Int32Array, probability: Float64Array, payload: Int32Array, count: number, rankOf: Int32Array): void {
   const index = new Int32Array(count);
   for (let i = 0; i < count; i++) index[i] = i;
   index.sort((a, b) => probability[b] - probability[a] || rankOf[nodes[a]] - rankOf[nodes[b]]);
-  const n = nodes.slice(0, count);
   const p = probability.slice(0, count);
-  for (let i = 0; i < count; i++) {
-    nodes[i] = n[index[i]];
-    probability[i] = p[index[i]];
-  }
+  for (let i = 0; i < count; i++) probability[i] = p[index[i]];
+  permute(nodes, payload, index, 0);
 }

@@ -108,18 +108,15 @@ const UNEXPLAINED: readonly never[] = Object.freeze([]);
  * lazily from the captured most-probable-path tree (ancestors settle first, so it keeps the ranks up to the deepest).
  */
 function entries(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: PropagationScratch, count: number, explained: number): RiskEntry[] {
-  const { riskNodes, riskProbability, riskEta, rank } = scratch;
+  const { riskNodes, riskRank, riskProbability, riskEta } = scratch;
   const ids = snapshot.vmIds();
   const out = new Array<RiskEntry>(count);
   const withPaths = Math.min(count, explained);
   if (withPaths > 0) {
     let deepest = 0;
-    for (let i = 0; i < withPaths; i++) deepest = Math.max(deepest, rank[riskNodes[i]]);
+    for (let i = 0; i < withPaths; i++) deepest = Math.max(deepest, riskRank[i]);
     const tree = new PathTree(snapshot, csr, scratch, deepest + 1);
-    for (let i = 0; i < withPaths; i++) {
-      const v = riskNodes[i];
-      out[i] = new ExplainedRiskEntry(ids[v], riskProbability[i], riskEta[i], tree, rank[v]);
-    }
+    for (let i = 0; i < withPaths; i++) out[i] = new ExplainedRiskEntry(ids[riskNodes[i]], riskProbability[i], riskEta[i], tree, riskRank[i]);
   }
   for (let i = withPaths; i < count; i++) {
     const v = riskNodes[i];
@@ -129,19 +126,22 @@ function entries(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: Propa
 }
 
 function mppEntries(snapshot: TopologySnapshot, csr: PropagationCsr, scratch: PropagationScratch, floor: number, explained: number): Entries {
-  const { order, dist, parentNode, eta, riskNodes, riskProbability } = scratch;
+  // Everything is read per settle rank, in order: no random access into the node-indexed buffers.
+  const { order, settledParent, settledCost, settledEta, riskNodes, riskRank, riskProbability, riskEta } = scratch;
+  const { vmCount } = snapshot;
   let count = 0;
   for (let k = 0; k < scratch.settledCount; k++) {
+    const probability = Math.exp(-settledCost[k]);
+    if (probability < floor || probability === 0) break; // settle order is by cost: every later node is below too
     const v = order[k];
-    if (v >= snapshot.vmCount || parentNode[v] === -1) continue;
-    const probability = Math.exp(-dist[v]);
-    if (probability < floor || probability === 0) continue;
+    if (v >= vmCount || settledParent[k] === -1) continue;
     riskNodes[count] = v;
+    riskRank[count] = k;
     riskProbability[count++] = probability;
   }
   // Settle order is already by probability (desc); only runs of equal probability need ordering by vmId.
-  sortByRisk(riskNodes, riskProbability, count, vmIdOrder(snapshot));
-  for (let i = 0; i < count; i++) scratch.riskEta[i] = eta[riskNodes[i]];
+  sortByRisk(riskNodes, riskProbability, riskRank, count, vmIdOrder(snapshot));
+  for (let i = 0; i < count; i++) riskEta[i] = settledEta[riskRank[i]];
   return { entries: entries(snapshot, csr, scratch, count, explained), touched: 0 };
 }
 
@@ -149,18 +149,19 @@ function multipathEntries(
   snapshot: TopologySnapshot, weights: TransmissionWeights, csr: PropagationCsr, scratch: PropagationScratch, floor: number, explained: number,
 ): Entries {
   computeMultipathReach(snapshot, weights, scratch);
-  const { order, reach, parentNode, eta, riskNodes, riskProbability } = scratch;
+  const { order, reach, settledParent, settledEta, riskNodes, riskRank, riskProbability } = scratch;
   let count = 0;
   for (let k = 0; k < scratch.settledCount; k++) {
     const v = order[k];
-    if (v >= snapshot.vmCount || parentNode[v] === -1) continue;
+    if (v >= snapshot.vmCount || settledParent[k] === -1) continue;
     const probability = reach[v];
     if (probability < floor || probability === 0) continue;
     riskNodes[count] = v;
+    riskRank[count] = k;
     riskProbability[count++] = probability;
   }
-  sortByRisk(riskNodes, riskProbability, count, vmIdOrder(snapshot));
-  for (let i = 0; i < count; i++) scratch.riskEta[i] = eta[riskNodes[i]];
+  sortByRisk(riskNodes, riskProbability, riskRank, count, vmIdOrder(snapshot));
+  for (let i = 0; i < count; i++) scratch.riskEta[i] = settledEta[riskRank[i]];
   return { entries: entries(snapshot, csr, scratch, count, explained), touched: 0 };
 }
 
@@ -175,16 +176,17 @@ function monteCarloEntries(
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed)) throw new ForesightError('INVALID_ARGUMENT', `seed must be an integer, got ${String(seed)}`);
   const tally = simulateCascades(snapshot, weights, scratch.factorCost, sources, samples, seed);
-  const { riskNodes, riskProbability } = scratch;
+  const { riskNodes, riskRank, riskProbability, rank } = scratch;
   let count = 0;
   for (const v of tally.reached) {
     if (scratch.parentNode[v] === -1 && scratch.dist[v] === 0) continue; // a source
     const probability = tally.hits[v] / samples;
     if (probability < floor) continue;
     riskNodes[count] = v;
+    riskRank[count] = rank[v];
     riskProbability[count++] = probability;
   }
-  sortByRisk(riskNodes, riskProbability, count, vmIdOrder(snapshot));
+  sortByRisk(riskNodes, riskProbability, riskRank, count, vmIdOrder(snapshot));
   for (let i = 0; i < count; i++) scratch.riskEta[i] = tally.arrivalSum[riskNodes[i]] / tally.hits[riskNodes[i]];
   return { entries: entries(snapshot, csr, scratch, count, explained), touched: tally.reached.length };
 }

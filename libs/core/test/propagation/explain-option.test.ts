@@ -39,7 +39,7 @@ test('explain rejects anything but all, none or a non-negative integer', () => {
   }
 });
 
-test('sortByRisk orders by probability desc then vmId, sorted or not, with short and long ties', () => {
+test('sortByRisk orders by probability desc then vmId, sorted or not, with short and long ties, carrying a payload', () => {
   // Ids in neither index nor numeric order, with a non-ASCII one: the order is `<` on strings.
   const ids = Array.from({ length: 120 }, (_, i) => (i === 5 ? 'vm-é' : `vm-${(i * 7) % 120}`));
   const snapshot = buildTopologySnapshot(ids.map((id) => makeVm(id, `h-${id}`)), []);
@@ -51,10 +51,12 @@ test('sortByRisk orders by probability desc then vmId, sorted or not, with short
       if (presort) items.sort((a, b) => b.p - a.p);
       const nodes = Int32Array.from(items.map((r) => r.node));
       const probability = Float64Array.from(items.map((r) => r.p));
-      sortByRisk(nodes, probability, items.length, order);
+      const payload = Int32Array.from(items.map((r) => 1000 + r.node)); // moves with its node
+      sortByRisk(nodes, probability, payload, items.length, order);
       const want = [...items].sort((a, b) => b.p - a.p || (ids[a.node] < ids[b.node] ? -1 : 1));
       assert.deepEqual([...nodes], want.map((r) => r.node));
       assert.deepEqual([...probability], want.map((r) => r.p));
+      assert.deepEqual([...payload], want.map((r) => 1000 + r.node));
     }),
     { numRuns: 300, seed: 8 },
   );
