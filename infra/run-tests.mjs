@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled test files of every package with node's test runner.
 // `unit`: <pkg>/dist/test/**/*.test.js; `integration`: test/dist/**/*.test.js (the real stack).
+// Further arguments: words keep only the files whose path contains one of them (`integration start-stack`); flags
+// (`--test-name-pattern=…`) go to node's test runner.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,11 +34,13 @@ if (kind === 'unit') {
   console.error(`unknown test kind '${kind}' (expected unit or integration)`);
   process.exit(2);
 }
-if (files.length === 0) {
-  console.error(`no ${kind} test files found: did the build run?`);
+const filters = process.argv.slice(3).filter((arg) => !arg.startsWith('-'));
+const extra = process.argv.slice(3).filter((arg) => arg.startsWith('-'));
+const selected = filters.length === 0 ? files : files.filter((file) => filters.some((word) => file.slice(root.length).includes(word)));
+if (selected.length === 0) {
+  console.error(`no ${kind} test files found${filters.length === 0 ? ': did the build run?' : ` matching ${filters.join(', ')}`}`);
   process.exit(1);
 }
-files.sort();
-const extra = process.argv.slice(3);
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...files], { stdio: 'inherit' });
+selected.sort();
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...selected], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

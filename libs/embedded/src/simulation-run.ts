@@ -49,6 +49,8 @@ export interface SimulationResult {
  */
 export interface SimulationHooks {
   readonly runtime?: PipelineRuntime;
+  /** Aborting stops the run at the next step: the services stop and runSimulation rejects with the abort reason. */
+  readonly signal?: AbortSignal;
   readonly onProgress?: (progress: SimulationProgress) => void;
   readonly progressEveryMs?: number;
   readonly wallClock?: () => number;
@@ -92,6 +94,7 @@ export async function runSimulation(partial: Partial<SimulationOptions> = {}, ho
     let nextProgress = scenario.startAt;
     const every = hooks.progressEveryMs ?? 60_000;
     for (let now = scenario.startAt; ; now = Math.min(now + options.stepMs, scenario.endAt)) {
+      hooks.signal?.throwIfAborted();
       if (now >= nextFlowAt) {
         await publishAll(flowWindow(scenario.world, options, nextFlowAt), (b) => pipeline.publish('flows', b));
         nextFlowAt += options.flowWindowMs;

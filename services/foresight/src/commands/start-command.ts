@@ -139,10 +139,15 @@ export async function startCommand(args: readonly string[], shell: StartShell = 
   if (stack !== undefined) {
     shell.stderr(`foresight: every step waits until each consumer group has caught up on Kafka; the run's data is ${request.keep ? 'kept (--keep)' : 'dropped at the end (--keep leaves it)'}\n`);
   }
+  // NOTE: with --stack, a first Ctrl-C stops the run at its next step so its data can be dropped; a second one kills.
+  const interrupted = new AbortController();
+  const interrupt = (): void => interrupted.abort(new Error('interrupted (SIGINT)'));
+  if (stack !== undefined) process.once('SIGINT', interrupt);
   let result;
   try {
     result = await runSimulation(request.options, {
       runtime,
+      signal: interrupted.signal,
       wallClock: () => performance.now(),
       progressEveryMs: shell.tty ? 30_000 : 10 * 60_000,
       onProgress: (p) => shell.stderr(shell.tty ? `\r${formatProgress(p)}\x1b[K` : `${formatProgress(p)}\n`),
@@ -151,6 +156,8 @@ export async function startCommand(args: readonly string[], shell: StartShell = 
     shell.stderr(`${shell.tty ? '\n' : ''}foresight start${stack === undefined ? '' : ' --stack'}: the run failed: ${(error as Error).message}\n`);
     if (stack !== undefined) await settleStackRun(stack, request.keep, shell);
     return 1;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
   }
   if (shell.tty) shell.stderr('\n');
   mkdirSync(request.out, { recursive: true });
