@@ -14,6 +14,7 @@ export { InMemoryBroker, partitionOfKey, type StoredRecord } from './in-memory-b
 export { InMemoryBus, type InMemoryBusOptions } from './in-memory-bus.js';
 export { validateKafkaConnection, type KafkaConnectionConfig, type KafkaSaslConfig } from './kafka-config.js';
 export { KafkaBus, type KafkaBusOptions, type PartitionAssignment } from './kafka-bus.js';
+export type { ConsumerLag, ConsumerLagListener } from './kafka-consumer-group.js';
 export { KafkaPrefixAdmin, type DroppedKafkaData } from './kafka-prefix-admin.js';
 export { KafkaCatchUp, describeBacklog, type CatchUpOptions } from './kafka-catch-up.js';
 export { backlogOf, type ConsumerSubscription, type PartitionBacklog, type PartitionEnd, type TopicEnds, type GroupOffsets } from './consumer-backlog.js';

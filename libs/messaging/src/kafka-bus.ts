@@ -5,7 +5,7 @@ import { groupDeclarations, resolveBusOptions, type BusOptions, type ResolvedBus
 import type { DeadLetter } from './dead-letter.js';
 import { kafkaClient } from './kafka-client.js';
 import { validateKafkaConnection, type KafkaConnectionConfig } from './kafka-config.js';
-import { KafkaConsumerGroup } from './kafka-consumer-group.js';
+import { KafkaConsumerGroup, type ConsumerLagListener } from './kafka-consumer-group.js';
 import type { AnyConsumerDeclaration, BusHealth, MessageBus, PublishOptions } from './message-bus.js';
 import { encodeOutgoing, type OutgoingRecord } from './outgoing-record.js';
 import { RecordDelivery } from './record-delivery.js';
@@ -42,6 +42,8 @@ export interface KafkaBusOptions extends BusOptions {
    * of every subscribed topic to the same member, so state kept per key across topics keyed alike stays in one place.
    */
   readonly partitionAssignment?: PartitionAssignment;
+  /** Told each group's lag per partition (records behind the partition end) as it consumes: for a consumer-lag gauge. */
+  readonly onConsumerLag?: ConsumerLagListener;
 }
 
 /** The partition assignment strategies a KafkaBus group can use. */
@@ -211,6 +213,7 @@ export class KafkaBus implements MessageBus {
         partitionAssignment: this.kafkaOptions.partitionAssignment ?? 'round-robin',
         retry: this.options.retry,
         logger: this.options.logger,
+        ...(this.kafkaOptions.onConsumerLag !== undefined ? { onLag: this.kafkaOptions.onConsumerLag } : {}),
       });
       this.groups.push(group);
       try {

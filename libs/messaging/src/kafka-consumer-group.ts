@@ -17,7 +17,19 @@ export interface ConsumerGroupSettings {
   readonly partitionAssignment: 'round-robin' | 'co-partitioned';
   readonly retry: RetryPolicy;
   readonly logger: Logger;
+  /** Told how far behind the partition end the group is, when a batch arrives and as its records are done. */
+  readonly onLag?: ConsumerLagListener;
 }
+
+/** How many records of a partition a group has not done yet: the partition end (high watermark) minus its position. */
+export interface ConsumerLag {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly behind: number;
+}
+
+export type ConsumerLagListener = (lag: ConsumerLag) => void;
 
 /** Where a consumer group stands, for health(). */
 export interface ConsumerGroupStatus {
@@ -108,6 +120,7 @@ export class KafkaConsumerGroup {
     let sinceCheck = 0;
     let checkedAt = Date.now();
     let done: string | undefined;
+    this.reportLag(batch, batch.firstOffset());
     try {
       for (const message of batch.messages) {
         if (!payload.isRunning() || payload.isStale() || this.stopping) break;
@@ -124,13 +137,25 @@ export class KafkaConsumerGroup {
           sinceCheck = 0;
           checkedAt = Date.now();
           payload.resolveOffset(done);
+          this.reportLag(batch, done, 1);
           await payload.commitOffsetsIfNecessary();
           await payload.heartbeat();
         }
       }
     } finally {
-      if (done !== undefined) payload.resolveOffset(done);
+      if (done !== undefined) {
+        payload.resolveOffset(done);
+        this.reportLag(batch, done, 1);
+      }
     }
+  }
+
+  /** Reports the records from `offset` (+ `past`) to the batch's high watermark as the group's lag on the partition. */
+  private reportLag(batch: EachBatchPayload['batch'], offset: string | null, past = 0): void {
+    const listener = this.settings.onLag;
+    if (listener === undefined || offset === null) return;
+    const behind = Number(batch.highWatermark) - (Number(offset) + past);
+    if (Number.isFinite(behind)) listener({ groupId: this.groupId, topic: batch.topic, partition: batch.partition, behind: Math.max(0, behind) });
   }
 
   /**
@@ -153,6 +178,7 @@ export class KafkaConsumerGroup {
     const advance = (): void => {
       while (resolvedUpTo < messages.length && done[resolvedUpTo]) resolvedUpTo++;
     };
+    this.reportLag(batch, batch.firstOffset());
     const stopped = (): boolean => redeliver !== undefined || !payload.isRunning() || payload.isStale() || this.stopping;
     try {
       for (let i = 0; i < messages.length; i++) {
@@ -181,7 +207,10 @@ export class KafkaConsumerGroup {
           sinceCheck = 0;
           checkedAt = Date.now();
           advance();
-          if (resolvedUpTo > 0) payload.resolveOffset(messages[resolvedUpTo - 1].offset);
+          if (resolvedUpTo > 0) {
+            payload.resolveOffset(messages[resolvedUpTo - 1].offset);
+            this.reportLag(batch, messages[resolvedUpTo - 1].offset, 1);
+          }
           await payload.commitOffsetsIfNecessary();
           await payload.heartbeat();
         }
@@ -190,7 +219,10 @@ export class KafkaConsumerGroup {
     } finally {
       await Promise.allSettled(inFlight);
       advance();
-      if (resolvedUpTo > 0) payload.resolveOffset(messages[resolvedUpTo - 1].offset);
+      if (resolvedUpTo > 0) {
+        payload.resolveOffset(messages[resolvedUpTo - 1].offset);
+        this.reportLag(batch, messages[resolvedUpTo - 1].offset, 1);
+      }
     }
     if (redeliver !== undefined && resolvedUpTo < messages.length) {
       this.pauseAndRewind(batch.topic, batch.partition, messages[resolvedUpTo].offset, redeliver.reason);

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { runService, type Env, type ServiceDefinition, type ServiceInstruments } from '@foresight/service-kit';
+import { type Env, kafkaConnection, runService, type ServiceDefinition, type ServiceInstruments } from '@foresight/service-kit';
 import { RedisStateStore } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import { createAllocator } from './allocator.js';
@@ -37,7 +37,8 @@ export function allocatorService(env?: Env, onStopped: () => void = () => undefi
       await context.step('redis', () => stateStore.init());
       const { registry } = config;
       const bus = await context.step('kafka', () => KafkaBus.connect({
-        connection: { ...config.kafka, registry: { url: registry.url, ...(registry.username !== undefined && registry.password !== undefined ? { auth: { username: registry.username, password: registry.password } } : {}) } },
+        connection: kafkaConnection(config.kafka, registry),
+        onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
         topicPrefix: config.topicPrefix,
         ...config.kafkaConsumer,
         groupId: `${config.topicPrefix}${ALLOCATOR}`,

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { defaultModel } from '@foresight/core';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { runService, type Env, type ServiceDefinition } from '@foresight/service-kit';
+import { type Env, kafkaConnection, runService, type ServiceDefinition } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { readLearnerConfig, type LearnerConfig } from './config.js';
 import { createLearner } from './learner.js';
@@ -27,7 +27,8 @@ export function learnerService(env?: Env, onStopped: () => void = () => undefine
       await context.step('neo4j', () => graphStore.init());
       const { registry } = config;
       const bus = await context.step('kafka', () => KafkaBus.connect({
-        connection: { ...config.kafka, registry: { url: registry.url, ...(registry.username !== undefined && registry.password !== undefined ? { auth: { username: registry.username, password: registry.password } } : {}) } },
+        connection: kafkaConnection(config.kafka, registry),
+        onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
         topicPrefix: config.topicPrefix,
         ...config.kafkaConsumer,
         groupId: `${config.topicPrefix}${LEARNER}`,

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { runService, type Env, type ServiceDefinition } from '@foresight/service-kit';
+import { type Env, kafkaConnection, runService, type ServiceDefinition } from '@foresight/service-kit';
 import { Neo4jGraphStore } from '@foresight/stores';
 import { readTopologyBuilderConfig, type TopologyBuilderConfig } from './config.js';
 import { createTopologyBuilder } from './topology-builder.js';
@@ -21,7 +21,8 @@ export function topologyBuilderService(env?: Env, onStopped: () => void = () => 
       const { config, logger, telemetry } = context;
       const graphStore = new Neo4jGraphStore({ ...config.neo4j, namespace: config.neo4jNamespace });
       const bus = await context.step('kafka', () => KafkaBus.connect({
-        connection: { ...config.kafka, registry: { url: config.registry.url, ...(config.registry.username !== undefined && config.registry.password !== undefined ? { auth: { username: config.registry.username, password: config.registry.password } } : {}) } },
+        connection: kafkaConnection(config.kafka, config.registry),
+        onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
         topicPrefix: config.topicPrefix,
         ...config.kafkaConsumer,
         // NOTE: inventory and flows keep per-VM state: partition p of both must reach the same instance.

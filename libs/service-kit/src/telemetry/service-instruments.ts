@@ -14,7 +14,7 @@ export interface ServiceInstruments {
   readonly messagesProcessed: Counter<MessageAttributes>;
   /** foresight.handler.duration in ms, by topic and outcome. */
   readonly handlerDuration: Histogram<MessageAttributes>;
-  /** foresight.consumer.lag in messages, set by the messaging runtime per topic/partition. */
+  /** foresight.consumer.lag in messages, set by the messaging runtime per group, topic and partition (recordLag). */
   readonly consumerLag: StateGauge;
   /** foresight.incidents.open. */
   readonly openIncidents: StateGauge;
@@ -26,6 +26,8 @@ export interface ServiceInstruments {
   readonly reservedResources: StateGauge;
   /** Counts one handled message and records its handler duration. */
   recordHandled(attributes: MessageAttributes, durationMs: number): void;
+  /** Sets the consumer lag of a group on one partition (the messaging runtime's onConsumerLag fits). */
+  recordLag(lag: { readonly groupId: string; readonly topic: string; readonly partition: number; readonly behind: number }): void;
 }
 
 /** Histogram buckets (ms) for message handlers: sub-millisecond scoring up to slow retries. */
@@ -41,10 +43,11 @@ export function createServiceInstruments(meter: Meter): ServiceInstruments {
     unit: 'ms',
     advice: { explicitBucketBoundaries: HANDLER_DURATION_BUCKETS_MS },
   });
+  const consumerLag = createStateGauge(meter, { name: 'foresight.consumer.lag', description: 'Messages behind the partition end, by group, topic and partition.' });
   return {
     messagesProcessed,
     handlerDuration,
-    consumerLag: createStateGauge(meter, { name: 'foresight.consumer.lag', description: 'Messages behind the partition end, by topic and partition.' }),
+    consumerLag,
     openIncidents: createStateGauge(meter, { name: 'foresight.incidents.open', description: 'Incidents currently open.' }),
     atRiskVms: createStateGauge(meter, { name: 'foresight.vms.at_risk', description: 'VMs currently scored at risk.' }),
     activeGrants: createStateGauge(meter, { name: 'foresight.grants.active', description: 'Resource grants currently held.' }),
@@ -53,5 +56,6 @@ export function createServiceInstruments(meter: Meter): ServiceInstruments {
       messagesProcessed.add(1, attributes);
       handlerDuration.record(durationMs, attributes);
     },
+    recordLag: ({ groupId, topic, partition, behind }) => consumerLag.set(behind, { group: groupId, topic, partition }),
   };
 }
