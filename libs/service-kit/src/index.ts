@@ -16,6 +16,7 @@ export {
 export { kafkaConsumerSettings, type KafkaConsumerSettings } from './config/kafka-consumer-settings.js';
 export { registrySettings, type RegistrySettings } from './config/registry-settings.js';
 export { kafkaConnection, type KafkaConnectionSettings } from './config/kafka-connection.js';
+export { stackSettings } from './config/stack-settings.js';
 export { redisSettings, type RedisSettings } from './config/redis-settings.js';
 export { neo4jSettings, type Neo4jSettings } from './config/neo4j-settings.js';
 export { neo4jNamespaceSetting, redisKeyPrefixSetting, safeName, tickIntervalSetting, topicPrefixSetting } from './config/deployment-settings.js';

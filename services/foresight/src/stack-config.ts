@@ -1,9 +1,6 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
 import type { StackConnection, StackDependency } from '@foresight/embedded';
-import {
-  kafkaConsumerSettings, kafkaSettings, neo4jNamespaceSetting, neo4jSettings, readConfig, redisKeyPrefixSetting, redisSettings, registrySettings,
-  topicPrefixSetting, type Env,
-} from '@foresight/service-kit';
+import { type Env, kafkaConnection, readConfig, stackSettings } from '@foresight/service-kit';
 
 /** Which settings say where each part of the stack is (named in the message when it does not answer). */
 export const STACK_SETTINGS: Readonly<Record<StackDependency, readonly string[]>> = {
@@ -33,22 +30,11 @@ export function stackRunName(run: StackRun): string {
  */
 export function readStackConnection(env: Env, run: StackRun): StackConnection {
   const c = readConfig(env, {
-    kafka: kafkaSettings({ clientId: 'foresight-simulation' }),
-    kafkaConsumer: kafkaConsumerSettings(),
-    registry: registrySettings(),
-    neo4j: neo4jSettings(),
-    redis: redisSettings(),
-    topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
-    neo4jNamespace: neo4jNamespaceSetting(),
-    redisKeyPrefix: redisKeyPrefixSetting(),
+    ...stackSettings({ clientId: 'foresight-simulation', defaultTopicPrefix: DEFAULT_TOPIC_PREFIX }),
   });
   const name = stackRunName(run);
-  const { registry } = c;
   return {
-    kafka: {
-      ...c.kafka,
-      registry: { url: registry.url, ...(registry.username !== undefined && registry.password !== undefined ? { auth: { username: registry.username, password: registry.password } } : {}) },
-    },
+    kafka: kafkaConnection(c.kafka, c.registry),
     consumer: c.kafkaConsumer,
     neo4j: c.neo4j,
     redis: c.redis,

@@ -1,5 +1,7 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import { duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, readConfig, redisSettings, registrySettings, serviceSettings, type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, topicPrefixSetting, neo4jNamespaceSetting, redisKeyPrefixSetting, tickIntervalSetting, safeName } from '@foresight/service-kit';
+import {
+  duration, type Env, float, int, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, readConfig, type RedisSettings, type RegistrySettings, safeName, type ServiceConfig, serviceSettings, type ServiceSettings, stackSettings, tickIntervalSetting,
+} from '@foresight/service-kit';
 import { DEFAULT_LEARNER_SETTINGS as D, type LearnerSettings } from './learner-settings.js';
 
 /** Everything the learner process is configured with. */
@@ -25,14 +27,7 @@ export interface LearnerConfig extends ServiceConfig {
 export function readLearnerConfig(env: Env = process.env): LearnerConfig {
   const c = readConfig(env, {
     service: serviceSettings(),
-    kafka: kafkaSettings({ clientId: 'learner' }),
-    kafkaConsumer: kafkaConsumerSettings(),
-    registry: registrySettings(),
-    neo4j: neo4jSettings(),
-    redis: redisSettings(),
-    topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
-    neo4jNamespace: neo4jNamespaceSetting(),
-    redisKeyPrefix: redisKeyPrefixSetting(),
+    ...stackSettings({ clientId: 'learner', defaultTopicPrefix: DEFAULT_TOPIC_PREFIX }),
     tickIntervalMs: tickIntervalSetting(),
     modelId: safeName('FORESIGHT_MODEL_ID', { default: D.modelId }),
     minIncidentsPerStep: int('FORESIGHT_LEARNER_MIN_INCIDENTS', { default: D.minIncidentsPerStep, min: 1, max: 100_000 }),

@@ -1,5 +1,7 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import { duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, text, type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, topicPrefixSetting, neo4jNamespaceSetting, redisKeyPrefixSetting, tickIntervalSetting, safeName } from '@foresight/service-kit';
+import {
+  duration, type Env, float, int, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, oneOf, readConfig, type RedisSettings, type RegistrySettings, safeName, type ServiceConfig, serviceSettings, type ServiceSettings, stackSettings, text, tickIntervalSetting,
+} from '@foresight/service-kit';
 import { DEFAULT_PROPAGATION_SCORER_OPTIONS as D, type PropagationScorerOptions } from './propagation-scorer.js';
 
 /** Everything the propagation scorer process is configured with. */
@@ -26,14 +28,7 @@ const NAME = /^[A-Za-z0-9._-]+$/;
 export function readPropagationScorerConfig(env: Env = process.env): PropagationScorerConfig {
   const c = readConfig(env, {
     service: serviceSettings(),
-    kafka: kafkaSettings({ clientId: 'propagation-scorer' }),
-    kafkaConsumer: kafkaConsumerSettings(),
-    registry: registrySettings(),
-    neo4j: neo4jSettings(),
-    redis: redisSettings(),
-    topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
-    neo4jNamespace: neo4jNamespaceSetting(),
-    redisKeyPrefix: redisKeyPrefixSetting(),
+    ...stackSettings({ clientId: 'propagation-scorer', defaultTopicPrefix: DEFAULT_TOPIC_PREFIX }),
     instanceId: safeName('FORESIGHT_INSTANCE_ID', { optional: true }),
     hostname: text('HOSTNAME', { optional: true }),
     tickIntervalMs: tickIntervalSetting(),
