@@ -55,6 +55,25 @@ async function until(what: string, probe: () => Promise<boolean> | boolean, time
   }
 }
 
+/**
+ * Where the service process spent its handler time: messages and mean handler duration per consumed topic, read from
+ * its Prometheus endpoint (foresight.handler.duration), whole run including the warm-up and the topology load.
+ */
+async function handlerTimes(port: number | undefined): Promise<Record<string, { messages: number; meanMs: number }>> {
+  if (port === undefined) return {};
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const sums = new Map<string, number>();
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^foresight_handler_duration_(?:milliseconds_)?(sum|count)\{([^}]*)\} ([0-9.e+-]+)$/.exec(line);
+    const topic = m === null ? undefined : /topic="([^"]+)"/.exec(m[2])?.[1];
+    if (m === null || topic === undefined) continue;
+    const into = m[1] === 'sum' ? sums : counts;
+    into.set(topic, (into.get(topic) ?? 0) + Number(m[3]));
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).map(([topic, n]) => [topic, { messages: n, meanMs: round((sums.get(topic) ?? 0) / Math.max(n, 1), 2) }]));
+}
+
 /** Raw kafkajs, single messages at `rate`: produce call → eachMessage, p99 in ms. */
 async function rawRoundTrip(count: number, rate: number): Promise<{ p50: number; p99: number }> {
   const kafka = rawKafka('bench-pipeline-raw');
@@ -208,6 +227,7 @@ try {
   const measuredIds = [...publishedAt.keys()];
   // NOTE: an anomaly whose incident never reaches the grant threshold has no GRANT: it stays unmatched after this wait.
   await until('the GRANTs of the measured anomalies', () => measuredIds.every((i) => firstGrantAt.has(i)), GIVE_UP_MS).catch(() => undefined);
+  const handlers = await handlerTimes(service.port());
   const latencies = measuredIds.flatMap((i) => {
     const end = firstGrantAt.get(i);
     const start = publishedAt.get(i);
@@ -218,6 +238,7 @@ try {
     rate: RATE, seconds: SECONDS, gaveUpAfterMs: GIVE_UP_MS, anomalies: measuredIds.length, ratePerSec: round(achieved), matched: latencies.length, unmatched: measuredIds.length - latencies.length,
     grants, grantsPerAnomaly: round(grants / (WARM_UP + measuredIds.length), 2), p50Ms: round(percentile(latencies, 0.5)), p99Ms: round(percentile(latencies, 0.99)), maxMs: round(Math.max(...latencies)),
     rawRoundTripP50Ms: round(raw.p50), rawRoundTripP99Ms: round(raw.p99),
+    handlers,
   };
   const rows: [string, string][] = [
     ['services', result.processes], ['topology', `${result.vms} VMs, ${result.hosts} hosts, ${result.pathways} pathways`],
@@ -225,6 +246,7 @@ try {
     ['matched to a GRANT', `${result.matched} (unmatched ${result.unmatched}; ${result.grants} GRANTs in all)`],
     ['anomaly → GRANT p50', `${result.p50Ms} ms`], ['anomaly → GRANT p99', `${result.p99Ms} ms`], ['anomaly → GRANT max', `${result.maxMs} ms`],
     ['raw kafkajs round trip p50 / p99', `${result.rawRoundTripP50Ms} / ${result.rawRoundTripP99Ms} ms`],
+    ...Object.entries(handlers).map(([topic, h]): [string, string] => [`  handled ${topic}`, `${h.messages} messages, mean ${h.meanMs} ms in the handler`]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));

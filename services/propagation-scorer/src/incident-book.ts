@@ -1,31 +1,77 @@
+import { RuntimeError } from '@foresight/messaging';
 import type { DocumentStore } from '@foresight/stores';
 import { withStore } from './store-failure.js';
-import { parseIncidents, serialiseIncidents, type TrackedIncident } from './tracked-incident.js';
+import { parseIncident, serialiseIncident, type TrackedIncident } from './tracked-incident.js';
 
-/** The document kind holding each system's open incidents (id: systemId). */
+/** The document kind of each system's incident index (id: systemId): which incidents are open, at which revision. */
 export const INCIDENTS_DOCUMENT_KIND = 'propagation-scorer.incidents';
+/** The document kind of one incident at one revision (id: `<incidentId>#<revision>`). */
+export const INCIDENT_DOCUMENT_KIND = 'propagation-scorer.incident';
+
+/** A system's index document: [incidentId, revision] of every open incident, by incident id. */
+interface IncidentIndex {
+  readonly incidents: readonly (readonly [string, number])[];
+}
+
+/** What this instance last read or wrote of one system. */
+interface CachedSystem {
+  /** The index document as stored: equal strings mean nothing changed since. */
+  readonly indexJson: string;
+  readonly incidents: ReadonlyMap<string, { readonly incident: TrackedIncident; readonly revision: number }>;
+}
 
 /**
- * Open incidents, one document per system, read through on every use: anomalies are keyed by systemId, so the
- * instance that owns a system's partition is its only writer, and a new owner after a rebalance reads what the
- * previous one wrote.
+ * Open incidents: one document per incident revision, and per system a small index naming the open incidents and
+ * their revisions. Writing costs what changed, not what is open: only incidents that are not the very objects last
+ * read are written (as a new revision), then the index, in one put, switches to them; replaced revisions are deleted
+ * after. A crash before the index put leaves the index on the old revisions, and the redelivered anomaly rewrites
+ * the same new revisions (same content, same ids) before switching: nothing is half applied.
+ *
+ * Reads go through the index on every use (anomalies are keyed by systemId, so the instance that owns a system's
+ * partition is its main writer, but a tick on another instance, or a new owner after a rebalance, may write too):
+ * when the stored index is the one last seen, the incidents come from memory; otherwise only the revisions that
+ * changed are fetched and parsed.
+ * NOTE: incidents are immutable values: a changed incident is a new object, which is how write() finds changes.
  */
 export class IncidentBook {
+  private readonly cache = new Map<string, CachedSystem>();
+
   constructor(private readonly documents: DocumentStore) {}
 
   /** The open incidents of one system. */
   async read(systemId: string): Promise<TrackedIncident[]> {
-    const json = await withStore('read incidents', () => this.documents.get(INCIDENTS_DOCUMENT_KIND, systemId));
-    return json === undefined ? [] : parseIncidents(json);
+    return [...(await this.load(systemId)).incidents.values()].map((e) => e.incident);
   }
 
-  /** Replaces the open incidents of one system (the document goes when none is left). */
+  /** Replaces the open incidents of one system with `incidents` (the index goes when none is left). */
   async write(systemId: string, incidents: readonly TrackedIncident[]): Promise<void> {
-    if (incidents.length === 0) {
-      await withStore('delete incidents', () => this.documents.delete(INCIDENTS_DOCUMENT_KIND, systemId));
-      return;
+    const before = this.cache.get(systemId) ?? (await this.load(systemId));
+    const after = new Map<string, { incident: TrackedIncident; revision: number }>();
+    const changed: { id: string; json: string }[] = [];
+    // By incident id, the order read() returns them in whether they come from memory or from the store.
+    for (const incident of [...incidents].sort((a, b) => (a.state.incidentId < b.state.incidentId ? -1 : a.state.incidentId > b.state.incidentId ? 1 : 0))) {
+      const id = incident.state.incidentId;
+      const previous = before.incidents.get(id);
+      if (previous !== undefined && previous.incident === incident) {
+        after.set(id, previous);
+        continue;
+      }
+      const revision = (previous?.revision ?? 0) + 1;
+      after.set(id, { incident, revision });
+      changed.push({ id: documentId(id, revision), json: serialiseIncident(incident) });
     }
-    await withStore('write incidents', () => this.documents.put(INCIDENTS_DOCUMENT_KIND, systemId, serialiseIncidents(incidents)));
+    const replaced = [...before.incidents].filter(([id, e]) => after.get(id)?.revision !== e.revision).map(([id, e]) => documentId(id, e.revision));
+    if (changed.length === 0 && replaced.length === 0) return;
+    for (const { id, json } of changed) await withStore('write incident', () => this.documents.put(INCIDENT_DOCUMENT_KIND, id, json));
+    let indexJson = '';
+    if (after.size === 0) {
+      await withStore('delete incidents', () => this.documents.delete(INCIDENTS_DOCUMENT_KIND, systemId));
+    } else {
+      indexJson = JSON.stringify({ incidents: [...after].map(([id, e]) => [id, e.revision]) } satisfies IncidentIndex);
+      await withStore('write incidents', () => this.documents.put(INCIDENTS_DOCUMENT_KIND, systemId, indexJson));
+    }
+    this.cache.set(systemId, { indexJson, incidents: after });
+    for (const id of replaced) await withStore('delete incident', () => this.documents.delete(INCIDENT_DOCUMENT_KIND, id));
   }
 
   /** Every system with open incidents. */
@@ -33,4 +79,37 @@ export class IncidentBook {
     const documents = await withStore('list incidents', () => this.documents.list(INCIDENTS_DOCUMENT_KIND));
     return documents.map((d) => d.id);
   }
+
+  private async load(systemId: string): Promise<CachedSystem> {
+    const indexJson = (await withStore('read incidents', () => this.documents.get(INCIDENTS_DOCUMENT_KIND, systemId))) ?? '';
+    const cached = this.cache.get(systemId);
+    if (cached !== undefined && cached.indexJson === indexJson) return cached;
+    const entries = indexJson === '' ? [] : (JSON.parse(indexJson) as IncidentIndex).incidents;
+    const incidents = new Map<string, { incident: TrackedIncident; revision: number }>();
+    const missing: (readonly [string, number])[] = [];
+    for (const [id, revision] of entries) {
+      const known = cached?.incidents.get(id);
+      if (known !== undefined && known.revision === revision) incidents.set(id, known);
+      else missing.push([id, revision]);
+    }
+    if (missing.length > 0) {
+      const ids = missing.map(([id, revision]) => documentId(id, revision));
+      const jsons = await withStore('read incidents', () => this.documents.getMany(INCIDENT_DOCUMENT_KIND, ids));
+      missing.forEach(([id, revision], i) => {
+        const json = jsons[i];
+        // NOTE: another instance replaced the revision between the two reads: read again.
+        if (json === undefined) throw new RuntimeError('HANDLER_RETRIABLE', `incident ${id} revision ${revision}, named by the index of ${systemId}, was replaced while being read`);
+        incidents.set(id, { incident: parseIncident(json), revision });
+      });
+    }
+    // Index order: by incident id, as written.
+    const ordered = new Map(entries.map(([id]) => [id, incidents.get(id)!]));
+    const system = { indexJson, incidents: ordered };
+    this.cache.set(systemId, system);
+    return system;
+  }
+}
+
+function documentId(incidentId: string, revision: number): string {
+  return `${incidentId}#${revision}`;
 }

@@ -48,11 +48,6 @@ interface StoredIncident {
   readonly unknownVmIds: readonly string[];
 }
 
-/** The document of one system's open incidents. */
-interface SystemIncidentsDocument {
-  readonly incidents: readonly StoredIncident[];
-}
-
 function toStored(incident: TrackedIncident): StoredIncident {
   const s = incident.state;
   return {
@@ -103,15 +98,12 @@ function fromStored(stored: StoredIncident): TrackedIncident {
   };
 }
 
-/** Serialises a system's open incidents, by incident id. */
-export function serialiseIncidents(incidents: readonly TrackedIncident[]): string {
-  const sorted = [...incidents].sort((a, b) => (a.state.incidentId < b.state.incidentId ? -1 : a.state.incidentId > b.state.incidentId ? 1 : 0));
-  const document: SystemIncidentsDocument = { incidents: sorted.map(toStored) };
-  return JSON.stringify(document);
+/** Serialises one open incident (its stored form). */
+export function serialiseIncident(incident: TrackedIncident): string {
+  return JSON.stringify(toStored(incident));
 }
 
-/** Parses a system's incidents document (written by serialiseIncidents). */
-export function parseIncidents(json: string): TrackedIncident[] {
-  const document = JSON.parse(json) as SystemIncidentsDocument;
-  return document.incidents.map(fromStored);
+/** Parses one incident document (written by serialiseIncident). */
+export function parseIncident(json: string): TrackedIncident {
+  return fromStored(JSON.parse(json) as StoredIncident);
 }
