@@ -1,4 +1,5 @@
 export { StoreError, isStoreError, type StoreErrorCode } from './store-error.js';
+export { withStore } from './store-failure.js';
 export type {
   GraphStore, HostRecord, PathwayRef, StoredTopology, IncidentRecord, VulnerabilityCount,
 } from './graph/graph-store.js';

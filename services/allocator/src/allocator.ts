@@ -12,7 +12,7 @@ import { modelConsumer } from './handlers/model.js';
 import { riskConsumer } from './handlers/risk.js';
 import { IncidentAllocator } from './incident-allocator.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
-import { withStore } from './store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** What the allocator is built from. */
 export interface AllocatorDeps {

@@ -8,7 +8,7 @@ import { LEARNER_DOCUMENTS, writeDocument } from './learner-documents.js';
 import type { LearnerMetrics } from './learner-metrics.js';
 import type { PathwayFeatureCatalog } from './pathway-features.js';
 import { labelIncident } from './prediction-labelling.js';
-import { withStore } from './store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** What the labeller reads and writes. */
 export interface IncidentLabellerDeps {

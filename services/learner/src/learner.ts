@@ -13,7 +13,7 @@ import { NO_LEARNER_METRICS, type LearnerMetrics } from './learner-metrics.js';
 import { DEFAULT_LEARNER_SETTINGS, type LearnerSettings } from './learner-settings.js';
 import { ModelTrainer } from './model-trainer.js';
 import { PathwayFeatureCatalog } from './pathway-features.js';
-import { withStore } from './store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** What the learner is built from. */
 export interface LearnerDeps {

@@ -2,7 +2,7 @@ import type { ModelVersion } from '@foresight/contracts';
 import { defaultModel, parseModel, serialiseModel, type ModelParameters } from '@foresight/core';
 import type { Logger } from '@foresight/messaging';
 import type { DocumentStore } from '@foresight/stores';
-import { withStore } from './store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Where the scorer keeps the model it scores with, so a restart does not fall back to the default. */
 export const MODEL_DOCUMENT = { kind: 'propagation-scorer.model', id: 'current' } as const;

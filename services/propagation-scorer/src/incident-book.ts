@@ -1,7 +1,7 @@
 import { RuntimeError } from '@foresight/messaging';
 import type { DocumentStore } from '@foresight/stores';
-import { withStore } from './store-failure.js';
 import { parseIncident, serialiseIncident, type TrackedIncident } from './tracked-incident.js';
+import { withStore } from '@foresight/stores';
 
 /** The document kind of each system's incident index (id: systemId): which incidents are open, at which revision. */
 export const INCIDENTS_DOCUMENT_KIND = 'propagation-scorer.incidents';

@@ -6,9 +6,9 @@ import type { ActiveModel } from './active-model.js';
 import { applyComponentAnomaly, applyScopeAnomaly, type EvidenceOutcome, type OriginOptions } from './anomaly-evidence.js';
 import type { IncidentBook } from './incident-book.js';
 import { hotScores, publishedAtRisk, riskAssessmentMessage, type RiskVersion } from './risk-assessment-message.js';
-import { withStore } from './store-failure.js';
 import type { TopologyView } from './topology-view.js';
 import type { TrackedIncident } from './tracked-incident.js';
+import { withStore } from '@foresight/stores';
 
 /** The scorer's incident settings (durations in event-time ms). */
 export interface IncidentTrackerOptions extends OriginOptions {

@@ -7,8 +7,8 @@ import { modelConsumer } from './handlers/model.js';
 import { topologyChangesConsumer } from './handlers/topology-changes.js';
 import { IncidentBook } from './incident-book.js';
 import { IncidentTracker, type IncidentTrackerOptions, type PropagationScorerMetrics } from './incident-tracker.js';
-import { withStore } from './store-failure.js';
 import { TopologyView, type TopologyViewOptions } from './topology-view.js';
+import { withStore } from '@foresight/stores';
 
 /** The scorer's domain settings (durations in event-time ms). */
 export type PropagationScorerOptions = IncidentTrackerOptions & TopologyViewOptions;

@@ -2,8 +2,8 @@ import type { FlowEvent, HostEvent, InventoryEvent } from '@foresight/contracts'
 import type { Logger, Publish } from '@foresight/messaging';
 import type { GraphStore } from '@foresight/stores';
 import { pathwayRef, type FleetTopology, type TopologyFlush } from './fleet-topology.js';
-import { withStore } from './store-failure.js';
 import { topologyChangeMessages } from './topology-change-messages.js';
+import { withStore } from '@foresight/stores';
 
 /** When the builder writes: coalescing of flow observations and the staleness sweep, all in event time. */
 export interface FlushPolicy {

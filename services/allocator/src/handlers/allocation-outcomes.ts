@@ -1,6 +1,6 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { IncidentAllocator } from '../incident-allocator.js';
-import { withStore } from '../store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Consumes `allocation-outcomes`: frees the reservation of a command reported INFEASIBLE or FAILED. */
 export function allocationOutcomesConsumer(allocator: IncidentAllocator, groupId?: string): AnyConsumerDeclaration {

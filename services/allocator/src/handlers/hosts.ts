@@ -1,6 +1,6 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { FleetInventory } from '../fleet-inventory.js';
-import { withStore } from '../store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Consumes `hosts`: a host's capacity, less what its VMs use, becomes its ledger capacity. */
 export function hostsConsumer(inventory: FleetInventory, groupId?: string): AnyConsumerDeclaration {

@@ -1,6 +1,6 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { FleetInventory } from '../fleet-inventory.js';
-import { withStore } from '../store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Consumes `inventory`: VM placement and criticality, and each VM's allocation off its host's headroom. */
 export function inventoryConsumer(inventory: FleetInventory, groupId?: string): AnyConsumerDeclaration {

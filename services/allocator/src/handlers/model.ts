@@ -1,6 +1,6 @@
 import { consumerOf, type AnyConsumerDeclaration, type Logger } from '@foresight/messaging';
 import type { CurrentModel } from '../current-model.js';
-import { withStore } from '../store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Consumes `model`: a newer version of the configured model sets thresholds and grant sizes from now on. */
 export function modelConsumer(model: CurrentModel, logger: Logger, groupId?: string): AnyConsumerDeclaration {

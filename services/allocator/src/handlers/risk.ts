@@ -1,6 +1,6 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { IncidentAllocator } from '../incident-allocator.js';
-import { withStore } from '../store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Consumes `risk`: plans and carries out grants for an OPEN assessment, releases everything of a CLOSED one. */
 export function riskConsumer(allocator: IncidentAllocator, groupId?: string): AnyConsumerDeclaration {

@@ -1,6 +1,6 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { GrantRecords } from '../grant-records.js';
-import { withStore } from '../store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Consumes `allocation-outcomes`: whether (and when) a grant was actually applied. */
 export function allocationOutcomesConsumer(grants: GrantRecords, groupId?: string): AnyConsumerDeclaration {

@@ -1,6 +1,6 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { GrantRecords } from '../grant-records.js';
-import { withStore } from '../store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Consumes `allocations`: when each VM of an incident was first granted resources for real. */
 export function allocationsConsumer(grants: GrantRecords, groupId?: string): AnyConsumerDeclaration {

@@ -1,6 +1,6 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { AnomalyOnsets } from '../anomaly-onsets.js';
-import { withStore } from '../store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Consumes `anomalies`: VM (COMPONENT) anomaly onsets and resolutions, the ground truth of labelling. */
 export function anomaliesConsumer(onsets: AnomalyOnsets, groupId?: string): AnyConsumerDeclaration {

@@ -1,7 +1,7 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { IncidentLabeller } from '../incident-labeller.js';
 import type { IncidentPredictionBook } from '../incident-predictions.js';
-import { withStore } from '../store-failure.js';
+import { withStore } from '@foresight/stores';
 
 /** Consumes `risk`: remembers what each incident's assessments predicted; this instance will label the incident. */
 export function riskConsumer(predictions: IncidentPredictionBook, labeller: IncidentLabeller, groupId?: string): AnyConsumerDeclaration {

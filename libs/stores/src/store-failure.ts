@@ -1,9 +1,10 @@
 import { RuntimeError } from '@foresight/messaging';
-import { isStoreError } from '@foresight/stores';
+import { isStoreError } from './store-error.js';
 
 /**
- * Runs a store call. An unreachable store becomes DEPENDENCY_UNAVAILABLE, so the runtime pauses the partition and
- * redelivers the message instead of dead-lettering it; any other store error keeps its own (non-retriable) decision.
+ * Runs a store call from a message handler or a tick. An unreachable store becomes DEPENDENCY_UNAVAILABLE, so the
+ * messaging runtime pauses the partition and redelivers the message instead of dead-lettering it; any other store
+ * error keeps its own (non-retriable) decision. `what` names the call in the error.
  */
 export async function withStore<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
