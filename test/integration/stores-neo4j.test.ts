@@ -46,6 +46,22 @@ describe('Neo4jGraphStore', () => {
     }
   });
 
+  it('processes starting together create the schema without tripping over each other', async () => {
+    // CREATE … IF NOT EXISTS is checked when a statement starts: eight processes initialising at once raced on a
+    // fresh database ("An equivalent index already exists"). One index is dropped so that its creation races again.
+    const driver = neo4j.driver(connection.uri, connection.user === undefined ? undefined : neo4j.auth.basic(connection.user, connection.password ?? ''));
+    const stores = Array.from({ length: 8 }, (_, i) => storeFor(`schema-race-${i}`));
+    try {
+      await driver.executeQuery('DROP INDEX foresight_group_ns IF EXISTS');
+      await Promise.all(stores.map((store) => store.init()));
+      const { records } = await driver.executeQuery("SHOW INDEXES YIELD name WHERE name = 'foresight_group_ns' RETURN name");
+      assert.equal(records.length, 1, 'the index is back');
+    } finally {
+      await driver.close();
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
   it('keeps namespaces apart: the same ids in two namespaces never meet', async () => {
     const a = storeFor('ns-a');
     const b = storeFor('ns-b');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import neo4j, { Neo4jError } from 'neo4j-driver';
-import { toStoreError as fromNeo4j } from '../src/graph/neo4j-errors.js';
+import { isSchemaAlreadyCreated, toStoreError as fromNeo4j } from '../src/graph/neo4j-errors.js';
 import { toStoreError as fromRedis } from '../src/state/redis-errors.js';
 import { StoreError, isStoreError } from '../src/store-error.js';
 
@@ -30,5 +30,13 @@ describe('StoreError', () => {
     assert.ok(isStoreError(fromNeo4j(new Neo4jError('bad', 'Neo.ClientError.Statement.SyntaxError', '50N42', 'error'), 'w'), 'STORE_FAILURE'));
     const passthrough = new StoreError('INVALID_INPUT', 'x');
     assert.equal(fromNeo4j(passthrough, 'w'), passthrough);
+  });
+
+  it('recognises a schema rule created concurrently by another process, and nothing else', () => {
+    const raced = new Neo4jError("An equivalent index already exists, 'Index( id=11, name='foresight_group_ns' )'.", 'Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists', '22N71', 'error');
+    assert.equal(isSchemaAlreadyCreated(raced), true);
+    assert.equal(isSchemaAlreadyCreated(new Neo4jError('c', 'Neo.ClientError.Schema.ConstraintAlreadyExists', '22N71', 'error')), true);
+    assert.equal(isSchemaAlreadyCreated(new Neo4jError('bad', 'Neo.ClientError.Statement.SyntaxError', '42001', 'error')), false);
+    assert.equal(isSchemaAlreadyCreated(new Error('Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists')), false);
   });
 });

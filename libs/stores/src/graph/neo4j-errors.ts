@@ -11,3 +11,17 @@ export function toStoreError(error: unknown, where: string): StoreError {
   }
   return new StoreError('STORE_FAILURE', `${where}: ${message}`, { cause: error });
 }
+
+const SCHEMA_ALREADY_CREATED = new Set([
+  'Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists',
+  'Neo.ClientError.Schema.IndexAlreadyExists',
+  'Neo.ClientError.Schema.ConstraintAlreadyExists',
+]);
+
+/**
+ * True when a `CREATE … IF NOT EXISTS` schema statement failed because a concurrent transaction created the same rule:
+ * IF NOT EXISTS is checked when the statement starts, so processes initialising a fresh database at once can race.
+ */
+export function isSchemaAlreadyCreated(error: unknown): boolean {
+  return error instanceof Neo4jError && SCHEMA_ALREADY_CREATED.has(error.code);
+}

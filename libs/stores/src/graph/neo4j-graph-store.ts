@@ -11,7 +11,7 @@ import {
   assertHostRecord, assertPathwayInput, assertPathwayRef, assertVmInput, canonicalIncident, compareIds, compareIncidents, comparePathways,
 } from './graph-records.js';
 import type { GraphStore, HostRecord, IncidentRecord, PathwayRef, StoredTopology, VulnerabilityCount } from './graph-store.js';
-import { toStoreError } from './neo4j-errors.js';
+import { isSchemaAlreadyCreated, toStoreError } from './neo4j-errors.js';
 
 /** Connection and layout settings of the Neo4j graph store. */
 export interface Neo4jGraphStoreConfig {
@@ -69,7 +69,14 @@ export class Neo4jGraphStore implements GraphStore {
     await this.guard('init', async () => {
       await this.driver.verifyConnectivity(this.database === undefined ? {} : { database: this.database });
       // Schema statements cannot share a transaction with each other's effects reliably: one each.
-      for (const statement of SCHEMA_STATEMENTS) await this.write((tx) => tx.run(statement));
+      for (const statement of SCHEMA_STATEMENTS) {
+        try {
+          await this.write((tx) => tx.run(statement));
+        } catch (error) {
+          // Another process created the same index or constraint at the same moment: what this statement wanted exists.
+          if (!isSchemaAlreadyCreated(error)) throw error;
+        }
+      }
     });
   }
 
