@@ -2,7 +2,8 @@ export { averagePrecision, brierScore, bootstrapInterval, weightedRatio, median,
 export { UndirectedGraph, CooccurrenceHistory, type ScoreMap } from './baselines.js';
 export { observeTopology, type ObservedTopology } from './observed-topology.js';
 export { judgePrediction, type Prediction, type EstimatorIncident, type JudgingContext } from './incident-scoring.js';
-export { buildOutcome, ExposureIndex, type GrantRecord } from './outcome-builder.js';
+export { buildOutcome, type GrantRecord } from './outcome-builder.js';
+export { ExposureIndex } from '@foresight/core';
 export {
   POLICY_NAMES, simulateNoAction, simulateOracle, simulateAllocator, allocatorHolds, judgeHolds, type PolicyName, type PolicyOutcome, type ClosedLoopOptions, type Hold,
 } from './closed-loop.js';

@@ -1,44 +1,13 @@
 import {
-  carrierFor, edgeProbability, NEUTRAL_FEATURES, typeParameters,
-  type Direction, type ExposureOutcome, type IncidentOutcome, type InfectingEdge, type ModelParameters, type Pathway, type PathwayFeatures, type PathwayKind,
+  edgeProbability, findExposingEdges, NEUTRAL_FEATURES,
+  type Direction, type ExposureIndex, type ExposureOutcome, type IncidentOutcome, type InfectingEdge, type ModelParameters, type PathwayFeatures, type PathwayKind,
 } from '@foresight/core';
 import type { Incident } from '@foresight/sim';
-import type { ObservedTopology } from './observed-topology.js';
 
 /** Per VM: what the closed loop did (for grant-size learning). */
 export interface GrantRecord {
   readonly grantInPlace: boolean;
   readonly degradedMinutes: number;
-}
-
-/** Per-VM pathway lists of the observed topology, for attributing infecting edges. */
-export class ExposureIndex {
-  private readonly out = new Map<string, Pathway[]>();
-  private readonly in = new Map<string, Pathway[]>();
-  private readonly peers = new Map<string, string[]>();
-
-  constructor(observed: ObservedTopology) {
-    for (const p of observed.pathways) {
-      this.out.set(p.source, [...(this.out.get(p.source) ?? []), p]);
-      this.in.set(p.target, [...(this.in.get(p.target) ?? []), p]);
-    }
-    const byHost = new Map<string, string[]>();
-    for (const vm of observed.vms) byHost.set(vm.hostId, [...(byHost.get(vm.hostId) ?? []), vm.id]);
-    for (const vm of observed.vms) this.peers.set(vm.id, (byHost.get(vm.hostId) ?? []).filter((id) => id !== vm.id));
-  }
-
-  /** Every (child, kind, direction, features) the model lets `parent` transmit `anomalyType` to. */
-  exposuresFrom(model: ModelParameters, anomalyType: string, parent: string, uniform: boolean): { child: string; kind: PathwayKind; direction: Direction; features: PathwayFeatures }[] {
-    const params = typeParameters(model, anomalyType);
-    const out: { child: string; kind: PathwayKind; direction: Direction; features: PathwayFeatures }[] = [];
-    const f = (p: Pathway): PathwayFeatures => (uniform ? { ...NEUTRAL_FEATURES, lastSeenAt: p.features.lastSeenAt } : p.features);
-    for (const p of this.out.get(parent) ?? []) if (carrierFor(params, p.kind, 'forward') !== undefined) out.push({ child: p.target, kind: p.kind, direction: 'forward', features: f(p) });
-    for (const p of this.in.get(parent) ?? []) if (carrierFor(params, p.kind, 'reverse') !== undefined) out.push({ child: p.source, kind: p.kind, direction: 'reverse', features: f(p) });
-    if (carrierFor(params, 'CO_LOCATED', 'forward') !== undefined || carrierFor(params, 'CO_LOCATED', 'reverse') !== undefined) {
-      for (const peer of this.peers.get(parent) ?? []) out.push({ child: peer, kind: 'CO_LOCATED', direction: 'forward', features: NEUTRAL_FEATURES });
-    }
-    return out;
-  }
 }
 
 /**
@@ -62,16 +31,12 @@ export function buildOutcome(
   const t0 = Math.min(...onset.values());
   type Exposing = { p: number; parent: string; kind: PathwayKind; direction: Direction; features: PathwayFeatures };
   const exposing = new Map<string, Exposing[]>();
-  for (const [parent, parentAt] of onset) {
-    for (const x of index.exposuresFrom(model, anomalyType, parent, uniform)) {
-      const childAt = onset.get(x.child);
-      if (childAt !== undefined && childAt <= parentAt) continue;
-      const edge = { kind: x.kind, direction: x.direction, features: x.features, parentAffected: true };
-      const p = edgeProbability(model, anomalyType, x.child, edge);
-      const list = exposing.get(x.child) ?? [];
-      list.push({ p, parent, kind: x.kind, direction: x.direction, features: x.features });
-      exposing.set(x.child, list);
-    }
+  for (const [vmId, found] of findExposingEdges(index, model, anomalyType, onset)) {
+    exposing.set(vmId, found.map((x) => {
+      const features = uniform ? { ...NEUTRAL_FEATURES, lastSeenAt: x.features.lastSeenAt } : x.features;
+      const p = edgeProbability(model, anomalyType, vmId, { kind: x.kind, direction: x.direction, features, parentAffected: true });
+      return { p, parent: x.parentVmId, kind: x.kind, direction: x.direction, features };
+    }));
   }
   const infecting = (e: Exposing): InfectingEdge => ({
     kind: e.kind, direction: e.direction, features: e.features, parentAffected: true, parentVmId: e.parent, parentOnsetDelayMs: Math.max(0, (onset.get(e.parent) ?? t0) - t0),

@@ -1,5 +1,5 @@
 import {
-  DEFAULT_ALLOCATION_POLICY, defaultModel, learnFromOutcomes, traceOrigin, GENERIC_ANOMALY_TYPE,
+  DEFAULT_ALLOCATION_POLICY, defaultModel, ExposureIndex, learnFromOutcomes, traceOrigin, GENERIC_ANOMALY_TYPE,
   scorePropagation, type AnomalyTypeParameters, type EstimatorName, type IncidentOutcome, type ModelParameters, type TopologySnapshot,
 } from '@foresight/core';
 import {
@@ -10,7 +10,7 @@ import { CooccurrenceHistory, UndirectedGraph, type ScoreMap } from './baselines
 import { simulateAllocator, simulateNoAction, simulateOracle, type PolicyName, type PolicyOutcome } from './closed-loop.js';
 import { judgePrediction, type EstimatorIncident, type JudgingContext, type Prediction } from './incident-scoring.js';
 import { observeTopology } from './observed-topology.js';
-import { buildOutcome, ExposureIndex, type GrantRecord } from './outcome-builder.js';
+import { buildOutcome, type GrantRecord } from './outcome-builder.js';
 import { trueModel } from './true-model.js';
 
 /** Knobs of an evaluation run; every default is the `foresight eval` default. */

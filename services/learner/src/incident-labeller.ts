@@ -1,3 +1,4 @@
+import type { ModelParameters } from '@foresight/core';
 import type { Logger, Publish } from '@foresight/messaging';
 import type { GraphStore, StateStore } from '@foresight/stores';
 import type { AnomalyOnsets } from './anomaly-onsets.js';
@@ -45,11 +46,13 @@ export class IncidentLabeller {
     for (const incident of await this.deps.predictions.all()) this.follow(incident);
   }
 
-  /** Labels every followed incident whose horizon ended by event time `now`; the number labelled. */
-  async labelDue(now: number, horizonMs: number, publish: Publish): Promise<number> {
+  /** Labels every followed incident whose horizon (of `model`, whose carriers find exposing edges) ended by `now`; the number labelled. */
+  async labelDue(now: number, model: ModelParameters, publish: Publish): Promise<number> {
+    const horizonMs = model.horizonMs;
     const due = [...this.followed].filter(([, onsetAt]) => onsetAt + horizonMs <= now).map(([id]) => id).sort();
     if (due.length === 0) return 0;
-    const featuresOf = await this.deps.features.at(now);
+    const { featuresOf, exposures } = await this.deps.features.at(now);
+    const exposing = exposures === undefined ? undefined : { index: exposures, model };
     let labelled = 0;
     for (const incidentId of due) {
       const claim = `learner:label:${incidentId}`;
@@ -70,7 +73,9 @@ export class IncidentLabeller {
           if (at !== undefined) grantAppliedAt.set(vmId, at);
         });
         const onsets = await this.deps.onsets.of(incident.systemId);
-        const { outcome, evaluation } = labelIncident(incident, { onsets, horizonMs, grantAppliedAt, featuresOf });
+        const { outcome, evaluation } = labelIncident(incident, {
+          onsets, horizonMs, grantAppliedAt, featuresOf, ...(exposing === undefined ? {} : { exposing }),
+        });
         await writeDocument(this.deps.store, LEARNER_DOCUMENTS.outcome, incidentId, outcome);
         // NOTE: recording replaces the incident's picture, so a relabel after a crash writes the same record again.
         const history = this.deps.graphStore;

@@ -79,7 +79,7 @@ export function createLearner(deps: LearnerDeps): Learner {
     },
     async tick(now) {
       const model = await trainer.currentModel();
-      await labeller.labelDue(now, model.horizonMs, publish);
+      await labeller.labelDue(now, model, publish);
       decision = (await trainer.step(now, publish)) ?? decision;
     },
     stop() {

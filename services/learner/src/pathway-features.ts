@@ -1,9 +1,15 @@
-import { pathwayKey, type PathwayFeatures, type PathwayKind } from '@foresight/core';
+import { ExposureIndex, pathwayKey, type PathwayFeatures, type PathwayKind } from '@foresight/core';
 import type { GraphStore } from '@foresight/stores';
 import type { PathwayFeaturesOf } from './prediction-labelling.js';
 
 /** How stale (in event time) the cached topology may get before labelling reloads it. */
 const REFRESH_MS = 60_000;
+
+/** The topology labelling sees: pathway features and, with a graph store, the index exposing edges are found in. */
+export interface LabellingTopology {
+  readonly featuresOf: PathwayFeaturesOf;
+  readonly exposures?: ExposureIndex;
+}
 
 /**
  * The observed features of pathways, for the infecting edges of labelled exposures: loaded from the graph store
@@ -12,18 +18,21 @@ const REFRESH_MS = 60_000;
  */
 export class PathwayFeatureCatalog {
   private features = new Map<string, PathwayFeatures>();
+  private exposures: ExposureIndex | undefined;
   private loadedAt: number | undefined;
 
   constructor(private readonly graphStore: GraphStore | undefined) {}
 
-  /** The lookup to label with at event time `now`, reloading the topology when the cache is stale. */
-  async at(now: number): Promise<PathwayFeaturesOf> {
+  /** The topology to label with at event time `now`, reloading it when the cache is stale. */
+  async at(now: number): Promise<LabellingTopology> {
     if (this.graphStore !== undefined && (this.loadedAt === undefined || now - this.loadedAt >= REFRESH_MS || now < this.loadedAt)) {
       const topology = await this.graphStore.loadTopology();
       this.features = new Map(topology.pathways.map((p) => [pathwayKey(p.source, p.target, p.kind), p.features]));
+      this.exposures = new ExposureIndex(topology);
       this.loadedAt = now;
     }
     const features = this.features;
-    return (source: string, target: string, kind: PathwayKind) => features.get(pathwayKey(source, target, kind));
+    const featuresOf = (source: string, target: string, kind: PathwayKind): PathwayFeatures | undefined => features.get(pathwayKey(source, target, kind));
+    return this.exposures === undefined ? { featuresOf } : { featuresOf, exposures: this.exposures };
   }
 }

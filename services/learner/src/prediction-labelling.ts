@@ -1,6 +1,6 @@
 import {
-  NEUTRAL_FEATURES, isPathwayKind, type ExposureOutcome, type IncidentOutcome, type InfectingEdge, type MissedAnomaly, type PathwayFeatures,
-  type PathwayKind,
+  NEUTRAL_FEATURES, findExposingEdges, isPathwayKind, type ExposureIndex, type ExposureOutcome, type IncidentOutcome, type InfectingEdge, type MissedAnomaly,
+  type ModelParameters, type PathwayFeatures, type PathwayKind,
 } from '@foresight/core';
 import type { IncidentEvaluation } from '@foresight/contracts';
 import { firstOnsetWithin, type SystemOnsets } from './anomaly-onsets.js';
@@ -16,6 +16,8 @@ export interface LabellingEvidence {
   /** When the grant of each VM was in place (absent: no grant, or never carried out). */
   readonly grantAppliedAt: ReadonlyMap<string, number>;
   readonly featuresOf: PathwayFeaturesOf;
+  /** Where every exposing edge is found, under the model's carriers (absent: records carry only the likeliest edge). */
+  readonly exposing?: { readonly index: ExposureIndex; readonly model: ModelParameters };
 }
 
 /** An incident, judged: the outcome the model learns from and the evaluation published for people. */
@@ -43,11 +45,43 @@ function infectingEdge(incident: IncidentPredictions, vm: PredictedVm, childAt: 
 }
 
 /**
+ * Per VM, every edge from a VM affected strictly before it (sources included) that the model's carriers allow: the
+ * `exposingEdges` of joint credit, found as the evaluation's outcome builder finds them.
+ */
+function exposingEdgesOf(incident: IncidentPredictions, evidence: LabellingEvidence, end: number): Map<string, InfectingEdge[]> {
+  const edges = new Map<string, InfectingEdge[]>();
+  const exposing = evidence.exposing;
+  if (exposing === undefined) return edges;
+  const onsets = new Map<string, number>(Object.entries(incident.sources).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  for (const vmId of Object.keys(evidence.onsets?.vms ?? {}).sort()) {
+    const at = onsets.has(vmId) ? undefined : firstOnsetWithin(evidence.onsets, vmId, incident.onsetAt, end)?.at;
+    if (at !== undefined) onsets.set(vmId, at);
+  }
+  for (const [vmId, found] of findExposingEdges(exposing.index, exposing.model, incident.anomalyType, onsets)) {
+    edges.set(vmId, found.map((x) => ({
+      kind: x.kind, direction: x.direction, features: x.features, parentAffected: true, parentVmId: x.parentVmId,
+      parentOnsetDelayMs: Math.max(0, (onsets.get(x.parentVmId) ?? incident.onsetAt) - incident.onsetAt),
+    })));
+  }
+  return edges;
+}
+
+/** Whether the exposing edges say no more than the recorded edge (then the record stays as it was: `edge` only). */
+function onlyTheRecordedEdge(exposing: readonly InfectingEdge[], edge: InfectingEdge | undefined): boolean {
+  if (exposing.length === 0) return true;
+  const [only] = exposing;
+  return exposing.length === 1 && only !== undefined && edge !== undefined && edge.parentAffected && only.parentVmId === edge.parentVmId
+    && only.kind === edge.kind && (only.kind === 'CO_LOCATED' || only.direction === edge.direction);
+}
+
+/**
  * Labels an incident whose horizon has passed. A VM the assessments listed is positive if a COMPONENT anomaly of it
  * opened within [first onset, first onset + horizon]; it counts as predicted once a listing reached the prediction
  * threshold (lead time = its onset − generatedAt of that first listing); a grant was useful if it was in place
  * before the onset, wasted if the VM stayed healthy. VMs that became anomalous in the system without being listed
- * are missed. Sources are the incident's origin, neither predicted nor missed.
+ * are missed. Sources are the incident's origin, neither predicted nor missed. With `evidence.exposing`, an exposure
+ * exposed by more than its recorded edge also lists every exposing edge (`exposingEdges`, fitted jointly); missed VMs
+ * get none, as unlisted VMs that stayed healthy are not recorded as negatives.
  */
 export function labelIncident(incident: IncidentPredictions, evidence: LabellingEvidence): LabelledIncident {
   const end = incident.onsetAt + evidence.horizonMs;
@@ -58,6 +92,7 @@ export function labelIncident(incident: IncidentPredictions, evidence: Labelling
   let usefulGrants = 0;
   let wastedGrants = 0;
   const leadTimesMs: number[] = [];
+  const exposingEdges = exposingEdgesOf(incident, evidence, end);
   const listed = Object.values(incident.predictions).filter((vm) => !Object.hasOwn(incident.sources, vm.vmId)).sort((a, b) => (a.vmId < b.vmId ? -1 : 1));
   for (const vm of listed) {
     const onset = firstOnsetWithin(evidence.onsets, vm.vmId, incident.onsetAt, end);
@@ -77,10 +112,12 @@ export function labelIncident(incident: IncidentPredictions, evidence: Labelling
     }
     squaredError += (vm.probability - (became ? 1 : 0)) ** 2;
     const edge = infectingEdge(incident, vm, childAt, evidence, end);
+    const exposing = exposingEdges.get(vm.vmId) ?? [];
     const degradedMinutes = onset === undefined ? 0 : (Math.min(onset.resolvedAt ?? end, end) - onset.at) / MINUTE_MS;
     exposures.push({
       vmId: vm.vmId, anomalyType: incident.anomalyType, predictedProbability: vm.probability, becameAnomalous: became, grantInPlace, degradedMinutes,
       ...(became ? { onsetDelayMs: Math.max(0, childAt - incident.onsetAt) } : {}), ...(edge === undefined ? {} : { edge }),
+      ...(onlyTheRecordedEdge(exposing, edge) ? {} : { exposingEdges: exposing }),
     });
   }
   const missed: MissedAnomaly[] = [];

@@ -70,6 +70,32 @@ describe('learner', () => {
     await w.close();
   });
 
+  it('records every exposing edge of a VM two earlier-affected neighbours could have infected (joint credit)', async () => {
+    const w = await learnerWorld({ minIncidentsPerStep: 100 });
+    const { source, children: [a, b] } = await starTopology(w.graph, 'inc', 2);
+    const features = { bandwidthMbps: 20, callsPerSec: 50, latencyP50Ms: 5, latencyP99Ms: 40, errorRate: 0.01, lastSeenAt: 0 };
+    await w.graph.upsertPathways([{ source: a, target: b, kind: 'API_CALL', features }]);
+    const risk = assessment('inc', source, T0, [[a, 0.6], [b, 0.4]]);
+    const [toA, toB] = risk.atRisk;
+    assert.ok(toA !== undefined && toB !== undefined);
+    // b's latest explanation is the path source → a → b: its recorded edge is a → b.
+    const viaA = { ...toB, path: [source, a, b], contributions: [toA.contributions[0], { ...toB.contributions[0], from: a }] };
+    await w.send('risk', [{ ...risk, atRisk: [toA, viaA] }]);
+    await w.send('anomalies', [anomaly(source, T0), anomaly(a, T0 + MINUTE), anomaly(b, T0 + 3 * MINUTE)]);
+    await w.tick(T0 + HORIZON);
+    const state = await trainingState(w);
+    const outcome = [...state.training, ...state.heldOut].find((o) => o.incidentId === 'inc');
+    assert.ok(outcome !== undefined);
+    const byVm = new Map(outcome.exposures.map((x) => [x.vmId, x]));
+    assert.equal(byVm.get(b)?.edge?.parentVmId, a);
+    assert.deepEqual(byVm.get(b)?.exposingEdges?.map((e) => [e.parentVmId, e.kind, e.direction, e.parentAffected, e.parentOnsetDelayMs]), [
+      [source, 'API_CALL', 'forward', true, 0], [a, 'API_CALL', 'forward', true, MINUTE],
+    ]);
+    assert.equal(byVm.get(a)?.edge?.parentVmId, source);
+    assert.equal(byVm.get(a)?.exposingEdges, undefined, 'a single exposing parent: the record is unchanged');
+    await w.close();
+  });
+
   it('records a labelled incident in the graph store history: sources, anomalous VMs with their onsets, the close', async () => {
     const w = await learnerWorld({ minIncidentsPerStep: 100 });
     const { source, children: [c0, c1, c2] } = await starTopology(w.graph, 'hist', 3);
