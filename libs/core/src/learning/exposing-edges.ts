@@ -25,12 +25,13 @@ export class ExposureIndex {
   private readonly peers = new Map<string, string[]>();
 
   constructor(topology: ExposureTopology) {
+    // NOTE: lists are appended to in place (a copy per pathway was quadratic in a popular VM's degree).
     for (const p of topology.pathways) {
-      this.out.set(p.source, [...(this.out.get(p.source) ?? []), p]);
-      this.in.set(p.target, [...(this.in.get(p.target) ?? []), p]);
+      appendTo(this.out, p.source, p);
+      appendTo(this.in, p.target, p);
     }
     const byHost = new Map<string, string[]>();
-    for (const vm of topology.vms) byHost.set(vm.hostId, [...(byHost.get(vm.hostId) ?? []), vm.id]);
+    for (const vm of topology.vms) appendTo(byHost, vm.hostId, vm.id);
     for (const vm of topology.vms) this.peers.set(vm.id, (byHost.get(vm.hostId) ?? []).filter((id) => id !== vm.id));
   }
 
@@ -49,6 +50,12 @@ export class ExposureIndex {
     }
     return out;
   }
+}
+
+function appendTo<T>(lists: Map<string, T[]>, key: string, value: T): void {
+  const list = lists.get(key);
+  if (list === undefined) lists.set(key, [value]);
+  else list.push(value);
 }
 
 /**
