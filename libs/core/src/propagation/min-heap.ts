@@ -1,5 +1,6 @@
 /**
- * A binary min-heap of node indices keyed by float64 priorities, with decrease-key, over typed arrays
+ * A binary min-heap of node indices keyed by float64 priorities, with decrease-key, over typed arrays (Monte Carlo
+ * cascades; the most-probable-path search uses LazyMinHeap)
  * (no allocation after construction). Each node is in the heap at most once; `position` maps node → slot
  * (-1 when absent) and returns to all -1 once the heap is drained, so reuse costs nothing.
  */

@@ -34,12 +34,16 @@ export function searchMostProbablePaths(
     parentNode[s] = -1;
     parentSlot[s] = -1;
     eta[s] = source.onsetAt;
-    heap.pushOrDecrease(s, 0);
+    heap.push(s, 0);
   }
 
   let settled = 0;
   while (heap.size > 0) {
+    const key = heap.peekKey();
     const u = heap.pop();
+    // An entry a better path replaced (a node is pushed only on a strict improvement, so exactly its last entry has
+    // key === dist[u], and that one settles it): skip it.
+    if (key > dist[u]) continue;
     rank[u] = settled;
     order[settled] = u;
     const du = dist[u];
@@ -65,7 +69,7 @@ export function searchMostProbablePaths(
         dist[v] = nd;
         parentNode[v] = u;
         parentSlot[v] = k;
-        heap.pushOrDecrease(v, nd);
+        heap.push(v, nd);
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { TopologySnapshot } from '../topology/topology-snapshot.js';
-import { IndexedMinHeap } from './min-heap.js';
+import { LazyMinHeap } from './lazy-min-heap.js';
 
 /**
  * Reusable per-snapshot buffers of a search, allocated once per snapshot. Only the entries a search touched are
@@ -34,7 +34,7 @@ export class PropagationScratch {
   readonly riskRank: Int32Array;
   readonly riskProbability: Float64Array;
   readonly riskEta: Float64Array;
-  readonly heap: IndexedMinHeap;
+  readonly heap: LazyMinHeap;
   settledCount = 0;
   private readonly factorNodes: number[] = [];
 
@@ -55,7 +55,7 @@ export class PropagationScratch {
     this.riskRank = new Int32Array(nodeCount);
     this.riskProbability = new Float64Array(nodeCount);
     this.riskEta = new Float64Array(nodeCount);
-    this.heap = new IndexedMinHeap(nodeCount);
+    this.heap = new LazyMinHeap(nodeCount);
   }
 
   /** Forgets the last search (O(settled)). */
