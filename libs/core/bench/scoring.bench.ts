@@ -52,7 +52,9 @@ const GRAPHOLOGY_RUNS = 3;
 // it), so one phase's garbage is not charged to the next. Collections are never inside a timed region.
 // NOTE: gc() returns before V8 has finished sweeping (concurrent and lazy sweeping go on after the pause), so a run
 // timed right after it shares the machine with the rest of the collection: measured at 100k VMs, a search took
-// ~150 ms right after gc() and ~85 ms once the sweep had settled. Each collection is therefore followed by a pause.
+// ~150 ms right after gc() and ~100-115 ms after a 150 ms to 1 s pause (with no collection between runs, caches still
+// warm from the previous identical search: ~70-80 ms). Each collection is therefore followed by a pause; the runs stay
+// cold-cache runs, like graphology's.
 const SETTLE_MS = 150;
 const collect = async (): Promise<void> => {
   (globalThis as { gc?: () => void }).gc?.();
