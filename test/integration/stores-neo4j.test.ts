@@ -79,6 +79,23 @@ describe('Neo4jGraphStore', () => {
     }
   });
 
+  it('one call naming a VM twice places it where the last says, like the twin (regression)', async () => {
+    const real = storeFor('twice');
+    const twin = new InMemoryGraphStore();
+    const vm = (id: string, hostId: string): Vm => ({ id, hostId, groupId: 'g1', systemId: 's1', criticality: 0, capacity: { cpuMillis: 2, memoryMiB: 3, networkMbps: 4 }, allocation: { cpuMillis: 1, memoryMiB: 1, networkMbps: 1 } });
+    try {
+      for (const store of [real, twin]) {
+        await store.recordIncident({ incidentId: 'i1', anomalyType: 'cpu', openedAt: 1, affectedVmIds: ['c'], sourceVmIds: [] });
+        await store.upsertVms([vm('c', 'h1'), vm('c', 'h2')]);
+        await store.upsertVms([vm('a', 'h1')]);
+      }
+      assert.deepEqual(await real.loadTopology(), await twin.loadTopology());
+      assert.deepEqual(await real.vulnerabilityCounts(), await twin.vulnerabilityCounts(), 'a is not co-located with c');
+    } finally {
+      await disposeOf(real);
+    }
+  });
+
   it('agrees with the in-memory twin over random upserts and removals', { timeout: 120_000 }, async () => {
     const ids = ['a', 'b', 'c', 'd', 'e'];
     const vmArb = fc.record({

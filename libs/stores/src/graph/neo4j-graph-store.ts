@@ -82,7 +82,11 @@ export class Neo4jGraphStore implements GraphStore {
 
   async upsertVms(vms: readonly Vm[]): Promise<void> {
     for (const vm of vms) assertVmInput(vm);
-    const rows = vms.map((vm) => ({
+    // NOTE: one row per VM, the last of the call winning (as in memory): with two rows of one VM in a statement, the
+    // planner reads the old placement relationships for both before writing either, and the first row's RUNS_ON
+    // survived next to the second's (found by the twin property test: a VM on two hosts at once).
+    const last = new Map(vms.map((vm) => [vm.id, vm]));
+    const rows = [...last.values()].map((vm) => ({
       id: vm.id, hostId: vm.hostId, groupId: vm.groupId, systemId: vm.systemId,
       props: {
         hostId: vm.hostId, groupId: vm.groupId, systemId: vm.systemId, criticality: vm.criticality,
