@@ -136,18 +136,20 @@ export class KafkaConsumerGroup {
         if (++sinceCheck >= 50 || Date.now() - checkedAt >= 500) {
           sinceCheck = 0;
           checkedAt = Date.now();
-          payload.resolveOffset(done);
-          this.reportLag(batch, done, 1);
+          this.resolve(payload, done);
           await payload.commitOffsetsIfNecessary();
           await payload.heartbeat();
         }
       }
     } finally {
-      if (done !== undefined) {
-        payload.resolveOffset(done);
-        this.reportLag(batch, done, 1);
-      }
+      if (done !== undefined) this.resolve(payload, done);
     }
+  }
+
+  /** Resolves the batch up to `offset` (done) and reports the lag behind it. */
+  private resolve(payload: EachBatchPayload, offset: string): void {
+    payload.resolveOffset(offset);
+    this.reportLag(payload.batch, offset, 1);
   }
 
   /** Reports the records from `offset` (+ `past`) to the batch's high watermark as the group's lag on the partition. */
@@ -207,10 +209,7 @@ export class KafkaConsumerGroup {
           sinceCheck = 0;
           checkedAt = Date.now();
           advance();
-          if (resolvedUpTo > 0) {
-            payload.resolveOffset(messages[resolvedUpTo - 1].offset);
-            this.reportLag(batch, messages[resolvedUpTo - 1].offset, 1);
-          }
+          if (resolvedUpTo > 0) this.resolve(payload, messages[resolvedUpTo - 1].offset);
           await payload.commitOffsetsIfNecessary();
           await payload.heartbeat();
         }
@@ -219,10 +218,7 @@ export class KafkaConsumerGroup {
     } finally {
       await Promise.allSettled(inFlight);
       advance();
-      if (resolvedUpTo > 0) {
-        payload.resolveOffset(messages[resolvedUpTo - 1].offset);
-        this.reportLag(batch, messages[resolvedUpTo - 1].offset, 1);
-      }
+      if (resolvedUpTo > 0) this.resolve(payload, messages[resolvedUpTo - 1].offset);
     }
     if (redeliver !== undefined && resolvedUpTo < messages.length) {
       this.pauseAndRewind(batch.topic, batch.partition, messages[resolvedUpTo].offset, redeliver.reason);

@@ -44,3 +44,4 @@ export {
   EXIT_FAILURE, runService,
   type RunningService, type ServiceConfig, type ServiceContext, type ServiceDefinition,
 } from './lifecycle/run-service.js';
+export { serviceBusOptions, type ServiceBusConfig } from './lifecycle/service-bus-options.js';

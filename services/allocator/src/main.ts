@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { type Env, kafkaConnection, runService, type ServiceDefinition, type ServiceInstruments } from '@foresight/service-kit';
+import { type Env, runService, serviceBusOptions, type ServiceDefinition, type ServiceInstruments } from '@foresight/service-kit';
 import { RedisStateStore } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import { createAllocator } from './allocator.js';
@@ -35,14 +35,9 @@ export function allocatorService(env?: Env, onStopped: () => void = () => undefi
       const { config, logger, telemetry } = context;
       const stateStore = new RedisStateStore({ ...config.redis, keyPrefix: config.redisKeyPrefix });
       await context.step('redis', () => stateStore.init());
-      const { registry } = config;
       const bus = await context.step('kafka', () => KafkaBus.connect({
-        connection: kafkaConnection(config.kafka, registry),
-        onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
-        topicPrefix: config.topicPrefix,
-        ...config.kafkaConsumer,
+        ...serviceBusOptions(context),
         groupId: `${config.topicPrefix}${ALLOCATOR}`,
-        logger,
         idempotency: { store: stateStore.idempotency },
         topics: ['risk', 'hosts', 'inventory', 'allocation-outcomes', 'model', 'allocations'],
       }));

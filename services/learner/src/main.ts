@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { defaultModel } from '@foresight/core';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { type Env, kafkaConnection, runService, type ServiceDefinition } from '@foresight/service-kit';
+import { type Env, runService, serviceBusOptions, type ServiceDefinition } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { readLearnerConfig, type LearnerConfig } from './config.js';
 import { createLearner } from './learner.js';
@@ -25,14 +25,9 @@ export function learnerService(env?: Env, onStopped: () => void = () => undefine
       await context.step('redis', () => stateStore.init());
       const graphStore = new Neo4jGraphStore({ ...config.neo4j, namespace: config.neo4jNamespace });
       await context.step('neo4j', () => graphStore.init());
-      const { registry } = config;
       const bus = await context.step('kafka', () => KafkaBus.connect({
-        connection: kafkaConnection(config.kafka, registry),
-        onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
-        topicPrefix: config.topicPrefix,
-        ...config.kafkaConsumer,
+        ...serviceBusOptions(context),
         groupId: `${config.topicPrefix}${LEARNER}`,
-        logger,
         idempotency: { store: stateStore.idempotency },
         topics: ['anomalies', 'risk', 'allocations', 'allocation-outcomes', 'evaluations', 'model'],
       }));

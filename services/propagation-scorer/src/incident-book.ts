@@ -85,25 +85,17 @@ export class IncidentBook {
     const cached = this.cache.get(systemId);
     if (cached !== undefined && cached.indexJson === indexJson) return cached;
     const entries = indexJson === '' ? [] : (JSON.parse(indexJson) as IncidentIndex).incidents;
-    const incidents = new Map<string, { incident: TrackedIncident; revision: number }>();
-    const missing: (readonly [string, number])[] = [];
-    for (const [id, revision] of entries) {
-      const known = cached?.incidents.get(id);
-      if (known !== undefined && known.revision === revision) incidents.set(id, known);
-      else missing.push([id, revision]);
-    }
-    if (missing.length > 0) {
-      const ids = missing.map(([id, revision]) => documentId(id, revision));
-      const jsons = await withStore('read incidents', () => this.documents.getMany(INCIDENT_DOCUMENT_KIND, ids));
-      missing.forEach(([id, revision], i) => {
-        const json = jsons[i];
-        // NOTE: another instance replaced the revision between the two reads: read again.
-        if (json === undefined) throw new RuntimeError('HANDLER_RETRIABLE', `incident ${id} revision ${revision}, named by the index of ${systemId}, was replaced while being read`);
-        incidents.set(id, { incident: parseIncident(json), revision });
-      });
-    }
-    // Index order: by incident id, as written.
-    const ordered = new Map(entries.map(([id]) => [id, incidents.get(id)!]));
+    // Only revisions this instance does not hold already are fetched.
+    const missing = entries.filter(([id, revision]) => cached?.incidents.get(id)?.revision !== revision);
+    const jsons = missing.length === 0 ? [] : await withStore('read incidents', () => this.documents.getMany(INCIDENT_DOCUMENT_KIND, missing.map(([id, revision]) => documentId(id, revision))));
+    const fetched = new Map(missing.map(([id, revision], i) => {
+      const json = jsons[i];
+      // NOTE: another instance replaced the revision between the two reads: read again.
+      if (json === undefined) throw new RuntimeError('HANDLER_RETRIABLE', `incident ${id} revision ${revision}, named by the index of ${systemId}, was replaced while being read`);
+      return [id, { incident: parseIncident(json), revision }];
+    }));
+    // In index order: by incident id, as written.
+    const ordered = new Map(entries.map(([id]) => [id, fetched.get(id) ?? cached!.incidents.get(id)!]));
     const system = { indexJson, incidents: ordered };
     this.cache.set(systemId, system);
     return system;

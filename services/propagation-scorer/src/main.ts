@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { type Env, kafkaConnection, runService, type ServiceDefinition } from '@foresight/service-kit';
+import { type Env, runService, serviceBusOptions, type ServiceDefinition } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { readPropagationScorerConfig, type PropagationScorerConfig } from './config.js';
 import { createPropagationScorer } from './propagation-scorer.js';
@@ -25,12 +25,8 @@ export function propagationScorerService(env?: Env, onStopped: () => void = () =
       const graphStore = new Neo4jGraphStore({ ...config.neo4j, namespace: config.neo4jNamespace });
       const groupId = `${config.topicPrefix}${PROPAGATION_SCORER}`;
       const bus = await context.step('kafka', () => KafkaBus.connect({
-        connection: kafkaConnection(config.kafka, config.registry),
-        onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
-        topicPrefix: config.topicPrefix,
-        ...config.kafkaConsumer,
+        ...serviceBusOptions(context),
         groupId,
-        logger,
         idempotency: { store: stateStore.idempotency },
         topics: ['anomalies', 'topology-changes', 'model', 'risk'],
       }));

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { type Env, kafkaConnection, runService, type ServiceDefinition } from '@foresight/service-kit';
+import { type Env, runService, serviceBusOptions, type ServiceDefinition } from '@foresight/service-kit';
 import { Neo4jGraphStore } from '@foresight/stores';
 import { readTopologyBuilderConfig, type TopologyBuilderConfig } from './config.js';
 import { createTopologyBuilder } from './topology-builder.js';
@@ -21,14 +21,10 @@ export function topologyBuilderService(env?: Env, onStopped: () => void = () => 
       const { config, logger, telemetry } = context;
       const graphStore = new Neo4jGraphStore({ ...config.neo4j, namespace: config.neo4jNamespace });
       const bus = await context.step('kafka', () => KafkaBus.connect({
-        connection: kafkaConnection(config.kafka, config.registry),
-        onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
-        topicPrefix: config.topicPrefix,
-        ...config.kafkaConsumer,
+        ...serviceBusOptions(context),
         // NOTE: inventory and flows keep per-VM state: partition p of both must reach the same instance.
         partitionAssignment: 'co-partitioned',
         groupId: `${config.topicPrefix}${TOPOLOGY_BUILDER}`,
-        logger,
         topics: ['inventory', 'hosts', 'flows', 'topology-changes'],
       }));
       const writes = telemetry.meter.createCounter('foresight.topology.writes', { description: 'Rows written to the graph store by the topology builder, by kind.' });

@@ -1,0 +1,28 @@
+import { kafkaConnection } from '../config/kafka-connection.js';
+import type { KafkaConsumerSettings } from '../config/kafka-consumer-settings.js';
+import type { KafkaSettings } from '../config/kafka-settings.js';
+import type { RegistrySettings } from '../config/registry-settings.js';
+import type { ServiceConfig, ServiceContext } from './run-service.js';
+
+/** What a service's configuration holds about its Kafka bus. */
+export interface ServiceBusConfig extends ServiceConfig {
+  readonly kafka: KafkaSettings;
+  readonly registry: RegistrySettings;
+  readonly kafkaConsumer: KafkaConsumerSettings;
+  readonly topicPrefix: string;
+}
+
+/**
+ * The KafkaBus options every service connects with: the connection (Kafka + registry), the consumer tuning, the topic
+ * prefix, the service's logger and its consumer-lag gauge. Each service adds its group, topics and idempotency.
+ */
+export function serviceBusOptions<C extends ServiceBusConfig>(context: ServiceContext<C>) {
+  const { config, logger, telemetry } = context;
+  return {
+    connection: kafkaConnection(config.kafka, config.registry),
+    ...config.kafkaConsumer,
+    topicPrefix: config.topicPrefix,
+    logger,
+    onConsumerLag: (lag: Parameters<typeof telemetry.instruments.recordLag>[0]) => telemetry.instruments.recordLag(lag),
+  };
+}
