@@ -44,4 +44,4 @@ export {
   EXIT_FAILURE, runService,
   type RunningService, type ServiceConfig, type ServiceContext, type ServiceDefinition,
 } from './lifecycle/run-service.js';
-export { serviceBusOptions, type ServiceBusConfig } from './lifecycle/service-bus-options.js';
+export { serviceBusOptions, type ServiceBusConfig, type ServiceBusOptions } from './lifecycle/service-bus-options.js';

@@ -1,7 +1,9 @@
-import { kafkaConnection } from '../config/kafka-connection.js';
+import { kafkaConnection, type KafkaConnectionSettings } from '../config/kafka-connection.js';
 import type { KafkaConsumerSettings } from '../config/kafka-consumer-settings.js';
 import type { KafkaSettings } from '../config/kafka-settings.js';
 import type { RegistrySettings } from '../config/registry-settings.js';
+import type { Logger } from '../logging/logger.js';
+import type { ServiceInstruments } from '../telemetry/service-instruments.js';
 import type { ServiceConfig, ServiceContext } from './run-service.js';
 
 /** What a service's configuration holds about its Kafka bus. */
@@ -12,17 +14,25 @@ export interface ServiceBusConfig extends ServiceConfig {
   readonly topicPrefix: string;
 }
 
+/** The options serviceBusOptions gives (a part of the messaging runtime's KafkaBusOptions). */
+export interface ServiceBusOptions extends KafkaConsumerSettings {
+  readonly connection: KafkaConnectionSettings;
+  readonly topicPrefix: string;
+  readonly logger: Logger;
+  readonly onConsumerLag: ServiceInstruments['recordLag'];
+}
+
 /**
  * The KafkaBus options every service connects with: the connection (Kafka + registry), the consumer tuning, the topic
  * prefix, the service's logger and its consumer-lag gauge. Each service adds its group, topics and idempotency.
  */
-export function serviceBusOptions<C extends ServiceBusConfig>(context: ServiceContext<C>) {
+export function serviceBusOptions<C extends ServiceBusConfig>(context: ServiceContext<C>): ServiceBusOptions {
   const { config, logger, telemetry } = context;
   return {
     connection: kafkaConnection(config.kafka, config.registry),
     ...config.kafkaConsumer,
     topicPrefix: config.topicPrefix,
     logger,
-    onConsumerLag: (lag: Parameters<typeof telemetry.instruments.recordLag>[0]) => telemetry.instruments.recordLag(lag),
+    onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
   };
 }
