@@ -8,9 +8,10 @@
 // existing incident have no GRANT of their own and are counted as unmatched. rawRoundTripP99Ms: a raw kafkajs
 // produce → consume of single messages on the same broker in the same run (the floor of one hop; the chain has three).
 import { randomUUID } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Partitioners } from 'kafkajs';
-import { topicFor, type AllocationCommand, type AnomalyEvent } from '@foresight/contracts';
+import { topicFor, type AllocationCommand, type AnomalyEvent, type RiskAssessment } from '@foresight/contracts';
 import { SeededRandom, defaultModel, serialiseModel } from '@foresight/core';
 import { KafkaBus, consumerOf } from '@foresight/messaging';
 import { flowEvents, generateTopology, hostEvents, inventoryEvents } from '@foresight/sim';
@@ -28,6 +29,14 @@ const RATE = option('rate', 500);
 const SECONDS = option('seconds', 10);
 const VMS = option('vms', 3000);
 const GRANT_THRESHOLD = option('grant-threshold', 0.05);
+/**
+ * How the services are deployed: `one` = one `run all` process; `split` = the latency path (topology-builder,
+ * propagation-scorer, allocator) in one process and the learner in its own at a lower CPU priority (nice 10), as an
+ * operator would run a background consumer on a shared box; `path` = the latency path alone (no learner: diagnosis).
+ */
+const layoutArg = args.indexOf('--layout') >= 0 ? args[args.indexOf('--layout') + 1] : 'one';
+if (!['one', 'split', 'path'].includes(layoutArg)) throw new Error(`--layout must be one, split or path, got ${layoutArg}`);
+const LAYOUT = layoutArg as 'one' | 'split' | 'path';
 const WARM_UP = 300;
 const RESOLVE_AFTER_MS = 1000;
 const GIVE_UP_MS = 20_000;
@@ -59,7 +68,7 @@ async function until(what: string, probe: () => Promise<boolean> | boolean, time
  * Where the service process spent its handler time: messages and mean handler duration per consumed topic, read from
  * its Prometheus endpoint (foresight.handler.duration), whole run including the warm-up and the topology load.
  */
-async function handlerTimes(port: number | undefined): Promise<Record<string, { messages: number; meanMs: number }>> {
+async function handlerTimes(port: number | undefined, label = ''): Promise<Record<string, { messages: number; meanMs: number }>> {
   if (port === undefined) return {};
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const sums = new Map<string, number>();
@@ -71,7 +80,7 @@ async function handlerTimes(port: number | undefined): Promise<Record<string, { 
     const into = m[1] === 'sum' ? sums : counts;
     into.set(topic, (into.get(topic) ?? 0) + Number(m[3]));
   }
-  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).map(([topic, n]) => [topic, { messages: n, meanMs: round((sums.get(topic) ?? 0) / Math.max(n, 1), 2) }]));
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).map(([topic, n]) => [`${label}${topic}`, { messages: n, meanMs: round((sums.get(topic) ?? 0) / Math.max(n, 1), 2) }]));
 }
 
 /** Raw kafkajs, single messages at `rate`: produce call → eachMessage, p99 in ms. */
@@ -133,15 +142,21 @@ const env: Record<string, string> = {
   FORESIGHT_LEARNER_MIN_INCIDENTS: '100000',
 };
 
-const service = startService('foresight run all', 'all', env);
-const bus = await KafkaBus.connect({ connection: stackConnection('bench-pipeline'), topicPrefix: prefix, maxWaitTimeMs: 100, topics: ['inventory', 'hosts', 'flows', 'anomalies', 'model', 'allocations'] });
+const LATENCY_PATH = 'topology-builder,propagation-scorer,allocator';
+const service = startService(LAYOUT === 'one' ? 'foresight run all' : `foresight run ${LATENCY_PATH}`, LAYOUT === 'one' ? 'all' : LATENCY_PATH, env);
+const learner = LAYOUT === 'split' ? startService('foresight run learner', 'learner', { ...env, FORESIGHT_HTTP_PORT: String(await freePort()) }) : undefined;
+if (learner?.child.pid !== undefined) setPriority(learner.child.pid, 10);
+const processes = LAYOUT === 'one' ? 'one `foresight run all` (4 services)' : LAYOUT === 'split'
+  ? `two: ${LATENCY_PATH} | learner (nice 10)` : `one: ${LATENCY_PATH} (no learner)`;
+const bus = await KafkaBus.connect({ connection: stackConnection('bench-pipeline'), topicPrefix: prefix, maxWaitTimeMs: 100, topics: ['inventory', 'hosts', 'flows', 'anomalies', 'model', 'allocations', 'risk'] });
 const graph = new Neo4jGraphStore({ uri: process.env.NEO4J_URI ?? 'bolt://127.0.0.1:7687', namespace });
 const state = new RedisStateStore({ keyPrefix });
 let failed = false;
 try {
   await state.init();
   await awaitReady(service, 120_000);
-  log(`services ready (one 'run all' process, pid ${service.child.pid ?? '?'})`);
+  if (learner !== undefined) await awaitReady(learner, 120_000);
+  log(`services ready: ${processes}`);
 
   // The topology: a few thousand VMs, one flow window per pathway.
   const now0 = Date.now();
@@ -175,7 +190,7 @@ try {
   // The probe: first GRANT per incident.
   const firstGrantAt = new Map<string, number>();
   let grants = 0;
-  await bus.startConsumers([consumerOf({
+  const probes = [consumerOf({
     topic: 'allocations', groupId: `${prefix}probe`,
     handle: (command: AllocationCommand) => {
       if (command.action === 'GRANT') {
@@ -184,7 +199,21 @@ try {
       }
       return Promise.resolve();
     },
-  })]);
+  })];
+  // The size of what flows between scorer and allocator: entries per OPEN assessment, and how many reach the grant threshold.
+  const riskEntries: number[] = [];
+  const riskAboveGrant: number[] = [];
+  probes.push(consumerOf({
+    topic: 'risk', groupId: `${prefix}probe-risk`,
+    handle: (risk: RiskAssessment) => {
+      if (risk.status === 'OPEN') {
+        riskEntries.push(risk.atRisk.length);
+        riskAboveGrant.push(risk.atRisk.filter((e) => e.probability >= GRANT_THRESHOLD).length);
+      }
+      return Promise.resolve();
+    },
+  }));
+  await bus.startConsumers(probes);
   await until('the probe to join', () => bus.health().ready, 30_000);
 
   // Anomalies at RATE on distinct VMs (shuffled), each resolved RESOLVE_AFTER_MS later.
@@ -227,17 +256,18 @@ try {
   const measuredIds = [...publishedAt.keys()];
   // NOTE: an anomaly whose incident never reaches the grant threshold has no GRANT: it stays unmatched after this wait.
   await until('the GRANTs of the measured anomalies', () => measuredIds.every((i) => firstGrantAt.has(i)), GIVE_UP_MS).catch(() => undefined);
-  const handlers = await handlerTimes(service.port());
+  const handlers = { ...await handlerTimes(learner?.port(), 'learner: '), ...await handlerTimes(service.port()) };
   const latencies = measuredIds.flatMap((i) => {
     const end = firstGrantAt.get(i);
     const start = publishedAt.get(i);
     return end === undefined || start === undefined ? [] : [end - start];
   });
   const result = {
-    benchmark: 'pipeline', processes: 'one `foresight run all` (4 services)', vms: fleet.vms.length, hosts: fleet.hosts.length, pathways,
+    benchmark: 'pipeline', layout: LAYOUT, processes, vms: fleet.vms.length, hosts: fleet.hosts.length, pathways,
     rate: RATE, seconds: SECONDS, gaveUpAfterMs: GIVE_UP_MS, anomalies: measuredIds.length, ratePerSec: round(achieved), matched: latencies.length, unmatched: measuredIds.length - latencies.length,
     grants, grantsPerAnomaly: round(grants / (WARM_UP + measuredIds.length), 2), p50Ms: round(percentile(latencies, 0.5)), p99Ms: round(percentile(latencies, 0.99)), maxMs: round(Math.max(...latencies)),
     rawRoundTripP50Ms: round(raw.p50), rawRoundTripP99Ms: round(raw.p99),
+    riskEntriesP50: percentile(riskEntries, 0.5), riskEntriesP99: percentile(riskEntries, 0.99), riskEntriesAtGrantThresholdP50: percentile(riskAboveGrant, 0.5),
     handlers,
   };
   const rows: [string, string][] = [
@@ -246,6 +276,7 @@ try {
     ['matched to a GRANT', `${result.matched} (unmatched ${result.unmatched}; ${result.grants} GRANTs in all)`],
     ['anomaly → GRANT p50', `${result.p50Ms} ms`], ['anomaly → GRANT p99', `${result.p99Ms} ms`], ['anomaly → GRANT max', `${result.maxMs} ms`],
     ['raw kafkajs round trip p50 / p99', `${result.rawRoundTripP50Ms} / ${result.rawRoundTripP99Ms} ms`],
+    ['at-risk VMs per OPEN assessment', `p50 ${result.riskEntriesP50}, p99 ${result.riskEntriesP99}; p50 ${result.riskEntriesAtGrantThresholdP50} at the grant threshold`],
     ...Object.entries(handlers).map(([topic, h]): [string, string] => [`  handled ${topic}`, `${h.messages} messages, mean ${h.meanMs} ms in the handler`]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -253,9 +284,9 @@ try {
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (error) {
   failed = true;
-  process.stderr.write(`${describeLogs([service], 60)}\n${String((error as Error).stack ?? error)}\n`);
+  process.stderr.write(`${describeLogs(learner === undefined ? [service] : [service, learner], 60)}\n${String((error as Error).stack ?? error)}\n`);
 } finally {
-  await stopService(service, 15_000);
+  await Promise.all([stopService(service, 15_000), learner === undefined ? undefined : stopService(learner, 15_000)]);
   await bus.close();
   const admin = rawKafka('bench-pipeline-cleanup').admin();
   await admin.connect();

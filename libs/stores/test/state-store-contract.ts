@@ -189,6 +189,76 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         assert.deepEqual((await other.activeReservations()).map((x) => x.commandId).sort(), granted.map((c) => c.commandId).sort());
       }));
 
+      it('reserveMany, releaseMany and hostLedgers give exactly the results and ledgers of one call per item', { timeout: 120_000 }, async () => {
+        const item = fc.record({
+          id: fc.integer({ min: 0, max: 11 }), host: fc.constantFrom('h1', 'h2', 'h-missing'), vm: fc.constantFrom('v1', 'v2', 'v3'),
+          incident: fc.constantFrom('i1', 'i2'), cpu: fc.integer({ min: 0, max: 70 }), memory: fc.integer({ min: 0, max: 3 }), expiresAt: fc.integer({ min: 1, max: 9 }),
+        });
+        const scenario = fc.record({
+          budget: fc.integer({ min: 50, max: 300 }),
+          requests: fc.array(item, { maxLength: 14 }),
+          releases: fc.array(fc.integer({ min: 0, max: 13 }), { maxLength: 10 }),
+        });
+        await fc.assert(fc.asyncProperty(scenario, async ({ budget, requests: items, releases }) => {
+          const requests = items.map((x) => request(`c${x.id}`, 0, { hostId: x.host, vmId: x.vm, incidentId: x.incident, resources: r(x.cpu, x.memory), leaseExpiresAt: x.expiresAt }));
+          // Releases name reserved, never-reserved and repeated commandIds.
+          const releaseIds = releases.map((i) => `c${i}`);
+          const batched = await make();
+          const single = await make();
+          try {
+            for (const harness of [batched, single]) {
+              await harness.store.init();
+              await harness.store.setHostCapacity('h1', r(100, 4));
+              await harness.store.setHostCapacity('h2', r(60, 2));
+              await harness.store.setBudget(r(budget, 100));
+            }
+            const many = await batched.store.reserveMany(requests);
+            const oneByOne: unknown[] = [];
+            for (const q of requests) oneByOne.push(await single.store.reserve(q));
+            assert.deepEqual(many, oneByOne);
+            const released = await batched.store.releaseMany(releaseIds);
+            const releasedOneByOne: boolean[] = [];
+            for (const id of releaseIds) releasedOneByOne.push(await single.store.release(id));
+            assert.deepEqual(released, releasedOneByOne);
+            const hosts = ['h2', 'h-missing', 'h1', 'h2'];
+            const ledgers = await batched.store.hostLedgers(hosts);
+            assert.deepEqual(ledgers, await Promise.all(hosts.map((h) => single.store.hostLedger(h))));
+            assert.deepEqual(await batched.store.budget(), await single.store.budget());
+            assert.deepEqual(await batched.store.activeReservations(), await single.store.activeReservations());
+            assert.deepEqual(await batched.store.activeReservations({ vmIds: ['v1', 'v3'] }), await single.store.activeReservations({ vmIds: ['v1', 'v3'] }));
+          } finally {
+            await Promise.all([batched.dispose(), single.dispose()]);
+          }
+        }), { numRuns: Math.max(5, Math.round((options.propertyRuns ?? 50) / 2)) });
+      });
+
+      it('reserveMany refuses the whole batch when one request is invalid, and an empty batch does nothing', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(100));
+        await store.setBudget(r(100));
+        await rejectsInvalid(store.reserveMany([request('ok', 0, { resources: r(10) }), request('bad', 0, { resources: r(Number.NaN) })]));
+        await rejectsInvalid(store.releaseMany(['ok', '']));
+        await rejectsInvalid(store.hostLedgers(['h1', '']));
+        assert.deepEqual(await store.reserveMany([]), []);
+        assert.deepEqual(await store.releaseMany([]), []);
+        assert.deepEqual(await store.hostLedgers([]), []);
+        assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(0), 'nothing of the refused batch was applied');
+        assert.deepEqual(await store.reserveMany([request('ok', 0, { resources: r(10) })]), [{ ok: true }], 'its commandIds were not burnt');
+      }));
+
+      it('batches larger than one script call stay in order and complete', { timeout: 60_000 }, () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(1000));
+        await store.setBudget(r(1000));
+        const requests = Array.from({ length: 600 }, (_, i) => request(`big-${String(i).padStart(3, '0')}`, 0, { resources: r(2) }));
+        const results = await store.reserveMany(requests);
+        assert.equal(results.filter((x) => x.ok).length, 500, 'the first 500 fit, in order');
+        assert.deepEqual(results[499], { ok: true });
+        assert.deepEqual(results[500], { ok: false, reason: 'INSUFFICIENT_CAPACITY' });
+        assert.equal((await store.activeReservations({ hostId: 'h1' })).length, 500);
+        const released = await store.releaseMany(requests.map((q) => q.commandId));
+        assert.equal(released.filter(Boolean).length, 500);
+        assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(0));
+      }));
+
       it('random interleavings of reserve, adjust, release and expiry never over-commit a host or the budget', { timeout: 120_000 }, async () => {
         await fc.assert(fc.asyncProperty(ledgerProperty.scenario, (scenario) => withStore(make, (store) => ledgerProperty.check(store, scenario))), {
           numRuns: options.propertyRuns ?? 50,

@@ -132,15 +132,14 @@ export class IncidentAllocator {
   // Carries out a pass (idempotently) and records it as handled.
   private async complete(record: IncidentAllocation, pass: PendingPass, publish: Publish): Promise<IncidentAllocation> {
     const accepted: PlannedCommand[] = [];
-    // NOTE: a run of consecutive GRANTs goes to the ledger together: each reserve is one script, sent in order on one
-    // connection, so the ledger decides them in the same order as one by one. A run of RELEASEs too (a release always
-    // succeeds, whatever the order). ADJUST / RENEW stay one at a time.
+    // NOTE: a run of consecutive GRANTs goes to the ledger as one reserveMany, which decides them in the same order as
+    // one by one; a run of RELEASEs as one releaseMany. ADJUST / RENEW stay one at a time.
     for (let i = 0; i < pass.commands.length;) {
       let end = i + 1;
       const step = pass.commands[i].step;
       if (step === 'GRANT' || step === 'RELEASE') while (end < pass.commands.length && pass.commands[end].step === step) end++;
       const run = pass.commands.slice(i, end);
-      const applied = await Promise.all(run.map((command) => this.actuator.apply(command)));
+      const applied = await this.actuator.applyRun(run);
       run.forEach((command, k) => { if (applied[k]) accepted.push(command); });
       i = end;
     }

@@ -22,33 +22,43 @@ export function allocationCommandOf(command: PlannedCommand, now: number): Alloc
 export class LedgerActuator {
   constructor(private readonly store: StateStore, private readonly logger: Logger, private readonly metrics: AllocatorMetrics) {}
 
-  /** True when the command should be published. */
-  async apply(command: PlannedCommand): Promise<boolean> {
-    if (command.mode === 'SHADOW') return true;
-    const { commandId } = command;
-    switch (command.step) {
-      case 'GRANT': {
-        const result = await this.store.reserve({
-          commandId, hostId: command.hostId, vmId: command.vmId, incidentId: command.incidentId, resources: command.resources,
-          leaseExpiresAt: command.leaseExpiresAt,
-        });
-        if (result.ok) return true;
+  /**
+   * A run of commands of one step, in order; per command, true when it should be published. GRANTs go to the ledger
+   * in one reserveMany and RELEASEs in one releaseMany (each exactly as one by one, in order); ADJUST / RENEW one at a
+   * time.
+   */
+  async applyRun(commands: readonly PlannedCommand[]): Promise<boolean[]> {
+    const applied = commands.map((c) => c.mode === 'SHADOW');
+    const enforced = commands.flatMap((c, i) => (c.mode === 'SHADOW' ? [] : [i]));
+    const grants = enforced.filter((i) => commands[i].step === 'GRANT');
+    if (grants.length > 0) {
+      const results = await this.store.reserveMany(grants.map((i) => {
+        const c = commands[i];
+        return { commandId: c.commandId, hostId: c.hostId, vmId: c.vmId, incidentId: c.incidentId, resources: c.resources, leaseExpiresAt: c.leaseExpiresAt };
+      }));
+      grants.forEach((i, k) => {
+        const result = results[k];
+        if (result.ok) {
+          applied[i] = true;
+          return;
+        }
+        const c = commands[i];
         this.metrics.grantRefused(result.reason);
-        this.logger.warn({ commandId, hostId: command.hostId, reason: result.reason, resources: command.resources }, 'grant refused by the ledger');
-        return false;
-      }
-      case 'ADJUST':
-      case 'RENEW': {
-        const result = await this.store.adjust(command.reservationId, command.resources, command.leaseExpiresAt);
-        if (result.ok) return true;
-        this.logger.warn({ commandId, reservationId: command.reservationId, reason: result.reason }, 'adjustment refused by the ledger');
-        return false;
-      }
-      case 'RELEASE':
-        // NOTE: published even when this call did not release (a replay, or the lease expired meanwhile): the actuator
-        // must hear it, and the same commandId makes it a no-op downstream.
-        await this.store.release(command.reservationId);
-        return true;
+        this.logger.warn({ commandId: c.commandId, hostId: c.hostId, reason: result.reason, resources: c.resources }, 'grant refused by the ledger');
+      });
     }
+    const releases = enforced.filter((i) => commands[i].step === 'RELEASE');
+    // NOTE: published even when this call did not release (a replay, or the lease expired meanwhile): the actuator
+    // must hear it, and the same commandId makes it a no-op downstream.
+    if (releases.length > 0) await this.store.releaseMany(releases.map((i) => commands[i].reservationId));
+    for (const i of releases) applied[i] = true;
+    for (const i of enforced) {
+      const c = commands[i];
+      if (c.step !== 'ADJUST' && c.step !== 'RENEW') continue;
+      const result = await this.store.adjust(c.reservationId, c.resources, c.leaseExpiresAt);
+      if (result.ok) applied[i] = true;
+      else this.logger.warn({ commandId: c.commandId, reservationId: c.reservationId, reason: result.reason }, 'adjustment refused by the ledger');
+    }
+    return applied;
   }
 }

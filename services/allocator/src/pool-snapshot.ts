@@ -62,7 +62,7 @@ export async function poolSnapshot(
   // The remaining reads go out together (one round trip); the results are used in the same order as before.
   const [more, ledgers, budget] = await Promise.all([
     missing.length === 0 ? [] : store.activeReservations({ vmIds: missing }),
-    Promise.all(hosts.map((hostId) => store.hostLedger(hostId))),
+    store.hostLedgers(hosts),
     store.budget(),
   ]);
   const othersByVm = new Map<string, Resources>();

@@ -144,23 +144,14 @@ export class InMemoryStateStore implements StateStore {
   reserve(request: ReserveRequest): Promise<ReserveResult> {
     return this.run(() => {
       assertReserveRequest(request);
-      const prior = this.commands.get(request.commandId);
-      if (prior !== undefined) return prior.result;
-      const reservation: Reservation = { ...request, resources: { ...request.resources } };
-      const host = this.hosts.get(request.hostId);
-      const reason: ReserveRejection | undefined = host === undefined ? 'UNKNOWN_HOST'
-        : !fits(host, request.resources) ? 'INSUFFICIENT_CAPACITY'
-          : !fits(this.budgetPool, request.resources) ? 'BUDGET_EXCEEDED' : undefined;
-      if (reason !== undefined || host === undefined) {
-        const result: ReserveResult = { ok: false, reason: reason ?? 'UNKNOWN_HOST' };
-        this.commands.set(request.commandId, { result, state: 'rejected', reservation });
-        return result;
-      }
-      debit(host, request.resources);
-      debit(this.budgetPool, request.resources);
-      const result: ReserveResult = { ok: true };
-      this.commands.set(request.commandId, { result, state: 'active', reservation });
-      return result;
+      return this.reserveNow(request);
+    });
+  }
+
+  reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]> {
+    return this.run(() => {
+      for (const request of requests) assertReserveRequest(request);
+      return requests.map((request) => this.reserveNow(request));
     });
   }
 
@@ -168,6 +159,13 @@ export class InMemoryStateStore implements StateStore {
     return this.run(() => {
       assertStoreId(commandId, 'commandId');
       return this.releaseNow(commandId);
+    });
+  }
+
+  releaseMany(commandIds: readonly string[]): Promise<boolean[]> {
+    return this.run(() => {
+      for (const commandId of commandIds) assertStoreId(commandId, 'commandId');
+      return commandIds.map((commandId) => this.releaseNow(commandId));
     });
   }
 
@@ -234,6 +232,16 @@ export class InMemoryStateStore implements StateStore {
     });
   }
 
+  hostLedgers(hostIds: readonly string[]): Promise<(PoolLedger | undefined)[]> {
+    return this.run(() => {
+      for (const hostId of hostIds) assertStoreId(hostId, 'hostId');
+      return hostIds.map((hostId) => {
+        const host = this.hosts.get(hostId);
+        return host === undefined ? undefined : ledgerOf(host);
+      });
+    });
+  }
+
   budget(): Promise<PoolLedger> {
     return this.run(() => ledgerOf(this.budgetPool));
   }
@@ -241,6 +249,26 @@ export class InMemoryStateStore implements StateStore {
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
+  }
+
+  private reserveNow(request: ReserveRequest): ReserveResult {
+    const prior = this.commands.get(request.commandId);
+    if (prior !== undefined) return prior.result;
+    const reservation: Reservation = { ...request, resources: { ...request.resources } };
+    const host = this.hosts.get(request.hostId);
+    const reason: ReserveRejection | undefined = host === undefined ? 'UNKNOWN_HOST'
+      : !fits(host, request.resources) ? 'INSUFFICIENT_CAPACITY'
+        : !fits(this.budgetPool, request.resources) ? 'BUDGET_EXCEEDED' : undefined;
+    if (reason !== undefined || host === undefined) {
+      const result: ReserveResult = { ok: false, reason: reason ?? 'UNKNOWN_HOST' };
+      this.commands.set(request.commandId, { result, state: 'rejected', reservation });
+      return result;
+    }
+    debit(host, request.resources);
+    debit(this.budgetPool, request.resources);
+    const result: ReserveResult = { ok: true };
+    this.commands.set(request.commandId, { result, state: 'active', reservation });
+    return result;
   }
 
   private releaseNow(commandId: string): boolean {

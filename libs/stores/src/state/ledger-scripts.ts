@@ -32,47 +32,90 @@ local function rebook(key, p, from, to)
 end
 `;
 
-/**
- * KEYS: host, budget, command, leases, the incident's and the VM's reservation index. ARGV: commandId, hostId, vmId,
- * incidentId, cpu, memory, network, leaseExpiresAt. An accepted reservation joins both indexes (sets of active
- * commandIds), so reading one incident's or one VM's reservations never scans every lease.
- */
-export const RESERVE_SCRIPT = `${POOL_HELPERS}
-local prior = redis.call('HGET', KEYS[3], 'result')
-if prior then return prior end
-local function record(result, state)
-  redis.call('HSET', KEYS[3], 'result', result, 'state', state, 'hostId', ARGV[2], 'vmId', ARGV[3], 'incidentId', ARGV[4],
-    'cpuMillis', ARGV[5], 'memoryMiB', ARGV[6], 'networkMbps', ARGV[7], 'leaseExpiresAt', ARGV[8])
-  return result
+// reserve(host, budget, command, leases, incident index, VM index, commandId, hostId, vmId, incidentId, cpu, memory,
+// network, leaseExpiresAt): an accepted reservation joins both indexes (sets of active commandIds), so reading one
+// incident's or one VM's reservations never scans every lease. Replays reply the first result.
+const RESERVE_FUNCTION = `
+local function reserve(hostKey, budgetKey, commandKey, leasesKey, incidentKey, vmKey, commandId, hostId, vmId, incidentId, cpu, memory, network, expiresAt)
+  local prior = redis.call('HGET', commandKey, 'result')
+  if prior then return prior end
+  local function record(result, state)
+    redis.call('HSET', commandKey, 'result', result, 'state', state, 'hostId', hostId, 'vmId', vmId, 'incidentId', incidentId,
+      'cpuMillis', cpu, 'memoryMiB', memory, 'networkMbps', network, 'leaseExpiresAt', expiresAt)
+    return result
+  end
+  if redis.call('EXISTS', hostKey) == 0 then return record('UNKNOWN_HOST', 'rejected') end
+  local need = {tonumber(cpu), tonumber(memory), tonumber(network)}
+  local host = pool(hostKey)
+  if not fits(host, need) then return record('INSUFFICIENT_CAPACITY', 'rejected') end
+  local budget = pool(budgetKey)
+  if not fits(budget, need) then return record('BUDGET_EXCEEDED', 'rejected') end
+  local none = {0, 0, 0}
+  rebook(hostKey, host, none, need)
+  rebook(budgetKey, budget, none, need)
+  redis.call('ZADD', leasesKey, expiresAt, commandId)
+  redis.call('SADD', incidentKey, commandId)
+  redis.call('SADD', vmKey, commandId)
+  return record('OK', 'active')
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return record('UNKNOWN_HOST', 'rejected') end
-local need = {tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])}
-local host = pool(KEYS[1])
-if not fits(host, need) then return record('INSUFFICIENT_CAPACITY', 'rejected') end
-local budget = pool(KEYS[2])
-if not fits(budget, need) then return record('BUDGET_EXCEEDED', 'rejected') end
-local none = {0, 0, 0}
-rebook(KEYS[1], host, none, need)
-rebook(KEYS[2], budget, none, need)
-redis.call('ZADD', KEYS[4], ARGV[8], ARGV[1])
-redis.call('SADD', KEYS[5], ARGV[1])
-redis.call('SADD', KEYS[6], ARGV[1])
-return record('OK', 'active')
 `;
 
-/** KEYS: command, host, budget, leases, the incident's and the VM's reservation index. ARGV: commandId. Replies '1' when this call released the reservation. */
-export const RELEASE_SCRIPT = `${POOL_HELPERS}
-local c = redis.call('HMGET', KEYS[1], 'state', 'cpuMillis', 'memoryMiB', 'networkMbps')
-if c[1] ~= 'active' then return '0' end
-local held = {tonumber(c[2]), tonumber(c[3]), tonumber(c[4])}
-local none = {0, 0, 0}
-rebook(KEYS[2], pool(KEYS[2]), held, none)
-rebook(KEYS[3], pool(KEYS[3]), held, none)
-redis.call('HSET', KEYS[1], 'state', 'released')
-redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('SREM', KEYS[5], ARGV[1])
-redis.call('SREM', KEYS[6], ARGV[1])
-return '1'
+/** KEYS: host, budget, command, leases, the incident's and the VM's reservation index. ARGV: commandId, hostId, vmId, incidentId, cpu, memory, network, leaseExpiresAt. */
+export const RESERVE_SCRIPT = `${POOL_HELPERS}${RESERVE_FUNCTION}
+return reserve(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+`;
+
+/**
+ * Several reserves in one script, in order, exactly as one by one (a later one sees what an earlier one took).
+ * KEYS: budget, leases, then per reservation: host, command, incident index, VM index. ARGV: per reservation the
+ * eight of RESERVE_SCRIPT. Replies one result per reservation.
+ */
+export const RESERVE_MANY_SCRIPT = `${POOL_HELPERS}${RESERVE_FUNCTION}
+local out = {}
+for i = 0, (#KEYS - 2) / 4 - 1 do
+  local k, a = 2 + 4 * i, 8 * i
+  out[i + 1] = reserve(KEYS[k + 1], KEYS[1], KEYS[k + 2], KEYS[2], KEYS[k + 3], KEYS[k + 4],
+    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8])
+end
+return out
+`;
+
+// release(command, host, budget, leases, incident index, VM index, commandId): '1' when this call released it.
+const RELEASE_FUNCTION = `
+local function release(commandKey, hostKey, budgetKey, leasesKey, incidentKey, vmKey, commandId)
+  local c = redis.call('HMGET', commandKey, 'state', 'cpuMillis', 'memoryMiB', 'networkMbps')
+  if c[1] ~= 'active' then return '0' end
+  local held = {tonumber(c[2]), tonumber(c[3]), tonumber(c[4])}
+  local none = {0, 0, 0}
+  rebook(hostKey, pool(hostKey), held, none)
+  rebook(budgetKey, pool(budgetKey), held, none)
+  redis.call('HSET', commandKey, 'state', 'released')
+  redis.call('ZREM', leasesKey, commandId)
+  redis.call('SREM', incidentKey, commandId)
+  redis.call('SREM', vmKey, commandId)
+  return '1'
+end
+`;
+
+/** Releases (one or several) in one script. KEYS: budget, leases, then per command: command, host, incident index, VM index. ARGV: the commandIds. Replies '1' / '0' per command. */
+export const RELEASE_MANY_SCRIPT = `${POOL_HELPERS}${RELEASE_FUNCTION}
+local out = {}
+for i = 0, #ARGV - 1 do
+  local k = 2 + 4 * i
+  out[i + 1] = release(KEYS[k + 1], KEYS[k + 2], KEYS[1], KEYS[2], KEYS[k + 3], KEYS[k + 4], ARGV[i + 1])
+end
+return out
+`;
+
+/** Reads the same fields of many hashes in one call. KEYS: the hashes. ARGV: the fields. Replies the HMGET replies one after another (nil for a missing field). */
+export const READ_HASHES_SCRIPT = `
+local out = {}
+local n = #ARGV
+for i = 1, #KEYS do
+  local v = redis.call('HMGET', KEYS[i], unpack(ARGV))
+  for j = 1, n do out[(i - 1) * n + j] = v[j] end
+end
+return out
 `;
 
 /** KEYS: command, host, budget, leases. ARGV: commandId, cpu, memory, network, leaseExpiresAt or ''. */

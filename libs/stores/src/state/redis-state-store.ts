@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { RESOURCE_KEYS, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
 import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
-import { ADJUST_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT, TAKE_QUOTA_SCRIPT } from './ledger-scripts.js';
+import { ADJUST_SCRIPT, READ_HASHES_SCRIPT, RELEASE_MANY_SCRIPT, RESERVE_MANY_SCRIPT, RESERVE_SCRIPT, TAKE_QUOTA_SCRIPT } from './ledger-scripts.js';
 import { LuaScript } from './lua-script.js';
 import { toStoreError } from './redis-errors.js';
 import { RedisKeys } from './redis-keys.js';
@@ -31,7 +31,13 @@ export interface RedisStateStoreConfig {
 }
 
 const reserveScript = new LuaScript(RESERVE_SCRIPT);
-const releaseScript = new LuaScript(RELEASE_SCRIPT);
+const reserveManyScript = new LuaScript(RESERVE_MANY_SCRIPT);
+const releaseManyScript = new LuaScript(RELEASE_MANY_SCRIPT);
+const readHashesScript = new LuaScript(READ_HASHES_SCRIPT);
+/** At most this many items per script call of the batch operations: bounds how long one call holds Redis. */
+const BATCH_LIMIT = 256;
+const POOL_FIELDS = ['cap:cpuMillis', 'cap:memoryMiB', 'cap:networkMbps', 'res:cpuMillis', 'res:memoryMiB', 'res:networkMbps'] as const;
+const RESERVATION_FIELDS = ['state', 'hostId', 'vmId', 'incidentId', 'cpuMillis', 'memoryMiB', 'networkMbps', 'leaseExpiresAt'] as const;
 const adjustScript = new LuaScript(ADJUST_SCRIPT);
 const putScoresScript = new LuaScript(PUT_SCORES_SCRIPT);
 const takeQuotaScript = new LuaScript(TAKE_QUOTA_SCRIPT);
@@ -209,14 +215,36 @@ export class RedisStateStore implements StateStore {
       ],
       [request.commandId, request.hostId, request.vmId, request.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(request.leaseExpiresAt)],
     ));
-    if (reply === 'OK') return { ok: true };
-    if (reply === 'UNKNOWN_HOST' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED') return { ok: false, reason: reply satisfies ReserveRejection };
-    throw new StoreError('STORE_FAILURE', `reserve ${request.commandId}: unexpected script reply ${reply}`);
+    return reserveResultOf(reply, request.commandId);
+  }
+
+  async reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]> {
+    for (const request of requests) assertReserveRequest(request);
+    const results: ReserveResult[] = [];
+    // NOTE: chunks run one after another on one connection, so the whole stays in order (atomic per chunk).
+    for (let i = 0; i < requests.length; i += BATCH_LIMIT) {
+      const chunk = requests.slice(i, i + BATCH_LIMIT);
+      const keys = [this.keys.budget(), this.keys.leases()];
+      const args: string[] = [];
+      for (const q of chunk) {
+        keys.push(this.keys.host(q.hostId), this.keys.command(q.commandId), this.keys.incidentReservations(q.incidentId), this.keys.vmReservations(q.vmId));
+        const r = q.resources;
+        args.push(q.commandId, q.hostId, q.vmId, q.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(q.leaseExpiresAt));
+      }
+      const replies = await this.guard('reserveMany', () => reserveManyScript.runArray(this.client, keys, args));
+      chunk.forEach((q, k) => results.push(reserveResultOf(replies[k], q.commandId)));
+    }
+    return results;
   }
 
   async release(commandId: string): Promise<boolean> {
     assertStoreId(commandId, 'commandId');
-    return this.guard('release', () => this.releaseOne(commandId));
+    return this.guard('release', async () => (await this.releaseAll([commandId]))[0]);
+  }
+
+  async releaseMany(commandIds: readonly string[]): Promise<boolean[]> {
+    for (const commandId of commandIds) assertStoreId(commandId, 'commandId');
+    return this.guard('releaseMany', () => this.releaseAll(commandIds));
   }
 
   async adjust(commandId: string, resources: Resources, leaseExpiresAt?: number): Promise<AdjustResult> {
@@ -242,9 +270,9 @@ export class RedisStateStore implements StateStore {
     assertNonNegative(now, 'now');
     return this.guard('expireLeases', async () => {
       const due = await this.client.zrangebyscore(this.keys.leases(), '-inf', String(now));
-      // Each release is its own atomic script; a concurrent expirer or release simply loses the race for that lease.
-      const released = await Promise.all(due.map(async (commandId) => ((await this.releaseOne(commandId)) ? commandId : undefined)));
-      return released.filter((id): id is string => id !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      // Each release is atomic; a concurrent expirer or release simply loses the race for that lease.
+      const released = await this.releaseAll(due);
+      return due.filter((_, i) => released[i]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     });
   }
 
@@ -257,17 +285,15 @@ export class RedisStateStore implements StateStore {
             : filter.expiringBy !== undefined ? await this.client.zrangebyscore(this.keys.leases(), '-inf', String(filter.expiringBy))
               : await this.client.zrange(this.keys.leases(), 0, -1);
       if (ids.length === 0) return [];
-      const pipeline = this.client.pipeline();
-      for (const id of ids) pipeline.hgetall(this.keys.command(id));
-      const records = unwrap(await pipeline.exec()) as Record<string, string>[];
+      const records = await this.readHashes(ids.map((id) => this.keys.command(id)), RESERVATION_FIELDS);
       const out: Reservation[] = [];
       ids.forEach((commandId, i) => {
-        const c = records[i];
-        if (c?.['state'] !== 'active') return;
+        const [state, hostId, vmId, incidentId, cpuMillis, memoryMiB, networkMbps, leaseExpiresAt] = records[i];
+        if (state !== 'active') return;
         const reservation: Reservation = {
-          commandId, hostId: c['hostId'] ?? '', vmId: c['vmId'] ?? '', incidentId: c['incidentId'] ?? '',
-          resources: { cpuMillis: Number(c['cpuMillis']), memoryMiB: Number(c['memoryMiB']), networkMbps: Number(c['networkMbps']) },
-          leaseExpiresAt: Number(c['leaseExpiresAt']),
+          commandId, hostId: hostId ?? '', vmId: vmId ?? '', incidentId: incidentId ?? '',
+          resources: { cpuMillis: Number(cpuMillis), memoryMiB: Number(memoryMiB), networkMbps: Number(networkMbps) },
+          leaseExpiresAt: Number(leaseExpiresAt),
         };
         if (matchesFilter(reservation, filter)) out.push(reservation);
       });
@@ -294,6 +320,13 @@ export class RedisStateStore implements StateStore {
     return this.guard('hostLedger', () => this.readPool(this.keys.host(hostId)));
   }
 
+  async hostLedgers(hostIds: readonly string[]): Promise<(PoolLedger | undefined)[]> {
+    for (const hostId of hostIds) assertStoreId(hostId, 'hostId');
+    if (hostIds.length === 0) return [];
+    const pools = await this.guard('hostLedgers', () => this.readHashes(hostIds.map((hostId) => this.keys.host(hostId)), POOL_FIELDS));
+    return pools.map(poolLedgerOf);
+  }
+
   async budget(): Promise<PoolLedger> {
     return this.guard('budget', async () => (await this.readPool(this.keys.budget())) ?? ledger([0, 0, 0, 0, 0, 0]));
   }
@@ -318,22 +351,38 @@ export class RedisStateStore implements StateStore {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 
-  private async releaseOne(commandId: string): Promise<boolean> {
-    // NOTE: a command's hostId, incidentId and vmId never change once written, so reading them first cannot race.
-    const [hostId, incidentId, vmId] = await this.client.hmget(this.keys.command(commandId), 'hostId', 'incidentId', 'vmId');
-    if (hostId === null) return false;
-    const keys = [
-      this.keys.command(commandId), this.keys.host(hostId), this.keys.budget(), this.keys.leases(),
-      this.keys.incidentReservations(incidentId ?? ''), this.keys.vmReservations(vmId ?? ''),
-    ];
-    const reply = await releaseScript.run(this.client, keys, [commandId]);
-    return reply === '1';
+  /** Releases each command (released: '1'), reading the keys each release touches first (they never change once written). */
+  private async releaseAll(commandIds: readonly string[]): Promise<boolean[]> {
+    if (commandIds.length === 0) return [];
+    const fields = await this.readHashes(commandIds.map((id) => this.keys.command(id)), ['hostId', 'incidentId', 'vmId']);
+    const released = commandIds.map(() => false);
+    const known = commandIds.flatMap((_, i) => (fields[i][0] === null ? [] : [i]));
+    for (let c = 0; c < known.length; c += BATCH_LIMIT) {
+      const chunk = known.slice(c, c + BATCH_LIMIT);
+      const keys = [this.keys.budget(), this.keys.leases()];
+      for (const i of chunk) {
+        const [hostId, incidentId, vmId] = fields[i];
+        keys.push(this.keys.command(commandIds[i]), this.keys.host(hostId ?? ''), this.keys.incidentReservations(incidentId ?? ''), this.keys.vmReservations(vmId ?? ''));
+      }
+      const replies = await releaseManyScript.runArray(this.client, keys, chunk.map((i) => commandIds[i]));
+      chunk.forEach((i, k) => { released[i] = replies[k] === '1'; });
+    }
+    return released;
+  }
+
+  /** The given fields of each hash, one script call per BATCH_LIMIT hashes (null: missing). */
+  private async readHashes(keys: readonly string[], fields: readonly string[]): Promise<(string | null)[][]> {
+    const out: (string | null)[][] = [];
+    for (let i = 0; i < keys.length; i += BATCH_LIMIT) {
+      const chunk = keys.slice(i, i + BATCH_LIMIT);
+      const flat = await readHashesScript.runArray(this.client, chunk, fields);
+      for (let k = 0; k < chunk.length; k++) out.push(flat.slice(k * fields.length, (k + 1) * fields.length).map((v) => v ?? null));
+    }
+    return out;
   }
 
   private async readPool(key: string): Promise<PoolLedger | undefined> {
-    const v = await this.client.hmget(key, 'cap:cpuMillis', 'cap:memoryMiB', 'cap:networkMbps', 'res:cpuMillis', 'res:memoryMiB', 'res:networkMbps');
-    if (v[0] === null) return undefined;
-    return ledger(v.map((x) => (x === null ? 0 : Number(x))));
+    return poolLedgerOf(await this.client.hmget(key, ...POOL_FIELDS));
   }
 
   private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
@@ -343,6 +392,18 @@ export class RedisStateStore implements StateStore {
       throw toStoreError(error, `redis ${operation}`);
     }
   }
+}
+
+function reserveResultOf(reply: string | null | undefined, commandId: string): ReserveResult {
+  if (reply === 'OK') return { ok: true };
+  if (reply === 'UNKNOWN_HOST' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED') return { ok: false, reason: reply satisfies ReserveRejection };
+  throw new StoreError('STORE_FAILURE', `reserve ${commandId}: unexpected script reply ${String(reply)}`);
+}
+
+/** A pool hash's fields (POOL_FIELDS order) as a ledger; undefined when it has no capacity. */
+function poolLedgerOf(v: readonly (string | null)[]): PoolLedger | undefined {
+  if (v[0] === null || v[0] === undefined) return undefined;
+  return ledger(v.map((x) => (x === null ? 0 : Number(x))));
 }
 
 function capacityFields(r: Resources): Record<string, string> {

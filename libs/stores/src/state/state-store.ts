@@ -129,8 +129,16 @@ export interface StateStore {
   setBudget(budget: Resources): Promise<void>;
   /** Atomically holds resources on a host if the host and the budget both have room; idempotent on commandId. */
   reserve(request: ReserveRequest): Promise<ReserveResult>;
+  /**
+   * Several reserves in one atomic step, in order, with exactly the results and effects of calling reserve on each in
+   * turn (a later request sees what an earlier one took; a commandId given twice replays). Every request is validated
+   * before any is applied.
+   */
+  reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]>;
   /** Returns a reservation's resources; true when this call released it (idempotent). */
   release(commandId: string): Promise<boolean>;
+  /** Several releases at once, each as release(); per commandId, true when this call released it. */
+  releaseMany(commandIds: readonly string[]): Promise<boolean[]>;
   /** Atomically changes an active reservation to `resources` (growth must fit; shrinking always does), optionally moving its lease expiry. */
   adjust(commandId: string, resources: Resources, leaseExpiresAt?: number): Promise<AdjustResult>;
   /** Releases every reservation whose lease expired at `now` (leaseExpiresAt ≤ now); the commandIds this call released, sorted. */
@@ -146,6 +154,8 @@ export interface StateStore {
   countActiveReservations(): Promise<number>;
   /** A host's ledger, or undefined when it has no capacity set. */
   hostLedger(hostId: string): Promise<PoolLedger | undefined>;
+  /** Several hosts' ledgers in one read (undefined for a host without capacity), in the order given. */
+  hostLedgers(hostIds: readonly string[]): Promise<(PoolLedger | undefined)[]>;
   /** The proactive budget's ledger. */
   budget(): Promise<PoolLedger>;
 
