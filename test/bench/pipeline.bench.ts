@@ -189,13 +189,19 @@ try {
 
   // The probe: first GRANT per incident.
   const firstGrantAt = new Map<string, number>();
+  // Wall-clock stamps per incident (epoch ms): the anomaly's publish, the Kafka timestamps of its first OPEN risk
+  // assessment (set by the scorer's producer) and of its first GRANT (the allocator's), and the probe's consumption.
+  const stamps = new Map<string, { anomaly?: number; risk?: number; grant?: number; probe?: number }>();
   let grants = 0;
   const probes = [consumerOf({
     topic: 'allocations', groupId: `${prefix}probe`,
-    handle: (command: AllocationCommand) => {
+    handle: (command: AllocationCommand, context) => {
       if (command.action === 'GRANT') {
         grants++;
-        if (!firstGrantAt.has(command.incidentId)) firstGrantAt.set(command.incidentId, performance.now());
+        if (!firstGrantAt.has(command.incidentId)) {
+          firstGrantAt.set(command.incidentId, performance.now());
+          stamps.set(command.incidentId, { ...stamps.get(command.incidentId), grant: context.timestamp, probe: Date.now() });
+        }
       }
       return Promise.resolve();
     },
@@ -205,7 +211,8 @@ try {
   const riskAboveGrant: number[] = [];
   probes.push(consumerOf({
     topic: 'risk', groupId: `${prefix}probe-risk`,
-    handle: (risk: RiskAssessment) => {
+    handle: (risk: RiskAssessment, context) => {
+      if (risk.status === 'OPEN' && stamps.get(risk.incidentId)?.risk === undefined) stamps.set(risk.incidentId, { ...stamps.get(risk.incidentId), risk: context.timestamp });
       if (risk.status === 'OPEN') {
         riskEntries.push(risk.atRisk.length);
         riskAboveGrant.push(risk.atRisk.filter((e) => e.probability >= GRANT_THRESHOLD).length);
@@ -242,7 +249,10 @@ try {
         batch.push({ ...event, eventId: `${event.eventId}-resolved`, state: 'RESOLVED', eventTime: Date.now(), detectedAt: Date.now() });
       }
       pendingResolve.push({ at: Date.now() + RESOLVE_AFTER_MS, event: open });
-      if (measured) publishedAt.set(`incident:${eventId}`, performance.now());
+      if (measured) {
+        publishedAt.set(`incident:${eventId}`, performance.now());
+        stamps.set(`incident:${eventId}`, { ...stamps.get(`incident:${eventId}`), anomaly: Date.now() });
+      }
       sends.push(bus.publish('anomalies', batch));
     }
     return count / ((performance.now() - begin) / 1000);
@@ -262,11 +272,24 @@ try {
     const start = publishedAt.get(i);
     return end === undefined || start === undefined ? [] : [end - start];
   });
+  // Where the time went, per matched anomaly: anomaly publish → risk published (scorer), → GRANT published
+  // (allocator), → GRANT consumed (delivery to the probe). Kafka timestamps are the producers' clocks: same machine.
+  const stage = (from: 'anomaly' | 'risk' | 'grant', to: 'risk' | 'grant' | 'probe') => {
+    const spans = measuredIds.flatMap((i) => {
+      const s = stamps.get(i);
+      const a = s?.[from];
+      const b = s?.[to];
+      return a === undefined || b === undefined ? [] : [b - a];
+    });
+    return { p50: percentile(spans, 0.5), p99: percentile(spans, 0.99) };
+  };
+  const stages = { toRisk: stage('anomaly', 'risk'), riskToGrant: stage('risk', 'grant'), grantToProbe: stage('grant', 'probe') };
   const result = {
     benchmark: 'pipeline', layout: LAYOUT, processes, vms: fleet.vms.length, hosts: fleet.hosts.length, pathways,
     rate: RATE, seconds: SECONDS, gaveUpAfterMs: GIVE_UP_MS, anomalies: measuredIds.length, ratePerSec: round(achieved), matched: latencies.length, unmatched: measuredIds.length - latencies.length,
     grants, grantsPerAnomaly: round(grants / (WARM_UP + measuredIds.length), 2), p50Ms: round(percentile(latencies, 0.5)), p99Ms: round(percentile(latencies, 0.99)), maxMs: round(Math.max(...latencies)),
     rawRoundTripP50Ms: round(raw.p50), rawRoundTripP99Ms: round(raw.p99),
+    stagesMs: stages,
     riskEntriesP50: percentile(riskEntries, 0.5), riskEntriesP99: percentile(riskEntries, 0.99), riskEntriesAtGrantThresholdP50: percentile(riskAboveGrant, 0.5),
     handlers,
   };
@@ -276,6 +299,7 @@ try {
     ['matched to a GRANT', `${result.matched} (unmatched ${result.unmatched}; ${result.grants} GRANTs in all)`],
     ['anomaly → GRANT p50', `${result.p50Ms} ms`], ['anomaly → GRANT p99', `${result.p99Ms} ms`], ['anomaly → GRANT max', `${result.maxMs} ms`],
     ['raw kafkajs round trip p50 / p99', `${result.rawRoundTripP50Ms} / ${result.rawRoundTripP99Ms} ms`],
+    ...Object.entries(stages).map(([name, v]): [string, string] => [`  stage ${name} p50 / p99`, `${round(v.p50)} / ${round(v.p99)} ms`]),
     ['at-risk VMs per OPEN assessment', `p50 ${result.riskEntriesP50}, p99 ${result.riskEntriesP99}; p50 ${result.riskEntriesAtGrantThresholdP50} at the grant threshold`],
     ...Object.entries(handlers).map(([topic, h]): [string, string] => [`  handled ${topic}`, `${h.messages} messages, mean ${h.meanMs} ms in the handler`]),
   ];

@@ -199,7 +199,7 @@ export class InMemoryBus implements MessageBus {
     for (const record of records) {
       if (this.state !== 'running' || !this.owns(subscription, lane)) break;
       const outcome = await subscription.delivery.deliver({
-        fullTopic, partition: record.partition, offset: String(record.offset), key: record.key, value: record.value, headers: record.headers,
+        fullTopic, partition: record.partition, offset: String(record.offset), timestamp: record.timestamp, key: record.key, value: record.value, headers: record.headers,
       }, this.waitBetweenRetries).catch((error: unknown) => ({ kind: 'redeliver' as const, code: 'HANDLER_FATAL', reason: String(error) }));
       if (this.isCrashed()) return;
       if (outcome.kind === 'redeliver') {

@@ -162,7 +162,8 @@ export class KafkaConsumerGroup {
 
   /**
    * A batch with records of different keys in flight at once (at most `keyConcurrency`): a record starts once the
-   * previous record of its key is done, so each key keeps its order. Offsets are resolved up to the oldest record not
+   * previous record of its key is done, so each key keeps its order. A consumer with handleRun gets the records of a
+   * key in the batch as runs (runsByKey), each run after the previous run of its key. Offsets are resolved up to the oldest record not
    * done. A record to redeliver stops the batch: nothing new starts, the records in flight finish, and the partition
    * is rewound to the oldest record not done (records after it that were done are delivered again: at least once,
    * and the idempotency store skips them).
@@ -182,24 +183,25 @@ export class KafkaConsumerGroup {
     };
     this.reportLag(batch, batch.firstOffset());
     const stopped = (): boolean => redeliver !== undefined || !payload.isRunning() || payload.isStale() || this.stopping;
+    const keyOf = (i: number): string => (messages[i].key === null ? '' : messages[i].key.toString('latin1'));
     try {
-      for (let i = 0; i < messages.length; i++) {
+      for (const unit of runsByKey(messages.length, keyOf, delivery.maxRunLength)) {
         if (stopped()) break;
         while (inFlight.size >= delivery.keyConcurrency) await Promise.race(inFlight);
         if (stopped()) break;
-        const message = messages[i];
-        const key = message.key === null ? '' : message.key.toString('latin1');
+        const key = keyOf(unit[0]);
         const previous = tails.get(key);
         const run = (async (): Promise<boolean> => {
           // NOTE: a key's record waits for the previous one of the key, and does not run when that one was not done.
           if (previous !== undefined && !(await previous)) return false;
           if (redeliver !== undefined || this.stopping) return false;
-          const outcome = await delivery.deliver(toRecord(batch.topic, batch.partition, message), wait);
+          const records = unit.map((i) => toRecord(batch.topic, batch.partition, messages[i]));
+          const outcome = records.length === 1 ? await delivery.deliver(records[0], wait) : await delivery.deliverRun(records, wait);
           if (outcome.kind === 'redeliver') {
             redeliver ??= { reason: outcome.reason };
             return false;
           }
-          done[i] = true;
+          for (const i of unit) done[i] = true;
           return true;
         })();
         tails.set(key, run);
@@ -244,9 +246,30 @@ export class KafkaConsumerGroup {
   }
 }
 
+/**
+ * The batch's records (0..count-1) as units of work: runs of up to maxRunLength records of one key, in order, each
+ * unit listed at its first record (maxRunLength 1: one unit per record, in batch order).
+ */
+export function runsByKey(count: number, keyOf: (index: number) => string, maxRunLength: number): number[][] {
+  const units: number[][] = [];
+  const open = new Map<string, number[]>();
+  for (let i = 0; i < count; i++) {
+    const key = keyOf(i);
+    const current = open.get(key);
+    if (current !== undefined && current.length < maxRunLength) {
+      current.push(i);
+      continue;
+    }
+    const unit = [i];
+    units.push(unit);
+    open.set(key, unit);
+  }
+  return units;
+}
+
 function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   return {
-    fullTopic: topic, partition, offset: message.offset,
+    fullTopic: topic, partition, offset: message.offset, timestamp: Number(message.timestamp),
     key: message.key === null ? undefined : message.key.toString('utf8'),
     value: message.value,
     headers: stringHeaders(message.headers),

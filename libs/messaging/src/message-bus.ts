@@ -22,6 +22,11 @@ export interface MessageContext {
   readonly headers: Readonly<Record<string, string>>;
   readonly partition: number;
   readonly offset: string;
+  /**
+   * The record's Kafka timestamp (ms; the producer's clock at publish, or the broker's on LogAppendTime topics).
+   * Transport metadata for measuring delivery, never event time: the domain takes time from the event itself.
+   */
+  readonly timestamp: number;
   /** The message's eventId: its idempotency key. */
   readonly eventId: string;
   /** 1 on first delivery to the handler, then 2, 3… while retriable errors are retried in place. */
@@ -45,6 +50,17 @@ export interface ConsumerDeclaration<N extends TopicName = TopicName> {
   readonly keyConcurrency?: number;
   /** Throw to fail: see RuntimeError for what each failure does. Never swallow an error here. */
   handle(message: TopicMessages[N], context: MessageContext): Promise<void>;
+  /**
+   * Optional: handles a run of records of ONE key at once, in their order (decoded, duplicates already skipped). The
+   * Kafka runtime uses it when several records of a key are waiting in a fetched batch (a backlog), so per-key I/O is
+   * paid once per run instead of once per record. It must leave the state that handling the records one by one would,
+   * except that intermediate outputs may be coalesced (e.g. only the newest version of something is published).
+   * Retriable failures retry the run; a fatal one makes the runtime fall back to `handle`, one record at a time, so
+   * only the bad record is dead-lettered. Runs need keyConcurrency > 1. The in-memory bus always uses `handle`.
+   */
+  handleRun?(messages: readonly TopicMessages[N][], contexts: readonly MessageContext[]): Promise<void>;
+  /** Longest run handed to handleRun (default 64). */
+  readonly maxRunLength?: number;
 }
 
 /** Any topic's consumer declaration. */

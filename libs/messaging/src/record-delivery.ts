@@ -14,6 +14,8 @@ export interface ConsumedRecord {
   readonly fullTopic: string;
   readonly partition: number;
   readonly offset: string;
+  /** The record's timestamp (ms). */
+  readonly timestamp: number;
   readonly key: string | undefined;
   readonly value: Buffer | null;
   readonly headers: Readonly<Record<string, string>>;
@@ -53,29 +55,23 @@ export class RecordDelivery {
 
   /** Records of different keys of one partition this consumer may handle at once (1: one at a time). */
   readonly keyConcurrency: number;
+  /** Longest run of one key's records handed to handleRun at once; 1 when the consumer has no handleRun. */
+  readonly maxRunLength: number;
 
   constructor(private readonly declaration: AnyConsumerDeclaration, readonly groupId: string, private readonly settings: DeliverySettings) {
     this.topic = declaration.topic;
     const concurrency = declaration.keyConcurrency ?? 1;
     this.keyConcurrency = Number.isInteger(concurrency) && concurrency >= 1 ? concurrency : 1;
+    const runLength = declaration.maxRunLength ?? 64;
+    this.maxRunLength = declaration.handleRun === undefined || this.keyConcurrency === 1 ? 1 : Number.isInteger(runLength) && runLength >= 1 ? runLength : 64;
     this.deadLetterTopic = deadLetterTopicFor(settings.topicPrefix, declaration.topic);
   }
 
   /** Delivers one record; `wait` sleeps between retries (Kafka heartbeats meanwhile, the in-memory bus may not wait). */
   async deliver(record: ConsumedRecord, wait: (ms: number) => Promise<void>): Promise<DeliveryOutcome> {
-    let message: unknown;
-    try {
-      if (record.value === null) throw new ContractError('NOT_AVRO', `${this.topic}: null value (tombstone) on a data topic`);
-      const { schemaId, payload } = decodeFrame(record.value);
-      let decode = this.decoders.get(schemaId);
-      if (decode === undefined) {
-        decode = await this.settings.catalog.decoderFor(this.topic, schemaId);
-        this.decoders.set(schemaId, decode);
-      }
-      message = decode(payload);
-    } catch (error) {
-      return this.fail(record, classifyFailure(error), 0);
-    }
+    const decoded = await this.decode(record);
+    if ('failure' in decoded) return this.fail(record, decoded.failure, 0);
+    const { message } = decoded;
     const eventId = eventIdOf(message, record);
     const idempotencyKey = `${this.groupId}:${eventId}`;
     const idempotency = this.settings.idempotency;
@@ -88,7 +84,7 @@ export class RecordDelivery {
     }
     const parent = contextFromHeaders(record.headers);
     for (let attempt = 1; ; attempt++) {
-      const failure = await this.runHandler(message, record, eventId, attempt, parent);
+      const failure = await this.runHandler([{ message, record, eventId }], attempt, parent);
       if (failure === undefined) break;
       if (failure.disposition === 'retry' && attempt < this.settings.retry.maxAttempts) {
         if (this.settings.isClosing()) return { kind: 'redeliver', code: failure.code, reason: `closing while retrying: ${failure.reason}` };
@@ -110,31 +106,117 @@ export class RecordDelivery {
     return { kind: 'applied' };
   }
 
-  private async runHandler(message: unknown, record: ConsumedRecord, eventId: string, attempt: number, parent: Context): Promise<ClassifiedFailure | undefined> {
-    const span = tracer.startSpan(`${record.fullTopic} process`, { kind: SpanKind.CONSUMER }, parent);
+  /**
+   * Delivers a run of records of one key, in order, through the declaration's handleRun (see ConsumerDeclaration):
+   * poison records are dead-lettered on their own, duplicates skipped, the rest handled at once and marked applied.
+   * A fatal failure of the run falls back to one record at a time, so only the bad record is dead-lettered.
+   */
+  async deliverRun(records: readonly ConsumedRecord[], wait: (ms: number) => Promise<void>): Promise<DeliveryOutcome> {
+    if (records.length === 1 || this.declaration.handleRun === undefined) {
+      for (const record of records) {
+        const outcome = await this.deliver(record, wait);
+        if (outcome.kind === 'redeliver') return outcome;
+      }
+      return { kind: 'applied' };
+    }
+    const decoded: RunItem[] = [];
+    for (const record of records) {
+      const result = await this.decode(record);
+      if ('failure' in result) {
+        const outcome = await this.fail(record, result.failure, 0);
+        if (outcome.kind === 'redeliver') return outcome;
+        continue;
+      }
+      decoded.push({ message: result.message, record, eventId: eventIdOf(result.message, record) });
+    }
+    let fresh = decoded;
+    const idempotency = this.settings.idempotency;
+    if (idempotency !== undefined && decoded.length > 0) {
+      try {
+        const seen = await Promise.all(decoded.map((item) => idempotency.store.has(`${this.groupId}:${item.eventId}`)));
+        fresh = decoded.filter((_, i) => !seen[i]);
+      } catch (error) {
+        return { kind: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason: `idempotency store: ${(error as Error).message}` };
+      }
+    }
+    if (fresh.length === 0) return { kind: decoded.length === 0 ? 'applied' : 'duplicate' };
+    const parent = contextFromHeaders(fresh[fresh.length - 1].record.headers);
+    for (let attempt = 1; ; attempt++) {
+      const failure = await this.runHandler(fresh, attempt, parent);
+      if (failure === undefined) break;
+      if (failure.disposition === 'retry' && attempt < this.settings.retry.maxAttempts) {
+        if (this.settings.isClosing()) return { kind: 'redeliver', code: failure.code, reason: `closing while retrying: ${failure.reason}` };
+        await wait(backoffDelayMs(this.settings.retry, attempt));
+        continue;
+      }
+      if (failure.disposition === 'redeliver') return { kind: 'redeliver', code: failure.code, reason: failure.reason };
+      // Fatal, or retries exhausted: one record at a time, so that only the bad record is dead-lettered.
+      this.settings.logger.warn({ topic: fresh[0].record.fullTopic, records: fresh.length, code: failure.code }, 'run failed: handling its records one by one');
+      for (const item of fresh) {
+        const outcome = await this.deliver(item.record, wait);
+        if (outcome.kind === 'redeliver') return outcome;
+      }
+      return { kind: 'applied' };
+    }
+    if (idempotency !== undefined) {
+      await Promise.all(fresh.map((item) => idempotency.store.claim(`${this.groupId}:${item.eventId}`, idempotency.ttlMs).catch((error: unknown) => {
+        this.settings.logger.warn({ eventId: item.eventId, groupId: this.groupId, error: String(error) }, 'could not mark event applied');
+      })));
+    }
+    return { kind: 'applied' };
+  }
+
+  private async decode(record: ConsumedRecord): Promise<{ readonly message: unknown } | { readonly failure: ClassifiedFailure }> {
+    try {
+      if (record.value === null) throw new ContractError('NOT_AVRO', `${this.topic}: null value (tombstone) on a data topic`);
+      const { schemaId, payload } = decodeFrame(record.value);
+      let decode = this.decoders.get(schemaId);
+      if (decode === undefined) {
+        decode = await this.settings.catalog.decoderFor(this.topic, schemaId);
+        this.decoders.set(schemaId, decode);
+      }
+      return { message: decode(payload) };
+    } catch (error) {
+      return { failure: classifyFailure(error) };
+    }
+  }
+
+  /** Runs the handler on one record (handle) or a run of them (handleRun), in one span. */
+  private async runHandler(items: readonly RunItem[], attempt: number, parent: Context): Promise<ClassifiedFailure | undefined> {
+    const last = items[items.length - 1];
+    const { record } = last;
+    // A run's span is a child of its newest record's trace and links the others' (a span per run, not per record).
+    const links = items.length === 1 ? undefined : items.slice(0, -1).flatMap((item) => {
+      const linked = trace.getSpanContext(contextFromHeaders(item.record.headers));
+      return linked === undefined ? [] : [{ context: linked }];
+    });
+    const span = tracer.startSpan(`${record.fullTopic} process`, { kind: SpanKind.CONSUMER, ...(links === undefined ? {} : { links }) }, parent);
     // Attributes only when an SDK records the span: the no-op default should cost nothing per message.
     if (span.isRecording()) {
       span.setAttributes({
         'messaging.system': 'kafka', 'messaging.operation.type': 'process', 'messaging.destination.name': record.fullTopic,
         'messaging.consumer.group.name': this.groupId, 'messaging.destination.partition.id': String(record.partition),
-        'messaging.kafka.offset': record.offset, 'messaging.message.id': eventId, 'messaging.retry.attempt': attempt,
+        'messaging.kafka.offset': record.offset, 'messaging.message.id': last.eventId, 'messaging.retry.attempt': attempt,
+        ...(items.length === 1 ? {} : { 'messaging.batch.message_count': items.length }),
       });
     }
     const traceContext = trace.setSpan(parent, span);
-    const context: MessageContext = {
-      topic: this.topic, fullTopic: record.fullTopic, groupId: this.groupId, key: record.key, headers: record.headers,
-      partition: record.partition, offset: record.offset, eventId, attempt, traceContext,
+    const contextOf = (item: RunItem): MessageContext => ({
+      topic: this.topic, fullTopic: item.record.fullTopic, groupId: this.groupId, key: item.record.key, headers: item.record.headers,
+      partition: item.record.partition, offset: item.record.offset, timestamp: item.record.timestamp, eventId: item.eventId, attempt, traceContext,
       publish: (topic, messages, options?: PublishOptions) => this.settings.publish(topic, messages, { ...options, traceContext: options?.traceContext ?? traceContext }),
-    };
+    });
     const declaration = this.declaration as ConsumerDeclaration<TopicName>;
     try {
-      await otelContext.with(traceContext, () => declaration.handle(message as TopicMessages[TopicName], context));
+      await otelContext.with(traceContext, () => (items.length === 1
+        ? declaration.handle(last.message as TopicMessages[TopicName], contextOf(last))
+        : declaration.handleRun!(items.map((item) => item.message as TopicMessages[TopicName]), items.map(contextOf))));
       return undefined;
     } catch (error) {
       const failure = classifyFailure(error);
       span.recordException(error instanceof Error ? error : String(error));
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
-      this.settings.logger.warn({ topic: record.fullTopic, partition: record.partition, offset: record.offset, eventId, attempt, code: failure.code, reason: failure.reason }, 'handler failed');
+      this.settings.logger.warn({ topic: record.fullTopic, partition: record.partition, offset: record.offset, eventId: last.eventId, records: items.length, attempt, code: failure.code, reason: failure.reason }, 'handler failed');
       return failure;
     } finally {
       span.end();
@@ -155,6 +237,13 @@ export class RecordDelivery {
     this.settings.logger.warn({ topic: record.fullTopic, partition: record.partition, offset: record.offset, code: failure.code, reason: failure.reason }, 'message dead-lettered');
     return { kind: 'dead-lettered', code: failure.code, reason: failure.reason };
   }
+}
+
+/** A decoded record of a run. */
+interface RunItem {
+  readonly message: unknown;
+  readonly record: ConsumedRecord;
+  readonly eventId: string;
 }
 
 function eventIdOf(message: unknown, record: ConsumedRecord): string {

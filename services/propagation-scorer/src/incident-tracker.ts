@@ -1,6 +1,6 @@
 import type { AnomalyEvent } from '@foresight/contracts';
-import { assess, type EstimatorName } from '@foresight/core';
-import type { Logger, Publish } from '@foresight/messaging';
+import { assess, type EstimatorName, type TopologySnapshot } from '@foresight/core';
+import { RuntimeError, type Logger, type Publish } from '@foresight/messaging';
 import type { StateStore } from '@foresight/stores';
 import type { ActiveModel } from './active-model.js';
 import { applyComponentAnomaly, applyScopeAnomaly, type EvidenceOutcome, type OriginOptions } from './anomaly-evidence.js';
@@ -54,22 +54,44 @@ export class IncidentTracker {
   ) {}
 
   /** One anomaly report (any level, OPEN or RESOLVED), at event time max(eventTime, detectedAt). */
-  async onAnomaly(event: AnomalyEvent, publish: Publish): Promise<void> {
-    const now = Math.max(event.eventTime, event.detectedAt);
-    const incidents = await this.book.read(event.systemId);
-    const outcome: EvidenceOutcome = event.level === 'COMPONENT'
-      ? applyComponentAnomaly(incidents, event, now)
-      : applyScopeAnomaly(incidents, event, now, this.view.snapshot(now), this.model.current, this.options);
-    if (outcome.ignored !== undefined) {
-      this.metrics.anomalyIgnored(outcome.ignored);
-      this.logger.debug({ eventId: event.eventId, systemId: event.systemId, level: event.level, subjectId: event.subjectId, reason: outcome.ignored }, 'anomaly changed no incident');
+  onAnomaly(event: AnomalyEvent, publish: Publish): Promise<void> {
+    return this.onAnomalies([event], publish);
+  }
+
+  /**
+   * A run of anomaly reports of ONE system, in order. Each is applied and its incidents re-scored in memory exactly
+   * as one by one (so a later report joins an incident an earlier one in the run predicted); then the effects are
+   * paid once: the newest version of each changed incident gets its hot scores and is published (intermediate
+   * versions of the run are coalesced), and the incidents are stored once. Versions count every re-score, so a
+   * redelivered run, however it is cut, publishes each version number with the same content and event id.
+   */
+  async onAnomalies(events: readonly AnomalyEvent[], publish: Publish): Promise<void> {
+    if (events.length === 0) return;
+    const systemId = events[0].systemId;
+    if (events.some((e) => e.systemId !== systemId)) throw new RuntimeError('HANDLER_FATAL', 'a run of anomalies must be of one system');
+    let incidents = await this.book.read(systemId);
+    const versions = new Map<string, { version: RiskVersion; snapshot: TopologySnapshot }>();
+    let changed = false;
+    for (const event of events) {
+      const now = Math.max(event.eventTime, event.detectedAt);
+      const outcome: EvidenceOutcome = event.level === 'COMPONENT'
+        ? applyComponentAnomaly(incidents, event, now)
+        : applyScopeAnomaly(incidents, event, now, this.view.snapshot(now), this.model.current, this.options);
+      if (outcome.ignored !== undefined) {
+        this.metrics.anomalyIgnored(outcome.ignored);
+        this.logger.debug({ eventId: event.eventId, systemId: event.systemId, level: event.level, subjectId: event.subjectId, reason: outcome.ignored }, 'anomaly changed no incident');
+      }
+      if (event.level === 'COMPONENT' && event.state === 'OPEN' && !this.view.hasVm(event.subjectId)) {
+        this.metrics.anomalyIgnored('unknown_vm');
+        this.logger.warn({ eventId: event.eventId, vmId: event.subjectId }, 'anomaly on a VM the topology does not know: recorded, scored once the topology knows it');
+      }
+      const rescored = this.rescore(outcome.incidents, outcome.touched, new Set(), now, outcome.vmIds);
+      for (const v of rescored.versions) versions.set(v.incidentId, { version: v, snapshot: rescored.snapshot! });
+      incidents = rescored.open;
+      if (outcome.ignored === undefined || outcome.touched.size > 0) changed = true;
     }
-    if (event.level === 'COMPONENT' && event.state === 'OPEN' && !this.view.hasVm(event.subjectId)) {
-      this.metrics.anomalyIgnored('unknown_vm');
-      this.logger.warn({ eventId: event.eventId, vmId: event.subjectId }, 'anomaly on a VM the topology does not know: recorded, scored once the topology knows it');
-    }
-    const next = await this.rescore(outcome.incidents, outcome.touched, new Set(), now, outcome.vmIds, publish);
-    if (outcome.ignored === undefined || outcome.touched.size > 0) await this.write(event.systemId, next);
+    await this.emit([...versions.values()], publish);
+    if (changed) await this.write(systemId, incidents);
   }
 
   /**
@@ -96,20 +118,25 @@ export class IncidentTracker {
         this.track(systemId, incidents);
         continue;
       }
-      const next = await this.rescore(incidents, new Set([...expired, ...stale]), expired, now, [], publish);
+      const rescored = this.rescore(incidents, new Set([...expired, ...stale]), expired, now, []);
+      await this.emit(rescored.versions.map((version) => ({ version, snapshot: rescored.snapshot! })), publish);
       for (const id of expired) this.logger.info({ incidentId: id, systemId }, 'incident timed out');
-      await this.write(systemId, next);
+      await this.write(systemId, rescored.open);
     }
   }
 
-  /** Re-scores the touched incidents (closing `closing` and the resolved ones); returns the incidents still open. */
-  private async rescore(
-    incidents: readonly TrackedIncident[], touched: ReadonlySet<string>, closing: ReadonlySet<string>, now: number, needed: readonly string[], publish: Publish,
-  ): Promise<TrackedIncident[]> {
-    if (touched.size === 0) return [...incidents];
+  /**
+   * Re-scores the touched incidents in memory (closing `closing` and the resolved ones): the incidents still open,
+   * and the new version of each touched incident (CLOSED ones included), scored on `snapshot`.
+   */
+  private rescore(
+    incidents: readonly TrackedIncident[], touched: ReadonlySet<string>, closing: ReadonlySet<string>, now: number, needed: readonly string[],
+  ): { open: TrackedIncident[]; versions: RiskVersion[]; snapshot: TopologySnapshot | undefined } {
+    if (touched.size === 0) return { open: [...incidents], versions: [], snapshot: undefined };
     const snapshot = this.view.snapshot(now, needed);
     const model = this.model.current;
     const open: TrackedIncident[] = [];
+    const versions: RiskVersion[] = [];
     for (const incident of incidents) {
       const id = incident.state.incidentId;
       if (!touched.has(id)) {
@@ -120,9 +147,7 @@ export class IncidentTracker {
       const { state, assessment } = assess(incident.state, snapshot, model, generatedAt, { estimator: this.options.estimator, floor: this.options.probabilityFloor });
       const closed = closing.has(id) || state.status === 'RESOLVED';
       const version: RiskVersion = { incidentId: id, systemId: incident.systemId, version: incident.riskVersion + 1, closed, assessment, generatedAt };
-      await withStore('put incident scores', () => this.stateStore.putIncidentScores(id, version.version, hotScores(version, this.options.maxAtRisk), this.options.scoreTtlMs));
-      await publish('risk', [riskAssessmentMessage(version, snapshot, this.options.maxAtRisk)]);
-      this.metrics.published(closed ? 'CLOSED' : 'OPEN');
+      versions.push(version);
       this.logger.debug({ incidentId: id, version: version.version, status: closed ? 'CLOSED' : 'OPEN', atRisk: assessment.atRisk.length, modelVersion: model.version }, 'risk assessed');
       if (closed) continue;
       open.push({
@@ -135,7 +160,17 @@ export class IncidentTracker {
         unknownVmIds: assessment.unknownVmIds,
       });
     }
-    return open;
+    return { open, versions, snapshot };
+  }
+
+  /** Writes the hot scores of each version, then publishes them all in one call (before the incidents are stored). */
+  private async emit(versions: readonly { version: RiskVersion; snapshot: TopologySnapshot }[], publish: Publish): Promise<void> {
+    if (versions.length === 0) return;
+    await Promise.all(versions.map(({ version }) => withStore('put incident scores', () => this.stateStore.putIncidentScores(
+      version.incidentId, version.version, hotScores(version, this.options.maxAtRisk), this.options.scoreTtlMs,
+    ))));
+    await publish('risk', versions.map(({ version, snapshot }) => riskAssessmentMessage(version, snapshot, this.options.maxAtRisk)));
+    for (const { version } of versions) this.metrics.published(version.closed ? 'CLOSED' : 'OPEN');
   }
 
   private async write(systemId: string, incidents: readonly TrackedIncident[]): Promise<void> {

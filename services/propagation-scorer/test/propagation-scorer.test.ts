@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultModel, serialiseModel } from '@foresight/core';
 import { INCIDENTS_DOCUMENT_KIND } from '../src/index.js';
-import { T0, anomaly, scorerWorld, versionsOf } from './scorer-world.js';
+import type { AnomalyEvent, RiskAssessment } from '@foresight/contracts';
+import type { ConsumerDeclaration, MessageContext } from '@foresight/messaging';
+import { T0, anomaly, scorerWorld, versionsOf, type ScorerWorld } from './scorer-world.js';
 
 describe('propagation scorer', () => {
   it('opens an incident on a component anomaly and publishes version 1 with VMs at risk along the direction latency travels', async () => {
@@ -244,6 +246,62 @@ describe('propagation scorer', () => {
     await world.publish('anomalies', [anomaly('db', T0 + 61_000)]);
     await world.settle();
     assert.ok(world.risk[2].atRisk.some((r) => r.vmId === 'batch'), 'recompiled once the interval passed');
+    await world.close();
+  });
+});
+
+describe('propagation scorer: runs of one system (handleRun)', () => {
+  /** The scorer's anomalies consumer, called directly with a run (the Kafka runtime does so under a backlog). */
+  async function handleAsRun(world: ScorerWorld, events: readonly AnomalyEvent[]): Promise<RiskAssessment[]> {
+    const declaration = world.scorer.consumers.find((c) => c.topic === 'anomalies') as ConsumerDeclaration<'anomalies'>;
+    assert.ok(declaration.handleRun !== undefined, 'the scorer takes runs');
+    const published: RiskAssessment[] = [];
+    const context = {
+      publish: async (topic: string, messages: readonly unknown[]) => {
+        assert.equal(topic, 'risk');
+        published.push(...(messages as RiskAssessment[]));
+        await world.publish('risk', messages as RiskAssessment[]);
+      },
+    } as unknown as MessageContext;
+    await declaration.handleRun(events, events.map(() => context));
+    await world.settle();
+    return published;
+  }
+
+  it('leaves the state one by one would, publishing each incident\'s newest version once, and later reports still join predicted incidents', async () => {
+    // db, then api (which db's assessment predicted: it joins), then an unpredicted disk-free VM, then db recovers.
+    const events = [anomaly('db', T0), anomaly('api', T0 + 20_000), anomaly('cache', T0 + 25_000, { anomalyType: 'cpu' }), anomaly('web', T0 + 30_000)];
+    const single = await scorerWorld();
+    for (const event of events) {
+      await single.publish('anomalies', [event]);
+      await single.settle();
+    }
+    const batched = await scorerWorld();
+    const published = await handleAsRun(batched, events);
+
+    const newest = new Map(single.risk.map((r) => [r.incidentId, r]));
+    assert.ok(single.risk.length > newest.size, 'one by one re-versioned an incident within the run');
+    const byId = (a: RiskAssessment, b: RiskAssessment) => (a.incidentId < b.incidentId ? -1 : 1);
+    const plain = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
+    assert.deepEqual(plain([...published].sort(byId)), plain([...newest.values()].sort(byId)), 'one message per changed incident: its newest version, as one by one');
+    const joined = published.find((r) => r.sources.some((s) => s.vmId === 'db'));
+    assert.ok(joined !== undefined && joined.sources.some((s) => s.vmId === 'api'), 'api joined the incident db opened earlier in the same run');
+
+    // What comes next is the same on both: the stored incidents are equal.
+    const next = anomaly('disk', T0 + 40_000);
+    await single.publish('anomalies', [next]);
+    await single.settle();
+    await batched.publish('anomalies', [next]);
+    await batched.settle();
+    assert.deepEqual(plain(batched.risk.slice(-1)), plain(single.risk.slice(-1)));
+    await single.close();
+    await batched.close();
+  });
+
+  it('refuses a run that mixes systems (the runtime then falls back to one by one)', async () => {
+    const world = await scorerWorld();
+    await assert.rejects(handleAsRun(world, [anomaly('db', T0), anomaly('api', T0 + 1, { systemId: 'other' })]), /one system/);
+    assert.equal(world.risk.length, 0);
     await world.close();
   });
 });
