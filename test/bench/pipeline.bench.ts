@@ -32,11 +32,12 @@ const GRANT_THRESHOLD = option('grant-threshold', 0.05);
 /**
  * How the services are deployed: `one` = one `run all` process; `split` = the latency path (topology-builder,
  * propagation-scorer, allocator) in one process and the learner in its own at a lower CPU priority (nice 10), as an
- * operator would run a background consumer on a shared box; `path` = the latency path alone (no learner: diagnosis).
+ * operator would run a background consumer on a shared box; `separate` = every service in its own process (the
+ * production shape); `path` = the latency path alone in one process (no learner: diagnosis).
  */
 const layoutArg = args.indexOf('--layout') >= 0 ? args[args.indexOf('--layout') + 1] : 'one';
-if (!['one', 'split', 'path'].includes(layoutArg)) throw new Error(`--layout must be one, split or path, got ${layoutArg}`);
-const LAYOUT = layoutArg as 'one' | 'split' | 'path';
+if (!['one', 'split', 'separate', 'path'].includes(layoutArg)) throw new Error(`--layout must be one, split, separate or path, got ${layoutArg}`);
+const LAYOUT = layoutArg as 'one' | 'split' | 'separate' | 'path';
 const WARM_UP = 300;
 const RESOLVE_AFTER_MS = 1000;
 const GIVE_UP_MS = 20_000;
@@ -81,6 +82,15 @@ async function handlerTimes(port: number | undefined, label = ''): Promise<Recor
     into.set(topic, (into.get(topic) ?? 0) + Number(m[3]));
   }
   return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).map(([topic, n]) => [`${label}${topic}`, { messages: n, meanMs: round((sums.get(topic) ?? 0) / Math.max(n, 1), 2) }]));
+}
+
+/** The process's event-loop delay (ms) by quantile since its previous scrape (foresight.eventloop.delay). */
+async function eventLoopDelay(port: number | undefined): Promise<Record<string, number>> {
+  if (port === undefined) return {};
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^foresight_eventloop_delay(?:_milliseconds)?\{quantile="([a-z0-9]+)"\} ([0-9.e+-]+)$/gm)) out[m[1]] = round(Number(m[2]));
+  return out;
 }
 
 /** Raw kafkajs, single messages at `rate`: produce call → eachMessage, p99 in ms. */
@@ -143,19 +153,26 @@ const env: Record<string, string> = {
 };
 
 const LATENCY_PATH = 'topology-builder,propagation-scorer,allocator';
-const service = startService(LAYOUT === 'one' ? 'foresight run all' : `foresight run ${LATENCY_PATH}`, LAYOUT === 'one' ? 'all' : LATENCY_PATH, env);
-const learner = LAYOUT === 'split' ? startService('foresight run learner', 'learner', { ...env, FORESIGHT_HTTP_PORT: String(await freePort()) }) : undefined;
-if (learner?.child.pid !== undefined) setPriority(learner.child.pid, 10);
-const processes = LAYOUT === 'one' ? 'one `foresight run all` (4 services)' : LAYOUT === 'split'
-  ? `two: ${LATENCY_PATH} | learner (nice 10)` : `one: ${LATENCY_PATH} (no learner)`;
+const PROCESSES: Record<typeof LAYOUT, { target: string; nice?: number }[]> = {
+  one: [{ target: 'all' }],
+  split: [{ target: LATENCY_PATH }, { target: 'learner', nice: 10 }],
+  separate: [{ target: 'topology-builder' }, { target: 'propagation-scorer' }, { target: 'allocator' }, { target: 'learner' }],
+  path: [{ target: LATENCY_PATH }],
+};
+const services = [];
+for (const { target, nice } of PROCESSES[LAYOUT]) {
+  const child = startService(`foresight run ${target}`, target, { ...env, FORESIGHT_HTTP_PORT: String(await freePort()) });
+  if (nice !== undefined && child.child.pid !== undefined) setPriority(child.child.pid, nice);
+  services.push(child);
+}
+const processes = PROCESSES[LAYOUT].map(({ target, nice }) => `${target}${nice === undefined ? '' : ` (nice ${nice})`}`).join(' | ');
 const bus = await KafkaBus.connect({ connection: stackConnection('bench-pipeline'), topicPrefix: prefix, maxWaitTimeMs: 100, topics: ['inventory', 'hosts', 'flows', 'anomalies', 'model', 'allocations', 'risk'] });
 const graph = new Neo4jGraphStore({ uri: process.env.NEO4J_URI ?? 'bolt://127.0.0.1:7687', namespace });
 const state = new RedisStateStore({ keyPrefix });
 let failed = false;
 try {
   await state.init();
-  await awaitReady(service, 120_000);
-  if (learner !== undefined) await awaitReady(learner, 120_000);
+  for (const service of services) await awaitReady(service, 120_000);
   log(`services ready: ${processes}`);
 
   // The topology: a few thousand VMs, one flow window per pathway.
@@ -261,12 +278,19 @@ try {
   await drive(WARM_UP, false);
   await Promise.all(sends);
   await sleep(2000);
+  for (const service of services) await eventLoopDelay(service.port());
   const achieved = await drive(Math.round(RATE * SECONDS), true);
   await Promise.all(sends);
   const measuredIds = [...publishedAt.keys()];
   // NOTE: an anomaly whose incident never reaches the grant threshold has no GRANT: it stays unmatched after this wait.
   await until('the GRANTs of the measured anomalies', () => measuredIds.every((i) => firstGrantAt.has(i)), GIVE_UP_MS).catch(() => undefined);
-  const handlers = { ...await handlerTimes(learner?.port(), 'learner: '), ...await handlerTimes(service.port()) };
+  const serviceEventLoopDelayMs: Record<string, Record<string, number>> = {};
+  let handlers: Record<string, { messages: number; meanMs: number }> = {};
+  for (const [i, service] of services.entries()) {
+    const label = services.length === 1 ? '' : `${PROCESSES[LAYOUT][i].target}: `;
+    serviceEventLoopDelayMs[PROCESSES[LAYOUT][i].target] = await eventLoopDelay(service.port());
+    handlers = { ...handlers, ...await handlerTimes(service.port(), label) };
+  }
   const latencies = measuredIds.flatMap((i) => {
     const end = firstGrantAt.get(i);
     const start = publishedAt.get(i);
@@ -283,13 +307,18 @@ try {
     });
     return { p50: percentile(spans, 0.5), p99: percentile(spans, 0.99) };
   };
+  // Capacity: matched anomalies per second from the first measured publish to the last first-GRANT. Equals the rate
+  // while the pipeline keeps up; below it, it is what the pipeline sustains (steadier than latency near saturation).
+  const firstPublish = Math.min(...measuredIds.map((i) => publishedAt.get(i) ?? Number.POSITIVE_INFINITY));
+  const lastGrant = Math.max(...measuredIds.map((i) => firstGrantAt.get(i) ?? Number.NEGATIVE_INFINITY));
+  const sustainedPerSec = latencies.length / ((lastGrant - firstPublish) / 1000);
   const stages = { toRisk: stage('anomaly', 'risk'), riskToGrant: stage('risk', 'grant'), grantToProbe: stage('grant', 'probe') };
   const result = {
     benchmark: 'pipeline', layout: LAYOUT, processes, vms: fleet.vms.length, hosts: fleet.hosts.length, pathways,
     rate: RATE, seconds: SECONDS, gaveUpAfterMs: GIVE_UP_MS, anomalies: measuredIds.length, ratePerSec: round(achieved), matched: latencies.length, unmatched: measuredIds.length - latencies.length,
     grants, grantsPerAnomaly: round(grants / (WARM_UP + measuredIds.length), 2), p50Ms: round(percentile(latencies, 0.5)), p99Ms: round(percentile(latencies, 0.99)), maxMs: round(Math.max(...latencies)),
     rawRoundTripP50Ms: round(raw.p50), rawRoundTripP99Ms: round(raw.p99),
-    stagesMs: stages,
+    sustainedPerSec: round(sustainedPerSec), stagesMs: stages, serviceEventLoopDelayMs,
     riskEntriesP50: percentile(riskEntries, 0.5), riskEntriesP99: percentile(riskEntries, 0.99), riskEntriesAtGrantThresholdP50: percentile(riskAboveGrant, 0.5),
     handlers,
   };
@@ -297,9 +326,11 @@ try {
     ['services', result.processes], ['topology', `${result.vms} VMs, ${result.hosts} hosts, ${result.pathways} pathways`],
     ['anomalies (measured)', `${result.anomalies} at ${result.rate}/s target, ${result.ratePerSec}/s achieved`],
     ['matched to a GRANT', `${result.matched} (unmatched ${result.unmatched}; ${result.grants} GRANTs in all)`],
+    ['sustained (matched / first publish → last GRANT)', `${result.sustainedPerSec}/s`],
     ['anomaly → GRANT p50', `${result.p50Ms} ms`], ['anomaly → GRANT p99', `${result.p99Ms} ms`], ['anomaly → GRANT max', `${result.maxMs} ms`],
     ['raw kafkajs round trip p50 / p99', `${result.rawRoundTripP50Ms} / ${result.rawRoundTripP99Ms} ms`],
     ...Object.entries(stages).map(([name, v]): [string, string] => [`  stage ${name} p50 / p99`, `${round(v.p50)} / ${round(v.p99)} ms`]),
+    ...Object.entries(serviceEventLoopDelayMs).map(([target, delays]): [string, string] => [`event-loop delay, ${target}`, Object.entries(delays).map(([q, v]) => `${q} ${v} ms`).join(', ')]),
     ['at-risk VMs per OPEN assessment', `p50 ${result.riskEntriesP50}, p99 ${result.riskEntriesP99}; p50 ${result.riskEntriesAtGrantThresholdP50} at the grant threshold`],
     ...Object.entries(handlers).map(([topic, h]): [string, string] => [`  handled ${topic}`, `${h.messages} messages, mean ${h.meanMs} ms in the handler`]),
   ];
@@ -308,9 +339,9 @@ try {
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (error) {
   failed = true;
-  process.stderr.write(`${describeLogs(learner === undefined ? [service] : [service, learner], 60)}\n${String((error as Error).stack ?? error)}\n`);
+  process.stderr.write(`${describeLogs(services, 60)}\n${String((error as Error).stack ?? error)}\n`);
 } finally {
-  await Promise.all([stopService(service, 15_000), learner === undefined ? undefined : stopService(learner, 15_000)]);
+  await Promise.all(services.map((service) => stopService(service, 15_000)));
   await bus.close();
   const admin = rawKafka('bench-pipeline-cleanup').admin();
   await admin.connect();

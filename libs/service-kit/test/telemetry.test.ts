@@ -69,4 +69,16 @@ describe('telemetry', () => {
     instruments.consumerLag.remove({ partition: 0, topic: 'incidents' });
     assert.doesNotMatch(await telemetry.metrics.scrape(), /partition="0"/);
   });
+
+  it('reports how long the event loop was blocked since the previous collection', async () => {
+    await telemetry.metrics.scrape();
+    // Block the loop for ~60 ms between two samples of the 10 ms monitor.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const until = Date.now() + 60;
+    while (Date.now() < until) { /* busy */ }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const max = /foresight_eventloop_delay(?:_milliseconds)?\{quantile="max"\} ([0-9.e+-]+)/.exec(await telemetry.metrics.scrape());
+    assert.ok(max !== null, 'the max delay is reported');
+    assert.ok(Number(max[1]) >= 40, `a 60 ms block shows as a delay of at least 40 ms, got ${max[1]}`);
+  });
 });

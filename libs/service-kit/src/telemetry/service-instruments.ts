@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Counter, Histogram, Meter } from '@opentelemetry/api';
 import { createStateGauge, type StateGauge } from './state-gauge.js';
 
@@ -24,6 +25,11 @@ export interface ServiceInstruments {
   readonly activeGrants: StateGauge;
   /** foresight.resources.reserved, by resource (cpu_millis, memory_mib, network_mbps). */
   readonly reservedResources: StateGauge;
+  /**
+   * foresight.eventloop.delay in ms, by quantile (p50, p99, max) since the previous collection: how long ready work
+   * waited for the event loop (every await of Kafka or a store pays it). Sampled every 10 ms.
+   */
+  readonly eventLoopDelay: StateGauge;
   /** Counts one handled message and records its handler duration. */
   recordHandled(attributes: MessageAttributes, durationMs: number): void;
   /** Sets the consumer lag of a group on one partition (the messaging runtime's onConsumerLag fits). */
@@ -44,7 +50,23 @@ export function createServiceInstruments(meter: Meter): ServiceInstruments {
     advice: { explicitBucketBoundaries: HANDLER_DURATION_BUCKETS_MS },
   });
   const consumerLag = createStateGauge(meter, { name: 'foresight.consumer.lag', description: 'Messages behind the partition end, by group, topic and partition.' });
+  const eventLoopDelay = createStateGauge(meter, { name: 'foresight.eventloop.delay', description: 'Event loop delay since the previous collection, by quantile.', unit: 'ms' });
+  const resolutionMs = 10;
+  const delays = monitorEventLoopDelay({ resolution: resolutionMs });
+  delays.enable();
+  eventLoopDelay.observe(() => {
+    // NOTE: the monitor's samples include its own timer interval: an idle loop reads ≈ the resolution.
+    const toMs = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - resolutionMs) : 0);
+    const readings = delays.count === 0 ? [] : [
+      { value: toMs(delays.percentile(50)), attributes: { quantile: 'p50' } },
+      { value: toMs(delays.percentile(99)), attributes: { quantile: 'p99' } },
+      { value: toMs(delays.max), attributes: { quantile: 'max' } },
+    ];
+    delays.reset();
+    return readings;
+  });
   return {
+    eventLoopDelay,
     messagesProcessed,
     handlerDuration,
     consumerLag,
