@@ -1,12 +1,14 @@
-// `npm run bench -- pipeline [--json] [--rate HZ] [--seconds S] [--vms N] [--grant-threshold P]`: anomaly → GRANT latency
-// through the real stack. The four services run as ONE `foresight run all` child process (one process per service
-// would be four more Node runtimes on a 2-core box); the bench process publishes the topology, then OPEN anomalies at
+// `npm run bench -- pipeline [--json] [--rate HZ] [--seconds S] [--vms N] [--grant-threshold P] [--layout one|split|separate|path]`:
+// anomaly → GRANT latency through the real stack. The services run as child processes laid out by --layout (default
+// one `foresight run all` process; see LAYOUT). The bench process publishes the topology, then OPEN anomalies at
 // --rate per second on distinct VMs (each resolved a second later, so incidents close and grants are released, as in
-// production), and consumes `allocations`. Each anomaly has its own anomaly type (`bench_<id>`, scored with the model's
-// generic carriers), so it opens an incident of its own instead of joining a neighbour's: every anomaly can be matched. Latency = from the publish call of an anomaly to the consumption of the
-// first GRANT of the incident it opened (incidentId is derived from the anomaly's eventId); anomalies that joined an
-// existing incident have no GRANT of their own and are counted as unmatched. rawRoundTripP99Ms: a raw kafkajs
-// produce → consume of single messages on the same broker in the same run (the floor of one hop; the chain has three).
+// production), and consumes `allocations` and `risk`. Each anomaly has its own anomaly type (`bench_<id>`, scored with
+// the model's generic carriers), so it opens an incident of its own instead of joining a neighbour's: every anomaly
+// can be matched. Latency = from the publish call of an anomaly to the consumption of the first GRANT of the incident
+// it opened (incidentId is derived from the anomaly's eventId); anomalies without a GRANT within GIVE_UP_MS are
+// counted as unmatched. Stage timings come from the Kafka timestamps of the first risk assessment and first GRANT.
+// rawRoundTripP99Ms: a raw kafkajs produce → consume of single messages on the same broker in the same run (the floor
+// of one hop; the chain has three).
 import { randomUUID } from 'node:crypto';
 import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
