@@ -259,6 +259,35 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(0));
       }));
 
+      it('two allocators racing with batches (reserveMany, releaseMany) never over-commit and agree on every outcome', { timeout: 60_000 }, () => withStore(make, async (store, harness) => {
+        const other = await harness.peer();
+        await store.setHostCapacity('h1', r(3000, 3000, 3000));
+        await store.setHostCapacity('h2', r(2000, 2000, 2000));
+        await store.setBudget(r(4000, 1e9, 1e9));
+        const commands = Array.from({ length: 240 }, (_, i) => request(`batch-${i}`, 0, { hostId: i % 3 === 0 ? 'h2' : 'h1', resources: r(40 + (i % 11), 5, 1) }));
+        // Both allocators send every command, in overlapping batches of different sizes, at once.
+        const chunks = (size: number) => Array.from({ length: Math.ceil(commands.length / size) }, (_, k) => commands.slice(k * size, (k + 1) * size));
+        const [mine, theirs] = await Promise.all([
+          Promise.all(chunks(16).map((chunk) => store.reserveMany(chunk))).then((x) => x.flat()),
+          Promise.all(chunks(25).map((chunk) => other.reserveMany(chunk))).then((x) => x.flat()),
+        ]);
+        assert.deepEqual(mine, theirs, 'one outcome per commandId, whichever allocator decided it');
+        const granted = commands.filter((_, i) => mine[i].ok);
+        for (const [hostId, capacity] of [['h1', 3000], ['h2', 2000]] as const) {
+          const ledger = (await store.hostLedger(hostId))!;
+          const cpu = granted.filter((c) => c.hostId === hostId).reduce((sum, c) => sum + c.resources.cpuMillis, 0);
+          assert.ok(ledger.reserved.cpuMillis <= capacity, `${hostId}: reserved ${ledger.reserved.cpuMillis} > capacity ${capacity}`);
+          assert.equal(ledger.reserved.cpuMillis, cpu, `${hostId}: the ledger holds exactly the granted commands`);
+        }
+        assert.ok((await store.budget()).reserved.cpuMillis <= 4000, 'the budget is never exceeded');
+        // Releasing from both at once frees each reservation exactly once.
+        const ids = granted.map((c) => c.commandId);
+        const [a, b] = await Promise.all([store.releaseMany(ids), other.releaseMany([...ids].reverse())]);
+        const bFor = new Map([...ids].reverse().map((id, i) => [id, b[i]]));
+        assert.ok(ids.every((id, i) => a[i] !== bFor.get(id)), 'each reservation released by exactly one of the two calls');
+        assert.deepEqual((await store.budget()).reserved, r(0, 0, 0));
+      }));
+
       it('random interleavings of reserve, adjust, release and expiry never over-commit a host or the budget', { timeout: 120_000 }, async () => {
         await fc.assert(fc.asyncProperty(ledgerProperty.scenario, (scenario) => withStore(make, (store) => ledgerProperty.check(store, scenario))), {
           numRuns: options.propertyRuns ?? 50,
