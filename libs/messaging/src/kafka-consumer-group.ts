@@ -196,12 +196,22 @@ export class KafkaConsumerGroup {
           if (previous !== undefined && !(await previous)) return false;
           if (redeliver !== undefined || this.stopping) return false;
           const records = unit.map((i) => toRecord(batch.topic, batch.partition, messages[i]));
-          const outcome = records.length === 1 ? await delivery.deliver(records[0], wait) : await delivery.deliverRun(records, wait);
-          if (outcome.kind === 'redeliver') {
-            redeliver ??= { reason: outcome.reason };
+          if (records.length === 1) {
+            const outcome = await delivery.deliver(records[0], wait);
+            if (outcome.kind === 'redeliver') {
+              redeliver ??= { reason: outcome.reason };
+              return false;
+            }
+            done[unit[0]] = true;
+            return true;
+          }
+          // A run reports which of its records are done even when it must be redelivered.
+          const result = await delivery.deliverRun(records, wait);
+          unit.forEach((i, k) => { if (result.done[k]) done[i] = true; });
+          if (result.outcome.kind === 'redeliver') {
+            redeliver ??= { reason: result.outcome.reason };
             return false;
           }
-          for (const i of unit) done[i] = true;
           return true;
         })();
         tails.set(key, run);

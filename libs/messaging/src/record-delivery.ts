@@ -84,7 +84,7 @@ export class RecordDelivery {
     }
     const parent = contextFromHeaders(record.headers);
     for (let attempt = 1; ; attempt++) {
-      const failure = await this.runHandler([{ message, record, eventId }], attempt, parent);
+      const failure = await this.runHandler([{ message, record, eventId, index: 0 }], attempt, parent);
       if (failure === undefined) break;
       if (failure.disposition === 'retry' && attempt < this.settings.retry.maxAttempts) {
         if (this.settings.isClosing()) return { kind: 'redeliver', code: failure.code, reason: `closing while retrying: ${failure.reason}` };
@@ -108,62 +108,75 @@ export class RecordDelivery {
 
   /**
    * Delivers a run of records of one key, in order, through the declaration's handleRun (see ConsumerDeclaration):
-   * poison records are dead-lettered on their own, duplicates skipped, the rest handled at once and marked applied.
-   * A fatal failure of the run falls back to one record at a time, so only the bad record is dead-lettered.
+   * poison records are dead-lettered on their own, duplicates skipped (those already applied, and repeats of an
+   * eventId within the run), the rest handled at once and marked applied. A fatal failure of the run falls back to
+   * one record at a time, so only the bad record is dead-lettered. `done` says, per record, whether its delivery
+   * ended (applied, duplicate or dead-lettered), also when the run as a whole must be redelivered, so that what was
+   * done is not done again (the caller resolves offsets below the oldest record not done).
    */
-  async deliverRun(records: readonly ConsumedRecord[], wait: (ms: number) => Promise<void>): Promise<DeliveryOutcome> {
-    if (records.length === 1 || this.declaration.handleRun === undefined) {
-      for (const record of records) {
-        const outcome = await this.deliver(record, wait);
-        if (outcome.kind === 'redeliver') return outcome;
+  async deliverRun(records: readonly ConsumedRecord[], wait: (ms: number) => Promise<void>): Promise<{ readonly outcome: DeliveryOutcome; readonly done: boolean[] }> {
+    const done = records.map(() => false);
+    const oneByOne = async (indexes: readonly number[]): Promise<{ outcome: DeliveryOutcome; done: boolean[] }> => {
+      for (const i of indexes) {
+        const outcome = await this.deliver(records[i], wait);
+        if (outcome.kind === 'redeliver') return { outcome, done };
+        done[i] = true;
       }
-      return { kind: 'applied' };
-    }
+      return { outcome: { kind: 'applied' }, done };
+    };
+    if (records.length === 1 || this.declaration.handleRun === undefined) return oneByOne(records.map((_, i) => i));
     const decoded: RunItem[] = [];
-    for (const record of records) {
+    for (const [i, record] of records.entries()) {
       const result = await this.decode(record);
       if ('failure' in result) {
         const outcome = await this.fail(record, result.failure, 0);
-        if (outcome.kind === 'redeliver') return outcome;
+        if (outcome.kind === 'redeliver') return { outcome, done };
+        done[i] = true;
         continue;
       }
-      decoded.push({ message: result.message, record, eventId: eventIdOf(result.message, record) });
+      decoded.push({ message: result.message, record, eventId: eventIdOf(result.message, record), index: i });
     }
     let fresh = decoded;
     const idempotency = this.settings.idempotency;
     if (idempotency !== undefined && decoded.length > 0) {
       try {
         const seen = await Promise.all(decoded.map((item) => idempotency.store.has(`${this.groupId}:${item.eventId}`)));
-        fresh = decoded.filter((_, i) => !seen[i]);
+        fresh = decoded.filter((_, k) => !seen[k]);
       } catch (error) {
-        return { kind: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason: `idempotency store: ${(error as Error).message}` };
+        return { outcome: { kind: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason: `idempotency store: ${(error as Error).message}` }, done };
       }
     }
-    if (fresh.length === 0) return { kind: decoded.length === 0 ? 'applied' : 'duplicate' };
+    // A repeat of an eventId within the run is a duplicate of the first, as it would be one by one.
+    const firsts = new Set<string>();
+    fresh = fresh.filter((item) => {
+      if (firsts.has(item.eventId)) return false;
+      firsts.add(item.eventId);
+      return true;
+    });
+    const skipped = decoded.filter((item) => !fresh.includes(item));
+    for (const item of skipped) done[item.index] = true;
+    if (fresh.length === 0) return { outcome: { kind: decoded.length === 0 ? 'applied' : 'duplicate' }, done };
     const parent = contextFromHeaders(fresh[fresh.length - 1].record.headers);
     for (let attempt = 1; ; attempt++) {
       const failure = await this.runHandler(fresh, attempt, parent);
       if (failure === undefined) break;
       if (failure.disposition === 'retry' && attempt < this.settings.retry.maxAttempts) {
-        if (this.settings.isClosing()) return { kind: 'redeliver', code: failure.code, reason: `closing while retrying: ${failure.reason}` };
+        if (this.settings.isClosing()) return { outcome: { kind: 'redeliver', code: failure.code, reason: `closing while retrying: ${failure.reason}` }, done };
         await wait(backoffDelayMs(this.settings.retry, attempt));
         continue;
       }
-      if (failure.disposition === 'redeliver') return { kind: 'redeliver', code: failure.code, reason: failure.reason };
+      if (failure.disposition === 'redeliver') return { outcome: { kind: 'redeliver', code: failure.code, reason: failure.reason }, done };
       // Fatal, or retries exhausted: one record at a time, so that only the bad record is dead-lettered.
       this.settings.logger.warn({ topic: fresh[0].record.fullTopic, records: fresh.length, code: failure.code }, 'run failed: handling its records one by one');
-      for (const item of fresh) {
-        const outcome = await this.deliver(item.record, wait);
-        if (outcome.kind === 'redeliver') return outcome;
-      }
-      return { kind: 'applied' };
+      return oneByOne(fresh.map((item) => item.index));
     }
     if (idempotency !== undefined) {
       await Promise.all(fresh.map((item) => idempotency.store.claim(`${this.groupId}:${item.eventId}`, idempotency.ttlMs).catch((error: unknown) => {
         this.settings.logger.warn({ eventId: item.eventId, groupId: this.groupId, error: String(error) }, 'could not mark event applied');
       })));
     }
-    return { kind: 'applied' };
+    for (const item of fresh) done[item.index] = true;
+    return { outcome: { kind: 'applied' }, done };
   }
 
   private async decode(record: ConsumedRecord): Promise<{ readonly message: unknown } | { readonly failure: ClassifiedFailure }> {
@@ -244,6 +257,8 @@ interface RunItem {
   readonly message: unknown;
   readonly record: ConsumedRecord;
   readonly eventId: string;
+  /** Its position in the run. */
+  readonly index: number;
 }
 
 function eventIdOf(message: unknown, record: ConsumedRecord): string {

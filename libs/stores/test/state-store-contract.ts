@@ -236,13 +236,14 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         await store.setHostCapacity('h1', r(100));
         await store.setBudget(r(100));
         await rejectsInvalid(store.reserveMany([request('ok', 0, { resources: r(10) }), request('bad', 0, { resources: r(Number.NaN) })]));
-        await rejectsInvalid(store.releaseMany(['ok', '']));
-        await rejectsInvalid(store.hostLedgers(['h1', '']));
         assert.deepEqual(await store.reserveMany([]), []);
         assert.deepEqual(await store.releaseMany([]), []);
         assert.deepEqual(await store.hostLedgers([]), []);
         assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(0), 'nothing of the refused batch was applied');
         assert.deepEqual(await store.reserveMany([request('ok', 0, { resources: r(10) })]), [{ ok: true }], 'its commandIds were not burnt');
+        await rejectsInvalid(store.releaseMany(['ok', '']));
+        await rejectsInvalid(store.hostLedgers(['h1', '']));
+        assert.deepEqual((await store.activeReservations()).map((x) => x.commandId), ['ok'], 'a refused releaseMany released nothing');
       }));
 
       it('batches larger than one script call stay in order and complete', { timeout: 60_000 }, () => withStore(make, async (store) => {

@@ -28,6 +28,8 @@ export class LedgerActuator {
    * time.
    */
   async applyRun(commands: readonly PlannedCommand[]): Promise<boolean[]> {
+    // NOTE: GRANTs, RELEASEs and adjustments are applied in that order below; a run of mixed steps would be reordered.
+    if (commands.some((c) => c.step !== commands[0].step)) throw new Error(`applyRun takes commands of one step, got ${[...new Set(commands.map((c) => c.step))].join(', ')}`);
     const applied = commands.map((c) => c.mode === 'SHADOW');
     const enforced = commands.flatMap((c, i) => (c.mode === 'SHADOW' ? [] : [i]));
     const grants = enforced.filter((i) => commands[i].step === 'GRANT');

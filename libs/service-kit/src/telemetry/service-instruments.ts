@@ -27,11 +27,14 @@ export interface ServiceInstruments {
   readonly reservedResources: StateGauge;
   /**
    * foresight.eventloop.delay in ms, by quantile (p50, p99, max) since the previous collection: how long ready work
-   * waited for the event loop (every await of Kafka or a store pays it). Sampled every 10 ms.
+   * waited for the event loop (every await of Kafka or a store pays it). Sampled every 10 ms. Each collection resets
+   * the window: with several metric readers, each sees the time since any reader's previous collection.
    */
   readonly eventLoopDelay: StateGauge;
   /** Counts one handled message and records its handler duration. */
   recordHandled(attributes: MessageAttributes, durationMs: number): void;
+  /** Stops the event-loop monitor (telemetry shutdown). */
+  close(): void;
   /** Sets the consumer lag of a group on one partition (the messaging runtime's onConsumerLag fits). */
   recordLag(lag: { readonly groupId: string; readonly topic: string; readonly partition: number; readonly behind: number }): void;
 }
@@ -67,6 +70,7 @@ export function createServiceInstruments(meter: Meter): ServiceInstruments {
   });
   return {
     eventLoopDelay,
+    close: () => delays.disable(),
     messagesProcessed,
     handlerDuration,
     consumerLag,

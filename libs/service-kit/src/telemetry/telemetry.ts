@@ -69,11 +69,12 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   metrics.setGlobalMeterProvider(meterProvider);
 
   const meter = meterProvider.getMeter(options.serviceName, options.serviceVersion);
+  const instruments = createServiceInstruments(meter);
   let stopped: Promise<void> | undefined;
   return {
     tracer: tracerProvider.getTracer(options.serviceName, options.serviceVersion),
     meter,
-    instruments: createServiceInstruments(meter),
+    instruments,
     metrics: prometheus,
     forceFlush: async () => {
       await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
@@ -82,6 +83,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       stopped ??= (async () => {
         try {
           await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+          instruments.close();
         } finally {
           trace.disable();
           metrics.disable();

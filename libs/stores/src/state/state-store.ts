@@ -130,9 +130,9 @@ export interface StateStore {
   /** Atomically holds resources on a host if the host and the budget both have room; idempotent on commandId. */
   reserve(request: ReserveRequest): Promise<ReserveResult>;
   /**
-   * Several reserves in one atomic step, in order, with exactly the results and effects of calling reserve on each in
-   * turn (a later request sees what an earlier one took; a commandId given twice replays). Every request is validated
-   * before any is applied.
+   * Several reserves, in order, with exactly the results and effects of calling reserve on each in turn (a later
+   * request sees what an earlier one took; a commandId given twice replays). Every request is validated before any is
+   * applied. Atomic per chunk of up to 256 on Redis, not as a whole; a retried call is safe (replays by commandId).
    */
   reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]>;
   /** Returns a reservation's resources; true when this call released it (idempotent). */
