@@ -195,18 +195,8 @@ export class KafkaConsumerGroup {
           // NOTE: a key's record waits for the previous one of the key, and does not run when that one was not done.
           if (previous !== undefined && !(await previous)) return false;
           if (redeliver !== undefined || this.stopping) return false;
-          const records = unit.map((i) => toRecord(batch.topic, batch.partition, messages[i]));
-          if (records.length === 1) {
-            const outcome = await delivery.deliver(records[0], wait);
-            if (outcome.kind === 'redeliver') {
-              redeliver ??= { reason: outcome.reason };
-              return false;
-            }
-            done[unit[0]] = true;
-            return true;
-          }
-          // A run reports which of its records are done even when it must be redelivered.
-          const result = await delivery.deliverRun(records, wait);
+          // A unit (one record, or a run of one key) reports which of its records are done even when it must be redelivered.
+          const result = await delivery.deliverRun(unit.map((i) => toRecord(batch.topic, batch.partition, messages[i])), wait);
           unit.forEach((i, k) => { if (result.done[k]) done[i] = true; });
           if (result.outcome.kind === 'redeliver') {
             redeliver ??= { reason: result.outcome.reason };

@@ -71,38 +71,14 @@ export class RecordDelivery {
   async deliver(record: ConsumedRecord, wait: (ms: number) => Promise<void>): Promise<DeliveryOutcome> {
     const decoded = await this.decode(record);
     if ('failure' in decoded) return this.fail(record, decoded.failure, 0);
-    const { message } = decoded;
-    const eventId = eventIdOf(message, record);
-    const idempotencyKey = `${this.groupId}:${eventId}`;
-    const idempotency = this.settings.idempotency;
-    if (idempotency !== undefined) {
-      try {
-        if (await idempotency.store.has(idempotencyKey)) return { kind: 'duplicate' };
-      } catch (error) {
-        return { kind: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason: `idempotency store: ${(error as Error).message}` };
-      }
-    }
-    const parent = contextFromHeaders(record.headers);
-    for (let attempt = 1; ; attempt++) {
-      const failure = await this.runHandler([{ message, record, eventId, index: 0 }], attempt, parent);
-      if (failure === undefined) break;
-      if (failure.disposition === 'retry' && attempt < this.settings.retry.maxAttempts) {
-        if (this.settings.isClosing()) return { kind: 'redeliver', code: failure.code, reason: `closing while retrying: ${failure.reason}` };
-        await wait(backoffDelayMs(this.settings.retry, attempt));
-        continue;
-      }
-      if (failure.disposition === 'retry') {
-        return this.fail(record, { ...failure, reason: `retries exhausted after ${attempt} attempts: ${failure.reason}` }, attempt);
-      }
-      return this.fail(record, failure, attempt);
-    }
-    if (idempotency !== undefined) {
-      // NOTE: a crash between the handler's success and this mark re-applies the message on redelivery; effects
-      // that must happen exactly once are keyed by their own idempotency key (docs/messaging.md).
-      await idempotency.store.claim(idempotencyKey, idempotency.ttlMs).catch((error: unknown) => {
-        this.settings.logger.warn({ eventId, groupId: this.groupId, error: String(error) }, 'could not mark event applied');
-      });
-    }
+    const item: RunItem = { message: decoded.message, record, eventId: eventIdOf(decoded.message, record), index: 0 };
+    const before = await this.appliedBefore([item]);
+    if ('outcome' in before) return before.outcome;
+    if (before.applied[0]) return { kind: 'duplicate' };
+    const handled = await this.handleWithRetries([item], wait);
+    if (handled.kind === 'redeliver') return handled.outcome;
+    if (handled.kind === 'failed') return this.fail(record, handled.failure, handled.attempts);
+    await this.markApplied([item]);
     return { kind: 'applied' };
   }
 
@@ -136,47 +112,71 @@ export class RecordDelivery {
       }
       decoded.push({ message: result.message, record, eventId: eventIdOf(result.message, record), index: i });
     }
-    let fresh = decoded;
-    const idempotency = this.settings.idempotency;
-    if (idempotency !== undefined && decoded.length > 0) {
-      try {
-        const seen = await Promise.all(decoded.map((item) => idempotency.store.has(`${this.groupId}:${item.eventId}`)));
-        fresh = decoded.filter((_, k) => !seen[k]);
-      } catch (error) {
-        return { outcome: { kind: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason: `idempotency store: ${(error as Error).message}` }, done };
-      }
-    }
-    // A repeat of an eventId within the run is a duplicate of the first, as it would be one by one.
+    const before = await this.appliedBefore(decoded);
+    if ('outcome' in before) return { outcome: before.outcome, done };
+    // Applied before, or a repeat of an eventId within the run (a duplicate of the first, as it would be one by one).
     const firsts = new Set<string>();
-    fresh = fresh.filter((item) => {
-      if (firsts.has(item.eventId)) return false;
-      firsts.add(item.eventId);
-      return true;
-    });
-    const skipped = decoded.filter((item) => !fresh.includes(item));
-    for (const item of skipped) done[item.index] = true;
-    if (fresh.length === 0) return { outcome: { kind: decoded.length === 0 ? 'applied' : 'duplicate' }, done };
-    const parent = contextFromHeaders(fresh[fresh.length - 1].record.headers);
-    for (let attempt = 1; ; attempt++) {
-      const failure = await this.runHandler(fresh, attempt, parent);
-      if (failure === undefined) break;
-      if (failure.disposition === 'retry' && attempt < this.settings.retry.maxAttempts) {
-        if (this.settings.isClosing()) return { outcome: { kind: 'redeliver', code: failure.code, reason: `closing while retrying: ${failure.reason}` }, done };
-        await wait(backoffDelayMs(this.settings.retry, attempt));
-        continue;
+    const fresh: RunItem[] = [];
+    decoded.forEach((item, k) => {
+      if (before.applied[k] || firsts.has(item.eventId)) done[item.index] = true;
+      else {
+        firsts.add(item.eventId);
+        fresh.push(item);
       }
-      if (failure.disposition === 'redeliver') return { outcome: { kind: 'redeliver', code: failure.code, reason: failure.reason }, done };
+    });
+    if (fresh.length === 0) return { outcome: { kind: decoded.length === 0 ? 'applied' : 'duplicate' }, done };
+    const handled = await this.handleWithRetries(fresh, wait);
+    if (handled.kind === 'redeliver') return { outcome: handled.outcome, done };
+    if (handled.kind === 'failed') {
       // Fatal, or retries exhausted: one record at a time, so that only the bad record is dead-lettered.
-      this.settings.logger.warn({ topic: fresh[0].record.fullTopic, records: fresh.length, code: failure.code }, 'run failed: handling its records one by one');
+      this.settings.logger.warn({ topic: fresh[0].record.fullTopic, records: fresh.length, code: handled.failure.code }, 'run failed: handling its records one by one');
       return oneByOne(fresh.map((item) => item.index));
     }
-    if (idempotency !== undefined) {
-      await Promise.all(fresh.map((item) => idempotency.store.claim(`${this.groupId}:${item.eventId}`, idempotency.ttlMs).catch((error: unknown) => {
-        this.settings.logger.warn({ eventId: item.eventId, groupId: this.groupId, error: String(error) }, 'could not mark event applied');
-      })));
-    }
+    await this.markApplied(fresh);
     for (const item of fresh) done[item.index] = true;
     return { outcome: { kind: 'applied' }, done };
+  }
+
+  /** Which items' events were applied before (the idempotency store), or the redelivery to ask for when it cannot tell. */
+  private async appliedBefore(items: readonly RunItem[]): Promise<{ readonly applied: readonly boolean[] } | { readonly outcome: DeliveryOutcome }> {
+    const idempotency = this.settings.idempotency;
+    if (idempotency === undefined || items.length === 0) return { applied: items.map(() => false) };
+    try {
+      return { applied: await Promise.all(items.map((item) => idempotency.store.has(`${this.groupId}:${item.eventId}`))) };
+    } catch (error) {
+      return { outcome: { kind: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason: `idempotency store: ${(error as Error).message}` } };
+    }
+  }
+
+  /**
+   * Runs the handler on the items with in-place retries: handled; to redeliver (an outage, or closing while
+   * retrying); or failed for good (fatal, or retries exhausted) after `attempts`.
+   */
+  private async handleWithRetries(items: readonly RunItem[], wait: (ms: number) => Promise<void>): Promise<
+    { readonly kind: 'handled' } | { readonly kind: 'redeliver'; readonly outcome: DeliveryOutcome } | { readonly kind: 'failed'; readonly failure: ClassifiedFailure; readonly attempts: number }
+  > {
+    const parent = contextFromHeaders(items[items.length - 1].record.headers);
+    for (let attempt = 1; ; attempt++) {
+      const failure = await this.runHandler(items, attempt, parent);
+      if (failure === undefined) return { kind: 'handled' };
+      if (failure.disposition === 'redeliver') return { kind: 'redeliver', outcome: { kind: 'redeliver', code: failure.code, reason: failure.reason } };
+      if (failure.disposition !== 'retry') return { kind: 'failed', failure, attempts: attempt };
+      if (attempt >= this.settings.retry.maxAttempts) {
+        return { kind: 'failed', failure: { ...failure, reason: `retries exhausted after ${attempt} attempts: ${failure.reason}` }, attempts: attempt };
+      }
+      if (this.settings.isClosing()) return { kind: 'redeliver', outcome: { kind: 'redeliver', code: failure.code, reason: `closing while retrying: ${failure.reason}` } };
+      await wait(backoffDelayMs(this.settings.retry, attempt));
+    }
+  }
+
+  private async markApplied(items: readonly RunItem[]): Promise<void> {
+    const idempotency = this.settings.idempotency;
+    if (idempotency === undefined) return;
+    // NOTE: a crash between the handler's success and this mark re-applies the message on redelivery; effects
+    // that must happen exactly once are keyed by their own idempotency key (docs/messaging.md).
+    await Promise.all(items.map((item) => idempotency.store.claim(`${this.groupId}:${item.eventId}`, idempotency.ttlMs).catch((error: unknown) => {
+      this.settings.logger.warn({ eventId: item.eventId, groupId: this.groupId, error: String(error) }, 'could not mark event applied');
+    })));
   }
 
   private async decode(record: ConsumedRecord): Promise<{ readonly message: unknown } | { readonly failure: ClassifiedFailure }> {

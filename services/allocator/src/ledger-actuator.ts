@@ -28,17 +28,17 @@ export class LedgerActuator {
    * time.
    */
   async applyRun(commands: readonly PlannedCommand[]): Promise<boolean[]> {
-    // NOTE: GRANTs, RELEASEs and adjustments are applied in that order below; a run of mixed steps would be reordered.
-    if (commands.some((c) => c.step !== commands[0].step)) throw new Error(`applyRun takes commands of one step, got ${[...new Set(commands.map((c) => c.step))].join(', ')}`);
+    const step = commands[0]?.step;
+    if (commands.some((c) => c.step !== step)) throw new Error(`applyRun takes commands of one step, got ${[...new Set(commands.map((c) => c.step))].join(', ')}`);
     const applied = commands.map((c) => c.mode === 'SHADOW');
     const enforced = commands.flatMap((c, i) => (c.mode === 'SHADOW' ? [] : [i]));
-    const grants = enforced.filter((i) => commands[i].step === 'GRANT');
-    if (grants.length > 0) {
-      const results = await this.store.reserveMany(grants.map((i) => {
+    if (enforced.length === 0) return applied;
+    if (step === 'GRANT') {
+      const results = await this.store.reserveMany(enforced.map((i) => {
         const c = commands[i];
         return { commandId: c.commandId, hostId: c.hostId, vmId: c.vmId, incidentId: c.incidentId, resources: c.resources, leaseExpiresAt: c.leaseExpiresAt };
       }));
-      grants.forEach((i, k) => {
+      enforced.forEach((i, k) => {
         const result = results[k];
         if (result.ok) {
           applied[i] = true;
@@ -48,18 +48,18 @@ export class LedgerActuator {
         this.metrics.grantRefused(result.reason);
         this.logger.warn({ commandId: c.commandId, hostId: c.hostId, reason: result.reason, resources: c.resources }, 'grant refused by the ledger');
       });
-    }
-    const releases = enforced.filter((i) => commands[i].step === 'RELEASE');
-    // NOTE: published even when this call did not release (a replay, or the lease expired meanwhile): the actuator
-    // must hear it, and the same commandId makes it a no-op downstream.
-    if (releases.length > 0) await this.store.releaseMany(releases.map((i) => commands[i].reservationId));
-    for (const i of releases) applied[i] = true;
-    for (const i of enforced) {
-      const c = commands[i];
-      if (c.step !== 'ADJUST' && c.step !== 'RENEW') continue;
-      const result = await this.store.adjust(c.reservationId, c.resources, c.leaseExpiresAt);
-      if (result.ok) applied[i] = true;
-      else this.logger.warn({ commandId: c.commandId, reservationId: c.reservationId, reason: result.reason }, 'adjustment refused by the ledger');
+    } else if (step === 'RELEASE') {
+      // NOTE: published even when this call did not release (a replay, or the lease expired meanwhile): the actuator
+      // must hear it, and the same commandId makes it a no-op downstream.
+      await this.store.releaseMany(enforced.map((i) => commands[i].reservationId));
+      for (const i of enforced) applied[i] = true;
+    } else {
+      for (const i of enforced) {
+        const c = commands[i];
+        const result = await this.store.adjust(c.reservationId, c.resources, c.leaseExpiresAt);
+        if (result.ok) applied[i] = true;
+        else this.logger.warn({ commandId: c.commandId, reservationId: c.reservationId, reason: result.reason }, 'adjustment refused by the ledger');
+      }
     }
     return applied;
   }
