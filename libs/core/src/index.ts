@@ -45,7 +45,7 @@ export { traceOrigin } from './incident/trace-origin.js';
 export { originSources, type OriginSourceOptions } from './incident/origin-sources.js';
 export { parseModel, modelToJson, serialiseModel, type ModelJson } from './model/model-codec.js';
 export { assertIncidentOutcome, type IncidentOutcome, type ExposureOutcome, type MissedAnomaly, type InfectingEdge } from './learning/outcome.js';
-export { ExposureIndex, findExposingEdges, type Exposure, type ExposureTopology } from './learning/exposing-edges.js';
+export { ExposureIndex, findExposingEdges, infectingEdgeOf, type Exposure, type ExposureTopology } from './learning/exposing-edges.js';
 export { resolveLearningOptions, type LearningOptions, type GrantUtilityOptions } from './learning/learning-options.js';
 export { learnFromOutcomes } from './learning/learn-from-outcomes.js';
 export type { VulnerabilityEvidence } from './learning/vulnerability-learning.js';

@@ -58,8 +58,8 @@ export async function startEmbeddedPipeline(options: EmbeddedPipelineOptions = {
 }
 
 /** The default runtime of a simulation: everything in memory (the InMemoryBus still validates and encodes Avro). */
-export function embeddedRuntime(options: { readonly topicPrefix?: string } = {}): PipelineRuntime {
-  const topicPrefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
+export function embeddedRuntime(): PipelineRuntime {
+  const topicPrefix = DEFAULT_TOPIC_PREFIX;
   return {
     mode: 'embedded',
     description: 'all four services in one process on the embedded bus and stores (in-memory bus with Avro validation, in-memory stores)',

@@ -2,8 +2,8 @@ export { DEFAULT_SIMULATION_OPTIONS, resolveSimulationOptions, type SimulationOp
 export { buildFleetScenario, type FleetScenario } from './fleet-scenario.js';
 export { startEmbeddedPipeline, embeddedRuntime, type EmbeddedPipeline, type EmbeddedPipelineOptions } from './embedded-pipeline.js';
 export type { PipelineGauges, PipelineRuntime, PipelineSetup, SimulationPipeline } from './simulation-pipeline.js';
-export { createPipelineServices, PIPELINE_SERVICES, type PipelineAdapters, type PipelineService, type PipelineServiceName } from './pipeline-services.js';
-export { startStackPipeline, stackRuntime, type StackConnection } from './stack-pipeline.js';
+export type { PipelineServiceName } from './pipeline-services.js';
+export { stackRuntime, type StackConnection } from './stack-pipeline.js';
 export { probeStack, type StackDependency, type StackProblem } from './stack-probe.js';
 export { dropStackRun } from './stack-run-data.js';
 export { SimulatedActuator, type ActuatedHold } from './simulated-actuator.js';

@@ -15,8 +15,6 @@ export interface StackConnection {
   readonly topicPrefix: string;
   readonly neo4jNamespace: string;
   readonly redisKeyPrefix: string;
-  /** A drain with no progress this long fails the run (default 2 min). */
-  readonly stallTimeoutMs?: number;
 }
 
 /** The inputs the simulation publishes, prepared (created, schemas registered) at start so a broken registry fails it. */
@@ -70,7 +68,7 @@ export async function startStackPipeline(stack: StackConnection, setup: Pipeline
       await buses[name].startConsumers(services[name].consumers);
     }
     await input.startConsumers(setup.extraConsumers ?? []);
-    const caughtUp = new KafkaCatchUp([input, ...PIPELINE_SERVICES.map((name) => buses[name])], admin, stack.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: stack.stallTimeoutMs });
+    const caughtUp = new KafkaCatchUp([input, ...PIPELINE_SERVICES.map((name) => buses[name])], admin);
     let clock = 0;
     return {
       gauges,

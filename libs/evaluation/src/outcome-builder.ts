@@ -1,6 +1,6 @@
 import {
-  edgeProbability, findExposingEdges, NEUTRAL_FEATURES,
-  type Direction, type ExposureIndex, type ExposureOutcome, type IncidentOutcome, type InfectingEdge, type ModelParameters, type PathwayFeatures, type PathwayKind,
+  edgeProbability, findExposingEdges, infectingEdgeOf, NEUTRAL_FEATURES,
+  type ExposureIndex, type ExposureOutcome, type IncidentOutcome, type InfectingEdge, type ModelParameters,
 } from '@foresight/core';
 import type { Incident } from '@foresight/sim';
 
@@ -13,13 +13,13 @@ export interface GrantRecord {
 /**
  * Judges one incident from what monitoring observed (never the hidden truth): VMs that raised an OPEN anomaly by the
  * horizon are anomalous, at their reported onset. Every VM the model lets an anomalous VM reach is an exposure, with its
- * likeliest edge (under `model`) from a VM anomalous before it and, with `jointCredit` (default), every such edge
- * (`exposingEdges`, fitted jointly by the learner); the prediction's probability (0 if unlisted) and the closed loop's
+ * likeliest edge (under `model`) from a VM anomalous before it and every such edge (`exposingEdges`, fitted jointly
+ * by the learner); the prediction's probability (0 if unlisted) and the closed loop's
  * grant record are attached.
  */
 export function buildOutcome(
   incident: Incident, index: ExposureIndex, model: ModelParameters, anomalyType: string, modelVersion: number,
-  predicted: ReadonlyMap<string, number>, grants: ReadonlyMap<string, GrantRecord> | undefined, uniform: boolean, jointCredit = true,
+  predicted: ReadonlyMap<string, number>, grants: ReadonlyMap<string, GrantRecord> | undefined, uniform: boolean,
 ): IncidentOutcome | undefined {
   const onset = new Map<string, number>();
   for (const e of incident.anomalyEvents) {
@@ -29,18 +29,14 @@ export function buildOutcome(
   }
   if (onset.size === 0) return undefined;
   const t0 = Math.min(...onset.values());
-  type Exposing = { p: number; parent: string; kind: PathwayKind; direction: Direction; features: PathwayFeatures };
-  const exposing = new Map<string, Exposing[]>();
+  const exposing = new Map<string, { p: number; edge: InfectingEdge }[]>();
   for (const [vmId, found] of findExposingEdges(index, model, anomalyType, onset)) {
     exposing.set(vmId, found.map((x) => {
       const features = uniform ? { ...NEUTRAL_FEATURES, lastSeenAt: x.features.lastSeenAt } : x.features;
-      const p = edgeProbability(model, anomalyType, vmId, { kind: x.kind, direction: x.direction, features, parentAffected: true });
-      return { p, parent: x.parentVmId, kind: x.kind, direction: x.direction, features };
+      const edge = infectingEdgeOf({ ...x, features }, onset, t0);
+      return { p: edgeProbability(model, anomalyType, vmId, edge), edge };
     }));
   }
-  const infecting = (e: Exposing): InfectingEdge => ({
-    kind: e.kind, direction: e.direction, features: e.features, parentAffected: true, parentVmId: e.parent, parentOnsetDelayMs: Math.max(0, (onset.get(e.parent) ?? t0) - t0),
-  });
   const exposures: ExposureOutcome[] = [];
   for (const [vmId, list] of [...exposing].sort((a, c) => (a[0] < c[0] ? -1 : 1))) {
     const childAt = onset.get(vmId);
@@ -51,8 +47,8 @@ export function buildOutcome(
       ...(childAt === undefined ? {} : { onsetDelayMs: Math.max(0, childAt - t0) }),
       grantInPlace: grant?.grantInPlace ?? false,
       ...(grant === undefined ? {} : { degradedMinutes: grant.degradedMinutes }),
-      edge: infecting(best),
-      ...(jointCredit ? { exposingEdges: list.map(infecting) } : {}),
+      edge: best.edge,
+      exposingEdges: list.map((e) => e.edge),
     });
   }
   return { incidentId: incident.incidentId, onsetAt: t0, modelVersion, exposures };

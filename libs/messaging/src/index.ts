@@ -16,8 +16,8 @@ export { validateKafkaConnection, type KafkaConnectionConfig, type KafkaSaslConf
 export { KafkaBus, type KafkaBusOptions, type PartitionAssignment } from './kafka-bus.js';
 export type { ConsumerLag, ConsumerLagListener } from './kafka-consumer-group.js';
 export { KafkaPrefixAdmin, type DroppedKafkaData } from './kafka-prefix-admin.js';
-export { KafkaCatchUp, describeBacklog, type CatchUpOptions } from './kafka-catch-up.js';
-export { backlogOf, type ConsumerSubscription, type PartitionBacklog, type PartitionEnd, type TopicEnds, type GroupOffsets } from './consumer-backlog.js';
+export { KafkaCatchUp, type CatchUpOptions } from './kafka-catch-up.js';
+export type { ConsumerSubscription, PartitionBacklog } from './consumer-backlog.js';
 export { CO_PARTITIONED_PROTOCOL, assignCoPartitioned, coPartitionedAssigner } from './co-partitioned-assigner.js';
 export { closeOnSignals, type ShutdownOptions } from './shutdown-signals.js';
 export { instrumentConsumers, type HandlerRecorder } from './instrumented-consumers.js';

@@ -17,7 +17,7 @@ export interface StackRun {
 }
 
 /** The run's own suffix: `sim-<seed>-<runId>`. */
-export function stackRunName(run: StackRun): string {
+function stackRunName(run: StackRun): string {
   return `sim-${run.seed}-${run.runId}`;
 }
 

@@ -1,5 +1,5 @@
 import {
-  NEUTRAL_FEATURES, findExposingEdges, isPathwayKind, type ExposureIndex, type ExposureOutcome, type IncidentOutcome, type InfectingEdge, type MissedAnomaly,
+  NEUTRAL_FEATURES, findExposingEdges, infectingEdgeOf, isPathwayKind, type ExposureIndex, type ExposureOutcome, type IncidentOutcome, type InfectingEdge, type MissedAnomaly,
   type ModelParameters, type PathwayFeatures, type PathwayKind,
 } from '@foresight/core';
 import type { IncidentEvaluation } from '@foresight/contracts';
@@ -58,10 +58,7 @@ function exposingEdgesOf(incident: IncidentPredictions, evidence: LabellingEvide
     if (at !== undefined) onsets.set(vmId, at);
   }
   for (const [vmId, found] of findExposingEdges(exposing.index, exposing.model, incident.anomalyType, onsets)) {
-    edges.set(vmId, found.map((x) => ({
-      kind: x.kind, direction: x.direction, features: x.features, parentAffected: true, parentVmId: x.parentVmId,
-      parentOnsetDelayMs: Math.max(0, (onsets.get(x.parentVmId) ?? incident.onsetAt) - incident.onsetAt),
-    })));
+    edges.set(vmId, found.map((x) => infectingEdgeOf(x, onsets, incident.onsetAt)));
   }
   return edges;
 }

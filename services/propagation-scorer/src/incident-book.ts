@@ -62,7 +62,8 @@ export class IncidentBook {
     }
     const replaced = [...before.incidents].filter(([id, e]) => after.get(id)?.revision !== e.revision).map(([id, e]) => documentId(id, e.revision));
     if (changed.length === 0 && replaced.length === 0) return;
-    for (const { id, json } of changed) await withStore('write incident', () => this.documents.put(INCIDENT_DOCUMENT_KIND, id, json));
+    // Every new revision is stored before the index names it; the revisions go out together.
+    await Promise.all(changed.map(({ id, json }) => withStore('write incident', () => this.documents.put(INCIDENT_DOCUMENT_KIND, id, json))));
     let indexJson = '';
     if (after.size === 0) {
       await withStore('delete incidents', () => this.documents.delete(INCIDENTS_DOCUMENT_KIND, systemId));
@@ -71,7 +72,7 @@ export class IncidentBook {
       await withStore('write incidents', () => this.documents.put(INCIDENTS_DOCUMENT_KIND, systemId, indexJson));
     }
     this.cache.set(systemId, { indexJson, incidents: after });
-    for (const id of replaced) await withStore('delete incident', () => this.documents.delete(INCIDENT_DOCUMENT_KIND, id));
+    await Promise.all(replaced.map((id) => withStore('delete incident', () => this.documents.delete(INCIDENT_DOCUMENT_KIND, id))));
   }
 
   /** Every system with open incidents. */

@@ -54,7 +54,7 @@ function assignResponsibilities(targets: readonly ExposureTarget[], weights: Rea
  * target was exposed by several edges, EM on the noisy-or likelihood, starting from the current weights. Without such
  * targets this is one logistic fit per carrier, as with single-edge credit.
  */
-export function fitCarrierWeights(
+function fitCarrierWeights(
   entries: readonly { readonly evidence: CarrierEvidence; readonly current: CarrierParameters; readonly anchor: CarrierParameters }[],
   targets: readonly ExposureTarget[],
   options: ResolvedLearningOptions,

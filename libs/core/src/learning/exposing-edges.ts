@@ -2,6 +2,7 @@ import type { ModelParameters } from '../model/model-parameters.js';
 import { carrierFor, typeParameters } from '../model/transmission.js';
 import { NEUTRAL_FEATURES, type Direction, type Pathway, type PathwayFeatures, type PathwayKind } from '../topology/pathway.js';
 import type { Vm } from '../topology/vm.js';
+import type { InfectingEdge } from './outcome.js';
 
 /** The part of a topology exposures are found in: VMs (for co-location) and observed pathways. */
 export interface ExposureTopology {
@@ -76,4 +77,15 @@ export function findExposingEdges(
     }
   }
   return exposing;
+}
+
+/**
+ * An exposing edge as the learner records it: infected parent, and the parent's onset after the incident's first
+ * onset `t0` (`t0` for a parent without a known onset).
+ */
+export function infectingEdgeOf(exposure: Pick<Exposure, 'parentVmId' | 'kind' | 'direction' | 'features'>, onsets: ReadonlyMap<string, number>, t0: number): InfectingEdge {
+  return {
+    kind: exposure.kind, direction: exposure.direction, features: exposure.features, parentAffected: true, parentVmId: exposure.parentVmId,
+    parentOnsetDelayMs: Math.max(0, (onsets.get(exposure.parentVmId) ?? t0) - t0),
+  };
 }

@@ -27,8 +27,6 @@ export interface ExposingEdge {
  * (one for single-edge records). Its likelihood is the noisy-or 1 − Π(1 − p_e) of its edges.
  */
 export interface ExposureTarget {
-  readonly vmId: string;
-  readonly anomalyType: string;
   readonly affected: boolean;
   readonly edges: readonly ExposingEdge[];
 }
@@ -132,7 +130,7 @@ export function collectTransmissionEvidence(model: ModelParameters, outcomes: re
       observed.push({ carrierKey: key, x });
     }
     vulnerability.push({ vmId, affected, edges: observed });
-    if (exposing.length > 0) targets.push({ vmId, anomalyType: type, affected, edges: exposing });
+    if (exposing.length > 0) targets.push({ affected, edges: exposing });
     // The hop delay is measured on the likeliest edge only (one observation per positive).
     const hopEdge = likeliest !== undefined && likeliest.parentAffected ? likeliest : edges[0];
     if (affected && onsetDelayMs !== undefined && hopEdge.parentOnsetDelayMs !== undefined) {
