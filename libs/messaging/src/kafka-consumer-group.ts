@@ -113,7 +113,7 @@ export class KafkaConsumerGroup {
     if (delivery === undefined) return;
     const lane = `${batch.topic}/${batch.partition}`;
     const wait = (ms: number) => waitWithHeartbeats(ms, () => payload.heartbeat());
-    if (delivery.keyConcurrency > 1) {
+    if (delivery.keyConcurrency > 1 || delivery.maxRunLength > 1) {
       await this.consumeBatchByKey(payload, delivery, wait);
       return;
     }
@@ -163,7 +163,8 @@ export class KafkaConsumerGroup {
   /**
    * A batch with records of different keys in flight at once (at most `keyConcurrency`): a record starts once the
    * previous record of its key is done, so each key keeps its order. A consumer with handleRun gets the records of a
-   * key in the batch as runs (runsByKey), each run after the previous run of its key. Offsets are resolved up to the oldest record not
+   * key in the batch as runs (runsByKey), each run after the previous run of its key; with runScope `partition`,
+   * runs of consecutive records of any keys, one after another. Offsets are resolved up to the oldest record not
    * done. A record to redeliver stops the batch: nothing new starts, the records in flight finish, and the partition
    * is rewound to the oldest record not done (records after it that were done are delivered again: at least once,
    * and the idempotency store skips them).
@@ -183,7 +184,10 @@ export class KafkaConsumerGroup {
     };
     this.reportLag(batch, batch.firstOffset());
     const stopped = (): boolean => redeliver !== undefined || !payload.isRunning() || payload.isStale() || this.stopping;
-    const keyOf = (i: number): string => (messages[i].key === null ? '' : messages[i].key.toString('latin1'));
+    // A partition-wide run is ordered like a key of its own: every record falls under one key.
+    const keyOf = delivery.runScope === 'partition'
+      ? (): string => ''
+      : (i: number): string => (messages[i].key === null ? '' : messages[i].key.toString('latin1'));
     try {
       for (const unit of runsByKey(messages.length, keyOf, delivery.maxRunLength)) {
         if (stopped()) break;

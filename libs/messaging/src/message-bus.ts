@@ -56,11 +56,19 @@ export interface ConsumerDeclaration<N extends TopicName = TopicName> {
    * paid once per run instead of once per record. It must leave the state that handling the records one by one would,
    * except that intermediate outputs may be coalesced (e.g. only the newest version of something is published).
    * Retriable failures retry the run; a fatal one makes the runtime fall back to `handle`, one record at a time, so
-   * only the bad record is dead-lettered. Runs need keyConcurrency > 1. The in-memory bus always uses `handle`.
+   * only the bad record is dead-lettered. Runs of one key need keyConcurrency > 1. The in-memory bus always uses
+   * `handle`.
    */
   handleRun?(messages: readonly TopicMessages[N][], contexts: readonly MessageContext[]): Promise<void>;
   /** Longest run handed to handleRun (default 64). */
   readonly maxRunLength?: number;
+  /**
+   * What a run spans (default `key`: records of one key). `partition`: consecutive records of a partition's fetched
+   * batch, of any keys, in offset order; a partition's runs are then handled one after another (each key keeps its
+   * order, and handleRun must keep it within the run). For handlers whose I/O is shared across keys (one read of a
+   * shared ledger, one publish for many keys). Everything else is as for runs of one key.
+   */
+  readonly runScope?: 'key' | 'partition';
 }
 
 /** Any topic's consumer declaration. */

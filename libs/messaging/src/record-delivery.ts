@@ -55,15 +55,19 @@ export class RecordDelivery {
 
   /** Records of different keys of one partition this consumer may handle at once (1: one at a time). */
   readonly keyConcurrency: number;
-  /** Longest run of one key's records handed to handleRun at once; 1 when the consumer has no handleRun. */
+  /** Longest run handed to handleRun at once; 1 when the consumer has no handleRun. */
   readonly maxRunLength: number;
+  /** Whether a run is one key's records or consecutive records of any keys (ConsumerDeclaration.runScope). */
+  readonly runScope: 'key' | 'partition';
 
   constructor(private readonly declaration: AnyConsumerDeclaration, readonly groupId: string, private readonly settings: DeliverySettings) {
     this.topic = declaration.topic;
     const concurrency = declaration.keyConcurrency ?? 1;
     this.keyConcurrency = Number.isInteger(concurrency) && concurrency >= 1 ? concurrency : 1;
     const runLength = declaration.maxRunLength ?? 64;
-    this.maxRunLength = declaration.handleRun === undefined || this.keyConcurrency === 1 ? 1 : Number.isInteger(runLength) && runLength >= 1 ? runLength : 64;
+    this.runScope = declaration.runScope === 'partition' ? 'partition' : 'key';
+    const runs = declaration.handleRun !== undefined && (this.keyConcurrency > 1 || this.runScope === 'partition');
+    this.maxRunLength = !runs ? 1 : Number.isInteger(runLength) && runLength >= 1 ? runLength : 64;
     this.deadLetterTopic = deadLetterTopicFor(settings.topicPrefix, declaration.topic);
   }
 
@@ -83,7 +87,7 @@ export class RecordDelivery {
   }
 
   /**
-   * Delivers a run of records of one key, in order, through the declaration's handleRun (see ConsumerDeclaration):
+   * Delivers a run of records (of one key, or of a partition: runScope), in order, through the declaration's handleRun (see ConsumerDeclaration):
    * poison records are dead-lettered on their own, duplicates skipped (those already applied, and repeats of an
    * eventId within the run), the rest handled at once and marked applied. A fatal failure of the run falls back to
    * one record at a time, so only the bad record is dead-lettered. `done` says, per record, whether its delivery

@@ -362,7 +362,7 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
     });
 
     describe('quotas', () => {
-      it('takes at most the limit of a counted window, atomically, and only what is asked', () => withStore(make, async (store) => {
+      it('takes at most the limit of a counted window, atomically, and only what is asked', () => withStore(make, async (store, harness) => {
         assert.equal(await store.takeQuota('w1', 3, 5, 60_000), 3);
         assert.equal(await store.takeQuota('w1', 3, 5, 60_000), 2, 'only what is left');
         assert.equal(await store.takeQuota('w1', 1, 5, 60_000), 0);
@@ -370,6 +370,15 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         const taken = await Promise.all(Array.from({ length: 20 }, () => store.takeQuota('w3', 2, 7, 60_000)));
         assert.equal(taken.reduce((a, b) => a + b, 0), 7, 'concurrent takers never exceed the limit');
         await assert.rejects(store.takeQuota('w4', -1, 5, 60_000), (e: Error & { code?: string }) => e.code === 'INVALID_INPUT');
+        assert.deepEqual(await (await harness.peer()).quotasUsed(['w1', 'w2', 'w3', 'never']), [5, 0, 7, 0], 'what each window has taken, seen by every client');
+        assert.deepEqual(await store.quotasUsed([]), []);
+      }));
+
+      it('forgets a window once its time to live has passed', () => withStore(make, async (store) => {
+        assert.equal(await store.takeQuota('short', 2, 5, 100), 2);
+        assert.deepEqual(await store.quotasUsed(['short']), [2]);
+        await eventually('the window to expire', async () => ((await store.quotasUsed(['short']))[0] === 0 ? true : undefined));
+        assert.equal(await store.takeQuota('short', 5, 5, 100), 5, 'a fresh window');
       }));
     });
 

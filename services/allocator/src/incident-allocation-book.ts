@@ -32,9 +32,16 @@ export class IncidentAllocationBook {
 
   /** The incident's record, or a fresh one. */
   async load(incidentId: string): Promise<IncidentAllocation> {
-    const json = await this.store.documents.get(KIND, incidentId);
-    if (json === undefined) return { incidentId, lastVersion: 0, closed: false, shadowLeases: [] };
-    return parseRecord(json);
+    return (await this.loadMany([incidentId]))[0];
+  }
+
+  /** Several incidents' records in one read, in the order of `incidentIds`. */
+  async loadMany(incidentIds: readonly string[]): Promise<IncidentAllocation[]> {
+    const docs = await this.store.documents.getMany(KIND, incidentIds);
+    return incidentIds.map((incidentId, i) => {
+      const json = docs[i];
+      return json === undefined ? { incidentId, lastVersion: 0, closed: false, shadowLeases: [] } : parseRecord(json);
+    });
   }
 
   async save(record: IncidentAllocation): Promise<void> {

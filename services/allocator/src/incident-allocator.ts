@@ -7,11 +7,13 @@ import { modeOf, type AllocatorSettings } from './allocator-settings.js';
 import { commandIdFor, commandSubject } from './command-id.js';
 import type { CurrentModel } from './current-model.js';
 import type { FleetInventory } from './fleet-inventory.js';
-import { GrantRateLimit } from './grant-rate-limit.js';
+import { GrantRateLimit, admitGrants, grantWindow } from './grant-rate-limit.js';
 import { IncidentAllocationBook, type IncidentAllocation, type PendingPass } from './incident-allocation-book.js';
-import { planClosingPass, planRiskPass, type PassPlanner } from './incident-pass.js';
+import { namedVms, planClosingPass, planRiskPass, shadowLeasesAfter, type PassPlanner } from './incident-pass.js';
 import { type KeyedSerialQueue } from './keyed-serial-queue.js';
 import { LedgerActuator, allocationCommandOf } from './ledger-actuator.js';
+import { LedgerView } from './ledger-view.js';
+import { riskRounds } from './risk-rounds.js';
 import type { PlannedCommand } from './planned-command.js';
 
 /** What the allocator's domain needs. */
@@ -42,16 +44,15 @@ export class IncidentAllocator {
   private readonly book: IncidentAllocationBook;
   private readonly actuator: LedgerActuator;
   private readonly planner: PassPlanner;
+  private readonly rateLimit: GrantRateLimit;
   /** Incidents this process handled that hold SHADOW leases, by their earliest expiry. */
   private readonly shadowExpiries = new Map<string, number>();
 
   constructor(private readonly deps: IncidentAllocatorDeps) {
     this.book = new IncidentAllocationBook(deps.store);
     this.actuator = new LedgerActuator(deps.store, deps.logger, deps.metrics);
-    this.planner = {
-      store: deps.store, inventory: deps.inventory, rateLimit: new GrantRateLimit(deps.store, deps.settings.maxGrantsPerMinute),
-      settings: deps.settings, logger: deps.logger, metrics: deps.metrics,
-    };
+    this.planner = { settings: deps.settings, logger: deps.logger, metrics: deps.metrics };
+    this.rateLimit = new GrantRateLimit(deps.store, deps.settings.maxGrantsPerMinute);
   }
 
   /** Sets the configured budget and finds the incidents holding SHADOW leases. */
@@ -60,23 +61,86 @@ export class IncidentAllocator {
     for (const record of await this.book.all()) this.trackShadow(record);
   }
 
-  /** Handles one risk assessment (OPEN: plan; CLOSED: release everything of the incident). */
+  /** Handles one risk assessment (OPEN: plan; CLOSED: release everything of the incident): a batch of one. */
   onRisk(risk: RiskAssessment, publish: Publish): Promise<void> {
-    return this.deps.queue.run(`incident:${risk.incidentId}`, async () => {
-      // The model is read alongside the incident's record (it is only used for an OPEN pass).
-      const [loaded, model] = await Promise.all([this.book.load(risk.incidentId), risk.status === 'CLOSED' ? undefined : this.deps.model.get()]);
-      let record = loaded;
-      if (record.pending !== undefined) record = await this.complete(record, record.pending, publish);
-      if (risk.version <= record.lastVersion) {
-        this.deps.logger.debug({ incidentId: risk.incidentId, version: risk.version, lastVersion: record.lastVersion }, 'risk version already handled');
-        return;
-      }
-      const pass = risk.status === 'CLOSED'
-        ? await planClosingPass(this.planner, risk, record)
-        : await planRiskPass(this.planner, risk, record, modeOf(this.deps.settings, risk.systemId), model ?? await this.deps.model.get());
-      if (pass.commands.length > 0) await this.book.save({ ...record, pending: pass });
-      await this.complete(record, pass, publish);
+    return this.onRiskRun([risk], publish);
+  }
+
+  /**
+   * Handles risk assessments of any incidents as one batch (the Kafka runtime hands over a partition's backlog at
+   * once). Each incident's assessments keep their order; incidents whose first assessment here is CLOSED go first
+   * (they only free resources). An incident met more than once is handled in rounds, one assessment per incident per
+   * round. See handleRound.
+   */
+  onRiskRun(risks: readonly RiskAssessment[], publish: Publish): Promise<void> {
+    return this.deps.queue.runAll([...new Set(risks.map((r) => `incident:${r.incidentId}`))], async () => {
+      for (const round of riskRounds(risks)) await this.handleRound(round, publish);
     });
+  }
+
+  /**
+   * One assessment per incident. Reads the records, the model, the placements and the ledger at once; plans every
+   * pass in memory against a LedgerView (a later pass sees what an earlier one took or freed, as one by one); takes the
+   * rate limit once per window; writes the passes ahead together; changes the ledger in runs of one step; publishes
+   * once; writes the records together. A crash anywhere replays the written-ahead passes with the same command ids.
+   */
+  private async handleRound(risks: readonly RiskAssessment[], publish: Publish): Promise<void> {
+    const ids = risks.map((r) => r.incidentId);
+    const open = risks.filter((r) => r.status !== 'CLOSED');
+    const vmIds = [...new Set(open.flatMap((r) => namedVms(r).map((e) => e.vmId)))];
+    const windows = open.map((r) => grantWindow(modeOf(this.deps.settings, r.systemId), r.eventTime));
+    const [loaded, model, placementList, held, allowance] = await Promise.all([
+      this.book.loadMany(ids),
+      this.deps.model.get(),
+      this.deps.inventory.placements(vmIds),
+      LedgerView.readHeld(this.deps.store, ids, vmIds),
+      this.rateLimit.left(windows),
+    ]);
+    let records = loaded;
+    let heldNow = held;
+    // A pass a crash left half done is finished first, on its own (rare); the ledger is then read again.
+    const unfinished = records.flatMap((record) => (record.pending === undefined ? [] : [{ record, pass: record.pending }]));
+    if (unfinished.length > 0) {
+      await this.completeAll(unfinished, publish);
+      [records, heldNow] = await Promise.all([this.book.loadMany(ids), LedgerView.readHeld(this.deps.store, ids, vmIds)]);
+    }
+    const todo = risks.flatMap((risk, i) => {
+      const record = records[i];
+      if (risk.version > record.lastVersion) return [{ risk, record }];
+      this.deps.logger.debug({ incidentId: risk.incidentId, version: risk.version, lastVersion: record.lastVersion }, 'risk version already handled');
+      return [];
+    });
+    if (todo.length === 0) return;
+    const placements = new Map(vmIds.map((vmId, i) => [vmId, placementList[i]]));
+    const hostIds = open.flatMap((r) => namedVms(r).map((e) => placements.get(e.vmId)?.hostId ?? e.hostId)).filter((h) => h !== '');
+    const view = await LedgerView.read(this.deps.store, heldNow, hostIds, todo.flatMap(({ record }) => record.shadowLeases.map((l) => l.vmId)));
+    // Each pass is planned against what the earlier ones left: ledger (the view) and rate limit (the allowance).
+    const refusedLeases = new Set<string>();
+    const dropped: PlannedCommand[] = [];
+    const planned = todo.map(({ risk, record }) => {
+      const commands = risk.status === 'CLOSED'
+        ? planClosingPass(risk, record, view)
+        : planRiskPass(this.planner, risk, record, modeOf(this.deps.settings, risk.systemId), model, placements, view);
+      const admitted = admitGrants(commands, risk.eventTime, allowance, refusedLeases);
+      dropped.push(...admitted.dropped);
+      for (const c of admitted.kept) view.apply(c);
+      return { now: risk.eventTime, commands: admitted.kept };
+    });
+    const taken = await this.rateLimit.take(planned);
+    const kept = taken.kept;
+    for (const c of [...dropped, ...taken.dropped]) {
+      this.deps.metrics.grantRefused('RATE_LIMITED');
+      this.deps.logger.warn({ commandId: c.commandId, mode: c.mode, maxGrantsPerMinute: this.deps.settings.maxGrantsPerMinute }, 'grant dropped: rate limit reached');
+    }
+    const passes = todo.map(({ risk, record }, i): { record: IncidentAllocation; pass: PendingPass } => ({
+      record,
+      pass: {
+        version: risk.version, now: risk.eventTime, commands: kept[i], shadowLeasesAfter: shadowLeasesAfter(record.shadowLeases, kept[i], risk.eventTime),
+        closes: risk.status === 'CLOSED',
+      },
+    }));
+    await Promise.all(passes.filter(({ pass }) => pass.commands.length > 0).map(({ record, pass }) => this.book.save({ ...record, pending: pass })));
+    await this.completeAll(passes, publish);
   }
 
   /** Frees the reservation of a command the actuator reported INFEASIBLE or FAILED, and tells the actuator so. */
@@ -95,7 +159,7 @@ export class IncidentAllocator {
       const release = forcedRelease(reservation, commandId, 'ENFORCE', outcome.eventTime, reservation.commandId);
       await this.deps.store.release(reservation.commandId);
       this.deps.logger.warn({ commandId: outcome.commandId, status: outcome.status, detail: outcome.detail, freed: reservation.resources }, 'command not carried out: reservation freed');
-      await this.publish([release], outcome.eventTime, publish);
+      await this.publish([{ command: release, now: outcome.eventTime }], publish);
     });
   }
 
@@ -109,7 +173,7 @@ export class IncidentAllocator {
         return r === undefined ? [] : [forcedRelease(r, commandIdFor(r.incidentId, r.vmId, `expired-${r.leaseExpiresAt}`, 'RELEASE'), 'ENFORCE', now, id)];
       });
       if (releases.length > 0) this.deps.logger.info({ released: releases.length, now }, 'leases expired');
-      await this.publish(releases, now, publish);
+      await this.publish(releases.map((command) => ({ command, now })), publish);
     }
     for (const [incidentId, at] of [...this.shadowExpiries]) {
       if (at <= now) await this.deps.queue.run(`incident:${incidentId}`, () => this.expireShadow(incidentId, now, publish));
@@ -120,40 +184,47 @@ export class IncidentAllocator {
 
   private async expireShadow(incidentId: string, now: number, publish: Publish): Promise<void> {
     let record = await this.book.load(incidentId);
-    if (record.pending !== undefined) record = await this.complete(record, record.pending, publish);
+    if (record.pending !== undefined) {
+      await this.completeAll([{ record, pass: record.pending }], publish);
+      record = await this.book.load(incidentId);
+    }
     const expired = record.shadowLeases.filter((l) => l.expiresAt <= now);
     const releases = expired.map((l) => forcedRelease(l, commandIdFor(incidentId, l.vmId, `expired-${l.expiresAt}`, 'RELEASE'), 'SHADOW', now, l.leaseId));
-    await this.publish(releases, now, publish);
+    await this.publish(releases.map((command) => ({ command, now })), publish);
     const next = { ...record, shadowLeases: record.shadowLeases.filter((l) => l.expiresAt > now) };
     await this.book.save(next);
     this.trackShadow(next);
   }
 
-  // Carries out a pass (idempotently) and records it as handled.
-  private async complete(record: IncidentAllocation, pass: PendingPass, publish: Publish): Promise<IncidentAllocation> {
-    const accepted: PlannedCommand[] = [];
-    // NOTE: a run of consecutive GRANTs goes to the ledger as one reserveMany, which decides them in the same order as
-    // one by one; a run of RELEASEs as one releaseMany. ADJUST / RENEW stay one at a time.
-    for (let i = 0; i < pass.commands.length;) {
+  /**
+   * Carries out passes (idempotently), in order, and records them as handled: consecutive GRANTs (of any passes) go to
+   * the ledger as one reserveMany, consecutive RELEASEs as one releaseMany (each exactly as one by one, in order);
+   * ADJUST / RENEW one at a time; then one publish of what the ledger accepted, and the records written together.
+   */
+  private async completeAll(items: readonly { readonly record: IncidentAllocation; readonly pass: PendingPass }[], publish: Publish): Promise<void> {
+    const commands = items.flatMap(({ pass }) => pass.commands.map((command) => ({ command, now: pass.now })));
+    const accepted: { command: PlannedCommand; now: number }[] = [];
+    for (let i = 0; i < commands.length;) {
       let end = i + 1;
-      const step = pass.commands[i].step;
-      if (step === 'GRANT' || step === 'RELEASE') while (end < pass.commands.length && pass.commands[end].step === step) end++;
-      const run = pass.commands.slice(i, end);
-      const applied = await this.actuator.applyRun(run);
-      run.forEach((command, k) => { if (applied[k]) accepted.push(command); });
+      const step = commands[i].command.step;
+      if (step === 'GRANT' || step === 'RELEASE') while (end < commands.length && commands[end].command.step === step) end++;
+      const run = commands.slice(i, end);
+      const applied = await this.actuator.applyRun(run.map((c) => c.command));
+      run.forEach((c, k) => { if (applied[k]) accepted.push(c); });
       i = end;
     }
-    await this.publish(accepted, pass.now, publish);
-    const next: IncidentAllocation = { incidentId: record.incidentId, lastVersion: pass.version, closed: pass.closes, shadowLeases: pass.shadowLeasesAfter };
-    await this.book.save(next);
-    this.trackShadow(next);
-    return next;
+    await this.publish(accepted, publish);
+    const next = items.map(({ record, pass }): IncidentAllocation => ({
+      incidentId: record.incidentId, lastVersion: pass.version, closed: pass.closes, shadowLeases: pass.shadowLeasesAfter,
+    }));
+    await Promise.all(next.map((record) => this.book.save(record)));
+    for (const record of next) this.trackShadow(record);
   }
 
-  private async publish(commands: readonly PlannedCommand[], now: number, publish: Publish): Promise<void> {
+  private async publish(commands: readonly { readonly command: PlannedCommand; readonly now: number }[], publish: Publish): Promise<void> {
     if (commands.length === 0) return;
-    await publish('allocations', commands.map((c) => allocationCommandOf(c, now)));
-    for (const c of commands) this.deps.metrics.commandPublished(c.step === 'RENEW' ? 'ADJUST' : c.step, c.mode);
+    await publish('allocations', commands.map(({ command, now }) => allocationCommandOf(command, now)));
+    for (const { command: c } of commands) this.deps.metrics.commandPublished(c.step === 'RENEW' ? 'ADJUST' : c.step, c.mode);
   }
 
   private trackShadow(record: { readonly incidentId: string; readonly shadowLeases: readonly Lease[] }): void {
@@ -161,3 +232,4 @@ export class IncidentAllocator {
     else this.shadowExpiries.set(record.incidentId, Math.min(...record.shadowLeases.map((l) => l.expiresAt)));
   }
 }
+

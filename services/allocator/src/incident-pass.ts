@@ -3,21 +3,16 @@ import {
 } from '@foresight/core';
 import type { AllocationMode, RiskAssessment } from '@foresight/contracts';
 import type { Logger } from '@foresight/messaging';
-import type { StateStore } from '@foresight/stores';
 import { commandIdFor } from './command-id.js';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import type { AllocatorSettings } from './allocator-settings.js';
-import type { FleetInventory } from './fleet-inventory.js';
-import type { GrantRateLimit } from './grant-rate-limit.js';
-import type { IncidentAllocation, PendingPass } from './incident-allocation-book.js';
+import type { VmPlacement } from './fleet-inventory.js';
+import type { IncidentAllocation } from './incident-allocation-book.js';
+import { leaseOfReservation, type LedgerView } from './ledger-view.js';
 import type { PlannedCommand } from './planned-command.js';
-import { heldReservations, leaseOfReservation, poolSnapshot } from './pool-snapshot.js';
 
-/** What planning a pass needs besides the assessment. */
+/** What planning a pass needs besides the assessment and the ledger. */
 export interface PassPlanner {
-  readonly store: StateStore;
-  readonly inventory: FleetInventory;
-  readonly rateLimit: GrantRateLimit;
   readonly settings: AllocatorSettings;
   readonly logger: Logger;
   readonly metrics: AllocatorMetrics;
@@ -29,54 +24,46 @@ function unit(value: number): number {
   return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
 }
 
-/** The assessment's at-risk VMs as the policy sees them (one entry per VM, placement from the inventory when known). */
-async function atRiskOf(planner: PassPlanner, risk: RiskAssessment): Promise<{ atRisk: AtRiskVm[]; entries: Map<string, RiskEntry> }> {
+/** The VMs an assessment names (one entry per VM: the likeliest), in order of first mention. */
+export function namedVms(risk: RiskAssessment): RiskAssessment['atRisk'][number][] {
   const best = new Map<string, RiskAssessment['atRisk'][number]>();
   for (const e of risk.atRisk) {
     const seen = best.get(e.vmId);
     if (e.vmId !== '' && (seen === undefined || e.probability > seen.probability)) best.set(e.vmId, e);
   }
-  const chosen = [...best.values()];
-  const placements = await planner.inventory.placements(chosen.map((e) => e.vmId));
+  return [...best.values()];
+}
+
+/** The assessment's at-risk VMs as the policy sees them (placement from the inventory when known). */
+export function atRiskOf(
+  settings: AllocatorSettings, risk: RiskAssessment, placements: ReadonlyMap<string, VmPlacement | undefined>,
+): { atRisk: AtRiskVm[]; entries: Map<string, RiskEntry> } {
   const atRisk: AtRiskVm[] = [];
   const entries = new Map<string, RiskEntry>();
-  chosen.forEach((e, i) => {
-    const placement = placements[i];
+  for (const e of namedVms(risk)) {
+    const placement = placements.get(e.vmId);
     const hostId = placement?.hostId ?? e.hostId;
-    if (hostId === '') return;
+    if (hostId === '') continue;
     const etaAt = risk.generatedAt + Math.max(0, e.etaMs);
     const probability = unit(e.probability);
     atRisk.push({
       incidentId: risk.incidentId, vmId: e.vmId, hostId, anomalyType: risk.anomalyType, severity: unit(risk.severity), probability, etaAt,
-      criticality: unit(placement?.criticality ?? planner.settings.defaultCriticality),
+      criticality: unit(placement?.criticality ?? settings.defaultCriticality),
     });
     entries.set(e.vmId, { probability, etaAt, path: e.path });
-  });
+  }
   return { atRisk, entries };
 }
 
-/** Turns decisions into commands with derived ids; GRANTs beyond the rate limit are dropped (any subset of GRANTs still fits). */
-async function commandsOf(
-  planner: PassPlanner, plan: AllocationPlan, cause: number, mode: AllocationMode, entries: ReadonlyMap<string, RiskEntry>,
-): Promise<PlannedCommand[]> {
+/** Turns decisions into commands with derived ids (the rate limit is applied to the batch afterwards: limitGrants). */
+function commandsOf(plan: AllocationPlan, cause: number, mode: AllocationMode, entries: ReadonlyMap<string, RiskEntry>): PlannedCommand[] {
   const occurrences = new Map<string, number>();
-  const commands: PlannedCommand[] = [];
-  // The pass's GRANTs take their rate-limit slots at once; the first `allowed` of them (in decision order) go ahead.
-  const grants = plan.decisions.filter((d) => d.action === 'GRANT').length;
-  let allowed = grants === 0 ? 0 : await planner.rateLimit.takeMany(mode, plan.now, grants);
-  for (const d of plan.decisions) {
+  return plan.decisions.map((d) => {
     const key = `${d.incidentId}\u0000${d.vmId}\u0000${d.action}`;
     const occurrence = (occurrences.get(key) ?? 0) + 1;
     occurrences.set(key, occurrence);
-    const commandId = commandIdFor(d.incidentId, d.vmId, cause, d.action, occurrence);
-    if (d.action === 'GRANT' && allowed-- <= 0) {
-      planner.metrics.grantRefused('RATE_LIMITED');
-      planner.logger.warn({ commandId, mode, maxGrantsPerMinute: planner.settings.maxGrantsPerMinute }, 'grant dropped: rate limit reached');
-      continue;
-    }
-    commands.push(commandOf(d, commandId, mode, plan.now, entries.get(d.vmId)));
-  }
-  return commands;
+    return commandOf(d, commandIdFor(d.incidentId, d.vmId, cause, d.action, occurrence), mode, plan.now, entries.get(d.vmId));
+  });
 }
 
 function commandOf(d: AllocationDecision, commandId: string, mode: AllocationMode, now: number, entry: RiskEntry | undefined): PlannedCommand {
@@ -108,37 +95,33 @@ export function shadowLeasesAfter(before: readonly Lease[], commands: readonly P
   return [...leases.values()];
 }
 
-/** Plans an OPEN assessment: grants, adjusts, renews and releases of this incident's leases (core planAllocation). */
-export async function planRiskPass(
+/**
+ * Plans an OPEN assessment against the ledger view (core planAllocation): grants, adjusts, renews and releases of
+ * this incident's leases. Pure: the view is read ahead for the whole batch.
+ */
+export function planRiskPass(
   planner: PassPlanner, risk: RiskAssessment, record: IncidentAllocation, mode: AllocationMode, model: ModelParameters,
-): Promise<PendingPass> {
+  placements: ReadonlyMap<string, VmPlacement | undefined>, view: LedgerView,
+): PlannedCommand[] {
   const now = risk.eventTime;
-  const shadow = mode === 'SHADOW' ? record.shadowLeases : undefined;
-  // The placements and the reservations the pass needs are read at once (the latter for every VM the assessment
-  // names: a superset of the at-risk VMs with a known host).
-  const [{ atRisk, entries }, held] = await Promise.all([
-    atRiskOf(planner, risk),
-    heldReservations(planner.store, risk.incidentId, risk.atRisk.map((e) => e.vmId), shadow !== undefined),
-  ]);
-  const { pool, leases } = await poolSnapshot(
-    planner.store, risk.incidentId, atRisk.map((e) => e.hostId), atRisk.map((e) => e.vmId), planner.settings.vmCap, now, shadow, held,
+  const { atRisk, entries } = atRiskOf(planner.settings, risk, placements);
+  const { pool, leases } = view.poolFor(
+    risk.incidentId, atRisk.map((e) => e.hostId), atRisk.map((e) => e.vmId), planner.settings.vmCap, now, mode === 'SHADOW' ? record.shadowLeases : undefined,
   );
   const plan = planAllocation({ now, atRisk, pool, leases, model, policy: planner.settings.policy });
   for (const d of plan.deferred) {
     planner.metrics.grantRefused('DEFERRED');
     planner.logger.debug({ incidentId: d.incidentId, vmId: d.vmId, why: d.reason.why, wanted: d.wanted, available: d.available }, 'grant deferred');
   }
-  const commands = await commandsOf(planner, plan, risk.version, mode, entries);
-  return { version: risk.version, now, commands, shadowLeasesAfter: shadowLeasesAfter(record.shadowLeases, commands, now), closes: false };
+  return commandsOf(plan, risk.version, mode, entries);
 }
 
 /** Plans a CLOSED assessment: every lease of the incident is released (its reservations and any SHADOW leases). */
-export async function planClosingPass(planner: PassPlanner, risk: RiskAssessment, record: IncidentAllocation): Promise<PendingPass> {
+export function planClosingPass(risk: RiskAssessment, record: IncidentAllocation, view: LedgerView): PlannedCommand[] {
   const now = risk.eventTime;
-  const reserved = (await planner.store.activeReservations({ incidentId: risk.incidentId })).map((r) => leaseOfReservation(r, now));
-  const commands = [
-    ...await commandsOf(planner, releaseIncident(reserved, risk.incidentId, now), risk.version, 'ENFORCE', new Map()),
-    ...await commandsOf(planner, releaseIncident(record.shadowLeases, risk.incidentId, now), risk.version, 'SHADOW', new Map()),
+  const reserved = view.reservationsOf(risk.incidentId).map((r) => leaseOfReservation(r, now));
+  return [
+    ...commandsOf(releaseIncident(reserved, risk.incidentId, now), risk.version, 'ENFORCE', new Map()),
+    ...commandsOf(releaseIncident(record.shadowLeases, risk.incidentId, now), risk.version, 'SHADOW', new Map()),
   ];
-  return { version: risk.version, now, commands, shadowLeasesAfter: [], closes: true };
 }

@@ -16,4 +16,14 @@ export class KeyedSerialQueue {
     });
     return next;
   }
+
+  /**
+   * Runs `work` holding every key at once: taken one by one in sorted order, so two callers holding several keys never
+   * wait on each other in a cycle (single-key work holds nothing while it waits).
+   */
+  runAll<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const hold = (i: number): Promise<T> => (i === sorted.length ? work() : this.run(sorted[i], () => hold(i + 1)));
+    return hold(0);
+  }
 }

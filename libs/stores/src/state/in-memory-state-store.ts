@@ -220,6 +220,17 @@ export class InMemoryStateStore implements StateStore {
     });
   }
 
+  quotasUsed(keys: readonly string[]): Promise<number[]> {
+    return this.run(() => {
+      for (const key of keys) assertStoreId(key, 'quota key');
+      const now = this.clock();
+      return keys.map((key) => {
+        const window = this.quotas.get(key);
+        return window !== undefined && window.expiresAt > now ? window.used : 0;
+      });
+    });
+  }
+
   countActiveReservations(): Promise<number> {
     return this.run(() => [...this.commands.values()].filter((c) => c.state === 'active').length);
   }

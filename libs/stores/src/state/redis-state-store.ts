@@ -310,6 +310,12 @@ export class RedisStateStore implements StateStore {
     return this.guard('takeQuota', async () => Number(await takeQuotaScript.run(this.client, [this.keys.quota(key)], [String(count), String(limit), String(ttlMs)])));
   }
 
+  async quotasUsed(keys: readonly string[]): Promise<number[]> {
+    for (const key of keys) assertStoreId(key, 'quota key');
+    if (keys.length === 0) return [];
+    return this.guard('quotasUsed', async () => (await this.client.mget(...keys.map((key) => this.keys.quota(key)))).map((v) => Number(v ?? '0')));
+  }
+
   async countActiveReservations(): Promise<number> {
     // The leases set holds exactly the active reservations (reserve adds on OK, release removes).
     return this.guard('countActiveReservations', () => this.client.zcard(this.keys.leases()));

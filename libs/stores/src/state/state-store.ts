@@ -150,6 +150,8 @@ export interface StateStore {
    * from its first take): atomically, so concurrent takers never exceed the limit. Returns how many were taken.
    */
   takeQuota(key: string, count: number, limit: number, ttlMs: number): Promise<number>;
+  /** How many units of each counted window are taken (0 for a window never taken or gone), in the order of `keys`; one read. */
+  quotasUsed(keys: readonly string[]): Promise<number[]>;
   /** How many reservations are active (without reading them). */
   countActiveReservations(): Promise<number>;
   /** A host's ledger, or undefined when it has no capacity set. */

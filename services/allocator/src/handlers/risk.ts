@@ -10,5 +10,9 @@ export function riskConsumer(allocator: IncidentAllocator, groupId?: string): An
     // Each key's state is its own (documents per key), so records of different keys may be handled at once.
     keyConcurrency: 32,
     handle: (assessment, context) => withStore('risk', () => allocator.onRisk(assessment, context.publish)),
+    // Under a backlog, a partition's waiting assessments (any incidents) are handled as one batch: one read of the
+    // ledger, planning in memory, one reserve, one publish (IncidentAllocator.onRiskRun).
+    runScope: 'partition',
+    handleRun: (assessments, contexts) => withStore('risk', () => allocator.onRiskRun(assessments, contexts[contexts.length - 1].publish)),
   });
 }

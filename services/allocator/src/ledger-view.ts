@@ -1,0 +1,129 @@
+import { RESOURCE_KEYS, ZERO_RESOURCES, addResources, type Lease, type ResourcePool, type Resources } from '@foresight/core';
+import type { Reservation, StateStore } from '@foresight/stores';
+import type { PlannedCommand } from './planned-command.js';
+
+/** The planner's view of the pool for one incident's pass, and the leases that pass may change. */
+export interface PoolSnapshot {
+  readonly pool: ResourcePool;
+  readonly leases: readonly Lease[];
+}
+
+function minusClamped(a: Resources, b: Resources): Resources {
+  const out = { cpuMillis: 0, memoryMiB: 0, networkMbps: 0 };
+  for (const k of RESOURCE_KEYS) out[k] = Math.max(0, a[k] - b[k]);
+  return out;
+}
+
+function minus(a: Resources, b: Resources): Resources {
+  return { cpuMillis: a.cpuMillis - b.cpuMillis, memoryMiB: a.memoryMiB - b.memoryMiB, networkMbps: a.networkMbps - b.networkMbps };
+}
+
+function sumOf(leases: readonly Lease[], hostId?: string): Resources {
+  return leases.filter((l) => hostId === undefined || l.hostId === hostId).reduce((sum, l) => addResources(sum, l.resources), ZERO_RESOURCES);
+}
+
+/** A ledger reservation as a core lease; its id is the reservation id (the GRANT's commandId). */
+export function leaseOfReservation(r: Reservation, now: number): Lease {
+  return {
+    leaseId: r.commandId, incidentId: r.incidentId, vmId: r.vmId, hostId: r.hostId, resources: r.resources,
+    grantedAt: Math.min(r.leaseExpiresAt, now), expiresAt: r.leaseExpiresAt,
+  };
+}
+
+/** Reservations read ahead of a batch (LedgerView.readHeld): the incidents' own, and those of the VMs they name. */
+export interface HeldReservations {
+  readonly vmIds: ReadonlySet<string>;
+  readonly reservations: readonly Reservation[];
+}
+
+/**
+ * The ledger as a batch of passes plans against it: read once (the batch's incidents' reservations, those of the VMs
+ * they name, the hosts' and the budget's free capacity), then kept current in memory as each pass's ENFORCE commands
+ * are planned, so a later pass sees what an earlier one took or freed, as it would one by one. Planning reads
+ * nothing else. The ledger itself still decides every command atomically when the batch is carried out: a view that
+ * another allocator instance made stale can only make a reserve refused, never over-commit.
+ */
+export class LedgerView {
+  private constructor(
+    private readonly reservations: Map<string, Reservation>,
+    private readonly hostFree: Map<string, Resources | undefined>,
+    private budgetFree: Resources,
+  ) {}
+
+  /** Reads the incidents' reservations and those of `vmIds` (any incident), at once. */
+  static async readHeld(store: StateStore, incidentIds: readonly string[], vmIds: readonly string[]): Promise<HeldReservations> {
+    const vms = new Set(vmIds);
+    const [byIncident, byVm] = await Promise.all([
+      Promise.all([...new Set(incidentIds)].map((incidentId) => store.activeReservations({ incidentId }))),
+      vms.size === 0 ? [] : store.activeReservations({ vmIds: [...vms] }),
+    ]);
+    return { vmIds: vms, reservations: [...byIncident.flat(), ...byVm] };
+  }
+
+  /**
+   * Completes what was read ahead in one more round trip: the reservations of the VMs the incidents hold leases on
+   * or SHADOW-lease (`moreVmIds`) that were not read yet, the ledgers of `hostIds` and of the hosts the incidents hold
+   * leases on, and the budget.
+   */
+  static async read(store: StateStore, held: HeldReservations, hostIds: readonly string[], moreVmIds: readonly string[]): Promise<LedgerView> {
+    const missing = [...new Set([...held.reservations.map((r) => r.vmId), ...moreVmIds])].filter((vmId) => !held.vmIds.has(vmId));
+    const hosts = [...new Set([...hostIds, ...held.reservations.map((r) => r.hostId)])];
+    const [more, ledgers, budget] = await Promise.all([
+      missing.length === 0 ? [] : store.activeReservations({ vmIds: missing }),
+      store.hostLedgers(hosts),
+      store.budget(),
+    ]);
+    const reservations = new Map<string, Reservation>();
+    for (const r of [...held.reservations, ...more]) reservations.set(r.commandId, r);
+    return new LedgerView(reservations, new Map(hosts.map((hostId, i) => [hostId, ledgers[i]?.free])), budget.free);
+  }
+
+  /** The incident's active reservations (as far as this batch read and planned them), by commandId. */
+  reservationsOf(incidentId: string): Reservation[] {
+    return [...this.reservations.values()].filter((r) => r.incidentId === incidentId).sort((a, b) => (a.commandId < b.commandId ? -1 : a.commandId > b.commandId ? 1 : 0));
+  }
+
+  /**
+   * The pool one incident's pass plans against: its leases are its own (ENFORCE: its reservations; SHADOW: the virtual
+   * leases given), the hosts' free capacity and the budget come net of every reservation, and each VM's cap is lowered
+   * by what its other incidents hold, so the sum stays capped. SHADOW leases are subtracted from free capacity as if
+   * they were held.
+   */
+  poolFor(incidentId: string, hostIds: readonly string[], vmIds: readonly string[], vmCap: Resources, now: number, shadowLeases: readonly Lease[] | undefined): PoolSnapshot {
+    const leases = shadowLeases ?? this.reservationsOf(incidentId).map((r) => leaseOfReservation(r, now));
+    const vms = new Set([...vmIds, ...leases.map((l) => l.vmId)]);
+    const othersByVm = new Map<string, Resources>();
+    for (const r of this.reservations.values()) {
+      if (r.incidentId === incidentId || !vms.has(r.vmId)) continue;
+      othersByVm.set(r.vmId, addResources(othersByVm.get(r.vmId) ?? ZERO_RESOURCES, r.resources));
+    }
+    const overrides: Record<string, Resources> = {};
+    for (const vmId of vms) overrides[vmId] = minusClamped(vmCap, othersByVm.get(vmId) ?? ZERO_RESOURCES);
+    const hostFree: Record<string, Resources> = {};
+    for (const hostId of new Set([...hostIds, ...leases.map((l) => l.hostId)])) {
+      const free = this.hostFree.get(hostId);
+      if (free !== undefined) hostFree[hostId] = minusClamped(free, sumOf(shadowLeases ?? [], hostId));
+      else if (leases.some((l) => l.hostId === hostId)) hostFree[hostId] = ZERO_RESOURCES;
+    }
+    return { pool: { hostFree, budget: minusClamped(this.budgetFree, sumOf(shadowLeases ?? [])), vmCaps: { default: vmCap, overrides } }, leases };
+  }
+
+  /** Takes a planned command's effect into the view, as the ledger would apply it (SHADOW commands have none). */
+  apply(command: PlannedCommand): void {
+    if (command.mode === 'SHADOW') return;
+    const held = this.reservations.get(command.reservationId);
+    const from = command.step === 'GRANT' ? ZERO_RESOURCES : held?.resources;
+    if (from === undefined || (command.step === 'GRANT' && held !== undefined)) return;
+    const to = command.step === 'RELEASE' ? ZERO_RESOURCES : command.resources;
+    const hostId = held?.hostId ?? command.hostId;
+    const free = this.hostFree.get(hostId);
+    if (free !== undefined) this.hostFree.set(hostId, minus(free, minus(to, from)));
+    this.budgetFree = minus(this.budgetFree, minus(to, from));
+    if (command.step === 'RELEASE') this.reservations.delete(command.reservationId);
+    else {
+      this.reservations.set(command.reservationId, {
+        commandId: command.reservationId, hostId, vmId: command.vmId, incidentId: command.incidentId, resources: command.resources, leaseExpiresAt: command.leaseExpiresAt,
+      });
+    }
+  }
+}
