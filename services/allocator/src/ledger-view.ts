@@ -44,11 +44,14 @@ export interface HeldReservations {
  * another allocator instance made stale can only make a reserve refused, never over-commit.
  */
 export class LedgerView {
-  private constructor(
-    private readonly reservations: Map<string, Reservation>,
-    private readonly hostFree: Map<string, Resources | undefined>,
-    private budgetFree: Resources,
-  ) {}
+  private readonly reservations = new Map<string, Reservation>();
+  /** Reservation ids by incident and by VM: a pass looks only at its own and its VMs'. */
+  private readonly byIncident = new Map<string, Set<string>>();
+  private readonly byVm = new Map<string, Set<string>>();
+
+  private constructor(reservations: readonly Reservation[], private readonly hostFree: Map<string, Resources | undefined>, private budgetFree: Resources) {
+    for (const r of reservations) this.put(r);
+  }
 
   /** Reads the incidents' reservations and those of `vmIds` (any incident), at once. */
   static async readHeld(store: StateStore, incidentIds: readonly string[], vmIds: readonly string[]): Promise<HeldReservations> {
@@ -73,14 +76,12 @@ export class LedgerView {
       store.hostLedgers(hosts),
       store.budget(),
     ]);
-    const reservations = new Map<string, Reservation>();
-    for (const r of [...held.reservations, ...more]) reservations.set(r.commandId, r);
-    return new LedgerView(reservations, new Map(hosts.map((hostId, i) => [hostId, ledgers[i]?.free])), budget.free);
+    return new LedgerView([...held.reservations, ...more], new Map(hosts.map((hostId, i) => [hostId, ledgers[i]?.free])), budget.free);
   }
 
   /** The incident's active reservations (as far as this batch read and planned them), by commandId. */
   reservationsOf(incidentId: string): Reservation[] {
-    return [...this.reservations.values()].filter((r) => r.incidentId === incidentId).sort((a, b) => (a.commandId < b.commandId ? -1 : a.commandId > b.commandId ? 1 : 0));
+    return this.indexed(this.byIncident, incidentId).sort((a, b) => (a.commandId < b.commandId ? -1 : a.commandId > b.commandId ? 1 : 0));
   }
 
   /**
@@ -93,9 +94,10 @@ export class LedgerView {
     const leases = shadowLeases ?? this.reservationsOf(incidentId).map((r) => leaseOfReservation(r, now));
     const vms = new Set([...vmIds, ...leases.map((l) => l.vmId)]);
     const othersByVm = new Map<string, Resources>();
-    for (const r of this.reservations.values()) {
-      if (r.incidentId === incidentId || !vms.has(r.vmId)) continue;
-      othersByVm.set(r.vmId, addResources(othersByVm.get(r.vmId) ?? ZERO_RESOURCES, r.resources));
+    for (const vmId of vms) {
+      for (const r of this.indexed(this.byVm, vmId)) {
+        if (r.incidentId !== incidentId) othersByVm.set(vmId, addResources(othersByVm.get(vmId) ?? ZERO_RESOURCES, r.resources));
+      }
     }
     const overrides: Record<string, Resources> = {};
     for (const vmId of vms) overrides[vmId] = minusClamped(vmCap, othersByVm.get(vmId) ?? ZERO_RESOURCES);
@@ -119,11 +121,36 @@ export class LedgerView {
     const free = this.hostFree.get(hostId);
     if (free !== undefined) this.hostFree.set(hostId, minus(free, minus(to, from)));
     this.budgetFree = minus(this.budgetFree, minus(to, from));
-    if (command.step === 'RELEASE') this.reservations.delete(command.reservationId);
-    else {
-      this.reservations.set(command.reservationId, {
-        commandId: command.reservationId, hostId, vmId: command.vmId, incidentId: command.incidentId, resources: command.resources, leaseExpiresAt: command.leaseExpiresAt,
+    if (held !== undefined) this.remove(held);
+    if (command.step !== 'RELEASE') {
+      this.put({
+        commandId: command.reservationId, hostId, vmId: held?.vmId ?? command.vmId, incidentId: held?.incidentId ?? command.incidentId,
+        resources: command.resources, leaseExpiresAt: command.leaseExpiresAt,
       });
     }
+  }
+
+  private put(r: Reservation): void {
+    const before = this.reservations.get(r.commandId);
+    if (before !== undefined) this.remove(before);
+    this.reservations.set(r.commandId, r);
+    for (const [index, key] of [[this.byIncident, r.incidentId], [this.byVm, r.vmId]] as const) {
+      const ids = index.get(key);
+      if (ids === undefined) index.set(key, new Set([r.commandId]));
+      else ids.add(r.commandId);
+    }
+  }
+
+  private remove(r: Reservation): void {
+    this.reservations.delete(r.commandId);
+    this.byIncident.get(r.incidentId)?.delete(r.commandId);
+    this.byVm.get(r.vmId)?.delete(r.commandId);
+  }
+
+  private indexed(index: ReadonlyMap<string, ReadonlySet<string>>, key: string): Reservation[] {
+    return [...(index.get(key) ?? [])].flatMap((id) => {
+      const r = this.reservations.get(id);
+      return r === undefined ? [] : [r];
+    });
   }
 }

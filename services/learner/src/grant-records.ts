@@ -23,12 +23,28 @@ export class GrantRecords {
   constructor(private readonly store: StateStore) {}
 
   /** Remembers the first ENFORCE GRANT of each (incident, VM); SHADOW commands change nothing on a VM. */
-  async recordCommand(command: AllocationCommand): Promise<void> {
-    if (command.action !== 'GRANT' || command.mode !== 'ENFORCE') return;
-    const id = pairDocumentId(command.incidentId, command.vmId);
-    const before = await readDocument<GrantRecord>(this.store, LEARNER_DOCUMENTS.grant, id);
-    if (before !== undefined && before.issuedAt <= command.eventTime) return;
-    await writeDocument(this.store, LEARNER_DOCUMENTS.grant, id, { commandId: command.commandId, issuedAt: command.eventTime });
+  recordCommand(command: AllocationCommand): Promise<void> {
+    return this.recordCommands([command]);
+  }
+
+  /** recordCommand for several commands, in order, with one read and the writes together. */
+  async recordCommands(commands: readonly AllocationCommand[]): Promise<void> {
+    const earliest = new Map<string, GrantRecord>();
+    for (const c of commands) {
+      if (c.action !== 'GRANT' || c.mode !== 'ENFORCE') continue;
+      const id = pairDocumentId(c.incidentId, c.vmId);
+      const seen = earliest.get(id);
+      if (seen === undefined || c.eventTime < seen.issuedAt) earliest.set(id, { commandId: c.commandId, issuedAt: c.eventTime });
+    }
+    if (earliest.size === 0) return;
+    const ids = [...earliest.keys()];
+    const before = await this.store.documents.getMany(LEARNER_DOCUMENTS.grant, ids);
+    const writes = ids.flatMap((id, i) => {
+      const json = before[i];
+      const record = earliest.get(id) as GrantRecord;
+      return json !== undefined && (JSON.parse(json) as GrantRecord).issuedAt <= record.issuedAt ? [] : [writeDocument(this.store, LEARNER_DOCUMENTS.grant, id, record)];
+    });
+    await Promise.all(writes);
   }
 
   async recordOutcome(outcome: AllocationOutcome): Promise<void> {

@@ -10,5 +10,8 @@ export function allocationsConsumer(grants: GrantRecords, groupId?: string): Any
     // Each key's state is its own (documents per key), so records of different keys may be handled at once.
     keyConcurrency: 32,
     handle: (command) => withStore('allocations', () => grants.recordCommand(command)),
+    // Under a backlog, a partition's waiting commands (any VMs) are recorded at once: one read, the writes together.
+    runScope: 'partition',
+    handleRun: (commands) => withStore('allocations', () => grants.recordCommands(commands)),
   });
 }
