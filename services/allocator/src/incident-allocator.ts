@@ -93,7 +93,7 @@ export class IncidentAllocator {
       this.book.loadMany(ids),
       this.deps.model.get(),
       this.deps.inventory.placements(vmIds),
-      LedgerView.readHeld(this.deps.store, ids, vmIds),
+      LedgerView.readHeld(this.deps.store, ids),
       this.rateLimit.left(windows),
     ]);
     let records = loaded;
@@ -102,7 +102,7 @@ export class IncidentAllocator {
     const unfinished = records.flatMap((record) => (record.pending === undefined ? [] : [{ record, pass: record.pending }]));
     if (unfinished.length > 0) {
       await this.completeAll(unfinished, publish);
-      [records, heldNow] = await Promise.all([this.book.loadMany(ids), LedgerView.readHeld(this.deps.store, ids, vmIds)]);
+      [records, heldNow] = await Promise.all([this.book.loadMany(ids), LedgerView.readHeld(this.deps.store, ids)]);
     }
     const todo = risks.flatMap((risk, i) => {
       const record = records[i];
@@ -112,8 +112,12 @@ export class IncidentAllocator {
     });
     if (todo.length === 0) return;
     const placements = new Map(vmIds.map((vmId, i) => [vmId, placementList[i]]));
-    const hostIds = open.flatMap((r) => namedVms(r).map((e) => placements.get(e.vmId)?.hostId ?? e.hostId)).filter((h) => h !== '');
-    const view = await LedgerView.read(this.deps.store, heldNow, hostIds, todo.flatMap(({ record }) => record.shadowLeases.map((l) => l.vmId)));
+    // The ledger is read for the VMs a pass may grant (at or above the threshold) and those the incidents lease.
+    const grantable = open.flatMap((r) => namedVms(r).filter((e) => e.probability >= model.grantThreshold));
+    const view = await LedgerView.read(
+      this.deps.store, heldNow, grantable.map((e) => e.vmId), grantable.map((e) => placements.get(e.vmId)?.hostId ?? e.hostId).filter((h) => h !== ''),
+      todo.flatMap(({ record }) => record.shadowLeases.map((l) => l.vmId)),
+    );
     // Each pass is planned against what the earlier ones left: ledger (the view) and rate limit (the allowance).
     const refusedLeases = new Set<string>();
     const dropped: PlannedCommand[] = [];

@@ -105,8 +105,10 @@ export function planRiskPass(
 ): PlannedCommand[] {
   const now = risk.eventTime;
   const { atRisk, entries } = atRiskOf(planner.settings, risk, placements);
+  // Only VMs at or above the grant threshold may get a new grant (leased VMs come with the leases).
+  const grantable = atRisk.filter((e) => e.probability >= model.grantThreshold);
   const { pool, leases } = view.poolFor(
-    risk.incidentId, atRisk.map((e) => e.hostId), atRisk.map((e) => e.vmId), planner.settings.vmCap, now, mode === 'SHADOW' ? record.shadowLeases : undefined,
+    risk.incidentId, grantable.map((e) => e.hostId), grantable.map((e) => e.vmId), planner.settings.vmCap, now, mode === 'SHADOW' ? record.shadowLeases : undefined,
   );
   const plan = planAllocation({ now, atRisk, pool, leases, model, policy: planner.settings.policy });
   for (const d of plan.deferred) {

@@ -30,9 +30,8 @@ export function leaseOfReservation(r: Reservation, now: number): Lease {
   };
 }
 
-/** Reservations read ahead of a batch (LedgerView.readHeld): the incidents' own, and those of the VMs they name. */
+/** The batch's incidents' own reservations, read ahead (LedgerView.readHeld). */
 export interface HeldReservations {
-  readonly vmIds: ReadonlySet<string>;
   readonly reservations: readonly Reservation[];
 }
 
@@ -53,30 +52,26 @@ export class LedgerView {
     for (const r of reservations) this.put(r);
   }
 
-  /** Reads the incidents' reservations and those of `vmIds` (any incident), at once. */
-  static async readHeld(store: StateStore, incidentIds: readonly string[], vmIds: readonly string[]): Promise<HeldReservations> {
-    const vms = new Set(vmIds);
-    const [byIncident, byVm] = await Promise.all([
-      Promise.all([...new Set(incidentIds)].map((incidentId) => store.activeReservations({ incidentId }))),
-      vms.size === 0 ? [] : store.activeReservations({ vmIds: [...vms] }),
-    ]);
-    return { vmIds: vms, reservations: [...byIncident.flat(), ...byVm] };
+  /** Reads the incidents' own reservations (one call each, at once). */
+  static async readHeld(store: StateStore, incidentIds: readonly string[]): Promise<HeldReservations> {
+    const byIncident = await Promise.all([...new Set(incidentIds)].map((incidentId) => store.activeReservations({ incidentId })));
+    return { reservations: byIncident.flat() };
   }
 
   /**
-   * Completes what was read ahead in one more round trip: the reservations of the VMs the incidents hold leases on
-   * or SHADOW-lease (`moreVmIds`) that were not read yet, the ledgers of `hostIds` and of the hosts the incidents hold
-   * leases on, and the budget.
+   * Completes what was read ahead in one more round trip: the reservations (any incident) of the VMs a pass may
+   * grant or grow (`vmIds`: those at or above the grant threshold; the VMs the incidents hold leases on; `moreVmIds`:
+   * those they SHADOW-lease), the ledgers of `hostIds` and of the hosts the incidents hold leases on, and the budget.
    */
-  static async read(store: StateStore, held: HeldReservations, hostIds: readonly string[], moreVmIds: readonly string[]): Promise<LedgerView> {
-    const missing = [...new Set([...held.reservations.map((r) => r.vmId), ...moreVmIds])].filter((vmId) => !held.vmIds.has(vmId));
+  static async read(store: StateStore, held: HeldReservations, vmIds: readonly string[], hostIds: readonly string[], moreVmIds: readonly string[]): Promise<LedgerView> {
+    const vms = [...new Set([...vmIds, ...held.reservations.map((r) => r.vmId), ...moreVmIds])];
     const hosts = [...new Set([...hostIds, ...held.reservations.map((r) => r.hostId)])];
-    const [more, ledgers, budget] = await Promise.all([
-      missing.length === 0 ? [] : store.activeReservations({ vmIds: missing }),
+    const [byVm, ledgers, budget] = await Promise.all([
+      vms.length === 0 ? [] : store.activeReservations({ vmIds: vms }),
       store.hostLedgers(hosts),
       store.budget(),
     ]);
-    return new LedgerView([...held.reservations, ...more], new Map(hosts.map((hostId, i) => [hostId, ledgers[i]?.free])), budget.free);
+    return new LedgerView([...held.reservations, ...byVm], new Map(hosts.map((hostId, i) => [hostId, ledgers[i]?.free])), budget.free);
   }
 
   /** The incident's active reservations (as far as this batch read and planned them), by commandId. */
@@ -85,7 +80,8 @@ export class LedgerView {
   }
 
   /**
-   * The pool one incident's pass plans against: its leases are its own (ENFORCE: its reservations; SHADOW: the virtual
+   * The pool one incident's pass plans against, for the VMs it may grant or grow (`vmIds`, on `hostIds`; they must be
+   * among those read): its leases are its own (ENFORCE: its reservations; SHADOW: the virtual
    * leases given), the hosts' free capacity and the budget come net of every reservation, and each VM's cap is lowered
    * by what its other incidents hold, so the sum stays capped. SHADOW leases are subtracted from free capacity as if
    * they were held.
