@@ -10,6 +10,8 @@
 // rawRoundTripP99Ms: a raw kafkajs produce → consume of single messages on the same broker in the same run (the floor
 // of one hop; the chain has three).
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Partitioners } from 'kafkajs';
@@ -58,6 +60,35 @@ const percentile = (values: readonly number[], q: number): number => {
 };
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux; undefined elsewhere or once it is gone).
+ * Fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms (CLK_TCK 100, as on every Linux this runs on).
+ */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The local stack's server processes (infra/stack.sh writes their pid files), by name. */
+function stackPids(): Record<string, number | undefined> {
+  const dir = process.env.FORESIGHT_STACK_DIR ?? fileURLToPath(new URL('../../../.stack', import.meta.url));
+  const pidOf = (name: string): number | undefined => {
+    try {
+      const pid = Number(readFileSync(`${dir}/run/${name}.pid`, 'utf8').trim());
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return Object.fromEntries(['kafka', 'registry', 'neo4j', 'redis'].map((name) => [name, pidOf(name)]));
+}
 
 async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -281,11 +312,27 @@ try {
   await Promise.all(sends);
   await sleep(2000);
   for (const service of services) await eventLoopDelay(service.port());
+  // CPU per process over the measured phase (publish to the last GRANT awaited), per measured anomaly: the capacity
+  // figure, steadier than latency near saturation on a shared box.
+  const cpuPids: Record<string, number | undefined> = {
+    ...Object.fromEntries(services.map((service, i) => [PROCESSES[LAYOUT][i].target, service.child.pid])), ...stackPids(),
+  };
+  const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
+  const benchCpuBefore = process.cpuUsage();
   const achieved = await drive(Math.round(RATE * SECONDS), true);
   await Promise.all(sends);
   const measuredIds = [...publishedAt.keys()];
   // NOTE: an anomaly whose incident never reaches the grant threshold has no GRANT: it stays unmatched after this wait.
   await until('the GRANTs of the measured anomalies', () => measuredIds.every((i) => firstGrantAt.has(i)), GIVE_UP_MS).catch(() => undefined);
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const cpuMsPerAnomaly: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(cpuPids)) {
+    const before = cpuBefore[name];
+    const after = cpuSecondsOf(pid);
+    if (before !== undefined && after !== undefined) cpuMsPerAnomaly[name] = round((1000 * (after - before)) / measuredIds.length, 2);
+  }
+  cpuMsPerAnomaly.bench = round((benchCpu.user + benchCpu.system) / 1000 / measuredIds.length, 2);
+  cpuMsPerAnomaly.total = round(Object.values(cpuMsPerAnomaly).reduce((a, b) => a + b, 0), 2);
   const serviceEventLoopDelayMs: Record<string, Record<string, number>> = {};
   let handlers: Record<string, { messages: number; meanMs: number }> = {};
   for (const [i, service] of services.entries()) {
@@ -320,7 +367,7 @@ try {
     rate: RATE, seconds: SECONDS, gaveUpAfterMs: GIVE_UP_MS, anomalies: measuredIds.length, ratePerSec: round(achieved), matched: latencies.length, unmatched: measuredIds.length - latencies.length,
     grants, grantsPerAnomaly: round(grants / (WARM_UP + measuredIds.length), 2), p50Ms: round(percentile(latencies, 0.5)), p99Ms: round(percentile(latencies, 0.99)), maxMs: round(Math.max(...latencies)),
     rawRoundTripP50Ms: round(raw.p50), rawRoundTripP99Ms: round(raw.p99),
-    sustainedPerSec: round(sustainedPerSec), stagesMs: stages, serviceEventLoopDelayMs,
+    sustainedPerSec: round(sustainedPerSec), stagesMs: stages, serviceEventLoopDelayMs, cpuMsPerAnomaly,
     riskEntriesP50: percentile(riskEntries, 0.5), riskEntriesP99: percentile(riskEntries, 0.99), riskEntriesAtGrantThresholdP50: percentile(riskAboveGrant, 0.5),
     handlers,
   };
@@ -333,6 +380,7 @@ try {
     ['raw kafkajs round trip p50 / p99', `${result.rawRoundTripP50Ms} / ${result.rawRoundTripP99Ms} ms`],
     ...Object.entries(stages).map(([name, v]): [string, string] => [`  stage ${name} p50 / p99`, `${round(v.p50)} / ${round(v.p99)} ms`]),
     ...Object.entries(serviceEventLoopDelayMs).map(([target, delays]): [string, string] => [`event-loop delay, ${target}`, Object.entries(delays).map(([q, v]) => `${q} ${v} ms`).join(', ')]),
+    ['CPU ms per measured anomaly', Object.entries(cpuMsPerAnomaly).map(([name, ms]) => `${name} ${ms}`).join(', ')],
     ['at-risk VMs per OPEN assessment', `p50 ${result.riskEntriesP50}, p99 ${result.riskEntriesP99}; p50 ${result.riskEntriesAtGrantThresholdP50} at the grant threshold`],
     ...Object.entries(handlers).map(([topic, h]): [string, string] => [`  handled ${topic}`, `${h.messages} messages, mean ${h.meanMs} ms in the handler`]),
   ];

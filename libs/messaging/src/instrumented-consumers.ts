@@ -7,26 +7,31 @@ export interface HandlerRecorder {
 }
 
 /**
- * Wraps each consumer's handler to record the message and its latency by topic and outcome ('ok' | 'error');
- * errors are rethrown untouched for the runtime to classify.
+ * Wraps each consumer's handlers to record every message and its latency by topic and outcome ('ok' | 'error'); a
+ * message handled in a run (handleRun) is recorded with the run's duration: it was in the handler that long. Errors
+ * are rethrown untouched for the runtime to classify.
  */
 export function instrumentConsumers(consumers: readonly AnyConsumerDeclaration[], recorder: HandlerRecorder): AnyConsumerDeclaration[] {
   return consumers.map((consumer) => {
     const declaration = consumer as ConsumerDeclaration<TopicName>;
+    const timed = async (count: number, work: () => Promise<void>): Promise<void> => {
+      const started = performance.now();
+      let outcome = 'ok';
+      try {
+        await work();
+      } catch (error) {
+        outcome = 'error';
+        throw error;
+      } finally {
+        const ms = performance.now() - started;
+        for (let i = 0; i < count; i++) recorder.recordHandled({ topic: declaration.topic, outcome }, ms);
+      }
+    };
+    const handleRun = declaration.handleRun?.bind(declaration);
     return consumerOf<TopicName>({
       ...declaration,
-      handle: async (message, context) => {
-        const started = performance.now();
-        let outcome = 'ok';
-        try {
-          await declaration.handle(message, context);
-        } catch (error) {
-          outcome = 'error';
-          throw error;
-        } finally {
-          recorder.recordHandled({ topic: declaration.topic, outcome }, performance.now() - started);
-        }
-      },
+      handle: (message, context) => timed(1, () => declaration.handle(message, context)),
+      ...(handleRun === undefined ? {} : { handleRun: (messages, contexts) => timed(messages.length, () => handleRun(messages, contexts)) }),
     });
   });
 }

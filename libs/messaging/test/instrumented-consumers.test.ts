@@ -18,4 +18,19 @@ describe('instrumentConsumers', () => {
     assert.deepEqual(recorded.map(({ topic, outcome }) => ({ topic, outcome })), [{ topic: 'hosts', outcome: 'ok' }, { topic: 'hosts', outcome: 'error' }]);
     assert.ok(recorded.every((r) => r.ms >= 0));
   });
+
+  it('records every message of a run, with the run\'s outcome', async () => {
+    const recorded: { topic: string; outcome: string }[] = [];
+    let fail = false;
+    const [wrapped] = instrumentConsumers([consumerOf({
+      topic: 'hosts', handle: () => Promise.resolve(), handleRun: () => (fail ? Promise.reject(new Error('run failed')) : Promise.resolve()),
+    })], { recordHandled: ({ topic, outcome }) => recorded.push({ topic, outcome }) });
+    const message = sampleMessages.hosts as never;
+    await wrapped.handleRun?.([message, message, message], [{} as MessageContext, {} as MessageContext, {} as MessageContext]);
+    fail = true;
+    await assert.rejects(wrapped.handleRun?.([message, message], [{} as MessageContext, {} as MessageContext]) ?? Promise.resolve());
+    const ok = { topic: 'hosts', outcome: 'ok' };
+    const error = { topic: 'hosts', outcome: 'error' };
+    assert.deepEqual(recorded, [ok, ok, ok, error, error]);
+  });
 });
