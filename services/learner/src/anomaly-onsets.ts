@@ -35,27 +35,53 @@ export class AnomalyOnsets {
   }
 
   /** Folds one anomaly event in; only COMPONENT (VM) anomalies count. */
-  async record(event: AnomalyEvent): Promise<void> {
-    if (event.level !== 'COMPONENT') return;
-    const current = (await this.of(event.systemId)) ?? { systemId: event.systemId, newestAt: event.detectedAt, vms: {} };
-    const list = [...(current.vms[event.subjectId] ?? [])];
-    const open = list.findLastIndex((o) => o.resolvedAt === undefined);
-    if (event.state === 'OPEN') {
-      if (open >= 0 || list.some((o) => o.at === event.detectedAt)) return;
-      list.push({ at: event.detectedAt, anomalyType: event.anomalyType });
-      list.sort((a, b) => a.at - b.at);
-    } else {
-      const target = list[open];
-      if (target === undefined) return;
-      list[open] = { ...target, resolvedAt: Math.max(target.at, event.detectedAt) };
-    }
-    const newestAt = Math.max(current.newestAt, event.detectedAt);
-    const horizon = newestAt - this.retentionMs;
-    const vms: Record<string, readonly AnomalyOnset[]> = {};
-    for (const [vmId, onsets] of Object.entries({ ...current.vms, [event.subjectId]: list })) {
-      const kept = onsets.filter((o) => (o.resolvedAt ?? o.at) >= horizon);
-      if (kept.length > 0) vms[vmId] = kept;
-    }
-    await writeDocument(this.store, LEARNER_DOCUMENTS.onsets, event.systemId, { systemId: event.systemId, newestAt, vms });
+  record(event: AnomalyEvent): Promise<void> {
+    return this.recordMany([event]);
   }
+
+  /** Folds several events in, in order: each system's document read once and written once (when it changed). */
+  async recordMany(events: readonly AnomalyEvent[]): Promise<void> {
+    const vmEvents = events.filter((e) => e.level === 'COMPONENT');
+    const systems = [...new Set(vmEvents.map((e) => e.systemId))];
+    if (systems.length === 0) return;
+    const docs = await this.store.documents.getMany(LEARNER_DOCUMENTS.onsets, systems);
+    const before = new Map(systems.map((systemId, i) => {
+      const json = docs[i];
+      return [systemId, json === undefined ? undefined : (JSON.parse(json) as SystemOnsets)];
+    }));
+    const after = new Map(before);
+    for (const event of vmEvents) after.set(event.systemId, foldOnset(after.get(event.systemId), event, this.retentionMs));
+    await Promise.all(systems.flatMap((systemId) => {
+      const next = after.get(systemId);
+      return next === undefined || next === before.get(systemId) ? [] : [writeDocument(this.store, LEARNER_DOCUMENTS.onsets, systemId, next)];
+    }));
+  }
+}
+
+/**
+ * Folds one COMPONENT anomaly into a system's onsets (pure): OPEN opens an onset (a repeated OPEN of an open anomaly
+ * is ignored), RESOLVED closes the latest open one; onsets older than the retention are dropped. Returns `current`
+ * itself when nothing changed.
+ */
+export function foldOnset(current: SystemOnsets | undefined, event: AnomalyEvent, retentionMs: number): SystemOnsets | undefined {
+  const base = current ?? { systemId: event.systemId, newestAt: event.detectedAt, vms: {} };
+  const list = [...(base.vms[event.subjectId] ?? [])];
+  const open = list.findLastIndex((o) => o.resolvedAt === undefined);
+  if (event.state === 'OPEN') {
+    if (open >= 0 || list.some((o) => o.at === event.detectedAt)) return current;
+    list.push({ at: event.detectedAt, anomalyType: event.anomalyType });
+    list.sort((a, b) => a.at - b.at);
+  } else {
+    const target = list[open];
+    if (target === undefined) return current;
+    list[open] = { ...target, resolvedAt: Math.max(target.at, event.detectedAt) };
+  }
+  const newestAt = Math.max(base.newestAt, event.detectedAt);
+  const horizon = newestAt - retentionMs;
+  const vms: Record<string, readonly AnomalyOnset[]> = {};
+  for (const [vmId, onsets] of Object.entries({ ...base.vms, [event.subjectId]: list })) {
+    const kept = onsets.filter((o) => (o.resolvedAt ?? o.at) >= horizon);
+    if (kept.length > 0) vms[vmId] = kept;
+  }
+  return { systemId: event.systemId, newestAt, vms };
 }

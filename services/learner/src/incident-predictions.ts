@@ -77,12 +77,37 @@ export class IncidentPredictionBook {
 
   /** Folds an assessment in; undefined (nothing written) when the incident is labelled or the version is not newer. */
   async record(risk: RiskAssessment): Promise<IncidentPredictions | undefined> {
-    if ((await this.store.documents.get(LEARNER_DOCUMENTS.labelled, risk.incidentId)) !== undefined) return undefined;
-    const current = await this.get(risk.incidentId);
-    const next = foldAssessment(current, risk, this.predictionThreshold);
-    if (next === current) return undefined;
-    await writeDocument(this.store, LEARNER_DOCUMENTS.incident, risk.incidentId, next);
-    return next;
+    return (await this.recordMany([risk]))[0];
+  }
+
+  /**
+   * Folds several assessments in, in order (record, one by one), with one read of the labelled marks and the
+   * documents and one write per changed incident; per assessment, the incident's predictions after it, or undefined
+   * when it changed nothing.
+   */
+  async recordMany(risks: readonly RiskAssessment[]): Promise<(IncidentPredictions | undefined)[]> {
+    const ids = [...new Set(risks.map((r) => r.incidentId))];
+    const [labelled, docs] = await Promise.all([
+      this.store.documents.getMany(LEARNER_DOCUMENTS.labelled, ids),
+      this.store.documents.getMany(LEARNER_DOCUMENTS.incident, ids),
+    ]);
+    const current = new Map(ids.map((id, i) => {
+      const json = docs[i];
+      return [id, json === undefined ? undefined : (JSON.parse(json) as IncidentPredictions)];
+    }));
+    const isLabelled = new Set(ids.filter((_, i) => labelled[i] !== undefined));
+    const changed = new Set<string>();
+    const results = risks.map((risk) => {
+      if (isLabelled.has(risk.incidentId)) return undefined;
+      const before = current.get(risk.incidentId);
+      const next = foldAssessment(before, risk, this.predictionThreshold);
+      if (next === before) return undefined;
+      current.set(risk.incidentId, next);
+      changed.add(risk.incidentId);
+      return next;
+    });
+    await Promise.all([...changed].map((id) => writeDocument(this.store, LEARNER_DOCUMENTS.incident, id, current.get(id))));
+    return results;
   }
 
   /** Every incident not labelled yet (start-up). */

@@ -10,5 +10,7 @@ export function anomaliesConsumer(onsets: AnomalyOnsets, groupId?: string): AnyC
     // Each key's state is its own (documents per key), so records of different keys may be handled at once.
     keyConcurrency: 32,
     handle: (event) => withStore('anomalies', () => onsets.record(event)),
+    // Under a backlog, a system's waiting events are folded into its document at once: one read, one write.
+    handleRun: (events) => withStore('anomalies', () => onsets.recordMany(events)),
   });
 }

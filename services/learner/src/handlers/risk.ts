@@ -14,5 +14,10 @@ export function riskConsumer(predictions: IncidentPredictionBook, labeller: Inci
       const incident = await withStore('risk', () => predictions.record(assessment));
       if (incident !== undefined) labeller.follow(incident);
     },
+    // Under a backlog, a partition's waiting assessments (any incidents) are folded at once: one read, writes together.
+    runScope: 'partition',
+    handleRun: async (assessments) => {
+      for (const incident of await withStore('risk', () => predictions.recordMany(assessments))) if (incident !== undefined) labeller.follow(incident);
+    },
   });
 }
