@@ -7,16 +7,24 @@
 // Hash fields of a command: result, state (active|released|rejected), hostId, vmId, incidentId, the three resources,
 // leaseExpiresAt. Active commands are also members of the leases sorted set, scored by leaseExpiresAt.
 
+// A script reads each pool once and writes its reserved amounts back once, at the end (flush): a batch of many
+// reservations on a few hosts and the one budget does not rewrite them per reservation. Every script that rebooks
+// must call flush() before it returns.
 const POOL_HELPERS = `
 local RESOURCES = {'cpuMillis', 'memoryMiB', 'networkMbps'}
 local EPSILON = 1e-9
+local pools = {}
+local dirty = {}
 local function pool(key)
+  local p = pools[key]
+  if p then return p end
   local v = redis.call('HMGET', key, 'cap:cpuMillis', 'cap:memoryMiB', 'cap:networkMbps', 'res:cpuMillis', 'res:memoryMiB', 'res:networkMbps')
-  local p = {cap = {}, res = {}}
+  p = {cap = {}, res = {}}
   for i = 1, 3 do
     p.cap[i] = tonumber(v[i]) or 0
     p.res[i] = tonumber(v[i + 3]) or 0
   end
+  pools[key] = p
   return p
 end
 local function fits(p, need)
@@ -26,9 +34,15 @@ local function fits(p, need)
   return true
 end
 local function rebook(key, p, from, to)
-  for i = 1, 3 do
-    redis.call('HSET', key, 'res:' .. RESOURCES[i], math.max(0, p.res[i] + (to[i] - from[i])))
+  for i = 1, 3 do p.res[i] = math.max(0, p.res[i] + (to[i] - from[i])) end
+  dirty[key] = true
+end
+local function flush()
+  for key in pairs(dirty) do
+    local p = pools[key]
+    redis.call('HSET', key, 'res:cpuMillis', p.res[1], 'res:memoryMiB', p.res[2], 'res:networkMbps', p.res[3])
   end
+  dirty = {}
 end
 `;
 
@@ -62,7 +76,9 @@ end
 
 /** KEYS: host, budget, command, leases, the incident's and the VM's reservation index. ARGV: commandId, hostId, vmId, incidentId, cpu, memory, network, leaseExpiresAt. */
 export const RESERVE_SCRIPT = `${POOL_HELPERS}${RESERVE_FUNCTION}
-return reserve(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+local result = reserve(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+flush()
+return result
 `;
 
 /**
@@ -77,6 +93,7 @@ for i = 0, (#KEYS - 2) / 4 - 1 do
   out[i + 1] = reserve(KEYS[k + 1], KEYS[1], KEYS[k + 2], KEYS[2], KEYS[k + 3], KEYS[k + 4],
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8])
 end
+flush()
 return out
 `;
 
@@ -104,6 +121,7 @@ for i = 0, #ARGV - 1 do
   local k = 2 + 4 * i
   out[i + 1] = release(KEYS[k + 1], KEYS[k + 2], KEYS[1], KEYS[2], KEYS[k + 3], KEYS[k + 4], ARGV[i + 1])
 end
+flush()
 return out
 `;
 
@@ -132,6 +150,7 @@ local budget = pool(KEYS[3])
 if not fits(budget, grow) then return 'BUDGET_EXCEEDED' end
 rebook(KEYS[2], host, from, to)
 rebook(KEYS[3], budget, from, to)
+flush()
 redis.call('HSET', KEYS[1], 'cpuMillis', ARGV[2], 'memoryMiB', ARGV[3], 'networkMbps', ARGV[4])
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[1], 'leaseExpiresAt', ARGV[5])
