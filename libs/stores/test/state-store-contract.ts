@@ -399,6 +399,14 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         assert.equal(await other.documents.delete('incident', 'inc-2'), false);
         assert.deepEqual((await store.documents.list('incident')).map((d) => d.id), ['inc-1']);
         assert.equal(await store.documents.get('learner', 'state'), '[1,2,3]');
+        await store.documents.putMany('incident', [{ id: 'inc-1', json: '{"v":3}' }, { id: 'inc-3', json: '{"v":1}' }, { id: 'inc-3', json: '{"v":2}' }]);
+        assert.deepEqual(await other.documents.list('incident'), [{ id: 'inc-1', json: '{"v":3}' }, { id: 'inc-3', json: '{"v":2}' }], 'all written; a later id wins');
+        await store.documents.putMany('incident', []);
+        await assert.rejects(
+          store.documents.putMany('incident', [{ id: 'inc-4', json: '{"v":1}' }, { id: 'inc-5', json: '{broken' }]),
+          (e: unknown) => isStoreError(e) && e.code === 'INVALID_INPUT',
+        );
+        assert.equal(await other.documents.get('incident', 'inc-4'), undefined, 'a batch with an invalid document writes none');
       }));
 
       it('refuses documents that are not JSON, and hostile ids stay data', () => withStore(make, async (store) => {

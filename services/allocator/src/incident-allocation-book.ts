@@ -13,6 +13,11 @@ export interface PendingPass {
   /** The incident's SHADOW leases once the pass is done. */
   readonly shadowLeasesAfter: readonly Lease[];
   readonly closes: boolean;
+  /**
+   * The incidents whose passes were planned together with this one (decision 008), in planned order: a later pass may
+   * rely on an earlier one (a release making room for a grant), so a replay finishes them together, in this order.
+   */
+  readonly round?: readonly string[];
 }
 
 /** What the allocator remembers of one incident, in stateStore.documents (written by the risk partition's owner). */
@@ -45,7 +50,13 @@ export class IncidentAllocationBook {
   }
 
   async save(record: IncidentAllocation): Promise<void> {
-    await this.store.documents.put(KIND, record.incidentId, JSON.stringify(record));
+    await this.saveMany([record]);
+  }
+
+  /** Writes several records at once, atomically (all or none). */
+  async saveMany(records: readonly IncidentAllocation[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.store.documents.putMany(KIND, records.map((record) => ({ id: record.incidentId, json: JSON.stringify(record) })));
   }
 
   /** Every record (start-up: which incidents hold SHADOW leases). */

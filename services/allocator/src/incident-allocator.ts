@@ -9,7 +9,7 @@ import type { CurrentModel } from './current-model.js';
 import type { FleetInventory } from './fleet-inventory.js';
 import { GrantRateLimit, admitGrants, grantWindow } from './grant-rate-limit.js';
 import { IncidentAllocationBook, type IncidentAllocation, type PendingPass } from './incident-allocation-book.js';
-import { namedVms, planClosingPass, planRiskPass, shadowLeasesAfter, type PassPlanner } from './incident-pass.js';
+import { isGrantable, namedVms, planClosingPass, planRiskPass, shadowLeasesAfter, type PassPlanner } from './incident-pass.js';
 import { type KeyedSerialQueue } from './keyed-serial-queue.js';
 import { LedgerActuator, allocationCommandOf } from './ledger-actuator.js';
 import { LedgerView } from './ledger-view.js';
@@ -98,10 +98,9 @@ export class IncidentAllocator {
     ]);
     let records = loaded;
     let heldNow = held;
-    // A pass a crash left half done is finished first, on its own (rare); the ledger is then read again.
-    const unfinished = records.flatMap((record) => (record.pending === undefined ? [] : [{ record, pass: record.pending }]));
-    if (unfinished.length > 0) {
-      await this.completeAll(unfinished, publish);
+    // Passes a crash left half done are finished first (rare), with their round; the ledger is then read again.
+    if (records.some((record) => record.pending !== undefined)) {
+      await this.finishRounds(records, ids, publish);
       [records, heldNow] = await Promise.all([this.book.loadMany(ids), LedgerView.readHeld(this.deps.store, ids)]);
     }
     const todo = risks.flatMap((risk, i) => {
@@ -113,10 +112,13 @@ export class IncidentAllocator {
     if (todo.length === 0) return;
     const placements = new Map(vmIds.map((vmId, i) => [vmId, placementList[i]]));
     // The ledger is read for the VMs a pass may grant (at or above the threshold) and those the incidents lease.
-    const grantable = open.flatMap((r) => namedVms(r).filter((e) => e.probability >= model.grantThreshold));
+    // SHADOW leases bring their VMs and hosts too (they may grow).
+    const grantable = open.flatMap((r) => namedVms(r).filter((e) => isGrantable(e.probability, model)));
+    const shadowLeases = todo.flatMap(({ record }) => record.shadowLeases);
     const view = await LedgerView.read(
-      this.deps.store, heldNow, grantable.map((e) => e.vmId), grantable.map((e) => placements.get(e.vmId)?.hostId ?? e.hostId).filter((h) => h !== ''),
-      todo.flatMap(({ record }) => record.shadowLeases.map((l) => l.vmId)),
+      this.deps.store, heldNow,
+      [...grantable.map((e) => e.vmId), ...shadowLeases.map((l) => l.vmId)],
+      [...grantable.map((e) => placements.get(e.vmId)?.hostId ?? e.hostId).filter((h) => h !== ''), ...shadowLeases.map((l) => l.hostId)],
     );
     // Each pass is planned against what the earlier ones left: ledger (the view) and rate limit (the allowance).
     const refusedLeases = new Set<string>();
@@ -136,14 +138,16 @@ export class IncidentAllocator {
       this.deps.metrics.grantRefused('RATE_LIMITED');
       this.deps.logger.warn({ commandId: c.commandId, mode: c.mode, maxGrantsPerMinute: this.deps.settings.maxGrantsPerMinute }, 'grant dropped: rate limit reached');
     }
+    // The passes with commands are written ahead in one atomic write, each naming the round (planned order).
+    const round = todo.flatMap(({ risk }, i) => (kept[i].length > 0 ? [risk.incidentId] : []));
     const passes = todo.map(({ risk, record }, i): { record: IncidentAllocation; pass: PendingPass } => ({
       record,
       pass: {
         version: risk.version, now: risk.eventTime, commands: kept[i], shadowLeasesAfter: shadowLeasesAfter(record.shadowLeases, kept[i], risk.eventTime),
-        closes: risk.status === 'CLOSED',
+        closes: risk.status === 'CLOSED', ...(round.length > 1 ? { round } : {}),
       },
     }));
-    await Promise.all(passes.filter(({ pass }) => pass.commands.length > 0).map(({ record, pass }) => this.book.save({ ...record, pending: pass })));
+    await this.book.saveMany(passes.filter(({ pass }) => pass.commands.length > 0).map(({ record, pass }) => ({ ...record, pending: pass })));
     await this.completeAll(passes, publish);
   }
 
@@ -187,17 +191,30 @@ export class IncidentAllocator {
   }
 
   private async expireShadow(incidentId: string, now: number, publish: Publish): Promise<void> {
-    let record = await this.book.load(incidentId);
-    if (record.pending !== undefined) {
-      await this.completeAll([{ record, pass: record.pending }], publish);
-      record = await this.book.load(incidentId);
-    }
+    const record = await this.book.load(incidentId);
+    // NOTE: a pass left half done is finished by the redelivery of its risk assessments (offsets were not committed),
+    // with its round; finishing it here would take its round's other incidents while holding this one.
+    if (record.pending !== undefined) return;
     const expired = record.shadowLeases.filter((l) => l.expiresAt <= now);
     const releases = expired.map((l) => forcedRelease(l, commandIdFor(incidentId, l.vmId, `expired-${l.expiresAt}`, 'RELEASE'), 'SHADOW', now, l.leaseId));
     await this.publish(releases.map((command) => ({ command, now })), publish);
     const next = { ...record, shadowLeases: record.shadowLeases.filter((l) => l.expiresAt > now) };
     await this.book.save(next);
     this.trackShadow(next);
+  }
+
+  /**
+   * Finishes the written-ahead passes of `records` together with the other passes of their rounds, in planned order
+   * (a pass may rely on an earlier one of its round). Incidents of a round outside `held` (the keys this call already
+   * holds) are taken too: a round's incidents share a partition, so no other run holds them.
+   */
+  private async finishRounds(records: readonly IncidentAllocation[], held: readonly string[], publish: Publish): Promise<void> {
+    const order = [...new Set(records.flatMap((r) => (r.pending === undefined ? [] : (r.pending.round ?? [r.incidentId]))))];
+    const holding = new Set(held);
+    await this.deps.queue.runAll(order.filter((id) => !holding.has(id)).map((id) => `incident:${id}`), async () => {
+      const unfinished = (await this.book.loadMany(order)).flatMap((record) => (record.pending === undefined ? [] : [{ record, pass: record.pending }]));
+      await this.completeAll(unfinished, publish);
+    });
   }
 
   /**
@@ -221,7 +238,7 @@ export class IncidentAllocator {
     const next = items.map(({ record, pass }): IncidentAllocation => ({
       incidentId: record.incidentId, lastVersion: pass.version, closed: pass.closes, shadowLeases: pass.shadowLeasesAfter,
     }));
-    await Promise.all(next.map((record) => this.book.save(record)));
+    await this.book.saveMany(next);
     for (const record of next) this.trackShadow(record);
   }
 

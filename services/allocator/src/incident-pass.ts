@@ -34,6 +34,11 @@ export function namedVms(risk: RiskAssessment): RiskAssessment['atRisk'][number]
   return [...best.values()];
 }
 
+/** Whether the policy may newly grant to a VM at this probability (core planAllocation: probability ≥ grantThreshold). */
+export function isGrantable(probability: number, model: ModelParameters): boolean {
+  return unit(probability) >= model.grantThreshold;
+}
+
 /** The assessment's at-risk VMs as the policy sees them (placement from the inventory when known). */
 export function atRiskOf(
   settings: AllocatorSettings, risk: RiskAssessment, placements: ReadonlyMap<string, VmPlacement | undefined>,
@@ -106,7 +111,7 @@ export function planRiskPass(
   const now = risk.eventTime;
   const { atRisk, entries } = atRiskOf(planner.settings, risk, placements);
   // Only VMs at or above the grant threshold may get a new grant (leased VMs come with the leases).
-  const grantable = atRisk.filter((e) => e.probability >= model.grantThreshold);
+  const grantable = atRisk.filter((e) => isGrantable(e.probability, model));
   const { pool, leases } = view.poolFor(
     risk.incidentId, grantable.map((e) => e.hostId), grantable.map((e) => e.vmId), planner.settings.vmCap, now, mode === 'SHADOW' ? record.shadowLeases : undefined,
   );

@@ -60,11 +60,11 @@ export class LedgerView {
 
   /**
    * Completes what was read ahead in one more round trip: the reservations (any incident) of the VMs a pass may
-   * grant or grow (`vmIds`: those at or above the grant threshold; the VMs the incidents hold leases on; `moreVmIds`:
-   * those they SHADOW-lease), the ledgers of `hostIds` and of the hosts the incidents hold leases on, and the budget.
+   * grant or grow (`vmIds`: those at or above the grant threshold and those SHADOW-leased; with the VMs the incidents
+   * hold leases on), the ledgers of `hostIds` and of the hosts the incidents hold leases on, and the budget.
    */
-  static async read(store: StateStore, held: HeldReservations, vmIds: readonly string[], hostIds: readonly string[], moreVmIds: readonly string[]): Promise<LedgerView> {
-    const vms = [...new Set([...vmIds, ...held.reservations.map((r) => r.vmId), ...moreVmIds])];
+  static async read(store: StateStore, held: HeldReservations, vmIds: readonly string[], hostIds: readonly string[]): Promise<LedgerView> {
+    const vms = [...new Set([...vmIds, ...held.reservations.map((r) => r.vmId)])];
     const hosts = [...new Set([...hostIds, ...held.reservations.map((r) => r.hostId)])];
     const [byVm, ledgers, budget] = await Promise.all([
       vms.length === 0 ? [] : store.activeReservations({ vmIds: vms }),

@@ -27,6 +27,14 @@ function countingStore(inner: DocumentStore): DocumentStore & { puts: string[]; 
       store.puts.push(`${kind}/${id}`);
       await inner.put(kind, id, json);
     },
+    putMany: async (kind: string, documents: readonly { id: string; json: string }[]) => {
+      if (store.failNextPutOf === kind) {
+        store.failNextPutOf = undefined;
+        throw new Error('crash');
+      }
+      store.puts.push(...documents.map(({ id }) => `${kind}/${id}`));
+      await inner.putMany(kind, documents);
+    },
     get: (kind: string, id: string) => inner.get(kind, id),
     getMany: (kind: string, ids: readonly string[]) => inner.getMany(kind, ids),
     list: (kind: string) => inner.list(kind),

@@ -37,6 +37,16 @@ export class InMemoryStateStore implements StateStore {
       if (docs === undefined) this.documentsByKind.set(kind, (docs = new Map<string, string>()));
       docs.set(id, json);
     }),
+    putMany: (kind, documents) => this.run(() => {
+      assertStoreId(kind, 'document kind');
+      for (const { id, json } of documents) {
+        assertStoreId(id, 'document id');
+        assertDocumentJson(json, `document ${kind}/${id}`);
+      }
+      let docs = this.documentsByKind.get(kind);
+      if (docs === undefined) this.documentsByKind.set(kind, (docs = new Map<string, string>()));
+      for (const { id, json } of documents) docs.set(id, json);
+    }),
     get: (kind, id) => this.run(() => {
       assertStoreId(kind, 'document kind');
       assertStoreId(id, 'document id');

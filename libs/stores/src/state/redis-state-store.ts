@@ -93,6 +93,16 @@ export class RedisStateStore implements StateStore {
         assertDocumentJson(json, `document ${kind}/${id}`);
         await this.client.hset(this.keys.documents(kind), id, json);
       }),
+      // One HSET of every field: Redis applies a command whole, so the documents are written all or none.
+      putMany: (kind, documents) => this.guard('put documents', async () => {
+        assertStoreId(kind, 'document kind');
+        for (const { id, json } of documents) {
+          assertStoreId(id, 'document id');
+          assertDocumentJson(json, `document ${kind}/${id}`);
+        }
+        if (documents.length === 0) return;
+        await this.client.hset(this.keys.documents(kind), ...documents.flatMap(({ id, json }) => [id, json]));
+      }),
       get: (kind, id) => this.guard('get document', async () => {
         assertStoreId(kind, 'document kind');
         assertStoreId(id, 'document id');

@@ -94,6 +94,8 @@ export interface StoredDocument {
 export interface DocumentStore {
   /** Writes (replaces) one document. */
   put(kind: string, id: string, json: string): Promise<void>;
+  /** Writes (replaces) several documents of one kind at once, atomically: all or none (a later id given twice wins). Every document is validated before any is written. */
+  putMany(kind: string, documents: readonly StoredDocument[]): Promise<void>;
   get(kind: string, id: string): Promise<string | undefined>;
   /** Several documents of one kind in one read, in the order of `ids` (undefined where there is none). */
   getMany(kind: string, ids: readonly string[]): Promise<(string | undefined)[]>;
