@@ -1,6 +1,6 @@
 import type { AnomalyEvent } from '@foresight/contracts';
 import type { StateStore } from '@foresight/stores';
-import { LEARNER_DOCUMENTS, readDocument, writeDocument } from './learner-documents.js';
+import { LEARNER_DOCUMENTS, readDocument, readDocuments, writeDocument } from './learner-documents.js';
 
 /** One COMPONENT anomaly of a VM: when it opened and, once known, when it resolved. */
 export interface AnomalyOnset {
@@ -44,11 +44,7 @@ export class AnomalyOnsets {
     const vmEvents = events.filter((e) => e.level === 'COMPONENT');
     const systems = [...new Set(vmEvents.map((e) => e.systemId))];
     if (systems.length === 0) return;
-    const docs = await this.store.documents.getMany(LEARNER_DOCUMENTS.onsets, systems);
-    const before = new Map(systems.map((systemId, i) => {
-      const json = docs[i];
-      return [systemId, json === undefined ? undefined : (JSON.parse(json) as SystemOnsets)];
-    }));
+    const before = await readDocuments<SystemOnsets>(this.store, LEARNER_DOCUMENTS.onsets, systems);
     const after = new Map(before);
     for (const event of vmEvents) after.set(event.systemId, foldOnset(after.get(event.systemId), event, this.retentionMs));
     await Promise.all(systems.flatMap((systemId) => {

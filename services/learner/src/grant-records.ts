@@ -1,6 +1,6 @@
 import type { AllocationCommand, AllocationOutcome } from '@foresight/contracts';
 import type { StateStore } from '@foresight/stores';
-import { LEARNER_DOCUMENTS, pairDocumentId, readDocument, writeDocument } from './learner-documents.js';
+import { LEARNER_DOCUMENTS, pairDocumentId, readDocument, readDocuments, writeDocument } from './learner-documents.js';
 
 /** The first ENFORCE GRANT made to a VM for an incident. */
 export interface GrantRecord {
@@ -38,11 +38,11 @@ export class GrantRecords {
     }
     if (earliest.size === 0) return;
     const ids = [...earliest.keys()];
-    const before = await this.store.documents.getMany(LEARNER_DOCUMENTS.grant, ids);
-    const writes = ids.flatMap((id, i) => {
-      const json = before[i];
+    const before = await readDocuments<GrantRecord>(this.store, LEARNER_DOCUMENTS.grant, ids);
+    const writes = ids.flatMap((id) => {
+      const seen = before.get(id);
       const record = earliest.get(id) as GrantRecord;
-      return json !== undefined && (JSON.parse(json) as GrantRecord).issuedAt <= record.issuedAt ? [] : [writeDocument(this.store, LEARNER_DOCUMENTS.grant, id, record)];
+      return seen !== undefined && seen.issuedAt <= record.issuedAt ? [] : [writeDocument(this.store, LEARNER_DOCUMENTS.grant, id, record)];
     });
     await Promise.all(writes);
   }

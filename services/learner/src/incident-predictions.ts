@@ -1,6 +1,6 @@
 import type { RiskAssessment } from '@foresight/contracts';
 import type { StateStore } from '@foresight/stores';
-import { LEARNER_DOCUMENTS, readDocument, writeDocument } from './learner-documents.js';
+import { LEARNER_DOCUMENTS, readDocument, readDocuments, writeDocument } from './learner-documents.js';
 
 /** The likeliest infecting edge of a predicted VM, as its latest assessment explained it. */
 export interface PredictedEdge {
@@ -87,14 +87,10 @@ export class IncidentPredictionBook {
    */
   async recordMany(risks: readonly RiskAssessment[]): Promise<(IncidentPredictions | undefined)[]> {
     const ids = [...new Set(risks.map((r) => r.incidentId))];
-    const [labelled, docs] = await Promise.all([
+    const [labelled, current] = await Promise.all([
       this.store.documents.getMany(LEARNER_DOCUMENTS.labelled, ids),
-      this.store.documents.getMany(LEARNER_DOCUMENTS.incident, ids),
+      readDocuments<IncidentPredictions>(this.store, LEARNER_DOCUMENTS.incident, ids),
     ]);
-    const current = new Map(ids.map((id, i) => {
-      const json = docs[i];
-      return [id, json === undefined ? undefined : (JSON.parse(json) as IncidentPredictions)];
-    }));
     const isLabelled = new Set(ids.filter((_, i) => labelled[i] !== undefined));
     const changed = new Set<string>();
     const results = risks.map((risk) => {

@@ -26,6 +26,15 @@ export async function readDocument<T>(store: StateStore, kind: string, id: strin
   return json === undefined ? undefined : (JSON.parse(json) as T);
 }
 
+/** Reads several JSON documents of one kind in one call, by id (undefined where there is none). */
+export async function readDocuments<T>(store: StateStore, kind: string, ids: readonly string[]): Promise<Map<string, T | undefined>> {
+  const docs = await store.documents.getMany(kind, ids);
+  return new Map(ids.map((id, i) => {
+    const json = docs[i];
+    return [id, json === undefined ? undefined : (JSON.parse(json) as T)];
+  }));
+}
+
 /** Writes a JSON document. */
 export async function writeDocument(store: StateStore, kind: string, id: string, value: unknown): Promise<void> {
   await store.documents.put(kind, id, JSON.stringify(value));

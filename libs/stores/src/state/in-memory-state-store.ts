@@ -222,10 +222,9 @@ export class InMemoryStateStore implements StateStore {
       assertPositiveInteger(ttlMs, 'ttlMs');
       if (count === 0) return 0;
       const now = this.clock();
-      const window = this.quotas.get(key);
-      const used = window !== undefined && window.expiresAt > now ? window.used : 0;
+      const used = this.quotaUsed(key, now);
       const n = Math.min(count, Math.max(0, limit - used));
-      if (n > 0) this.quotas.set(key, { used: used + n, expiresAt: used === 0 ? now + ttlMs : (window as { expiresAt: number }).expiresAt });
+      if (n > 0) this.quotas.set(key, { used: used + n, expiresAt: used === 0 ? now + ttlMs : (this.quotas.get(key) as { expiresAt: number }).expiresAt });
       return n;
     });
   }
@@ -234,11 +233,14 @@ export class InMemoryStateStore implements StateStore {
     return this.run(() => {
       for (const key of keys) assertStoreId(key, 'quota key');
       const now = this.clock();
-      return keys.map((key) => {
-        const window = this.quotas.get(key);
-        return window !== undefined && window.expiresAt > now ? window.used : 0;
-      });
+      return keys.map((key) => this.quotaUsed(key, now));
     });
+  }
+
+  /** Units a window has taken at `now` (0 once it expired). */
+  private quotaUsed(key: string, now: number): number {
+    const window = this.quotas.get(key);
+    return window !== undefined && window.expiresAt > now ? window.used : 0;
   }
 
   countActiveReservations(): Promise<number> {
