@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { RedisStateStore, isStoreError, type RedisStateStoreConfig } from '@foresight/stores';
 import { describeStateStoreContract } from '@foresight/stores/testing';
 import { newTestWorld } from '../support/test-world.js';
@@ -47,6 +48,45 @@ describe('RedisStateStore', () => {
       assert.equal(await store.hostLedger('h'), undefined);
       assert.equal(await store.topIncidentScores('i', 1), undefined);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('counts leases reserved before VM holdings existed into them once, at init', async () => {
+    const world = newTestWorld('redis-vmheld');
+    const store = new RedisStateStore({ ...connection, keyPrefix: world.keyPrefix });
+    const cap = { cpuMillis: 100, memoryMiB: 1000, networkMbps: 1000 };
+    const lease = (commandId: string, cpuMillis: number) => ({
+      commandId, hostId: 'h', vmId: 'v', incidentId: 'i', resources: { cpuMillis, memoryMiB: 0, networkMbps: 0 }, leaseExpiresAt: 1_000, vmCap: cap,
+    });
+    try {
+      await store.init();
+      await store.setHostCapacity('h', { cpuMillis: 1e6, memoryMiB: 1e6, networkMbps: 1e6 });
+      await store.setBudget({ cpuMillis: 1e6, memoryMiB: 1e6, networkMbps: 1e6 });
+      assert.deepEqual(await store.reserve(lease('old', 70)), { ok: true });
+      // As a version without VM holdings left it: no holdings, no mark on the command, no marker.
+      const raw = new Redis({ host: connection.host, port: connection.port, ...(connection.password === undefined ? {} : { password: connection.password }), ...(connection.username === undefined ? {} : { username: connection.username }), ...(connection.tls === true ? { tls: {} } : {}) });
+      try {
+        await raw.del(`${world.keyPrefix}vmheld:v`, `${world.keyPrefix}vmheldindex`);
+        await raw.hdel(`${world.keyPrefix}cmd:old`, 'vmheld');
+      } finally {
+        raw.disconnect();
+      }
+      assert.deepEqual(await store.reserve(lease('blind', 40)), { ok: true }, 'uncounted, the old lease is invisible to the cap');
+      assert.equal(await store.release('blind'), true);
+      const upgraded = new RedisStateStore({ ...connection, keyPrefix: world.keyPrefix });
+      try {
+        await upgraded.init();
+        await upgraded.init();
+        assert.deepEqual(await upgraded.reserve(lease('new', 40)), { ok: false, reason: 'VM_CAP_EXCEEDED' }, 'the old lease now counts, once');
+        assert.deepEqual(await upgraded.reserve(lease('fits', 30)), { ok: true });
+        assert.equal(await upgraded.release('old'), true);
+        assert.deepEqual(await upgraded.reserve(lease('after', 70)), { ok: true }, 'and leaves the holdings when released');
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await store.dropPrefix();
       await store.close();
     }
   });

@@ -189,10 +189,45 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         assert.deepEqual((await other.activeReservations()).map((x) => x.commandId).sort(), granted.map((c) => c.commandId).sort());
       }));
 
+      it('keeps a VM within its cap over all its reservations, on reserve and adjust, and frees it on release', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(10_000, 10_000, 10_000));
+        await store.setBudget(r(10_000, 10_000, 10_000));
+        const cap = r(100, 1000, 1000);
+        const onVm = (id: string, cpu: number, incidentId: string, vmCap: Resources | null = cap): ReserveRequest => request(id, 0, { vmId: 'v1', incidentId, resources: r(cpu), ...(vmCap === null ? {} : { vmCap }) });
+        assert.deepEqual(await store.reserve(onVm('a', 60, 'i1')), { ok: true });
+        assert.deepEqual(await store.reserve(onVm('b', 50, 'i2')), { ok: false, reason: 'VM_CAP_EXCEEDED' }, 'another incident on the same VM counts');
+        assert.deepEqual(await store.reserve(onVm('c', 40, 'i2')), { ok: true }, 'exactly up to the cap');
+        assert.deepEqual(await store.reserve(onVm('d', 10, 'i3', null)), { ok: true }, 'no cap given: not capped');
+        assert.deepEqual(await store.reserve(onVm('e', 1, 'i3')), { ok: false, reason: 'VM_CAP_EXCEEDED' }, 'but an uncapped reservation counts toward the holdings');
+        assert.deepEqual(await store.adjust('a', r(61), undefined, cap), { ok: false, reason: 'VM_CAP_EXCEEDED' });
+        assert.deepEqual(await store.adjust('a', r(30), undefined, cap), { ok: true }, 'shrinking always fits');
+        assert.deepEqual(await store.adjust('c', r(60), undefined, cap), { ok: true }, 'growth into what the shrink freed');
+        assert.equal(await store.release('c'), true);
+        assert.deepEqual(await store.reserve(onVm('f', 60, 'i4')), { ok: true }, 'a release frees the cap');
+        assert.deepEqual(await store.reserve(request('g', 0, { vmId: 'v2', resources: r(100), vmCap: cap })), { ok: true }, 'other VMs have caps of their own');
+        const held = (await store.activeReservations({ vmId: 'v1' })).reduce((sum, x) => sum + x.resources.cpuMillis, 0);
+        assert.equal(held, 100);
+        await assert.rejects(store.reserve(onVm('h', 1, 'i5', r(-1))), (e: unknown) => isStoreError(e) && e.code === 'INVALID_INPUT');
+      }));
+
+      it('two allocators racing on one VM never exceed its cap', { timeout: 60_000 }, () => withStore(make, async (store, harness) => {
+        const other = await harness.peer();
+        await store.setHostCapacity('h1', r(1e6, 1e6, 1e6));
+        await store.setBudget(r(1e6, 1e6, 1e6));
+        const cap = r(1000, 1e6, 1e6);
+        const commands = Array.from({ length: 120 }, (_, i) => request(`vmrace-${i}`, 0, { vmId: 'v-hot', incidentId: `i${i % 9}`, resources: r(30 + (i % 5)), vmCap: cap }));
+        const results = await Promise.all(commands.map((c, i) => (i % 2 === 0 ? store.reserveMany([c]) : other.reserve(c).then((x) => [x]))));
+        const held = (await store.activeReservations({ vmId: 'v-hot' })).reduce((sum, x) => sum + x.resources.cpuMillis, 0);
+        assert.ok(held <= 1000, `the VM holds ${held} > its cap 1000`);
+        assert.ok(1000 - held < 30, 'the VM was filled up to less than one request below its cap');
+        assert.equal(results.flat().filter((x) => x.ok).length, (await other.activeReservations({ vmId: 'v-hot' })).length);
+      }));
+
       it('reserveMany, releaseMany and hostLedgers give exactly the results and ledgers of one call per item', { timeout: 120_000 }, async () => {
         const item = fc.record({
           id: fc.integer({ min: 0, max: 11 }), host: fc.constantFrom('h1', 'h2', 'h-missing'), vm: fc.constantFrom('v1', 'v2', 'v3'),
           incident: fc.constantFrom('i1', 'i2'), cpu: fc.integer({ min: 0, max: 70 }), memory: fc.integer({ min: 0, max: 3 }), expiresAt: fc.integer({ min: 1, max: 9 }),
+          capped: fc.boolean(),
         });
         const scenario = fc.record({
           budget: fc.integer({ min: 50, max: 300 }),
@@ -200,7 +235,9 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
           releases: fc.array(fc.integer({ min: 0, max: 13 }), { maxLength: 10 }),
         });
         await fc.assert(fc.asyncProperty(scenario, async ({ budget, requests: items, releases }) => {
-          const requests = items.map((x) => request(`c${x.id}`, 0, { hostId: x.host, vmId: x.vm, incidentId: x.incident, resources: r(x.cpu, x.memory), leaseExpiresAt: x.expiresAt }));
+          const requests = items.map((x) => request(`c${x.id}`, 0, {
+            hostId: x.host, vmId: x.vm, incidentId: x.incident, resources: r(x.cpu, x.memory), leaseExpiresAt: x.expiresAt, ...(x.capped ? { vmCap: r(90, 3) } : {}),
+          }));
           // Releases name reserved, never-reserved and repeated commandIds.
           const releaseIds = releases.map((i) => `c${i}`);
           const batched = await make();

@@ -2,7 +2,7 @@ import type { AllocationAction, AllocationMode } from '@foresight/contracts';
 import type { Resources } from '@foresight/core';
 
 /** Why a GRANT the policy wanted did not go out. */
-export type GrantRefusal = 'UNKNOWN_HOST' | 'INSUFFICIENT_CAPACITY' | 'BUDGET_EXCEEDED' | 'RATE_LIMITED' | 'DEFERRED';
+export type GrantRefusal = 'UNKNOWN_HOST' | 'INSUFFICIENT_CAPACITY' | 'BUDGET_EXCEEDED' | 'VM_CAP_EXCEEDED' | 'RATE_LIMITED' | 'DEFERRED';
 
 /** The allocator's own instruments (per-message count, latency and lag come from the runtime's instrumentation). */
 export interface AllocatorMetrics {

@@ -50,7 +50,7 @@ export class IncidentAllocator {
 
   constructor(private readonly deps: IncidentAllocatorDeps) {
     this.book = new IncidentAllocationBook(deps.store);
-    this.actuator = new LedgerActuator(deps.store, deps.logger, deps.metrics);
+    this.actuator = new LedgerActuator(deps.store, deps.logger, deps.metrics, deps.settings.vmCap);
     this.planner = { settings: deps.settings, logger: deps.logger, metrics: deps.metrics };
     this.rateLimit = new GrantRateLimit(deps.store, deps.settings.maxGrantsPerMinute);
   }

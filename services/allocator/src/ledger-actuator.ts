@@ -1,4 +1,5 @@
 import type { AllocationCommand } from '@foresight/contracts';
+import type { Resources } from '@foresight/core';
 import type { Logger } from '@foresight/messaging';
 import type { StateStore } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
@@ -20,7 +21,8 @@ export function allocationCommandOf(command: PlannedCommand, now: number): Alloc
  * pass re-publishes the same commands without doubling anything. SHADOW commands touch nothing.
  */
 export class LedgerActuator {
-  constructor(private readonly store: StateStore, private readonly logger: Logger, private readonly metrics: AllocatorMetrics) {}
+  /** `vmCap`: what one VM's reservations may hold in all; the ledger checks it with the host and the budget. */
+  constructor(private readonly store: StateStore, private readonly logger: Logger, private readonly metrics: AllocatorMetrics, private readonly vmCap: Resources) {}
 
   /**
    * A run of commands of one step, in order; per command, true when it should be published. GRANTs go to the ledger
@@ -36,7 +38,7 @@ export class LedgerActuator {
     if (step === 'GRANT') {
       const results = await this.store.reserveMany(enforced.map((i) => {
         const c = commands[i];
-        return { commandId: c.commandId, hostId: c.hostId, vmId: c.vmId, incidentId: c.incidentId, resources: c.resources, leaseExpiresAt: c.leaseExpiresAt };
+        return { commandId: c.commandId, hostId: c.hostId, vmId: c.vmId, incidentId: c.incidentId, resources: c.resources, leaseExpiresAt: c.leaseExpiresAt, vmCap: this.vmCap };
       }));
       enforced.forEach((i, k) => {
         const result = results[k];
@@ -56,7 +58,7 @@ export class LedgerActuator {
     } else {
       for (const i of enforced) {
         const c = commands[i];
-        const result = await this.store.adjust(c.reservationId, c.resources, c.leaseExpiresAt);
+        const result = await this.store.adjust(c.reservationId, c.resources, c.leaseExpiresAt, this.vmCap);
         if (result.ok) applied[i] = true;
         else this.logger.warn({ commandId: c.commandId, reservationId: c.reservationId, reason: result.reason }, 'adjustment refused by the ledger');
       }

@@ -23,6 +23,8 @@ export class InMemoryStateStore implements StateStore {
   private readonly clock: () => number;
   private readonly hosts = new Map<string, Pool>();
   private readonly budgetPool: Pool = { capacity: ZERO_RESOURCES, reserved: ZERO_RESOURCES };
+  /** What each VM's active reservations hold in all (capacity unused: a cap comes with each call). */
+  private readonly vmHeld = new Map<string, Pool>();
   private readonly commands = new Map<string, Command>();
   private readonly scores = new Map<string, Scored>();
   private readonly claims = new Map<string, number>();
@@ -179,19 +181,23 @@ export class InMemoryStateStore implements StateStore {
     });
   }
 
-  adjust(commandId: string, resources: Resources, leaseExpiresAt?: number): Promise<AdjustResult> {
+  adjust(commandId: string, resources: Resources, leaseExpiresAt?: number, vmCap?: Resources): Promise<AdjustResult> {
     return this.run((): AdjustResult => {
       assertStoreId(commandId, 'commandId');
       assertStoreResources(resources, `adjust ${commandId} resources`);
       if (leaseExpiresAt !== undefined) assertNonNegative(leaseExpiresAt, `adjust ${commandId} leaseExpiresAt`);
+      if (vmCap !== undefined) assertStoreResources(vmCap, `adjust ${commandId} vmCap`);
       const command = this.commands.get(commandId);
       const host = command === undefined ? undefined : this.hosts.get(command.reservation.hostId);
       if (command?.state !== 'active' || host === undefined) return { ok: false, reason: 'UNKNOWN_RESERVATION' };
       const delta = growth(command.reservation.resources, resources);
       if (!fits(host, delta)) return { ok: false, reason: 'INSUFFICIENT_CAPACITY' };
       if (!fits(this.budgetPool, delta)) return { ok: false, reason: 'BUDGET_EXCEEDED' };
+      const held = this.vmHoldings(command.reservation.vmId);
+      if (vmCap !== undefined && !fits({ capacity: vmCap, reserved: held.reserved }, delta)) return { ok: false, reason: 'VM_CAP_EXCEEDED' };
       rebook(host, command.reservation.resources, resources);
       rebook(this.budgetPool, command.reservation.resources, resources);
+      rebook(held, command.reservation.resources, resources);
       command.reservation = { ...command.reservation, resources: { ...resources }, leaseExpiresAt: leaseExpiresAt ?? command.reservation.leaseExpiresAt };
       return { ok: true };
     });
@@ -277,11 +283,14 @@ export class InMemoryStateStore implements StateStore {
   private reserveNow(request: ReserveRequest): ReserveResult {
     const prior = this.commands.get(request.commandId);
     if (prior !== undefined) return prior.result;
-    const reservation: Reservation = { ...request, resources: { ...request.resources } };
+    const { vmCap, ...fields } = request;
+    const reservation: Reservation = { ...fields, resources: { ...request.resources } };
     const host = this.hosts.get(request.hostId);
+    const held = this.vmHoldings(request.vmId);
     const reason: ReserveRejection | undefined = host === undefined ? 'UNKNOWN_HOST'
       : !fits(host, request.resources) ? 'INSUFFICIENT_CAPACITY'
-        : !fits(this.budgetPool, request.resources) ? 'BUDGET_EXCEEDED' : undefined;
+        : !fits(this.budgetPool, request.resources) ? 'BUDGET_EXCEEDED'
+          : vmCap !== undefined && !fits({ capacity: vmCap, reserved: held.reserved }, request.resources) ? 'VM_CAP_EXCEEDED' : undefined;
     if (reason !== undefined || host === undefined) {
       const result: ReserveResult = { ok: false, reason: reason ?? 'UNKNOWN_HOST' };
       this.commands.set(request.commandId, { result, state: 'rejected', reservation });
@@ -289,6 +298,7 @@ export class InMemoryStateStore implements StateStore {
     }
     debit(host, request.resources);
     debit(this.budgetPool, request.resources);
+    rebook(held, ZERO_RESOURCES, request.resources);
     const result: ReserveResult = { ok: true };
     this.commands.set(request.commandId, { result, state: 'active', reservation });
     return result;
@@ -300,8 +310,15 @@ export class InMemoryStateStore implements StateStore {
     if (command?.state !== 'active' || host === undefined) return false;
     rebook(host, command.reservation.resources, ZERO_RESOURCES);
     rebook(this.budgetPool, command.reservation.resources, ZERO_RESOURCES);
+    rebook(this.vmHoldings(command.reservation.vmId), command.reservation.resources, ZERO_RESOURCES);
     command.state = 'released';
     return true;
+  }
+
+  private vmHoldings(vmId: string): Pool {
+    let held = this.vmHeld.get(vmId);
+    if (held === undefined) this.vmHeld.set(vmId, (held = { capacity: ZERO_RESOURCES, reserved: ZERO_RESOURCES }));
+    return held;
   }
 
   private liveScores(incidentId: string): Scored | undefined {

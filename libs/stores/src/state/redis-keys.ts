@@ -9,6 +9,10 @@ export class RedisKeys {
   /** Active commandIds of one incident / one VM (maintained by the reserve and release scripts). */
   incidentReservations(incidentId: string): string { return `${this.prefix}incres:${incidentId}`; }
   vmReservations(vmId: string): string { return `${this.prefix}vmres:${vmId}`; }
+  /** What a VM's active reservations hold in all (res:<resource>; kept by the ledger scripts; checked against a VM cap). */
+  vmHoldings(vmId: string): string { return `${this.prefix}vmheld:${vmId}`; }
+  /** Set once every active lease is counted in its VM's holdings (see RedisStateStore.init). */
+  vmHoldingsVersion(): string { return `${this.prefix}vmheldindex`; }
   /** Set once the reservation indexes cover every active lease (see RedisStateStore.init). */
   reservationIndexVersion(): string { return `${this.prefix}resindex`; }
   scores(incidentId: string): string { return `${this.prefix}scores:${incidentId}`; }

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { RESOURCE_KEYS, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
 import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
-import { ADJUST_SCRIPT, READ_HASHES_SCRIPT, RELEASE_MANY_SCRIPT, RESERVE_MANY_SCRIPT, RESERVE_SCRIPT, TAKE_QUOTA_SCRIPT } from './ledger-scripts.js';
+import { ADJUST_SCRIPT, COUNT_VM_HOLDING_SCRIPT, READ_HASHES_SCRIPT, RELEASE_MANY_SCRIPT, RESERVE_MANY_SCRIPT, RESERVE_SCRIPT, TAKE_QUOTA_SCRIPT } from './ledger-scripts.js';
 import { LuaScript } from './lua-script.js';
 import { toStoreError } from './redis-errors.js';
 import { RedisKeys } from './redis-keys.js';
@@ -39,6 +39,7 @@ const BATCH_LIMIT = 256;
 const POOL_FIELDS = ['cap:cpuMillis', 'cap:memoryMiB', 'cap:networkMbps', 'res:cpuMillis', 'res:memoryMiB', 'res:networkMbps'] as const;
 const RESERVATION_FIELDS = ['state', 'hostId', 'vmId', 'incidentId', 'cpuMillis', 'memoryMiB', 'networkMbps', 'leaseExpiresAt'] as const;
 const adjustScript = new LuaScript(ADJUST_SCRIPT);
+const countVmHoldingScript = new LuaScript(COUNT_VM_HOLDING_SCRIPT);
 const putScoresScript = new LuaScript(PUT_SCORES_SCRIPT);
 const takeQuotaScript = new LuaScript(TAKE_QUOTA_SCRIPT);
 
@@ -132,6 +133,7 @@ export class RedisStateStore implements StateStore {
       if (this.client.status === 'wait') await this.client.connect();
       await this.client.ping();
       await this.indexReservations();
+      await this.countVmHoldings();
     });
   }
 
@@ -156,6 +158,21 @@ export class RedisStateStore implements StateStore {
       unwrap(await write.exec());
     }
     await this.client.set(this.keys.reservationIndexVersion(), '1');
+  }
+
+  /**
+   * VM holdings are kept by the ledger scripts; leases reserved by a version without them are counted once here (each
+   * by an atomic script that marks the command, so a repeat or a concurrent init counts nothing twice).
+   */
+  private async countVmHoldings(): Promise<void> {
+    if ((await this.client.exists(this.keys.vmHoldingsVersion())) === 1) return;
+    const ids = await this.client.zrange(this.keys.leases(), 0, -1);
+    const rows = ids.length === 0 ? [] : await this.readHashes(ids.map((id) => this.keys.command(id)), ['vmId']);
+    for (const [i, id] of ids.entries()) {
+      const vmId = rows[i][0];
+      if (vmId !== null) await countVmHoldingScript.run(this.client, [this.keys.command(id), this.keys.vmHoldings(vmId)], []);
+    }
+    await this.client.set(this.keys.vmHoldingsVersion(), '1');
   }
 
   async putIncidentScores(incidentId: string, version: number, entries: readonly ScoreEntry[], ttlMs: number): Promise<boolean> {
@@ -221,9 +238,9 @@ export class RedisStateStore implements StateStore {
       this.client,
       [
         this.keys.host(request.hostId), this.keys.budget(), this.keys.command(request.commandId), this.keys.leases(),
-        this.keys.incidentReservations(request.incidentId), this.keys.vmReservations(request.vmId),
+        this.keys.incidentReservations(request.incidentId), this.keys.vmReservations(request.vmId), this.keys.vmHoldings(request.vmId),
       ],
-      [request.commandId, request.hostId, request.vmId, request.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(request.leaseExpiresAt)],
+      [request.commandId, request.hostId, request.vmId, request.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(request.leaseExpiresAt), ...capArgs(request.vmCap)],
     ));
     return reserveResultOf(reply, request.commandId);
   }
@@ -237,9 +254,9 @@ export class RedisStateStore implements StateStore {
       const keys = [this.keys.budget(), this.keys.leases()];
       const args: string[] = [];
       for (const q of chunk) {
-        keys.push(this.keys.host(q.hostId), this.keys.command(q.commandId), this.keys.incidentReservations(q.incidentId), this.keys.vmReservations(q.vmId));
+        keys.push(this.keys.host(q.hostId), this.keys.command(q.commandId), this.keys.incidentReservations(q.incidentId), this.keys.vmReservations(q.vmId), this.keys.vmHoldings(q.vmId));
         const r = q.resources;
-        args.push(q.commandId, q.hostId, q.vmId, q.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(q.leaseExpiresAt));
+        args.push(q.commandId, q.hostId, q.vmId, q.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(q.leaseExpiresAt), ...capArgs(q.vmCap));
       }
       const replies = await this.guard('reserveMany', () => reserveManyScript.runArray(this.client, keys, args));
       chunk.forEach((q, k) => results.push(reserveResultOf(replies[k], q.commandId)));
@@ -257,22 +274,23 @@ export class RedisStateStore implements StateStore {
     return this.guard('releaseMany', () => this.releaseAll(commandIds));
   }
 
-  async adjust(commandId: string, resources: Resources, leaseExpiresAt?: number): Promise<AdjustResult> {
+  async adjust(commandId: string, resources: Resources, leaseExpiresAt?: number, vmCap?: Resources): Promise<AdjustResult> {
     assertStoreId(commandId, 'commandId');
     assertStoreResources(resources, `adjust ${commandId} resources`);
     if (leaseExpiresAt !== undefined) assertNonNegative(leaseExpiresAt, `adjust ${commandId} leaseExpiresAt`);
+    if (vmCap !== undefined) assertStoreResources(vmCap, `adjust ${commandId} vmCap`);
     const reply = await this.guard('adjust', async () => {
-      // NOTE: a command's hostId never changes once written, so reading it before the script cannot race.
-      const hostId = await this.client.hget(this.keys.command(commandId), 'hostId');
-      if (hostId === null) return 'UNKNOWN_RESERVATION';
+      // NOTE: a command's hostId and vmId never change once written, so reading them before the script cannot race.
+      const [hostId, vmId] = await this.client.hmget(this.keys.command(commandId), 'hostId', 'vmId');
+      if (hostId === null || vmId === null) return 'UNKNOWN_RESERVATION';
       return adjustScript.run(
         this.client,
-        [this.keys.command(commandId), this.keys.host(hostId), this.keys.budget(), this.keys.leases()],
-        [commandId, String(resources.cpuMillis), String(resources.memoryMiB), String(resources.networkMbps), leaseExpiresAt === undefined ? '' : String(leaseExpiresAt)],
+        [this.keys.command(commandId), this.keys.host(hostId), this.keys.budget(), this.keys.leases(), this.keys.vmHoldings(vmId)],
+        [commandId, String(resources.cpuMillis), String(resources.memoryMiB), String(resources.networkMbps), leaseExpiresAt === undefined ? '' : String(leaseExpiresAt), ...capArgs(vmCap)],
       );
     });
     if (reply === 'OK') return { ok: true };
-    if (reply === 'UNKNOWN_RESERVATION' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED') return { ok: false, reason: reply satisfies AdjustRejection };
+    if (reply === 'UNKNOWN_RESERVATION' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED' || reply === 'VM_CAP_EXCEEDED') return { ok: false, reason: reply satisfies AdjustRejection };
     throw new StoreError('STORE_FAILURE', `adjust ${commandId}: unexpected script reply ${reply}`);
   }
 
@@ -378,7 +396,10 @@ export class RedisStateStore implements StateStore {
       const keys = [this.keys.budget(), this.keys.leases()];
       for (const i of chunk) {
         const [hostId, incidentId, vmId] = fields[i];
-        keys.push(this.keys.command(commandIds[i]), this.keys.host(hostId ?? ''), this.keys.incidentReservations(incidentId ?? ''), this.keys.vmReservations(vmId ?? ''));
+        keys.push(
+          this.keys.command(commandIds[i]), this.keys.host(hostId ?? ''), this.keys.incidentReservations(incidentId ?? ''), this.keys.vmReservations(vmId ?? ''),
+          this.keys.vmHoldings(vmId ?? ''),
+        );
       }
       const replies = await releaseManyScript.runArray(this.client, keys, chunk.map((i) => commandIds[i]));
       chunk.forEach((i, k) => { released[i] = replies[k] === '1'; });
@@ -412,7 +433,7 @@ export class RedisStateStore implements StateStore {
 
 function reserveResultOf(reply: string | null | undefined, commandId: string): ReserveResult {
   if (reply === 'OK') return { ok: true };
-  if (reply === 'UNKNOWN_HOST' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED') return { ok: false, reason: reply satisfies ReserveRejection };
+  if (reply === 'UNKNOWN_HOST' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED' || reply === 'VM_CAP_EXCEEDED') return { ok: false, reason: reply satisfies ReserveRejection };
   throw new StoreError('STORE_FAILURE', `reserve ${commandId}: unexpected script reply ${String(reply)}`);
 }
 
@@ -446,4 +467,9 @@ function unwrap(replies: [Error | null, unknown][] | null): unknown[] {
     if (error !== null) throw error;
     return value;
   });
+}
+
+/** A VM cap as script arguments: its three amounts, or three empty strings for none. */
+function capArgs(vmCap: Resources | undefined): string[] {
+  return vmCap === undefined ? ['', '', ''] : [String(vmCap.cpuMillis), String(vmCap.memoryMiB), String(vmCap.networkMbps)];
 }

@@ -13,6 +13,7 @@ export function assertReserveRequest(request: ReserveRequest): void {
   assertStoreId(request.incidentId, 'reserve.incidentId');
   assertStoreResources(request.resources, `reserve ${request.commandId} resources`);
   assertNonNegative(request.leaseExpiresAt, `reserve ${request.commandId} leaseExpiresAt`);
+  if (request.vmCap !== undefined) assertStoreResources(request.vmCap, `reserve ${request.commandId} vmCap`);
 }
 
 /** Throws INVALID_INPUT on a bad version, TTL, probability, ETA or a VM listed twice. */

@@ -39,19 +39,24 @@ export interface ReserveRequest {
   readonly incidentId: string;
   readonly resources: Resources;
   readonly leaseExpiresAt: number;
+  /**
+   * The most the VM's active reservations (every incident's) may hold in all, this one included: checked atomically
+   * with the host and the budget. Undefined: no per-VM limit.
+   */
+  readonly vmCap?: Resources;
 }
 
 /** An active reservation: a lease until leaseExpiresAt. */
 export type Reservation = ReserveRequest;
 
 /** Why a reservation was refused (checked in this order). */
-export type ReserveRejection = 'UNKNOWN_HOST' | 'INSUFFICIENT_CAPACITY' | 'BUDGET_EXCEEDED';
+export type ReserveRejection = 'UNKNOWN_HOST' | 'INSUFFICIENT_CAPACITY' | 'BUDGET_EXCEEDED' | 'VM_CAP_EXCEEDED';
 
 /** The outcome of reserve. */
 export type ReserveResult = { readonly ok: true } | { readonly ok: false; readonly reason: ReserveRejection };
 
 /** Why an adjustment was refused. */
-export type AdjustRejection = 'UNKNOWN_RESERVATION' | 'INSUFFICIENT_CAPACITY' | 'BUDGET_EXCEEDED';
+export type AdjustRejection = 'UNKNOWN_RESERVATION' | 'INSUFFICIENT_CAPACITY' | 'BUDGET_EXCEEDED' | 'VM_CAP_EXCEEDED';
 
 /** The outcome of adjust. */
 export type AdjustResult = { readonly ok: true } | { readonly ok: false; readonly reason: AdjustRejection };
@@ -141,8 +146,11 @@ export interface StateStore {
   release(commandId: string): Promise<boolean>;
   /** Several releases at once, each as release(); per commandId, true when this call released it. */
   releaseMany(commandIds: readonly string[]): Promise<boolean[]>;
-  /** Atomically changes an active reservation to `resources` (growth must fit; shrinking always does), optionally moving its lease expiry. */
-  adjust(commandId: string, resources: Resources, leaseExpiresAt?: number): Promise<AdjustResult>;
+  /**
+   * Atomically changes an active reservation to `resources` (growth must fit the host, the budget and, when given,
+   * `vmCap` for what the VM's reservations hold in all; shrinking always does), optionally moving its lease expiry.
+   */
+  adjust(commandId: string, resources: Resources, leaseExpiresAt?: number, vmCap?: Resources): Promise<AdjustResult>;
   /** Releases every reservation whose lease expired at `now` (leaseExpiresAt ≤ now); the commandIds this call released, sorted. */
   expireLeases(now: number): Promise<readonly string[]>;
   /** Active reservations matching the filter, by commandId. */
