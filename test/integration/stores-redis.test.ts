@@ -64,16 +64,24 @@ describe('RedisStateStore', () => {
       await store.setHostCapacity('h', { cpuMillis: 1e6, memoryMiB: 1e6, networkMbps: 1e6 });
       await store.setBudget({ cpuMillis: 1e6, memoryMiB: 1e6, networkMbps: 1e6 });
       assert.deepEqual(await store.reserve(lease('old', 70)), { ok: true });
-      // As a version without VM holdings left it: no holdings, no mark on the command, no marker.
+      assert.deepEqual(await store.reserve({ ...lease('legacy', 70), vmId: 'w' }), { ok: true });
+      // As a version without VM holdings left them: no holdings, no mark on the commands, no marker.
       const raw = new Redis({ host: connection.host, port: connection.port, ...(connection.password === undefined ? {} : { password: connection.password }), ...(connection.username === undefined ? {} : { username: connection.username }), ...(connection.tls === true ? { tls: {} } : {}) });
       try {
-        await raw.del(`${world.keyPrefix}vmheld:v`, `${world.keyPrefix}vmheldindex`);
+        await raw.del(`${world.keyPrefix}vmheld:v`, `${world.keyPrefix}vmheld:w`, `${world.keyPrefix}vmheldindex`);
         await raw.hdel(`${world.keyPrefix}cmd:old`, 'vmheld');
+        await raw.hdel(`${world.keyPrefix}cmd:legacy`, 'vmheld');
       } finally {
         raw.disconnect();
       }
       assert.deepEqual(await store.reserve(lease('blind', 40)), { ok: true }, 'uncounted, the old lease is invisible to the cap');
       assert.equal(await store.release('blind'), true);
+      // An adjust counts an uncounted lease first, so its growth is capped too, and counts it once.
+      const grown = (cpuMillis: number) => ({ cpuMillis, memoryMiB: 0, networkMbps: 0 });
+      assert.deepEqual(await store.adjust('legacy', grown(110), undefined, cap), { ok: false, reason: 'VM_CAP_EXCEEDED' });
+      assert.deepEqual(await store.adjust('legacy', grown(90), undefined, cap), { ok: true });
+      assert.deepEqual(await store.reserve({ ...lease('w-more', 20), vmId: 'w' }), { ok: false, reason: 'VM_CAP_EXCEEDED' });
+      assert.deepEqual(await store.reserve({ ...lease('w-fits', 10), vmId: 'w' }), { ok: true });
       const upgraded = new RedisStateStore({ ...connection, keyPrefix: world.keyPrefix });
       try {
         await upgraded.init();

@@ -60,9 +60,15 @@ const RESERVE_FUNCTION = `
 local function reserve(hostKey, budgetKey, commandKey, leasesKey, incidentKey, vmKey, vmHeldKey, commandId, hostId, vmId, incidentId, cpu, memory, network, expiresAt, capCpu, capMemory, capNetwork)
   local prior = redis.call('HGET', commandKey, 'result')
   if prior then return prior end
+  -- An accepted reservation is written already counted in its VM's holdings (vmheld).
   local function record(result, state)
-    redis.call('HSET', commandKey, 'result', result, 'state', state, 'hostId', hostId, 'vmId', vmId, 'incidentId', incidentId,
-      'cpuMillis', cpu, 'memoryMiB', memory, 'networkMbps', network, 'leaseExpiresAt', expiresAt)
+    if state == 'active' then
+      redis.call('HSET', commandKey, 'result', result, 'state', state, 'hostId', hostId, 'vmId', vmId, 'incidentId', incidentId,
+        'cpuMillis', cpu, 'memoryMiB', memory, 'networkMbps', network, 'leaseExpiresAt', expiresAt, 'vmheld', '1')
+    else
+      redis.call('HSET', commandKey, 'result', result, 'state', state, 'hostId', hostId, 'vmId', vmId, 'incidentId', incidentId,
+        'cpuMillis', cpu, 'memoryMiB', memory, 'networkMbps', network, 'leaseExpiresAt', expiresAt)
+    end
     return result
   end
   if redis.call('EXISTS', hostKey) == 0 then return record('UNKNOWN_HOST', 'rejected') end
@@ -80,9 +86,7 @@ local function reserve(hostKey, budgetKey, commandKey, leasesKey, incidentKey, v
   redis.call('ZADD', leasesKey, expiresAt, commandId)
   redis.call('SADD', incidentKey, commandId)
   redis.call('SADD', vmKey, commandId)
-  record('OK', 'active')
-  redis.call('HSET', commandKey, 'vmheld', '1')
-  return 'OK'
+  return record('OK', 'active')
 end
 `;
 
@@ -166,10 +170,17 @@ if not fits(host, grow) then return 'INSUFFICIENT_CAPACITY' end
 local budget = pool(KEYS[3])
 if not fits(budget, grow) then return 'BUDGET_EXCEEDED' end
 local held = pool(KEYS[5])
-if c[5] and not withinCap(held, grow, ARGV[6], ARGV[7], ARGV[8]) then return 'VM_CAP_EXCEEDED' end
+-- A lease reserved before VM holdings existed (not yet counted by init) is counted now, so its growth is capped too.
+local counted = c[5]
+if not counted then held = {cap = held.cap, res = {held.res[1] + from[1], held.res[2] + from[2], held.res[3] + from[3]}} end
+if not withinCap(held, grow, ARGV[6], ARGV[7], ARGV[8]) then return 'VM_CAP_EXCEEDED' end
 rebook(KEYS[2], host, from, to)
 rebook(KEYS[3], budget, from, to)
-if c[5] then rebook(KEYS[5], held, from, to) end
+if not counted then
+  pools[KEYS[5]] = held
+  redis.call('HSET', KEYS[1], 'vmheld', '1')
+end
+rebook(KEYS[5], held, from, to)
 flush()
 redis.call('HSET', KEYS[1], 'cpuMillis', ARGV[2], 'memoryMiB', ARGV[3], 'networkMbps', ARGV[4])
 if ARGV[5] ~= '' then
