@@ -69,6 +69,12 @@ export interface ConsumerDeclaration<N extends TopicName = TopicName> {
    * shared ledger, one publish for many keys). Everything else is as for runs of one key.
    */
   readonly runScope?: 'key' | 'partition';
+  /**
+   * The handler is idempotent by itself: handling a message again leaves the same state and repeats no effect (e.g. it
+   * keeps the earliest of something). The runtime then neither checks nor marks eventIds in the idempotency store for
+   * this consumer: two store calls fewer per message. Repeats of an eventId within a run are still skipped.
+   */
+  readonly idempotentByItself?: boolean;
 }
 
 /** Any topic's consumer declaration. */

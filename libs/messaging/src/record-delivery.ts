@@ -143,7 +143,7 @@ export class RecordDelivery {
 
   /** Which items' events were applied before (the idempotency store), or the redelivery to ask for when it cannot tell. */
   private async appliedBefore(items: readonly RunItem[]): Promise<{ readonly applied: readonly boolean[] } | { readonly outcome: DeliveryOutcome }> {
-    const idempotency = this.settings.idempotency;
+    const idempotency = this.storeOfApplied();
     if (idempotency === undefined || items.length === 0) return { applied: items.map(() => false) };
     try {
       return { applied: await Promise.all(items.map((item) => idempotency.store.has(`${this.groupId}:${item.eventId}`))) };
@@ -173,8 +173,13 @@ export class RecordDelivery {
     }
   }
 
+  /** The idempotency store, unless there is none or the consumer's handler is idempotent by itself. */
+  private storeOfApplied(): DeliverySettings['idempotency'] {
+    return this.declaration.idempotentByItself === true ? undefined : this.settings.idempotency;
+  }
+
   private async markApplied(items: readonly RunItem[]): Promise<void> {
-    const idempotency = this.settings.idempotency;
+    const idempotency = this.storeOfApplied();
     if (idempotency === undefined) return;
     // NOTE: a crash between the handler's success and this mark re-applies the message on redelivery; effects
     // that must happen exactly once are keyed by their own idempotency key (docs/messaging.md).

@@ -16,12 +16,12 @@ async function records(events: readonly HostEvent[]): Promise<ConsumedRecord[]> 
   return encoded.map((r, i) => ({ fullTopic: topicFor(prefix, 'hosts'), partition: 0, offset: String(i), timestamp: 0, key: r.key, value: r.value, headers: r.headers }));
 }
 
-function delivery(handled: string[][], letters: string[], idempotency = new InMemoryIdempotencyStore(), refuse?: string) {
+function delivery(handled: string[][], letters: string[], idempotency = new InMemoryIdempotencyStore(), refuse?: string, idempotentByItself = false) {
   const check = (e: HostEvent) => {
     if (e.eventId === refuse) throw new RuntimeError('HANDLER_FATAL', 'refused');
   };
   return new RecordDelivery(consumerOf({
-    topic: 'hosts', keyConcurrency: 4,
+    topic: 'hosts', keyConcurrency: 4, idempotentByItself,
     handle: (e) => {
       check(e);
       handled.push([e.eventId]);
@@ -54,6 +54,20 @@ describe('RecordDelivery.deliverRun', () => {
     assert.deepEqual(handled, [['a', 'b', 'c']], 'one call; the repeat of a and the applied old are skipped');
     assert.deepEqual(result.done, [true, true, true, true, true]);
     assert.equal(await store.has('g:c'), true, 'marked applied');
+  });
+
+  it('neither checks nor marks the idempotency store for a handler idempotent by itself, but still skips repeats within a run', async () => {
+    const handled: string[][] = [];
+    const store = new InMemoryIdempotencyStore();
+    await store.claim('g:old', 60_000);
+    const run = await records([hostEvent('a', 'h'), hostEvent('old', 'h'), hostEvent('a', 'h')]);
+    const result = await delivery(handled, [], store, undefined, true).deliverRun(run, noWait);
+    assert.equal(result.outcome.kind, 'applied');
+    assert.deepEqual(handled, [['a', 'old']], 'old is handled again (the handler makes that harmless); the repeat of a is not');
+    assert.equal(await store.has('g:a'), false, 'nothing marked');
+    const one = await delivery(handled, [], store, undefined, true).deliver((await records([hostEvent('old', 'h')]))[0], noWait);
+    assert.equal(one.kind, 'applied');
+    assert.deepEqual(handled.at(-1), ['old']);
   });
 
   it('dead-letters a poison record alone, reports it done, and hands over the rest', async () => {

@@ -9,6 +9,9 @@ export function allocationsConsumer(grants: GrantRecords, groupId?: string): Any
     ...(groupId === undefined ? {} : { groupId }),
     // Each key's state is its own (documents per key), so records of different keys may be handled at once.
     keyConcurrency: 32,
+    // Recording keeps the earliest GRANT per (incident, VM): handling a command again changes nothing, so the runtime
+    // skips the idempotency store (two calls per command; commands are most of the pipeline's messages).
+    idempotentByItself: true,
     handle: (command) => withStore('allocations', () => grants.recordCommand(command)),
     // Under a backlog, a partition's waiting commands (any VMs) are recorded at once: one read, the writes together.
     runScope: 'partition',
