@@ -90,6 +90,16 @@ pid_of() {
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$(marker_of "$1")" || return 1
   echo "$pid"
 }
+# the pid in the pidfile is alive (it may not have exec'd into the server yet: its cmdline is still the shell's)
+pid_alive() {
+  local f; f="$(pidfile_of "$1")"
+  [[ -s "$f" ]] || return 1
+  local pid; pid="$(tr -dc '0-9' <"$f")"
+  [[ -n "$pid" && -r "/proc/$pid/stat" ]] || return 1
+  local stat; stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat%% *}" != Z ]]
+}
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 is_running() { pid_of "$1" >/dev/null && port_open "$(port_of "$1")"; }
 
@@ -355,8 +365,12 @@ await_ready() { # name start-time
   local name="$1" t0="$2" deadline=$((SECONDS + TIMEOUT)) out=""
   while ((SECONDS < deadline)); do
     if ! pid_of "$name" >/dev/null; then
-      # redis daemonizes: its pidfile appears a moment after the parent exits
-      if [[ "$name" != redis ]] || ((SECONDS > deadline - TIMEOUT + 5)); then
+      # NOTE: right after the launch the child may still be the shell, before it exec'd the server (its cmdline lacks
+      # the marker yet): that is starting, not exited. Redis daemonizes: its pidfile appears a moment after the
+      # parent exits.
+      if pid_alive "$name" && [[ "$name" != redis ]] && ((SECONDS < deadline - TIMEOUT + 10)); then
+        :
+      elif [[ "$name" != redis ]] || ((SECONDS > deadline - TIMEOUT + 5)); then
         fail_report "$name" "process exited during start-up"
         return 1
       fi
