@@ -57,7 +57,11 @@ export class GrantRateLimit {
   async take(passes: readonly { readonly now: number; readonly commands: readonly PlannedCommand[] }[]): Promise<{ kept: PlannedCommand[][]; dropped: PlannedCommand[] }> {
     const wanted = new Map<string, number>();
     for (const pass of passes) {
-      for (const c of pass.commands) if (c.step === 'GRANT') wanted.set(grantWindow(c.mode, pass.now), (wanted.get(grantWindow(c.mode, pass.now)) ?? 0) + 1);
+      for (const c of pass.commands) {
+        if (c.step !== 'GRANT') continue;
+        const key = grantWindow(c.mode, pass.now);
+        wanted.set(key, (wanted.get(key) ?? 0) + 1);
+      }
     }
     const windows = [...wanted.keys()];
     const taken = await Promise.all(windows.map((key) => this.store.takeQuota(key, wanted.get(key) ?? 0, this.maxPerMinute, WINDOW_TTL_MS)));

@@ -9,7 +9,7 @@ import type { CurrentModel } from './current-model.js';
 import type { FleetInventory } from './fleet-inventory.js';
 import { GrantRateLimit, admitGrants, grantWindow } from './grant-rate-limit.js';
 import { IncidentAllocationBook, type IncidentAllocation, type PendingPass } from './incident-allocation-book.js';
-import { isGrantable, namedVms, planClosingPass, planRiskPass, shadowLeasesAfter, type PassPlanner } from './incident-pass.js';
+import { assessRisk, namedVms, planClosingPass, planRiskPass, shadowLeasesAfter, type PassPlanner } from './incident-pass.js';
 import { type KeyedSerialQueue } from './keyed-serial-queue.js';
 import { LedgerActuator, allocationCommandOf } from './ledger-actuator.js';
 import { LedgerView } from './ledger-view.js';
@@ -111,30 +111,29 @@ export class IncidentAllocator {
     });
     if (todo.length === 0) return;
     const placements = new Map(vmIds.map((vmId, i) => [vmId, placementList[i]]));
+    const assessed = todo.map(({ risk }) => (risk.status === 'CLOSED' ? undefined : assessRisk(this.deps.settings, risk, placements, model)));
     // The ledger is read for the VMs a pass may grant (at or above the threshold) and those the incidents lease.
     // SHADOW leases bring their VMs and hosts too (they may grow).
-    const grantable = open.flatMap((r) => namedVms(r).filter((e) => isGrantable(e.probability, model)));
+    const grantable = assessed.flatMap((a) => a?.grantable ?? []);
     const shadowLeases = todo.flatMap(({ record }) => record.shadowLeases);
     const view = await LedgerView.read(
-      this.deps.store, heldNow,
-      [...grantable.map((e) => e.vmId), ...shadowLeases.map((l) => l.vmId)],
-      [...grantable.map((e) => placements.get(e.vmId)?.hostId ?? e.hostId).filter((h) => h !== ''), ...shadowLeases.map((l) => l.hostId)],
+      this.deps.store, heldNow, [...grantable, ...shadowLeases].map((e) => e.vmId), [...grantable, ...shadowLeases].map((e) => e.hostId),
     );
     // Each pass is planned against what the earlier ones left: ledger (the view) and rate limit (the allowance).
     const refusedLeases = new Set<string>();
     const dropped: PlannedCommand[] = [];
-    const planned = todo.map(({ risk, record }) => {
-      const commands = risk.status === 'CLOSED'
+    const planned = todo.map(({ risk, record }, i) => {
+      const assessment = assessed[i];
+      const commands = assessment === undefined
         ? planClosingPass(risk, record, view)
-        : planRiskPass(this.planner, risk, record, modeOf(this.deps.settings, risk.systemId), model, placements, view);
+        : planRiskPass(this.planner, risk, record, modeOf(this.deps.settings, risk.systemId), model, assessment, view);
       const admitted = admitGrants(commands, risk.eventTime, allowance, refusedLeases);
       dropped.push(...admitted.dropped);
       for (const c of admitted.kept) view.apply(c);
       return { now: risk.eventTime, commands: admitted.kept };
     });
-    const taken = await this.rateLimit.take(planned);
-    const kept = taken.kept;
-    for (const c of [...dropped, ...taken.dropped]) {
+    const { kept, dropped: raced } = await this.rateLimit.take(planned);
+    for (const c of [...dropped, ...raced]) {
       this.deps.metrics.grantRefused('RATE_LIMITED');
       this.deps.logger.warn({ commandId: c.commandId, mode: c.mode, maxGrantsPerMinute: this.deps.settings.maxGrantsPerMinute }, 'grant dropped: rate limit reached');
     }

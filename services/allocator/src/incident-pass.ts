@@ -40,7 +40,7 @@ export function isGrantable(probability: number, model: ModelParameters): boolea
 }
 
 /** The assessment's at-risk VMs as the policy sees them (placement from the inventory when known). */
-export function atRiskOf(
+function atRiskOf(
   settings: AllocatorSettings, risk: RiskAssessment, placements: ReadonlyMap<string, VmPlacement | undefined>,
 ): { atRisk: AtRiskVm[]; entries: Map<string, RiskEntry> } {
   const atRisk: AtRiskVm[] = [];
@@ -58,6 +58,22 @@ export function atRiskOf(
     entries.set(e.vmId, { probability, etaAt, path: e.path });
   }
   return { atRisk, entries };
+}
+
+/** An OPEN assessment as the policy sees it: its placed at-risk VMs, their entries, and those it may newly grant. */
+export interface AssessedRisk {
+  readonly atRisk: readonly AtRiskVm[];
+  readonly entries: ReadonlyMap<string, RiskEntry>;
+  /** At or above the grant threshold: only these may get a new grant (leased VMs come with the leases). */
+  readonly grantable: readonly AtRiskVm[];
+}
+
+/** atRiskOf, with the VMs the current model may newly grant. */
+export function assessRisk(
+  settings: AllocatorSettings, risk: RiskAssessment, placements: ReadonlyMap<string, VmPlacement | undefined>, model: ModelParameters,
+): AssessedRisk {
+  const { atRisk, entries } = atRiskOf(settings, risk, placements);
+  return { atRisk, entries, grantable: atRisk.filter((e) => isGrantable(e.probability, model)) };
 }
 
 /** Turns decisions into commands with derived ids (the rate limit is applied to the batch afterwards: limitGrants). */
@@ -106,12 +122,9 @@ export function shadowLeasesAfter(before: readonly Lease[], commands: readonly P
  */
 export function planRiskPass(
   planner: PassPlanner, risk: RiskAssessment, record: IncidentAllocation, mode: AllocationMode, model: ModelParameters,
-  placements: ReadonlyMap<string, VmPlacement | undefined>, view: LedgerView,
+  { atRisk, entries, grantable }: AssessedRisk, view: LedgerView,
 ): PlannedCommand[] {
   const now = risk.eventTime;
-  const { atRisk, entries } = atRiskOf(planner.settings, risk, placements);
-  // Only VMs at or above the grant threshold may get a new grant (leased VMs come with the leases).
-  const grantable = atRisk.filter((e) => isGrantable(e.probability, model));
   const { pool, leases } = view.poolFor(
     risk.incidentId, grantable.map((e) => e.hostId), grantable.map((e) => e.vmId), planner.settings.vmCap, now, mode === 'SHADOW' ? record.shadowLeases : undefined,
   );

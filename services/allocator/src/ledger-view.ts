@@ -1,4 +1,4 @@
-import { RESOURCE_KEYS, ZERO_RESOURCES, addResources, type Lease, type ResourcePool, type Resources } from '@foresight/core';
+import { RESOURCE_KEYS, ZERO_RESOURCES, addResources, subtractResources, type Lease, type ResourcePool, type Resources } from '@foresight/core';
 import type { Reservation, StateStore } from '@foresight/stores';
 import type { PlannedCommand } from './planned-command.js';
 
@@ -14,10 +14,6 @@ function minusClamped(a: Resources, b: Resources): Resources {
   return out;
 }
 
-function minus(a: Resources, b: Resources): Resources {
-  return { cpuMillis: a.cpuMillis - b.cpuMillis, memoryMiB: a.memoryMiB - b.memoryMiB, networkMbps: a.networkMbps - b.networkMbps };
-}
-
 function sumOf(leases: readonly Lease[], hostId?: string): Resources {
   return leases.filter((l) => hostId === undefined || l.hostId === hostId).reduce((sum, l) => addResources(sum, l.resources), ZERO_RESOURCES);
 }
@@ -28,11 +24,6 @@ export function leaseOfReservation(r: Reservation, now: number): Lease {
     leaseId: r.commandId, incidentId: r.incidentId, vmId: r.vmId, hostId: r.hostId, resources: r.resources,
     grantedAt: Math.min(r.leaseExpiresAt, now), expiresAt: r.leaseExpiresAt,
   };
-}
-
-/** The batch's incidents' own reservations, read ahead (LedgerView.readHeld). */
-export interface HeldReservations {
-  readonly reservations: readonly Reservation[];
 }
 
 /**
@@ -53,9 +44,8 @@ export class LedgerView {
   }
 
   /** Reads the incidents' own reservations (one call each, at once). */
-  static async readHeld(store: StateStore, incidentIds: readonly string[]): Promise<HeldReservations> {
-    const byIncident = await Promise.all([...new Set(incidentIds)].map((incidentId) => store.activeReservations({ incidentId })));
-    return { reservations: byIncident.flat() };
+  static async readHeld(store: StateStore, incidentIds: readonly string[]): Promise<readonly Reservation[]> {
+    return (await Promise.all([...new Set(incidentIds)].map((incidentId) => store.activeReservations({ incidentId })))).flat();
   }
 
   /**
@@ -63,15 +53,15 @@ export class LedgerView {
    * grant or grow (`vmIds`: those at or above the grant threshold and those SHADOW-leased; with the VMs the incidents
    * hold leases on), the ledgers of `hostIds` and of the hosts the incidents hold leases on, and the budget.
    */
-  static async read(store: StateStore, held: HeldReservations, vmIds: readonly string[], hostIds: readonly string[]): Promise<LedgerView> {
-    const vms = [...new Set([...vmIds, ...held.reservations.map((r) => r.vmId)])];
-    const hosts = [...new Set([...hostIds, ...held.reservations.map((r) => r.hostId)])];
+  static async read(store: StateStore, held: readonly Reservation[], vmIds: readonly string[], hostIds: readonly string[]): Promise<LedgerView> {
+    const vms = [...new Set([...vmIds, ...held.map((r) => r.vmId)])];
+    const hosts = [...new Set([...hostIds, ...held.map((r) => r.hostId)])];
     const [byVm, ledgers, budget] = await Promise.all([
       vms.length === 0 ? [] : store.activeReservations({ vmIds: vms }),
       store.hostLedgers(hosts),
       store.budget(),
     ]);
-    return new LedgerView([...held.reservations, ...byVm], new Map(hosts.map((hostId, i) => [hostId, ledgers[i]?.free])), budget.free);
+    return new LedgerView([...held, ...byVm], new Map(hosts.map((hostId, i) => [hostId, ledgers[i]?.free])), budget.free);
   }
 
   /** The incident's active reservations (as far as this batch read and planned them), by commandId. */
@@ -115,8 +105,8 @@ export class LedgerView {
     const to = command.step === 'RELEASE' ? ZERO_RESOURCES : command.resources;
     const hostId = held?.hostId ?? command.hostId;
     const free = this.hostFree.get(hostId);
-    if (free !== undefined) this.hostFree.set(hostId, minus(free, minus(to, from)));
-    this.budgetFree = minus(this.budgetFree, minus(to, from));
+    if (free !== undefined) this.hostFree.set(hostId, subtractResources(free, subtractResources(to, from)));
+    this.budgetFree = subtractResources(this.budgetFree, subtractResources(to, from));
     if (held !== undefined) this.remove(held);
     if (command.step !== 'RELEASE') {
       this.put({

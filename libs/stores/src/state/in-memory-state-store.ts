@@ -286,11 +286,10 @@ export class InMemoryStateStore implements StateStore {
     const { vmCap, ...fields } = request;
     const reservation: Reservation = { ...fields, resources: { ...request.resources } };
     const host = this.hosts.get(request.hostId);
-    const held = this.vmHoldings(request.vmId);
     const reason: ReserveRejection | undefined = host === undefined ? 'UNKNOWN_HOST'
       : !fits(host, request.resources) ? 'INSUFFICIENT_CAPACITY'
         : !fits(this.budgetPool, request.resources) ? 'BUDGET_EXCEEDED'
-          : vmCap !== undefined && !fits({ capacity: vmCap, reserved: held.reserved }, request.resources) ? 'VM_CAP_EXCEEDED' : undefined;
+          : vmCap !== undefined && !fits({ capacity: vmCap, reserved: this.vmHoldings(request.vmId).reserved }, request.resources) ? 'VM_CAP_EXCEEDED' : undefined;
     if (reason !== undefined || host === undefined) {
       const result: ReserveResult = { ok: false, reason: reason ?? 'UNKNOWN_HOST' };
       this.commands.set(request.commandId, { result, state: 'rejected', reservation });
@@ -298,7 +297,7 @@ export class InMemoryStateStore implements StateStore {
     }
     debit(host, request.resources);
     debit(this.budgetPool, request.resources);
-    rebook(held, ZERO_RESOURCES, request.resources);
+    rebook(this.vmHoldings(request.vmId), ZERO_RESOURCES, request.resources);
     const result: ReserveResult = { ok: true };
     this.commands.set(request.commandId, { result, state: 'active', reservation });
     return result;

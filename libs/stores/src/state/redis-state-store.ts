@@ -168,10 +168,11 @@ export class RedisStateStore implements StateStore {
     if ((await this.client.exists(this.keys.vmHoldingsVersion())) === 1) return;
     const ids = await this.client.zrange(this.keys.leases(), 0, -1);
     const rows = ids.length === 0 ? [] : await this.readHashes(ids.map((id) => this.keys.command(id)), ['vmId']);
-    for (const [i, id] of ids.entries()) {
+    // Each lease's script is atomic on its own: they go out together (one pipelined round trip).
+    await Promise.all(ids.flatMap((id, i) => {
       const vmId = rows[i][0];
-      if (vmId !== null) await countVmHoldingScript.run(this.client, [this.keys.command(id), this.keys.vmHoldings(vmId)], []);
-    }
+      return vmId === null ? [] : [countVmHoldingScript.run(this.client, [this.keys.command(id), this.keys.vmHoldings(vmId)], [])];
+    }));
     await this.client.set(this.keys.vmHoldingsVersion(), '1');
   }
 
