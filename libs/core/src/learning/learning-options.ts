@@ -20,6 +20,11 @@ export interface LearningOptions extends GrantUtilityOptions {
   readonly prior?: ModelParameters;
   /** L2 precision toward the prior weights, per coefficient (default 2). */
   readonly l2?: number;
+  /**
+   * Partial pooling across anomaly types: precision, per coefficient, of the prior pulling each carrier refitted in a
+   * batch toward the mean of the batch's carriers of the same pathway kind and direction (default 2; 0 = off).
+   */
+  readonly typePooling?: number;
   /** Newton (IRLS) iterations per carrier per batch (default 25). */
   readonly maxNewtonSteps?: number;
   /** EM iterations of the joint (noisy-or) fit when exposures have several edges (default 50). */
@@ -67,6 +72,7 @@ export interface ResolvedLearningOptions {
   readonly at: number;
   readonly prior: ModelParameters | undefined;
   readonly l2: number;
+  readonly typePooling: number;
   readonly maxNewtonSteps: number;
   readonly maxEmIterations: number;
   readonly maxAbsWeight: number;
@@ -135,6 +141,7 @@ export function resolveLearningOptions(options: LearningOptions): ResolvedLearni
     at: options.at,
     prior: options.prior,
     l2: inRange(options.l2 ?? 2, 'l2', 0, 1e6, true),
+    typePooling: inRange(options.typePooling ?? 2, 'typePooling', 0, 1e6),
     maxNewtonSteps: inRange(options.maxNewtonSteps ?? 25, 'maxNewtonSteps', 1, 1000),
     maxEmIterations: inRange(options.maxEmIterations ?? 50, 'maxEmIterations', 1, 10_000),
     maxAbsWeight: inRange(options.maxAbsWeight ?? 12, 'maxAbsWeight', 0, 1e3, true),

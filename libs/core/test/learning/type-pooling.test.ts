@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isForesightError } from '../../src/errors.js';
+import { learnFromOutcomes } from '../../src/learning/learn-from-outcomes.js';
+import type { ExposureOutcome, InfectingEdge } from '../../src/learning/outcome.js';
+import { defaultModel } from '../../src/model/default-model.js';
+import type { ModelParameters } from '../../src/model/model-parameters.js';
+import { carrierFor, carrierLogit, featureVector, sigmoid } from '../../src/model/transmission.js';
+import { SeededRandom } from '../../src/seeded-random.js';
+import { NEUTRAL_FEATURES } from '../../src/topology/pathway.js';
+import { exposure, incident } from './outcome-builders.js';
+
+const AT = 1_700_000_000_000;
+/** Weights over featureVector: [bias, bandwidth, calls, latencyP50, latencyP99, errorRate]. */
+const SHARED: readonly number[] = [-4, 0, 6, 0, 0, 0];
+const GRID = [1, 10, 100, 1000];
+
+function apiEdge(callsPerSec: number): InfectingEdge {
+  return { kind: 'API_CALL', direction: 'reverse', features: { ...NEUTRAL_FEATURES, callsPerSec }, parentAffected: true, parentOnsetDelayMs: 0 };
+}
+
+function chance(weights: readonly number[], callsPerSec: number): number {
+  return sigmoid(carrierLogit({ weights, delayMs: 1 }, featureVector(apiEdge(callsPerSec).features)));
+}
+
+/** `count` single-edge exposures of `anomalyType` along API edges with log-uniform call rates, infected with `truth`. */
+function exposures(anomalyType: string, count: number, truth: readonly number[], rng: SeededRandom): ExposureOutcome[] {
+  return Array.from({ length: count }, (_, i) => {
+    const calls = Math.pow(10, 3 * rng.next());
+    return exposure({ vmId: `${anomalyType}-${i}`, anomalyType, becameAnomalous: rng.next() < chance(truth, calls), edge: apiEdge(calls) });
+  });
+}
+
+function learnedApi(model: ModelParameters, anomalyType: string): readonly number[] {
+  return carrierFor(model.types[anomalyType], 'API_CALL', 'reverse')!.weights;
+}
+
+/** Mean absolute error of the learned chance against the truth over the call-rate grid. */
+function error(weights: readonly number[], truth: readonly number[]): number {
+  return GRID.reduce((sum, calls) => sum + Math.abs(chance(weights, calls) - chance(truth, calls)), 0) / GRID.length;
+}
+
+describe('learnFromOutcomes: partial pooling of carriers across anomaly types', () => {
+  const model = { ...defaultModel(), vulnerabilityWeight: 0 };
+
+  it('a data-poor type borrows the slope its pathway shows in a data-rich type', (ctx) => {
+    let pooled = 0;
+    let alone = 0;
+    let richMoved = 0;
+    const seeds = 20;
+    for (let seed = 1; seed <= seeds; seed++) {
+      const rng = new SeededRandom(seed);
+      const batch = [incident('rich', exposures('latency', 3000, SHARED, rng)), incident('poor', exposures('cpu_saturation', 120, SHARED, rng))];
+      const withPooling = learnFromOutcomes(model, batch, { at: AT, l2: 0.1 });
+      const without = learnFromOutcomes(model, batch, { at: AT, l2: 0.1, typePooling: 0 });
+      pooled += error(learnedApi(withPooling, 'cpu_saturation'), SHARED) / seeds;
+      alone += error(learnedApi(without, 'cpu_saturation'), SHARED) / seeds;
+      richMoved += error(learnedApi(withPooling, 'latency'), learnedApi(without, 'latency')) / seeds;
+    }
+    ctx.diagnostic(`cpu_saturation chance MAE over ${seeds} seeds: pooled ${pooled.toFixed(4)}, alone ${alone.toFixed(4)}; latency moved by ${richMoved.toFixed(4)}`);
+    // Measured: 0.025 pooled against 0.037 alone (l2 0.1, the evaluation's refit); 0.8 leaves room for seeds.
+    assert.ok(pooled < 0.8 * alone, `pooled ${pooled.toFixed(4)} not clearly better than alone ${alone.toFixed(4)}`);
+    assert.ok(richMoved < 0.01, `the data-rich type moved by ${richMoved.toFixed(4)}`);
+  });
+
+  it('types that truly differ stay apart when each has plenty of evidence', (ctx) => {
+    const other = [-2, 0, 2, 0, 0, 0];
+    const rng = new SeededRandom(7);
+    const batch = [incident('a', exposures('latency', 4000, SHARED, rng)), incident('b', exposures('cpu_saturation', 4000, other, rng))];
+    const learned = learnFromOutcomes(model, batch, { at: AT });
+    const latency = error(learnedApi(learned, 'latency'), SHARED);
+    const cpu = error(learnedApi(learned, 'cpu_saturation'), other);
+    ctx.diagnostic(`chance MAE: latency ${latency.toFixed(4)}, cpu_saturation ${cpu.toFixed(4)}`);
+    assert.ok(latency < 0.02 && cpu < 0.02, `latency ${latency.toFixed(4)}, cpu_saturation ${cpu.toFixed(4)}`);
+  });
+
+  it('a batch of one type learns exactly as without pooling', () => {
+    const rng = new SeededRandom(3);
+    const batch = [incident('a', exposures('latency', 300, SHARED, rng))];
+    assert.deepEqual(learnFromOutcomes(model, batch, { at: AT }).types, learnFromOutcomes(model, batch, { at: AT, typePooling: 0 }).types);
+  });
+
+  it('rejects a negative typePooling, naming it', () => {
+    assert.throws(() => learnFromOutcomes(model, [], { at: AT, typePooling: -1 }), (e: unknown) => isForesightError(e) && e.code === 'INVALID_ARGUMENT' && /typePooling/.test(e.message));
+  });
+});
