@@ -5,14 +5,35 @@ import { fitLogistic } from './logistic-fit.js';
 import type { CarrierEvidence, ExposureTarget, TransmissionEvidence } from './transmission-evidence.js';
 
 /**
- * Exponentially weighted mean of hop delays at batch granularity: n observations move the delay by
- * 1 − (1 − rate)^n of the way to their mean, by at most a factor `maxDelayStepFactor`, within [minDelayMs, horizonMs].
+ * E[sample median] / mean for n draws of an exponential: E[X_(j)] = mean · Σ_{i=1..j} 1/(n − i + 1) (Rényi); the
+ * average of the two middle order statistics for even n. 1 for n = 1, → ln 2 as n grows.
+ */
+export function exponentialMedianFactor(n: number): number {
+  const expected = (j: number): number => {
+    let sum = 0;
+    for (let i = 1; i <= j; i++) sum += 1 / (n - i + 1);
+    return sum;
+  };
+  return n % 2 === 1 ? expected((n + 1) / 2) : (expected(n / 2) + expected(n / 2 + 1)) / 2;
+}
+
+/** The batch's estimate of a mean hop delay: its median over the exponential's median factor (unbiased for any n). */
+export function robustMeanDelay(hopDelaysMs: readonly number[]): number {
+  const sorted = [...hopDelaysMs].sort((a, b) => a - b);
+  const n = sorted.length;
+  const median = n % 2 === 1 ? (sorted[(n - 1) / 2] ?? 0) : ((sorted[n / 2 - 1] ?? 0) + (sorted[n / 2] ?? 0)) / 2;
+  return median / exponentialMedianFactor(n);
+}
+
+/**
+ * Exponentially weighted estimate of a carrier's mean hop delay at batch granularity: n observations move the delay by
+ * 1 − (1 − rate)^n of the way to the batch's robust mean (robustMeanDelay: hop delays taken as exponential, as in the
+ * continuous-time independent cascade, so a few misattributed hops hours long do not drag the mean), by at most a
+ * factor `maxDelayStepFactor`, within [minDelayMs, horizonMs].
  */
 export function learnDelay(current: number, hopDelaysMs: readonly number[], options: ResolvedLearningOptions, horizonMs: number): number {
   if (hopDelaysMs.length === 0) return current;
-  let sum = 0;
-  for (const d of hopDelaysMs) sum += d;
-  const target = sum / hopDelaysMs.length;
+  const target = robustMeanDelay(hopDelaysMs);
   const eta = 1 - Math.pow(1 - options.delayLearningRate, hopDelaysMs.length);
   const proposed = current + eta * (target - current);
   const stepBounded = Math.min(Math.max(proposed, current / options.maxDelayStepFactor), current * options.maxDelayStepFactor);
