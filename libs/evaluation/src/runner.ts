@@ -30,6 +30,11 @@ export interface EvaluationOptions {
   readonly policyEstimator?: EstimatorName;
   /** Scoring floor of Foresight's estimators (default 0.001). */
   readonly floor?: number;
+  /**
+   * Utility of a useful grant against a wasted one (cost 1), from which learning tunes the grant threshold (default 3:
+   * optimum 0.25 for calibrated probabilities; higher trades waste for protection).
+   */
+  readonly usefulGrantBenefit?: number;
   /** A world to use instead of a generated one (e.g. a loaded topology). */
   readonly world?: World;
 }
@@ -90,15 +95,16 @@ const REFIT_L2 = 0.1;
  * proximal carrier step), then every REFIT_EVERY incidents the carriers are refitted on the window of recent outcomes
  * toward the stream's starting model (core's documented remedy for the short memory of one-incident updates).
  */
-function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, count: number): void {
-  const stepped = learnFromOutcomes(stream.model, [outcome], { at });
+function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, count: number, usefulGrantBenefit: number): void {
   stream.window.push(outcome);
   if (stream.window.length > LEARNING_WINDOW) stream.window.shift();
+  // The threshold is tuned on the window's predictions, not one incident's (which rarely holds a useful grant).
+  const stepped = learnFromOutcomes(stream.model, [outcome], { at, usefulGrantBenefit, recentOutcomes: stream.window });
   if (count % REFIT_EVERY !== 0) {
     stream.model = stepped;
     return;
   }
-  const refit = learnFromOutcomes(stepped, stream.window, { at, prior: stream.prior, l2: REFIT_L2 });
+  const refit = learnFromOutcomes(stepped, stream.window, { at, prior: stream.prior, l2: REFIT_L2, usefulGrantBenefit });
   const types: Record<string, AnomalyTypeParameters> = {};
   for (const [name, params] of Object.entries(refit.types)) types[name] = { ...params, grantSize: stepped.types[name]?.grantSize ?? params.grantSize };
   stream.model = { ...stepped, types };
@@ -109,6 +115,7 @@ function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, '
     incidents: options.incidents ?? 500, seed: options.seed ?? 1, vms: options.vms ?? 1000, bootstrap: options.bootstrap ?? 200,
     monteCarloSamples: options.monteCarloSamples ?? 1000, oracleSamples: options.oracleSamples ?? 2000, ablations: options.ablations ?? true,
     closedLoop: options.closedLoop ?? true, policyEstimator: options.policyEstimator ?? 'multipath', floor: options.floor ?? 0.001,
+    usefulGrantBenefit: options.usefulGrantBenefit ?? 3,
   };
 }
 
@@ -236,7 +243,7 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
       const predicted = foresightPredictions.get(stream.name)?.probability ?? new Map<string, number>();
       const grants: ReadonlyMap<string, GrantRecord> | undefined = stream.name === 'full' ? policies?.predictive.perVm : undefined;
       const outcome = buildOutcome(incident, exposureIndex, stream.model, t, stream.model.version, predicted, grants, stream.uniform);
-      if (outcome !== undefined && outcome.exposures.length > 0) learnStep(stream, outcome, incident.horizonEnd, incident.index + 1);
+      if (outcome !== undefined && outcome.exposures.length > 0) learnStep(stream, outcome, incident.horizonEnd, incident.index + 1, o.usefulGrantBenefit);
     }
     return { index: incident.index, anomalyType: type, affected: incident.affected.length, detected: true, estimators, ablations, origin, ...(policies ? { policies } : {}) };
   }

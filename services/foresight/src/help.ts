@@ -18,7 +18,8 @@ Commands
                       Start, stop or inspect the local stack on 127.0.0.1 without Docker: Kafka 3.9, the schema
                       registry (Apicurio, Confluent-compatible API), Neo4j 5.26 and Redis. Installs what it needs.
   eval [flags]        Evaluate Foresight's estimators and policies against baselines on a simulated fleet with a
-                      known truth: --incidents N --seed S --vms N --json --out FILE --no-ablations.
+                      known truth: --incidents N --seed S --vms N --grant-benefit B --json --out FILE
+                      --no-ablations.
   bench <name> [--json]
                       Run a benchmark (scoring, bus) and print what it measured.
   help                This text.
