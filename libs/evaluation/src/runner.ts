@@ -87,6 +87,8 @@ interface Stream {
 /** Outcomes kept for the windowed refit, and how often (in incidents) the carriers are refitted on them. */
 const LEARNING_WINDOW = 400;
 const REFIT_EVERY = 5;
+/** Incidents whose recorded predictions the grant threshold is tuned on (docs/evaluation.md: 1, 10, 50 and 400 tried). */
+const THRESHOLD_WINDOW = 50;
 /** Prior precision of the windowed refit: weak, so a window of a few hundred exposures can move the slopes. */
 const REFIT_L2 = 0.1;
 
@@ -98,8 +100,9 @@ const REFIT_L2 = 0.1;
 function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, count: number, usefulGrantBenefit: number): void {
   stream.window.push(outcome);
   if (stream.window.length > LEARNING_WINDOW) stream.window.shift();
-  // The threshold is tuned on the window's predictions, not one incident's (which rarely holds a useful grant).
-  const stepped = learnFromOutcomes(stream.model, [outcome], { at, usefulGrantBenefit, recentOutcomes: stream.window });
+  // The threshold is tuned on the last THRESHOLD_WINDOW incidents' predictions: one incident rarely holds a useful
+  // grant (its optimum ignores the utility weights), and a long window is judged on stale models' probabilities.
+  const stepped = learnFromOutcomes(stream.model, [outcome], { at, usefulGrantBenefit, recentOutcomes: stream.window.slice(-THRESHOLD_WINDOW) });
   if (count % REFIT_EVERY !== 0) {
     stream.model = stepped;
     return;
