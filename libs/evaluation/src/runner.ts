@@ -107,7 +107,7 @@ function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, count: 
     stream.model = stepped;
     return;
   }
-  const refit = learnFromOutcomes(stepped, stream.window, { at, prior: stream.prior, l2: REFIT_L2, usefulGrantBenefit });
+  const refit = learnFromOutcomes(stepped, stream.window, { at, prior: stream.prior, l2: REFIT_L2 });
   const types: Record<string, AnomalyTypeParameters> = {};
   for (const [name, params] of Object.entries(refit.types)) types[name] = { ...params, grantSize: stepped.types[name]?.grantSize ?? params.grantSize };
   stream.model = { ...stepped, types };

@@ -40,9 +40,13 @@ test('the evaluation is reproducible from its seed', () => {
 });
 
 test('a higher benefit of a useful grant teaches a lower grant threshold (tuned on the recent window)', (ctx) => {
-  const small = { incidents: 120, seed: 4, vms: 400, bootstrap: 10, monteCarloSamples: 300, oracleSamples: 500, ablations: false, closedLoop: false };
-  const cautious = runEvaluation({ ...small, usefulGrantBenefit: 1.5 }).finalModel.grantThreshold;
-  const eager = runEvaluation({ ...small, usefulGrantBenefit: 9 }).finalModel.grantThreshold;
-  ctx.diagnostic(`grant threshold after 120 incidents: benefit 1.5 → ${cautious.toFixed(3)}, benefit 9 → ${eager.toFixed(3)}`);
-  assert.ok(eager < cautious - 0.1, `benefit 9: ${eager}, benefit 1.5: ${cautious}`);
+  // Small worlds: one seed's 120 incidents can hold too few useful grants for the weights to matter, so average three.
+  const threshold = (seed: number, usefulGrantBenefit: number): number =>
+    runEvaluation({ incidents: 120, seed, vms: 400, bootstrap: 10, monteCarloSamples: 300, oracleSamples: 500, ablations: false, closedLoop: false, usefulGrantBenefit }).finalModel.grantThreshold;
+  const seeds = [1, 2, 3];
+  const cautious = seeds.map((seed) => threshold(seed, 1.5));
+  const eager = seeds.map((seed) => threshold(seed, 9));
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  ctx.diagnostic(`grant thresholds after 120 incidents, seeds 1–3: benefit 1.5 → ${cautious.map((t) => t.toFixed(3)).join(', ')}; benefit 9 → ${eager.map((t) => t.toFixed(3)).join(', ')}`);
+  assert.ok(mean(eager) < mean(cautious) - 0.1, `benefit 9: ${mean(eager)}, benefit 1.5: ${mean(cautious)}`);
 });

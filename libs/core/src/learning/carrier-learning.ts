@@ -79,7 +79,7 @@ interface CarrierFit {
 
 /**
  * Carriers of the same pathway kind and direction refitted in one batch for two or more anomaly types: the groups
- * whose weights are partially pooled (a Gaussian prior toward the group's mean, precision `typePooling`).
+ * whose updates are partially pooled (a Gaussian prior toward the group's mean update, precision `typePooling`).
  */
 function poolingGroups(entries: readonly CarrierFit[]): CarrierFit[][] {
   const groups = new Map<string, CarrierFit[]>();
@@ -92,13 +92,16 @@ function poolingGroups(entries: readonly CarrierFit[]): CarrierFit[][] {
   return [...groups.values()].filter((g) => g.length > 1);
 }
 
-/** Per coefficient, the mean of the group's current weights (the maximiser of the pooled objective given them). */
-function groupMean(group: readonly CarrierFit[], weights: ReadonlyMap<CarrierEvidence, readonly number[]>): number[] {
+/**
+ * Per coefficient, the group's mean update (current weights − anchor): the maximiser of the pooled objective given
+ * the weights.
+ */
+function meanUpdate(group: readonly CarrierFit[], weights: ReadonlyMap<CarrierEvidence, readonly number[]>): number[] {
   const n = group[0]?.anchor.weights.length ?? 0;
   const mean = new Array<number>(n).fill(0);
   for (const entry of group) {
     const w = weights.get(entry.evidence) ?? entry.anchor.weights;
-    for (let i = 0; i < n; i++) mean[i] = (mean[i] ?? 0) + (w[i] ?? 0) / group.length;
+    for (let i = 0; i < n; i++) mean[i] = (mean[i] ?? 0) + ((w[i] ?? 0) - (entry.anchor.weights[i] ?? 0)) / group.length;
   }
   return mean;
 }
@@ -106,9 +109,11 @@ function groupMean(group: readonly CarrierFit[], weights: ReadonlyMap<CarrierEvi
 /**
  * Carrier weights fitted jointly on the batch: MAP logistic regression per carrier (L2 toward its anchor); where a
  * target was exposed by several edges, EM on the noisy-or likelihood, starting from the current weights; and where
- * several anomaly types' carriers of one pathway kind and direction are refitted together, partial pooling: each is
- * also pulled toward the group's mean with precision `typePooling`, the mean being re-estimated every iteration
- * (block coordinate descent on one convex objective). Without either this is one logistic fit per carrier.
+ * several anomaly types' carriers of one pathway kind and direction are refitted together, partial pooling of their
+ * updates: each update (weights − anchor) is also pulled toward the group's mean update with precision `typePooling`.
+ * For fixed responsibilities the pooled objective is convex; each iteration refits every carrier given the group means,
+ * then the means given the weights (block coordinate descent), until no weight moves by EM_TOLERANCE or
+ * maxEmIterations. Without joint targets or groups this is one logistic fit per carrier.
  */
 function fitCarrierWeights(entries: readonly CarrierFit[], targets: readonly ExposureTarget[], options: ResolvedLearningOptions): Map<CarrierEvidence, number[]> {
   const fit = { l2: options.l2, maxSteps: options.maxNewtonSteps, maxAbsWeight: options.maxAbsWeight };
@@ -126,9 +131,10 @@ function fitCarrierWeights(entries: readonly CarrierFit[], targets: readonly Exp
   for (let iteration = 0; iteration < options.maxEmIterations; iteration++) {
     if (joint) assignResponsibilities(targets, weights);
     for (const group of groups) {
-      const mean = groupMean(group, weights);
-      // The two Gaussian terms (anchor, precision l2; group mean, precision tau) are one with their weighted centre.
-      for (const entry of group) pooledAnchor.set(entry.evidence, entry.anchor.weights.map((a, i) => (l2 * a + tau * (mean[i] ?? 0)) / (l2 + tau)));
+      const mean = meanUpdate(group, weights);
+      // The two Gaussian terms (anchor a, precision l2; a + mean update, precision tau) are one centred at
+      // a + tau·mean / (l2 + tau) with precision l2 + tau.
+      for (const entry of group) pooledAnchor.set(entry.evidence, entry.anchor.weights.map((a, i) => a + (tau * (mean[i] ?? 0)) / (l2 + tau)));
     }
     let moved = 0;
     for (const { evidence, anchor } of entries) {

@@ -15,8 +15,8 @@ const AT = 1_700_000_000_000;
 const SHARED: readonly number[] = [-4, 0, 6, 0, 0, 0];
 const GRID = [1, 10, 100, 1000];
 
-function apiEdge(callsPerSec: number): InfectingEdge {
-  return { kind: 'API_CALL', direction: 'reverse', features: { ...NEUTRAL_FEATURES, callsPerSec }, parentAffected: true, parentOnsetDelayMs: 0 };
+function apiEdge(callsPerSec: number, direction: 'forward' | 'reverse' = 'reverse'): InfectingEdge {
+  return { kind: 'API_CALL', direction, features: { ...NEUTRAL_FEATURES, callsPerSec }, parentAffected: true, parentOnsetDelayMs: 0 };
 }
 
 function chance(weights: readonly number[], callsPerSec: number): number {
@@ -24,10 +24,10 @@ function chance(weights: readonly number[], callsPerSec: number): number {
 }
 
 /** `count` single-edge exposures of `anomalyType` along API edges with log-uniform call rates, infected with `truth`. */
-function exposures(anomalyType: string, count: number, truth: readonly number[], rng: SeededRandom): ExposureOutcome[] {
+function exposures(anomalyType: string, count: number, truth: readonly number[], rng: SeededRandom, direction: 'forward' | 'reverse' = 'reverse'): ExposureOutcome[] {
   return Array.from({ length: count }, (_, i) => {
     const calls = Math.pow(10, 3 * rng.next());
-    return exposure({ vmId: `${anomalyType}-${i}`, anomalyType, becameAnomalous: rng.next() < chance(truth, calls), edge: apiEdge(calls) });
+    return exposure({ vmId: `${anomalyType}-${direction}-${i}`, anomalyType, becameAnomalous: rng.next() < chance(truth, calls), edge: apiEdge(calls, direction) });
   });
 }
 
@@ -67,17 +67,24 @@ describe('learnFromOutcomes: partial pooling of carriers across anomaly types', 
     const other = [-2, 0, 2, 0, 0, 0];
     const rng = new SeededRandom(7);
     const batch = [incident('a', exposures('latency', 4000, SHARED, rng)), incident('b', exposures('cpu_saturation', 4000, other, rng))];
-    const learned = learnFromOutcomes(model, batch, { at: AT });
-    const latency = error(learnedApi(learned, 'latency'), SHARED);
-    const cpu = error(learnedApi(learned, 'cpu_saturation'), other);
-    ctx.diagnostic(`chance MAE: latency ${latency.toFixed(4)}, cpu_saturation ${cpu.toFixed(4)}`);
+    const pooled = learnFromOutcomes(model, batch, { at: AT });
+    const alone = learnFromOutcomes(model, batch, { at: AT, typePooling: 0 });
+    const errors = (m: ModelParameters): [number, number] => [error(learnedApi(m, 'latency'), SHARED), error(learnedApi(m, 'cpu_saturation'), other)];
+    const [latency, cpu] = errors(pooled);
+    const [latencyAlone, cpuAlone] = errors(alone);
+    ctx.diagnostic(`chance MAE pooled: latency ${latency.toFixed(4)}, cpu_saturation ${cpu.toFixed(4)}; alone: ${latencyAlone.toFixed(4)}, ${cpuAlone.toFixed(4)}`);
     assert.ok(latency < 0.02 && cpu < 0.02, `latency ${latency.toFixed(4)}, cpu_saturation ${cpu.toFixed(4)}`);
+    assert.ok(latency < latencyAlone + 0.005 && cpu < cpuAlone + 0.005, 'pooling cost a well-evidenced type accuracy');
   });
 
-  it('a batch of one type learns exactly as without pooling', () => {
+  it('pools only carriers of the same pathway kind and direction: one type with API_CALL both ways learns as without pooling', () => {
     const rng = new SeededRandom(3);
-    const batch = [incident('a', exposures('latency', 300, SHARED, rng))];
-    assert.deepEqual(learnFromOutcomes(model, batch, { at: AT }).types, learnFromOutcomes(model, batch, { at: AT, typePooling: 0 }).types);
+    // generic carries API_CALL forward and reverse: two groups of one, never one group of two.
+    const batch = [incident('a', [...exposures('generic', 300, SHARED, rng, 'forward'), ...exposures('generic', 300, [-2, 0, 2, 0, 0, 0], rng, 'reverse')])];
+    const pooled = learnFromOutcomes(model, batch, { at: AT, l2: 0.1 });
+    const alone = learnFromOutcomes(model, batch, { at: AT, l2: 0.1, typePooling: 0 });
+    assert.notDeepEqual(carrierFor(alone.types['generic'], 'API_CALL', 'forward')!.weights, carrierFor(alone.types['generic'], 'API_CALL', 'reverse')!.weights);
+    assert.deepEqual(pooled.types, alone.types);
   });
 
   it('rejects a negative typePooling, naming it', () => {
