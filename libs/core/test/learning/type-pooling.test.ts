@@ -58,7 +58,7 @@ describe('learnFromOutcomes: partial pooling of carriers across anomaly types', 
       richMoved += error(learnedApi(withPooling, 'latency'), learnedApi(without, 'latency')) / seeds;
     }
     ctx.diagnostic(`cpu_saturation chance MAE over ${seeds} seeds: pooled ${pooled.toFixed(4)}, alone ${alone.toFixed(4)}; latency moved by ${richMoved.toFixed(4)}`);
-    // Measured: 0.025 pooled against 0.037 alone (l2 0.1, the evaluation's refit); 0.8 leaves room for seeds.
+    // Measured: 0.027 pooled against 0.037 alone (l2 0.1, the evaluation's refit); 0.8 leaves room for seeds.
     assert.ok(pooled < 0.8 * alone, `pooled ${pooled.toFixed(4)} not clearly better than alone ${alone.toFixed(4)}`);
     assert.ok(richMoved < 0.01, `the data-rich type moved by ${richMoved.toFixed(4)}`);
   });
