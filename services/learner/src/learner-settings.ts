@@ -14,6 +14,8 @@ export interface LearnerSettings {
   readonly trainingClaimTtlMs: number;
   /** TTL of one incident's labelling claim (wall clock). */
   readonly labellingClaimTtlMs: number;
+  /** Precision of the partial pooling of carrier updates across anomaly types (core `typePooling`; 0 = off). */
+  readonly typePooling: number;
   readonly state: LearnerStateOptions;
   readonly publication: PublicationOptions;
 }
@@ -26,6 +28,7 @@ export const DEFAULT_LEARNER_SETTINGS: LearnerSettings = Object.freeze({
   onsetRetentionMs: 6 * 3_600_000,
   trainingClaimTtlMs: 60_000,
   labellingClaimTtlMs: 600_000,
+  typePooling: 2,
   state: { trainingCapacity: 500, heldOutCapacity: 200, heldOutEvery: 5 },
   publication: {},
 });

@@ -69,7 +69,8 @@ export class ModelTrainer {
     const current = await this.currentModel();
     const { usefulGrantBenefit, wastedGrantCost } = this.settings.publication;
     const candidate = learnFromOutcomes(current, learner.training, {
-      at: now, ...(usefulGrantBenefit === undefined ? {} : { usefulGrantBenefit }), ...(wastedGrantCost === undefined ? {} : { wastedGrantCost }),
+      at: now, typePooling: this.settings.typePooling,
+      ...(usefulGrantBenefit === undefined ? {} : { usefulGrantBenefit }), ...(wastedGrantCost === undefined ? {} : { wastedGrantCost }),
     });
     const decision = publicationDecision(candidate, current, learner.heldOut, this.settings.publication);
     this.metrics.modelDecision(decision.publish);

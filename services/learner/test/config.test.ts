@@ -12,6 +12,8 @@ describe('readLearnerConfig', () => {
     assert.equal(config.learner.minIncidentsPerStep, 25);
     assert.equal(config.learner.predictionThreshold, 0.3);
     assert.equal(config.learner.publication.minHeldOutExamples, 50);
+    assert.equal(readLearnerConfig(BASE).learner.typePooling, 2);
+    assert.equal(readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_TYPE_POOLING: '0' }).learner.typePooling, 0);
   });
 
   it('reads the initial model horizon, unset by default', () => {
@@ -21,5 +23,6 @@ describe('readLearnerConfig', () => {
 
   it('rejects a bad value', () => {
     assert.throws(() => readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_PREDICTION_THRESHOLD: '2' }), ConfigError);
+    assert.throws(() => readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_TYPE_POOLING: '-1' }), (e: unknown) => e instanceof ConfigError && /FORESIGHT_LEARNER_TYPE_POOLING/.test(e.message));
   });
 });
