@@ -1,6 +1,6 @@
 import {
-  DEFAULT_ALLOCATION_POLICY, defaultModel, ExposureIndex, learnFromOutcomes, traceOrigin, GENERIC_ANOMALY_TYPE,
-  scorePropagation, type AnomalyTypeParameters, type EstimatorName, type IncidentOutcome, type ModelParameters, type TopologySnapshot,
+  DEFAULT_ALLOCATION_POLICY, defaultModel, ExposureIndex, learnFromOutcomes, refitOnWindow, traceOrigin, GENERIC_ANOMALY_TYPE, WINDOWED_LEARNING,
+  scorePropagation, type EstimatorName, type IncidentOutcome, type ModelParameters, type TopologySnapshot,
 } from '@foresight/core';
 import {
   compileTruthGraph, flowEvents, generateIncidents, generateTopology, hostEvents, infectionProbabilities, inventoryEvents, trueParameters,
@@ -84,13 +84,8 @@ interface Stream {
   readonly window: IncidentOutcome[];
 }
 
-/** Outcomes kept for the windowed refit, and how often (in incidents) the carriers are refitted on them. */
-const LEARNING_WINDOW = 400;
+/** How often (in incidents) the carriers are refitted on the window (the learner service refits at every step). */
 const REFIT_EVERY = 5;
-/** Incidents whose recorded predictions the grant threshold is tuned on (docs/evaluation.md: 1, 10, 50 and 400 tried). */
-const THRESHOLD_WINDOW = 50;
-/** Prior precision of the windowed refit: weak, so a window of a few hundred exposures can move the slopes. */
-const REFIT_L2 = 0.1;
 
 /**
  * One prequential learning step: learnFromOutcomes on the new outcome (vulnerability, threshold, grant sizes and a
@@ -99,18 +94,11 @@ const REFIT_L2 = 0.1;
  */
 function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, count: number, usefulGrantBenefit: number): void {
   stream.window.push(outcome);
-  if (stream.window.length > LEARNING_WINDOW) stream.window.shift();
-  // The threshold is tuned on the last THRESHOLD_WINDOW incidents' predictions: one incident rarely holds a useful
-  // grant (its optimum ignores the utility weights), and a long window is judged on stale models' probabilities.
-  const stepped = learnFromOutcomes(stream.model, [outcome], { at, usefulGrantBenefit, recentOutcomes: stream.window.slice(-THRESHOLD_WINDOW) });
-  if (count % REFIT_EVERY !== 0) {
-    stream.model = stepped;
-    return;
-  }
-  const refit = learnFromOutcomes(stepped, stream.window, { at, prior: stream.prior, l2: REFIT_L2 });
-  const types: Record<string, AnomalyTypeParameters> = {};
-  for (const [name, params] of Object.entries(refit.types)) types[name] = { ...params, grantSize: stepped.types[name]?.grantSize ?? params.grantSize };
-  stream.model = { ...stepped, types };
+  if (stream.window.length > WINDOWED_LEARNING.window) stream.window.shift();
+  // The threshold is tuned on the last incidents' predictions: one incident rarely holds a useful grant (its optimum
+  // ignores the utility weights), and a long window is judged on stale models' probabilities.
+  const stepped = learnFromOutcomes(stream.model, [outcome], { at, usefulGrantBenefit, recentOutcomes: stream.window.slice(-WINDOWED_LEARNING.thresholdWindow) });
+  stream.model = count % REFIT_EVERY === 0 ? refitOnWindow(stepped, stream.window, { at, prior: stream.prior }) : stepped;
 }
 
 function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, 'world'>> {

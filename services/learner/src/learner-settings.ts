@@ -1,4 +1,4 @@
-import type { LearnerStateOptions, PublicationOptions } from '@foresight/core';
+import { WINDOWED_LEARNING, type LearnerStateOptions, type PublicationOptions } from '@foresight/core';
 
 /** What the learner is configured with (read from the environment by config.ts, or given by the embedded mode). */
 export interface LearnerSettings {
@@ -20,7 +20,7 @@ export interface LearnerSettings {
   readonly publication: PublicationOptions;
 }
 
-/** Defaults: a step per 10 new incidents, every listed VM is a prediction, 6 h of onsets, 500 training / 200 held-out incidents. */
+/** Defaults: a step per 10 new incidents, every listed VM is a prediction, 6 h of onsets, 500 training / 400 window / 200 held-out incidents. */
 export const DEFAULT_LEARNER_SETTINGS: LearnerSettings = Object.freeze({
   modelId: 'foresight',
   minIncidentsPerStep: 10,
@@ -29,6 +29,6 @@ export const DEFAULT_LEARNER_SETTINGS: LearnerSettings = Object.freeze({
   trainingClaimTtlMs: 60_000,
   labellingClaimTtlMs: 600_000,
   typePooling: 2,
-  state: { trainingCapacity: 500, heldOutCapacity: 200, heldOutEvery: 5 },
+  state: { trainingCapacity: 500, heldOutCapacity: 200, heldOutEvery: 5, windowCapacity: WINDOWED_LEARNING.window },
   publication: {},
 });

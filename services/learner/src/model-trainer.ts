@@ -1,6 +1,6 @@
 import {
-  createLearnerState, learnFromOutcomes, parseModel, publicationDecision, recordOutcome, serialiseModel, takeTrainingBatch,
-  type IncidentOutcome, type LearnerState, type ModelMetrics, type ModelParameters, type PublicationDecision,
+  createLearnerState, learnerWindow, learnFromOutcomes, parseModel, publicationDecision, recordOutcome, refitOnWindow, serialiseModel, takeTrainingBatch,
+  WINDOWED_LEARNING, type IncidentOutcome, type LearnerState, type ModelMetrics, type ModelParameters, type PublicationDecision,
 } from '@foresight/core';
 import type { ModelVersion } from '@foresight/contracts';
 import type { Logger, Publish } from '@foresight/messaging';
@@ -31,8 +31,9 @@ function metricsOf(prefix: string, m: ModelMetrics): Record<string, number> {
 
 /**
  * Turns judged incidents into model versions. Only one instance trains at a time (a claim with a TTL): it takes
- * the judged outcomes into its LearnerState (training buffer + held-out ring), learns a candidate once enough new
- * incidents arrived, and publishes it only if it scores no worse than the current model on the held-out incidents.
+ * the judged outcomes into its LearnerState (training buffer, refit window, held-out ring), learns a candidate once
+ * enough new incidents arrived (the new ones once, then the carriers refitted on the window toward the initial model),
+ * and publishes it only if it scores no worse than the current model on the held-out incidents.
  */
 export class ModelTrainer {
   constructor(
@@ -68,10 +69,15 @@ export class ModelTrainer {
     if (learner.training.length === 0 || learner.recorded - doc.lastAttemptRecorded < this.settings.minIncidentsPerStep) return undefined;
     const current = await this.currentModel();
     const { usefulGrantBenefit, wastedGrantCost } = this.settings.publication;
-    const candidate = learnFromOutcomes(current, learner.training, {
-      at: now, typePooling: this.settings.typePooling,
+    // As the evaluation measures it: the new incidents once (vulnerability, grant sizes, a proximal carrier step; the
+    // threshold on the last incidents' predictions), then the carriers refitted on the window toward the initial model.
+    const window = learnerWindow(learner);
+    const recent = window.slice(-WINDOWED_LEARNING.thresholdWindow);
+    const stepped = learnFromOutcomes(current, learner.training, {
+      at: now, typePooling: this.settings.typePooling, ...(recent.length === 0 ? {} : { recentOutcomes: recent }),
       ...(usefulGrantBenefit === undefined ? {} : { usefulGrantBenefit }), ...(wastedGrantCost === undefined ? {} : { wastedGrantCost }),
     });
+    const candidate = refitOnWindow(stepped, window, { at: now, prior: this.initialModel, typePooling: this.settings.typePooling });
     const decision = publicationDecision(candidate, current, learner.heldOut, this.settings.publication);
     this.metrics.modelDecision(decision.publish);
     if (decision.publish) {

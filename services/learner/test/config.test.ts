@@ -14,6 +14,8 @@ describe('readLearnerConfig', () => {
     assert.equal(config.learner.publication.minHeldOutExamples, 50);
     assert.equal(readLearnerConfig(BASE).learner.typePooling, 2);
     assert.equal(readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_TYPE_POOLING: '0' }).learner.typePooling, 0);
+    assert.equal(readLearnerConfig(BASE).learner.state.windowCapacity, 400);
+    assert.equal(readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_WINDOW: '50' }).learner.state.windowCapacity, 50);
   });
 
   it('reads the initial model horizon, unset by default', () => {

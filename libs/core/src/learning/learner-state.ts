@@ -2,12 +2,18 @@ import { ForesightError } from '../errors.js';
 import { assertIncidentOutcome, type IncidentOutcome } from './outcome.js';
 
 /**
- * What the learner remembers between steps, as plain immutable data: outcomes not yet learned from, and a bounded
- * ring of held-out incidents the candidate and current models are compared on. Memory is bounded by the capacities.
+ * What the learner remembers between steps, as plain immutable data: outcomes not yet learned from, the window of
+ * recent training outcomes the carriers are refitted on, and a bounded ring of held-out incidents the candidate and
+ * current models are compared on. Memory is bounded by the capacities.
  */
 export interface LearnerState {
   /** Outcomes waiting to be learned from, oldest first. */
   readonly training: readonly IncidentOutcome[];
+  /**
+   * The most recent training outcomes, learned from or not, oldest first (refitOnWindow). Absent in states written
+   * before it existed: read it with learnerWindow().
+   */
+  readonly window?: readonly IncidentOutcome[];
   /** Held-out incidents, oldest first; never learned from while they are here. */
   readonly heldOut: readonly IncidentOutcome[];
   /** Outcomes accepted so far. */
@@ -24,11 +30,18 @@ export interface LearnerStateOptions {
   readonly trainingCapacity?: number;
   /** One incident in this many goes to the held-out ring (default 5). */
   readonly heldOutEvery?: number;
+  /** Recent training outcomes kept for the windowed refit (default 400, as in the evaluation). */
+  readonly windowCapacity?: number;
 }
 
 /** An empty learner state. */
 export function createLearnerState(): LearnerState {
-  return { training: [], heldOut: [], recorded: 0, dropped: 0 };
+  return { training: [], window: [], heldOut: [], recorded: 0, dropped: 0 };
+}
+
+/** The state's refit window (empty for a state written before windows existed). */
+export function learnerWindow(state: LearnerState): readonly IncidentOutcome[] {
+  return state.window ?? [];
 }
 
 /** FNV-1a of the incident id: the split is stable across restarts and replicas. */
@@ -59,30 +72,34 @@ export function recordOutcome(state: LearnerState, outcome: IncidentOutcome, opt
   assertIncidentOutcome(outcome);
   const heldOutCapacity = positiveInteger(options.heldOutCapacity ?? 200, 'heldOutCapacity');
   const trainingCapacity = positiveInteger(options.trainingCapacity ?? 1000, 'trainingCapacity');
+  const windowCapacity = positiveInteger(options.windowCapacity ?? 400, 'windowCapacity');
   const id = outcome.incidentId;
-  if (state.training.some((o) => o.incidentId === id) || state.heldOut.some((o) => o.incidentId === id)) return state;
+  const window = learnerWindow(state);
+  const known = (o: IncidentOutcome): boolean => o.incidentId === id;
+  if (state.training.some(known) || state.heldOut.some(known) || window.some(known)) return state;
 
-  let training = state.training;
   let heldOut = state.heldOut;
+  let joining: readonly IncidentOutcome[];
   if (isHeldOutIncident(id, options.heldOutEvery ?? 5)) {
     heldOut = [...heldOut, outcome];
-    if (heldOut.length > heldOutCapacity) {
-      training = [...training, ...heldOut.slice(0, heldOut.length - heldOutCapacity)];
-      heldOut = heldOut.slice(heldOut.length - heldOutCapacity);
-    }
+    joining = heldOut.length > heldOutCapacity ? heldOut.slice(0, heldOut.length - heldOutCapacity) : [];
+    if (joining.length > 0) heldOut = heldOut.slice(heldOut.length - heldOutCapacity);
   } else {
-    training = [...training, outcome];
+    joining = [outcome];
   }
+  const training = [...state.training, ...joining];
+  const windowed = [...window, ...joining];
   const overflow = Math.max(0, training.length - trainingCapacity);
   return {
     training: overflow > 0 ? training.slice(overflow) : training,
+    window: windowed.length > windowCapacity ? windowed.slice(windowed.length - windowCapacity) : windowed,
     heldOut,
     recorded: state.recorded + 1,
     dropped: state.dropped + overflow,
   };
 }
 
-/** Takes the buffered training outcomes for one learning step, leaving the held-out ring in place. */
+/** Takes the buffered training outcomes for one learning step, leaving the window and the held-out ring in place. */
 export function takeTrainingBatch(state: LearnerState): { readonly batch: readonly IncidentOutcome[]; readonly state: LearnerState } {
   return { batch: state.training, state: { ...state, training: [] } };
 }
