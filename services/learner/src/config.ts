@@ -38,6 +38,7 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
     trainingCapacity: int('FORESIGHT_LEARNER_TRAINING_CAPACITY', { default: D.state.trainingCapacity ?? 500, min: 1, max: 10_000 }),
     initialHorizonMs: duration('FORESIGHT_LEARNER_INITIAL_HORIZON', { optional: true }),
     windowCapacity: int('FORESIGHT_LEARNER_WINDOW', { default: D.state.windowCapacity ?? 400, min: 1, max: 10_000 }),
+    minRefitIncidents: int('FORESIGHT_LEARNER_MIN_REFIT_INCIDENTS', { default: D.minRefitIncidents, min: 1, max: 10_000 }),
     typePooling: float('FORESIGHT_LEARNER_TYPE_POOLING', { default: D.typePooling, min: 0, max: 1_000_000 }),
     heldOutCapacity: int('FORESIGHT_LEARNER_HELD_OUT_CAPACITY', { default: D.state.heldOutCapacity ?? 200, min: 1, max: 10_000 }),
   });
@@ -60,6 +61,7 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
       onsetRetentionMs: c.onsetRetentionMs,
       trainingClaimTtlMs: c.trainingClaimTtlMs,
       typePooling: c.typePooling,
+      minRefitIncidents: c.minRefitIncidents,
       state: { ...D.state, trainingCapacity: c.trainingCapacity, heldOutCapacity: c.heldOutCapacity, windowCapacity: c.windowCapacity },
       publication: { ...D.publication, minHeldOutExamples: c.minHeldOutExamples },
     },

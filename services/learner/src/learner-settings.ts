@@ -16,6 +16,8 @@ export interface LearnerSettings {
   readonly labellingClaimTtlMs: number;
   /** Precision of the partial pooling of carrier updates across anomaly types (core `typePooling`; 0 = off). */
   readonly typePooling: number;
+  /** The carriers are refitted on the window once it holds this many incidents (a step alone before). */
+  readonly minRefitIncidents: number;
   readonly state: LearnerStateOptions;
   readonly publication: PublicationOptions;
 }
@@ -29,6 +31,7 @@ export const DEFAULT_LEARNER_SETTINGS: LearnerSettings = Object.freeze({
   trainingClaimTtlMs: 60_000,
   labellingClaimTtlMs: 600_000,
   typePooling: 2,
+  minRefitIncidents: WINDOWED_LEARNING.minRefitIncidents,
   state: { trainingCapacity: 500, heldOutCapacity: 200, heldOutEvery: 5, windowCapacity: WINDOWED_LEARNING.window },
   publication: {},
 });

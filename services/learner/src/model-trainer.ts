@@ -77,7 +77,12 @@ export class ModelTrainer {
       at: now, typePooling: this.settings.typePooling, ...(recent.length === 0 ? {} : { recentOutcomes: recent }),
       ...(usefulGrantBenefit === undefined ? {} : { usefulGrantBenefit }), ...(wastedGrantCost === undefined ? {} : { wastedGrantCost }),
     });
-    const candidate = refitOnWindow(stepped, window, { at: now, prior: this.initialModel, typePooling: this.settings.typePooling });
+    // NOTE: below minRefitIncidents (default 50; a new learner, or a state persisted before windows) the step alone, as before:
+    // a refit on a handful of incidents toward the initial model would throw away what published versions learnt.
+    const refitting = window.length >= this.settings.minRefitIncidents;
+    const started = performance.now();
+    const candidate = refitting ? refitOnWindow(stepped, window, { at: now, prior: this.initialModel, typePooling: this.settings.typePooling }) : stepped;
+    this.logger.info({ windowIncidents: window.length, refitMs: refitting ? Math.round(performance.now() - started) : null }, 'candidate model learnt');
     const decision = publicationDecision(candidate, current, learner.heldOut, this.settings.publication);
     this.metrics.modelDecision(decision.publish);
     if (decision.publish) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isHeldOutIncident, parseModel, type IncidentOutcome, type LearnerState } from '@foresight/core';
+import { defaultModel, isHeldOutIncident, learnerWindow, learnFromOutcomes, parseModel, refitOnWindow, type IncidentOutcome, type LearnerState } from '@foresight/core';
 import { HORIZON, MINUTE, anomaly, assessment, backends, grant, learnerWorld, starTopology, type LearnerWorld } from './learner-world.js';
 
 const T0 = 10_000_000;
@@ -144,6 +144,26 @@ describe('learner', () => {
     assert.ok(published.metrics['heldOutLogLoss'] < published.metrics['currentLogLoss'], 'better on held-out incidents');
     assert.ok(published.metrics['heldOutExamples'] >= 20);
     assert.equal((await w.learner.currentModel()).version, 2);
+    await w.close();
+  });
+
+  it('refits the carriers on the window of training incidents toward the initial model before it publishes', async () => {
+    const w = await learnerWorld({ minIncidentsPerStep: 12, minRefitIncidents: 5 });
+    const ids = incidentIds(4, 8);
+    for (const [i, id] of [...ids.training, ...ids.heldOut].entries()) await playIncident(w, id, T0 + i * MINUTE, 2);
+    await w.tick(T0 + HORIZON + 20 * MINUTE);
+    assert.equal(w.models.length, 1, w.learner.lastDecision()?.reason);
+    const state = await trainingState(w);
+    const window = learnerWindow(state);
+    assert.deepEqual(window.map((o) => o.incidentId).sort(), [...ids.training].sort(), 'the window holds the training incidents');
+    assert.equal(state.training.length, 0, 'the published batch left the buffer, not the window');
+    // The same two rules, replayed on the persisted window (the first batch is the whole window).
+    const initial = defaultModel('foresight');
+    const stepped = learnFromOutcomes(initial, window, { at: 0, typePooling: 2, recentOutcomes: window });
+    const expected = refitOnWindow(stepped, window, { at: 0, prior: initial, typePooling: 2 });
+    const published = parseModel(JSON.parse(w.models[0].parametersJson));
+    assert.deepEqual(published.types, expected.types);
+    assert.notDeepEqual(published.types, stepped.types, 'the refit changed the carriers');
     await w.close();
   });
 

@@ -66,7 +66,7 @@ export function isHeldOutIncident(incidentId: string, heldOutEvery = 5): boolean
 
 /**
  * Records one judged incident. Redelivered incidents (same id already buffered) are ignored. A held-out incident
- * pushed out of the full ring joins the training buffer, so no evidence is wasted.
+ * pushed out of the full ring joins the training buffer, so no evidence is wasted (but not the window).
  */
 export function recordOutcome(state: LearnerState, outcome: IncidentOutcome, options: LearnerStateOptions = {}): LearnerState {
   assertIncidentOutcome(outcome);
@@ -79,16 +79,20 @@ export function recordOutcome(state: LearnerState, outcome: IncidentOutcome, opt
   if (state.training.some(known) || state.heldOut.some(known) || window.some(known)) return state;
 
   let heldOut = state.heldOut;
-  let joining: readonly IncidentOutcome[];
+  let training = state.training;
+  let windowed = window;
   if (isHeldOutIncident(id, options.heldOutEvery ?? 5)) {
     heldOut = [...heldOut, outcome];
-    joining = heldOut.length > heldOutCapacity ? heldOut.slice(0, heldOut.length - heldOutCapacity) : [];
-    if (joining.length > 0) heldOut = heldOut.slice(heldOut.length - heldOutCapacity);
+    if (heldOut.length > heldOutCapacity) {
+      // Pushed out of the ring: into training (no evidence is wasted), not the window (old news, and its recorded
+      // predictions came from an old model, which the threshold window must not see).
+      training = [...training, ...heldOut.slice(0, heldOut.length - heldOutCapacity)];
+      heldOut = heldOut.slice(heldOut.length - heldOutCapacity);
+    }
   } else {
-    joining = [outcome];
+    training = [...training, outcome];
+    windowed = [...window, outcome];
   }
-  const training = [...state.training, ...joining];
-  const windowed = [...window, ...joining];
   const overflow = Math.max(0, training.length - trainingCapacity);
   return {
     training: overflow > 0 ? training.slice(overflow) : training,

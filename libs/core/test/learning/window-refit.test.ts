@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLearnerState, learnerWindow, recordOutcome, takeTrainingBatch, type LearnerState } from '../../src/learning/learner-state.js';
+import { createLearnerState, isHeldOutIncident, learnerWindow, recordOutcome, takeTrainingBatch, type LearnerState } from '../../src/learning/learner-state.js';
 import { learnFromOutcomes } from '../../src/learning/learn-from-outcomes.js';
 import type { ExposureOutcome, IncidentOutcome, InfectingEdge } from '../../src/learning/outcome.js';
 import { refitOnWindow } from '../../src/learning/window-refit.js';
@@ -71,10 +71,27 @@ describe('refitOnWindow: the carriers refitted on recent incidents toward the st
   });
 });
 
+describe('refitOnWindow: anchors', () => {
+  it('anchors a type the starting model lacks to its generic entry, so refitting the same window again changes nothing', () => {
+    const rng = new SeededRandom(8);
+    const start = { ...defaultModel(), vulnerabilityWeight: 0 };
+    const window = Array.from({ length: 20 }, (_, i) => {
+      const o = judged(`g-${i}`, 30, rng);
+      return { ...o, exposures: o.exposures.map((e) => ({ ...e, anomalyType: 'gpu_stall' })) };
+    });
+    const stepped = learnFromOutcomes(start, window, { at: AT });
+    assert.ok(stepped.types['gpu_stall'] !== undefined && start.types['gpu_stall'] === undefined);
+    const once = refitOnWindow(stepped, window, { at: AT, prior: start });
+    const twice = refitOnWindow(once, window, { at: AT, prior: start });
+    const weights = (m: ModelParameters): readonly number[] => carrierFor(m.types['gpu_stall'], 'API_CALL', 'reverse')!.weights;
+    weights(twice).forEach((w, i) => assert.ok(Math.abs(w - weights(once)[i]) < 1e-6, `coefficient ${i}: ${w} vs ${weights(once)[i]}`));
+  });
+});
+
 describe('LearnerState window', () => {
   const outcome = (id: string): IncidentOutcome => incident(id, [exposure()]);
 
-  it('keeps the most recent training outcomes across batches, bounded, and held-out incidents out of it', () => {
+  it('keeps the most recent training outcomes across batches, bounded, and held-out incidents (even evicted ones) out of it', () => {
     const options = { heldOutCapacity: 5, trainingCapacity: 1000, heldOutEvery: 5, windowCapacity: 30 };
     let state: LearnerState = createLearnerState();
     for (let i = 0; i < 60; i++) {
@@ -86,7 +103,8 @@ describe('LearnerState window', () => {
     assert.equal(state.training.length, 0);
     const held = new Set(state.heldOut.map((o) => o.incidentId));
     assert.ok(window.every((o) => !held.has(o.incidentId)));
-    assert.equal(window.at(-1)?.incidentId, [...Array(60).keys()].map((i) => `inc-${i}`).filter((id) => !held.has(id)).at(-1));
+    const trainingIds = [...Array(60).keys()].map((i) => `inc-${i}`).filter((id) => !isHeldOutIncident(id, 5));
+    assert.deepEqual(window.map((o) => o.incidentId), trainingIds.slice(-30), 'the newest training incidents, never an evicted held-out one');
     assert.equal(recordOutcome(state, window[0], options), state, 'an incident still in the window is not recorded twice');
   });
 
