@@ -1,5 +1,5 @@
 import {
-  createLearnerState, learnerWindow, learnFromOutcomes, parseModel, publicationDecision, recordOutcome, refitOnWindow, serialiseModel, takeTrainingBatch,
+  createLearnerState, learnerWindow, learnFromOutcomes, parseModel, publicationDecision, recordOutcome, serialiseModel, takeTrainingBatch,
   WINDOWED_LEARNING, type IncidentOutcome, type LearnerState, type ModelMetrics, type ModelParameters, type PublicationDecision,
 } from '@foresight/core';
 import type { ModelVersion } from '@foresight/contracts';
@@ -8,6 +8,7 @@ import type { StateStore } from '@foresight/stores';
 import { LEARNER_DOCUMENTS, readDocument, writeDocument } from './learner-documents.js';
 import type { LearnerMetrics } from './learner-metrics.js';
 import type { LearnerSettings } from './learner-settings.js';
+import { refitOffThread } from './window-refitter.js';
 
 /** The learner's durable training state (one document, written only under the training claim). */
 export interface TrainingDocument {
@@ -81,7 +82,7 @@ export class ModelTrainer {
     // a refit on a handful of incidents toward the initial model would throw away what published versions learnt.
     const refitting = window.length >= this.settings.minRefitIncidents;
     const started = performance.now();
-    const candidate = refitting ? refitOnWindow(stepped, window, { at: now, prior: this.initialModel, typePooling: this.settings.typePooling }) : stepped;
+    const candidate = refitting ? await refitOffThread({ stepped, window, options: { at: now, prior: this.initialModel, typePooling: this.settings.typePooling } }) : stepped;
     this.logger.info({ windowIncidents: window.length, refitMs: refitting ? Math.round(performance.now() - started) : null }, 'candidate model learnt');
     const decision = publicationDecision(candidate, current, learner.heldOut, this.settings.publication);
     this.metrics.modelDecision(decision.publish);
