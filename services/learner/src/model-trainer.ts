@@ -37,6 +37,9 @@ function metricsOf(prefix: string, m: ModelMetrics): Record<string, number> {
  * and publishes it only if it scores no worse than the current model on the held-out incidents.
  */
 export class ModelTrainer {
+  /** Whether this instance has taken one full step (read the training document) since it started. */
+  private steppedOnce = false;
+
   constructor(
     private readonly store: StateStore, private readonly settings: LearnerSettings, private readonly initialModel: ModelParameters,
     private readonly logger: Logger, private readonly metrics: LearnerMetrics,
@@ -65,7 +68,12 @@ export class ModelTrainer {
   }
 
   private async stepClaimed(now: number, publish: Publish): Promise<PublicationDecision | undefined> {
-    let doc = await this.ingest(await this.trainingState());
+    // NOTE: the training document holds hundreds of outcomes (megabytes of JSON); without new judged incidents
+    // nothing in it can change the decision this instance already took, so it is not read again every tick.
+    const listed = await this.store.documents.list(LEARNER_DOCUMENTS.outcome);
+    if (listed.length === 0 && this.steppedOnce) return undefined;
+    this.steppedOnce = true;
+    let doc = await this.ingest(await this.trainingState(), listed);
     const { learner } = doc;
     if (learner.training.length === 0 || learner.recorded - doc.lastAttemptRecorded < this.settings.minIncidentsPerStep) return undefined;
     const current = await this.currentModel();
@@ -108,9 +116,8 @@ export class ModelTrainer {
     return decision;
   }
 
-  // Takes judged outcomes into the learner state, then removes them from the shared list.
-  private async ingest(doc: TrainingDocument): Promise<TrainingDocument> {
-    const listed = await this.store.documents.list(LEARNER_DOCUMENTS.outcome);
+  // Takes the listed judged outcomes into the learner state, then removes them from the shared list.
+  private async ingest(doc: TrainingDocument, listed: readonly { readonly id: string; readonly json: string }[]): Promise<TrainingDocument> {
     if (listed.length === 0) return doc;
     let learner = doc.learner;
     const ingested = [...doc.ingested];

@@ -167,6 +167,28 @@ describe('learner', () => {
     await w.close();
   });
 
+  it('does not read its training document again on ticks that bring no judged incident', async () => {
+    const w = await learnerWorld({ minIncidentsPerStep: 12 });
+    const ids = incidentIds(4, 8);
+    for (const [i, id] of [...ids.training, ...ids.heldOut].entries()) await playIncident(w, id, T0 + i * MINUTE, 2);
+    await w.tick(T0 + HORIZON + 20 * MINUTE);
+    assert.equal(w.models.length, 1, w.learner.lastDecision()?.reason);
+    const documents = w.store.documents as { get: (kind: string, id: string) => Promise<string | undefined> };
+    const get = documents.get.bind(documents);
+    let reads = 0;
+    documents.get = (kind, id) => {
+      if (kind === 'learner-training') reads++;
+      return get(kind, id);
+    };
+    for (let k = 1; k <= 3; k++) await w.tick(T0 + HORIZON + (20 + k) * MINUTE);
+    assert.equal(reads, 0, 'idle ticks read the training document');
+    await playIncident(w, 'inc-late', T0 + HORIZON + 25 * MINUTE, 2);
+    await w.tick(T0 + 2 * HORIZON + 30 * MINUTE);
+    assert.ok(reads > 0, 'a newly judged incident is taken in');
+    assert.equal((await trainingState(w)).recorded, 13);
+    await w.close();
+  });
+
   it('refuses a candidate that scores worse on the held-out incidents', async () => {
     const w = await learnerWorld({ minIncidentsPerStep: 12 });
     const ids = incidentIds(4, 8);
