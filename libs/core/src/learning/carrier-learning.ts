@@ -154,8 +154,9 @@ function fitCarrierWeights(entries: readonly CarrierFit[], targets: readonly Exp
 /**
  * New per-type parameters with every carrier that has evidence refitted: weights by L2-regularised logistic
  * regression toward the prior's weights (the current ones by default), jointly over the carriers where exposures had
- * several edges, delay by an exponentially weighted mean. Types and carriers without evidence are shared with the
- * input, never mutated.
+ * several edges, with the types' updates partially pooled per pathway kind and direction (fitCarrierWeights); delay by
+ * an exponentially weighted move toward the batch's robust mean (learnDelay). Types and carriers without evidence are
+ * shared with the input, never mutated.
  */
 export function learnCarriers(model: ModelParameters, evidence: TransmissionEvidence, options: ResolvedLearningOptions): Record<string, AnomalyTypeParameters> {
   const types: Record<string, AnomalyTypeParameters> = { ...evidence.types };
