@@ -24,6 +24,15 @@ async function playIncident(w: LearnerWorld, incidentId: string, onsetAt: number
   await w.send('anomalies', [anomaly(source, onsetAt), ...children.slice(0, anomalous).map((c, k) => anomaly(c, onsetAt + (k + 1) * MINUTE))]);
 }
 
+/** A learner that has judged 8 training and 4 held-out incidents (two of six children anomalous each) and trained once. */
+async function trainedOnce(settings: Parameters<typeof learnerWorld>[0]): Promise<{ w: LearnerWorld; ids: { heldOut: string[]; training: string[] } }> {
+  const w = await learnerWorld(settings);
+  const ids = incidentIds(4, 8);
+  for (const [i, id] of [...ids.training, ...ids.heldOut].entries()) await playIncident(w, id, T0 + i * MINUTE, 2);
+  await w.tick(T0 + HORIZON + 20 * MINUTE);
+  return { w, ids };
+}
+
 async function trainingState(w: LearnerWorld): Promise<LearnerState> {
   const json = await w.store.documents.get('learner-training', 'state');
   assert.ok(json !== undefined);
@@ -130,10 +139,7 @@ describe('learner', () => {
   });
 
   it('publishes a better model after enough incidents', async () => {
-    const w = await learnerWorld({ minIncidentsPerStep: 12 });
-    const ids = incidentIds(4, 8);
-    for (const [i, id] of [...ids.training, ...ids.heldOut].entries()) await playIncident(w, id, T0 + i * MINUTE, 2);
-    await w.tick(T0 + HORIZON + 20 * MINUTE);
+    const { w } = await trainedOnce({ minIncidentsPerStep: 12 });
     assert.equal(w.evaluations.length, 12);
     assert.equal(w.models.length, 1, w.learner.lastDecision()?.reason);
     const published = w.models[0];
@@ -148,10 +154,7 @@ describe('learner', () => {
   });
 
   it('refits the carriers on the window of training incidents toward the initial model before it publishes', async () => {
-    const w = await learnerWorld({ minIncidentsPerStep: 12, minRefitIncidents: 5 });
-    const ids = incidentIds(4, 8);
-    for (const [i, id] of [...ids.training, ...ids.heldOut].entries()) await playIncident(w, id, T0 + i * MINUTE, 2);
-    await w.tick(T0 + HORIZON + 20 * MINUTE);
+    const { w, ids } = await trainedOnce({ minIncidentsPerStep: 12, minRefitIncidents: 5 });
     assert.equal(w.models.length, 1, w.learner.lastDecision()?.reason);
     const state = await trainingState(w);
     const window = learnerWindow(state);
@@ -168,10 +171,7 @@ describe('learner', () => {
   });
 
   it('does not read its training document again on ticks that bring no judged incident', async () => {
-    const w = await learnerWorld({ minIncidentsPerStep: 12 });
-    const ids = incidentIds(4, 8);
-    for (const [i, id] of [...ids.training, ...ids.heldOut].entries()) await playIncident(w, id, T0 + i * MINUTE, 2);
-    await w.tick(T0 + HORIZON + 20 * MINUTE);
+    const { w } = await trainedOnce({ minIncidentsPerStep: 12 });
     assert.equal(w.models.length, 1, w.learner.lastDecision()?.reason);
     const documents = w.store.documents as { get: (kind: string, id: string) => Promise<string | undefined> };
     const get = documents.get.bind(documents);

@@ -1,5 +1,6 @@
 // Test support: small hand-built outcome records.
 import type { ExposureOutcome, IncidentOutcome, InfectingEdge } from '../../src/learning/outcome.js';
+import { carrierLogit, featureVector, sigmoid } from '../../src/model/transmission.js';
 import { NEUTRAL_FEATURES } from '../../src/topology/pathway.js';
 
 export const API_EDGE: InfectingEdge = {
@@ -25,4 +26,14 @@ export function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/** An API_CALL edge from an affected parent with the given call rate (other features neutral). */
+export function apiEdgeWithCalls(callsPerSec: number, direction: 'forward' | 'reverse' = 'reverse'): InfectingEdge {
+  return { kind: 'API_CALL', direction, features: { ...NEUTRAL_FEATURES, callsPerSec }, parentAffected: true, parentOnsetDelayMs: 0 };
+}
+
+/** The chance a carrier with `weights` gives an API edge with the given call rate. */
+export function apiChance(weights: readonly number[], callsPerSec: number): number {
+  return sigmoid(carrierLogit({ weights, delayMs: 1 }, featureVector(apiEdgeWithCalls(callsPerSec).features)));
 }

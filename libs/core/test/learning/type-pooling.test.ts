@@ -2,32 +2,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isForesightError } from '../../src/errors.js';
 import { learnFromOutcomes } from '../../src/learning/learn-from-outcomes.js';
-import type { ExposureOutcome, InfectingEdge } from '../../src/learning/outcome.js';
+import type { ExposureOutcome } from '../../src/learning/outcome.js';
 import { defaultModel } from '../../src/model/default-model.js';
 import type { ModelParameters } from '../../src/model/model-parameters.js';
-import { carrierFor, carrierLogit, featureVector, sigmoid } from '../../src/model/transmission.js';
+import { carrierFor } from '../../src/model/transmission.js';
 import { SeededRandom } from '../../src/seeded-random.js';
-import { NEUTRAL_FEATURES } from '../../src/topology/pathway.js';
-import { exposure, incident } from './outcome-builders.js';
+import { apiChance, apiEdgeWithCalls, exposure, incident } from './outcome-builders.js';
 
 const AT = 1_700_000_000_000;
 /** Weights over featureVector: [bias, bandwidth, calls, latencyP50, latencyP99, errorRate]. */
 const SHARED: readonly number[] = [-4, 0, 6, 0, 0, 0];
 const GRID = [1, 10, 100, 1000];
 
-function apiEdge(callsPerSec: number, direction: 'forward' | 'reverse' = 'reverse'): InfectingEdge {
-  return { kind: 'API_CALL', direction, features: { ...NEUTRAL_FEATURES, callsPerSec }, parentAffected: true, parentOnsetDelayMs: 0 };
-}
-
-function chance(weights: readonly number[], callsPerSec: number): number {
-  return sigmoid(carrierLogit({ weights, delayMs: 1 }, featureVector(apiEdge(callsPerSec).features)));
-}
-
 /** `count` single-edge exposures of `anomalyType` along API edges with log-uniform call rates, infected with `truth`. */
 function exposures(anomalyType: string, count: number, truth: readonly number[], rng: SeededRandom, direction: 'forward' | 'reverse' = 'reverse'): ExposureOutcome[] {
   return Array.from({ length: count }, (_, i) => {
     const calls = Math.pow(10, 3 * rng.next());
-    return exposure({ vmId: `${anomalyType}-${direction}-${i}`, anomalyType, becameAnomalous: rng.next() < chance(truth, calls), edge: apiEdge(calls, direction) });
+    return exposure({ vmId: `${anomalyType}-${direction}-${i}`, anomalyType, becameAnomalous: rng.next() < apiChance(truth, calls), edge: apiEdgeWithCalls(calls, direction) });
   });
 }
 
@@ -37,7 +28,7 @@ function learnedApi(model: ModelParameters, anomalyType: string): readonly numbe
 
 /** Mean absolute error of the learned chance against the truth over the call-rate grid. */
 function error(weights: readonly number[], truth: readonly number[]): number {
-  return GRID.reduce((sum, calls) => sum + Math.abs(chance(weights, calls) - chance(truth, calls)), 0) / GRID.length;
+  return GRID.reduce((sum, calls) => sum + Math.abs(apiChance(weights, calls) - apiChance(truth, calls)), 0) / GRID.length;
 }
 
 describe('learnFromOutcomes: partial pooling of carriers across anomaly types', () => {

@@ -2,39 +2,30 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLearnerState, isHeldOutIncident, learnerWindow, recordOutcome, takeTrainingBatch, type LearnerState } from '../../src/learning/learner-state.js';
 import { learnFromOutcomes } from '../../src/learning/learn-from-outcomes.js';
-import type { ExposureOutcome, IncidentOutcome, InfectingEdge } from '../../src/learning/outcome.js';
+import type { ExposureOutcome, IncidentOutcome } from '../../src/learning/outcome.js';
 import { refitOnWindow } from '../../src/learning/window-refit.js';
 import { defaultModel } from '../../src/model/default-model.js';
 import type { ModelParameters } from '../../src/model/model-parameters.js';
-import { carrierFor, carrierLogit, featureVector, sigmoid } from '../../src/model/transmission.js';
+import { carrierFor } from '../../src/model/transmission.js';
 import { SeededRandom } from '../../src/seeded-random.js';
-import { NEUTRAL_FEATURES } from '../../src/topology/pathway.js';
-import { exposure, incident } from './outcome-builders.js';
+import { apiChance, apiEdgeWithCalls, exposure, incident } from './outcome-builders.js';
 
 const AT = 1_700_000_000_000;
 const TRUTH: readonly number[] = [-4, 0, 6, 0, 0, 0];
 const GRID = [1, 10, 100, 1000];
 
-function apiEdge(callsPerSec: number): InfectingEdge {
-  return { kind: 'API_CALL', direction: 'reverse', features: { ...NEUTRAL_FEATURES, callsPerSec }, parentAffected: true, parentOnsetDelayMs: 0 };
-}
-
-function chance(weights: readonly number[], callsPerSec: number): number {
-  return sigmoid(carrierLogit({ weights, delayMs: 1 }, featureVector(apiEdge(callsPerSec).features)));
-}
-
 /** One incident of `count` latency exposures along API edges with log-uniform call rates, infected with TRUTH. */
 function judged(id: string, count: number, rng: SeededRandom): IncidentOutcome {
   const rows: ExposureOutcome[] = Array.from({ length: count }, (_, i) => {
     const calls = Math.pow(10, 3 * rng.next());
-    return exposure({ vmId: `${id}-${i}`, becameAnomalous: rng.next() < chance(TRUTH, calls), edge: apiEdge(calls) });
+    return exposure({ vmId: `${id}-${i}`, becameAnomalous: rng.next() < apiChance(TRUTH, calls), edge: apiEdgeWithCalls(calls) });
   });
   return incident(id, rows);
 }
 
 function error(model: ModelParameters): number {
   const w = carrierFor(model.types['latency'], 'API_CALL', 'reverse')!.weights;
-  return GRID.reduce((sum, calls) => sum + Math.abs(chance(w, calls) - chance(TRUTH, calls)), 0) / GRID.length;
+  return GRID.reduce((sum, calls) => sum + Math.abs(apiChance(w, calls) - apiChance(TRUTH, calls)), 0) / GRID.length;
 }
 
 describe('refitOnWindow: the carriers refitted on recent incidents toward the starting model', () => {
