@@ -4,12 +4,14 @@
 // The throughput ratio is the median of paired rounds (the machine is shared); client CPU per message is the
 // load-independent view of the same cost. Both sides use the same producer settings (idempotent, acks=all) and 3 partitions consumed concurrently, so the
 // ratio measures what the runtime adds: Avro encoding + validation, registry framing, decoding, the delivery pipeline.
+// Broker CPU per message (the local stack's Kafka, from /proc) is measured over the same rounds.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { topicCodec, type FlowEvent } from '@foresight/contracts';
 import { KafkaBus, consumerOf } from '@foresight/messaging';
 import { deleteTopicsUnder, rawKafka, stackConnection } from '../integration/fixtures/messaging-stack.js';
+import { cpuSecondsOf, stackPids } from './process-cpu.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -26,6 +28,8 @@ const PARTITIONS = 3;
 const t0 = 1_767_225_600_000;
 
 const prefix = `bench.${randomUUID().slice(0, 8)}.`;
+/** The local broker (infra/stack.sh's pid file): its CPU per message is the other half of what a message costs. */
+const brokerPid = stackPids()['kafka'];
 const flow = (id: string, i: number): FlowEvent => ({
   eventId: id, eventTime: t0 + i, source: `vm-${i % 64}`, target: 'vm-db', kind: 'API_CALL', windowStart: t0, windowEnd: t0 + 60_000,
   bandwidthMbps: 12.5, callsPerSec: 340, latencyP50Ms: 4, latencyP99Ms: 38, errorRate: 0.002,
@@ -90,6 +94,8 @@ class Measured {
   readonly throughputs: number[] = [];
   /** Client CPU (user + system, this process) per message in throughput rounds, in µs. */
   readonly cpuPerMessage: number[] = [];
+  /** The broker's CPU per message in the same rounds, in µs (10 ms clock ticks over a round of thousands). */
+  readonly brokerCpuPerMessage: number[] = [];
   side!: Side;
 
   constructor(readonly name: string) {}
@@ -119,6 +125,7 @@ class Measured {
     const target = this.handled + count;
     const start = performance.now();
     const cpuStart = process.cpuUsage();
+    const brokerStart = cpuSecondsOf(brokerPid);
     for (let offset = 0; offset < count; offset += CHUNK) {
       await this.side.publish(Array.from({ length: Math.min(CHUNK, count - offset) }, (_, i) => flow(`${this.name}-tp${round}-${offset + i}`, offset + i)));
     }
@@ -126,6 +133,8 @@ class Measured {
     this.throughputs.push(count / ((performance.now() - start) / 1000));
     const cpu = process.cpuUsage(cpuStart);
     this.cpuPerMessage.push((cpu.user + cpu.system) / count);
+    const brokerEnd = cpuSecondsOf(brokerPid);
+    if (brokerStart !== undefined && brokerEnd !== undefined) this.brokerCpuPerMessage.push(((brokerEnd - brokerStart) * 1e6) / count);
   }
 
   /** Publishes `count` one by one at RATE_HZ. */
@@ -155,6 +164,11 @@ class Measured {
 
   medianCpuPerMessage(): number {
     return median(this.cpuPerMessage);
+  }
+
+  /** Null when the broker's process is not readable (not the local stack, or not Linux). */
+  medianBrokerCpuPerMessage(): number | null {
+    return this.brokerCpuPerMessage.length === 0 ? null : median(this.brokerCpuPerMessage);
   }
 }
 
@@ -188,6 +202,7 @@ async function compare(): Promise<{ raw: Measured; runtime: Measured }> {
 }
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+const roundOrNull = (x: number | null): number | null => (x === null ? null : round(x, 1));
 
 try {
   const { raw, runtime } = await compare();
@@ -200,12 +215,14 @@ try {
     throughputRatio: round(median(runtime.throughputs.map((t, i) => t / raw.throughputs[i])), 3),
     throughputRatioOfMeans: round(runtime.meanThroughput() / raw.meanThroughput(), 3),
     runtimeCpuUsPerMsg: round(runtime.medianCpuPerMessage(), 1), rawCpuUsPerMsg: round(raw.medianCpuPerMessage(), 1),
+    runtimeBrokerCpuUsPerMsg: roundOrNull(runtime.medianBrokerCpuPerMessage()), rawBrokerCpuUsPerMsg: roundOrNull(raw.medianBrokerCpuPerMessage()),
     runtimeP50Ms: round(runtime.percentile(0.5)), rawP50Ms: round(raw.percentile(0.5)), runtimeP99Ms: round(runtime.percentile(0.99)), rawP99Ms: round(raw.percentile(0.99)),
     addedP99Ms: round(runtime.percentile(0.99) - raw.percentile(0.99)),
   };
   const rows: [string, string, string][] = [
     ['throughput (msg/s)', String(result.runtimeMsgsPerSec), String(result.rawMsgsPerSec)],
     ['client CPU (µs/msg)', String(result.runtimeCpuUsPerMsg), String(result.rawCpuUsPerMsg)],
+    ['broker CPU (µs/msg)', String(result.runtimeBrokerCpuUsPerMsg ?? 'n/a'), String(result.rawBrokerCpuUsPerMsg ?? 'n/a')],
     ['latency p50 (ms)', String(result.runtimeP50Ms), String(result.rawP50Ms)],
     ['latency p99 (ms)', String(result.runtimeP99Ms), String(result.rawP99Ms)],
   ];

@@ -10,8 +10,6 @@
 // rawRoundTripP99Ms: a raw kafkajs produce → consume of single messages on the same broker in the same run (the floor
 // of one hop; the chain has three).
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Partitioners } from 'kafkajs';
@@ -21,6 +19,7 @@ import { KafkaBus, consumerOf } from '@foresight/messaging';
 import { flowEvents, generateTopology, hostEvents, inventoryEvents } from '@foresight/sim';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { deleteTopicsUnder, rawKafka, stackConnection } from '../integration/fixtures/messaging-stack.js';
+import { cpuSecondsOf, stackPids } from './process-cpu.js';
 import { awaitReady, describeLogs, freePort, startService, stopService } from '../integration/fixtures/service-processes.js';
 
 const args = process.argv.slice(2);
@@ -60,35 +59,6 @@ const percentile = (values: readonly number[], q: number): number => {
 };
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * CPU seconds (user + system) a process has used so far, from /proc (Linux; undefined elsewhere or once it is gone).
- * Fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms (CLK_TCK 100, as on every Linux this runs on).
- */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The local stack's server processes (infra/stack.sh writes their pid files), by name. */
-function stackPids(): Record<string, number | undefined> {
-  const dir = process.env.FORESIGHT_STACK_DIR ?? fileURLToPath(new URL('../../../.stack', import.meta.url));
-  const pidOf = (name: string): number | undefined => {
-    try {
-      const pid = Number(readFileSync(`${dir}/run/${name}.pid`, 'utf8').trim());
-      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  return Object.fromEntries(['kafka', 'registry', 'neo4j', 'redis'].map((name) => [name, pidOf(name)]));
-}
 
 async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

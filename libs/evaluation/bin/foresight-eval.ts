@@ -1,46 +1,79 @@
 // `foresight eval`: runs the prequential evaluation on a simulated fleet and prints the report (and, with --json, one
-// JSON object as the last line). Flags: --incidents N (500) --seed S (1) --vms N (1000) --bootstrap B (200)
-// --topology FILE (graphology .json or .csv edge list instead of a generated fleet) --grant-benefit B (3: utility of a
-// useful grant against a wasted one, from which the grant threshold is learned) --no-ablations --json --out FILE.
+// JSON object as the last line). The flags are in USAGE below; an unknown flag or a bad value stops with exit code 2.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { formatReport, resultJson, runEvaluation, summarise } from '@foresight/evaluation';
 import { loadCsvEdgeList, loadGraphologyJson } from '@foresight/sim';
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? undefined : process.argv[i + 1];
+const USAGE = `foresight eval [flags]: Foresight's estimators and allocation policies against baselines, on a simulated fleet
+with a known truth (docs/evaluation.md).
+
+  --incidents N              incidents in the stream (500)
+  --seed S                   world and stream seed (1)
+  --vms N                    generated fleet size (1000)
+  --topology FILE            a graphology .json or a .csv edge list instead of a generated fleet
+  --bootstrap B              bootstrap replicates of the 95% intervals (200)
+  --grant-benefit B          utility of a useful grant against a wasted one (cost 1); learning tunes the grant
+                             threshold from it (3; higher trades waste for protection)
+  --reach D                  world knob: log-odds added to every true transmission intercept (0; > 0 widens
+                             cascades), within [-5, 5]
+  --detection-delay-scale F  world knob: factor on the monitoring's detection delay, 10 s + Exp(35 s) (1; < 1 is
+                             faster monitoring), within (0, 10]
+  --no-ablations             skip the ablation streams (about half the time)
+  --json                     print one JSON object as the last line
+  --out FILE                 also write the report and the JSON to FILE
+  --help                     this text
+`;
+
+const VALUE_FLAGS = new Set(['incidents', 'seed', 'vms', 'topology', 'bootstrap', 'grant-benefit', 'reach', 'detection-delay-scale', 'out']);
+const SWITCHES = new Set(['no-ablations', 'json', 'help']);
+
+function fail(message: string): never {
+  process.stderr.write(`foresight eval: ${message}\n`);
+  process.exit(2);
 }
 
-function numberFlag(name: string, fallback: number): number {
-  const raw = flag(name);
+function parse(argv: readonly string[]): { values: Map<string, string>; switches: Set<string> } {
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    if (name !== undefined && SWITCHES.has(name)) switches.add(name);
+    else if (name !== undefined && VALUE_FLAGS.has(name)) {
+      const value = argv[++i];
+      if (value === undefined) fail(`--${name} needs a value`);
+      values.set(name, value);
+    } else fail(`unknown argument ${argv[i]} (see foresight eval --help)`);
+  }
+  return { values, switches };
+}
+
+const { values, switches } = parse(process.argv.slice(2));
+if (switches.has('help')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+function numberFlag(name: string, fallback: number, valid: (v: number) => boolean, expected: string): number {
+  const raw = values.get(name);
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < 1) {
-    process.stderr.write(`--${name} needs a positive integer, got ${raw}\n`);
-    process.exit(2);
-  }
+  if (raw.trim() === '' || !valid(v)) fail(`--${name} needs ${expected}, got ${raw}`);
   return v;
 }
 
-function positiveFlag(name: string, fallback: number): number {
-  const raw = flag(name);
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v <= 0) {
-    process.stderr.write(`--${name} needs a positive number, got ${raw}\n`);
-    process.exit(2);
-  }
-  return v;
-}
-
-const seed = numberFlag('seed', 1);
-const topologyFile = flag('topology');
+const positiveInteger = (name: string, fallback: number): number => numberFlag(name, fallback, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
+const seed = positiveInteger('seed', 1);
+const topologyFile = values.get('topology');
 const world = topologyFile === undefined ? undefined
   : topologyFile.endsWith('.csv') ? loadCsvEdgeList(readFileSync(topologyFile, 'utf8'), seed) : loadGraphologyJson(readFileSync(topologyFile, 'utf8'), seed);
 const started = process.hrtime.bigint();
 const run = runEvaluation({
-  incidents: numberFlag('incidents', 500), seed, vms: numberFlag('vms', 1000), bootstrap: numberFlag('bootstrap', 200),
-  ablations: !process.argv.includes('--no-ablations'), usefulGrantBenefit: positiveFlag('grant-benefit', 3), ...(world === undefined ? {} : { world }),
+  incidents: positiveInteger('incidents', 500), seed, vms: positiveInteger('vms', 1000), bootstrap: positiveInteger('bootstrap', 200),
+  ablations: !switches.has('no-ablations'),
+  usefulGrantBenefit: numberFlag('grant-benefit', 3, (v) => Number.isFinite(v) && v > 0, 'a positive number'),
+  reach: numberFlag('reach', 0, (v) => Number.isFinite(v) && v >= -5 && v <= 5, 'a number of log-odds within [-5, 5]'),
+  detectionDelayScale: numberFlag('detection-delay-scale', 1, (v) => Number.isFinite(v) && v > 0 && v <= 10, 'a factor within (0, 10]'),
+  ...(world === undefined ? {} : { world }),
 }, (done, total) => {
   if (done % 50 === 0 || done === total) process.stderr.write(`  ${done}/${total} incidents\n`);
 });
@@ -49,6 +82,6 @@ const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const report = `${formatReport(result)}\n(${seconds.toFixed(1)} s)`;
 process.stdout.write(`${report}\n`);
 const json = JSON.stringify(resultJson(result));
-const out = flag('out');
+const out = values.get('out');
 if (out !== undefined) writeFileSync(out, `${report}\n${json}\n`);
-if (process.argv.includes('--json')) process.stdout.write(`${json}\n`);
+if (switches.has('json')) process.stdout.write(`${json}\n`);

@@ -59,6 +59,8 @@ export function formatReport(result: EvaluationResult): string {
   const out: string[] = [];
   out.push(`foresight eval — ${result.incidents} incidents (${result.detectedIncidents} detected), seed ${result.seed}, ` +
     `${result.fleet.vms} VMs on ${result.fleet.hosts} hosts, ${result.fleet.pathways} pathways (${result.fleet.observedPathways} observed)`);
+  const w = result.world;
+  out.push(`world: reach ${w.reach >= 0 ? '+' : ''}${w.reach} log-odds, detection delay ×${w.detectionDelayScale}, ${w.meanAffected.toFixed(2)} truly affected VMs per incident`);
   out.push('');
   out.push('Prediction at first detection (all VMs but the sources; 95% bootstrap intervals over incidents)');
   out.push(table(['estimator', 'AUPRC', 'precision', 'recall', 'Brier', 'useful recall', 'lead min', 'ETA err min'], estimatorRows(result.estimators)));
@@ -111,7 +113,7 @@ export function resultJson(result: EvaluationResult): Record<string, unknown> {
   const ablations = Object.fromEntries(Object.entries(result.ablations).map(([name, s]) => [name, { auprc: value(s.auprc), precision: value(s.precision), recall: value(s.recall), brier: value(s.brier) }]));
   const perType = Object.fromEntries(Object.entries(result.perType).map(([type, byName]) => [type, Object.fromEntries(Object.entries(byName).map(([n, s]) => [n, value(s.auprc)]))]));
   return {
-    incidents: result.incidents, detectedIncidents: result.detectedIncidents, seed: result.seed, fleet: result.fleet, estimators, policies, ablations, perType,
+    incidents: result.incidents, detectedIncidents: result.detectedIncidents, seed: result.seed, fleet: result.fleet, world: result.world, estimators, policies, ablations, perType,
     learningCurve: result.learningCurve, origin: result.origin === null ? null : { top1: value(result.origin.top1), top3: value(result.origin.top3), earliestReportedTop1: value(result.origin.earliestReportedTop1) },
     best: result.best, targets: checkTargets(result),
   };

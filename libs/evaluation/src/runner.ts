@@ -3,7 +3,7 @@ import {
   scorePropagation, type EstimatorName, type IncidentOutcome, type ModelParameters, type TopologySnapshot,
 } from '@foresight/core';
 import {
-  compileTruthGraph, flowEvents, generateIncidents, generateTopology, hostEvents, infectionProbabilities, inventoryEvents, trueParameters,
+  compileTruthGraph, flowEvents, generateIncidents, generateTopology, hostEvents, infectionProbabilities, inventoryEvents, scaledDetection, trueParameters,
   type Incident, type TruthGraph, type World,
 } from '@foresight/sim';
 import { CooccurrenceHistory, UndirectedGraph, type ScoreMap } from './baselines.js';
@@ -37,6 +37,13 @@ export interface EvaluationOptions {
   readonly usefulGrantBenefit?: number;
   /** A world to use instead of a generated one (e.g. a loaded topology). */
   readonly world?: World;
+  /**
+   * Sensitivity knobs of the hidden truth (docs/evaluation.md, "How the results depend on the world"): log-odds added
+   * to every true carrier's intercept (default 0; > 0 widens cascades), and a factor on both detection-delay terms
+   * (default 1; < 1 is faster monitoring).
+   */
+  readonly reach?: number;
+  readonly detectionDelayScale?: number;
 }
 
 export const ESTIMATOR_NAMES = ['mpp', 'multipath', 'montecarlo', 'ppr', 'bfs1', 'bfs2', 'cooccurrence', 'oracle', 'multipath-true', 'montecarlo-true'] as const;
@@ -106,7 +113,7 @@ function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, '
     incidents: options.incidents ?? 500, seed: options.seed ?? 1, vms: options.vms ?? 1000, bootstrap: options.bootstrap ?? 200,
     monteCarloSamples: options.monteCarloSamples ?? 1000, oracleSamples: options.oracleSamples ?? 2000, ablations: options.ablations ?? true,
     closedLoop: options.closedLoop ?? true, policyEstimator: options.policyEstimator ?? 'multipath', floor: options.floor ?? 0.001,
-    usefulGrantBenefit: options.usefulGrantBenefit ?? 3,
+    usefulGrantBenefit: options.usefulGrantBenefit ?? 3, reach: options.reach ?? 0, detectionDelayScale: options.detectionDelayScale ?? 1,
   };
 }
 
@@ -127,7 +134,7 @@ function plain(scores: ScoreMap): Prediction {
 export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (done: number, total: number) => void): EvaluationRun {
   const o = resolve(options);
   const world = options.world ?? generateTopology({ vms: o.vms, seed: o.seed });
-  const truth = trueParameters(world.vms, o.seed);
+  const truth = trueParameters(world.vms, o.seed, { reach: o.reach, detection: scaledDetection(o.detectionDelayScale) });
   const incidents = generateIncidents(world, truth, { count: o.incidents, seed: o.seed });
   const telemetryAt = (incidents[0]?.onsetAt ?? 1_700_000_000_000) - 3_600_000;
   const observed = observeTopology(inventoryEvents(world, telemetryAt), hostEvents(world, telemetryAt), flowEvents(world, { seed: o.seed, until: telemetryAt }));

@@ -35,6 +35,8 @@ export interface EvaluationResult {
   readonly detectedIncidents: number;
   readonly seed: number;
   readonly fleet: EvaluationRun['fleet'];
+  /** The world's sensitivity knobs (defaults 0 and 1) and the mean number of truly affected VMs per incident. */
+  readonly world: { readonly reach: number; readonly detectionDelayScale: number; readonly meanAffected: number };
   readonly estimators: Record<string, EstimatorSummary>;
   readonly perType: Record<string, Record<string, EstimatorSummary>>;
   readonly policies: Record<string, PolicySummary>;
@@ -146,6 +148,10 @@ export function summarise(run: EvaluationRun): EvaluationResult {
     detectedIncidents: detected.length,
     seed,
     fleet: run.fleet,
+    world: {
+      reach: run.options.reach, detectionDelayScale: run.options.detectionDelayScale,
+      meanAffected: run.records.length === 0 ? 0 : run.records.reduce((sum, r) => sum + r.affected, 0) / run.records.length,
+    },
     estimators,
     perType,
     policies,

@@ -50,3 +50,16 @@ test('a higher benefit of a useful grant teaches a lower grant threshold (tuned 
   ctx.diagnostic(`grant thresholds after 120 incidents, seeds 1–3: benefit 1.5 → ${cautious.map((t) => t.toFixed(3)).join(', ')}; benefit 9 → ${eager.map((t) => t.toFixed(3)).join(', ')}`);
   assert.ok(mean(eager) < mean(cautious) - 0.1, `benefit 9: ${mean(eager)}, benefit 1.5: ${mean(cautious)}`);
 });
+
+test('the world knobs reach the truth and are reported: a wider reach means more affected VMs per incident', () => {
+  const small = { incidents: 40, seed: 4, vms: 250, bootstrap: 10, monteCarloSamples: 100, oracleSamples: 200, ablations: false } as const;
+  const knobbed = summarise(runEvaluation({ ...small, reach: 1.5, detectionDelayScale: 0.5 }));
+  const plainWorld = summarise(runEvaluation(small));
+  const json = resultJson(knobbed)['world'] as Record<string, number>;
+  assert.equal(json.reach, 1.5);
+  assert.equal(json.detectionDelayScale, 0.5);
+  assert.equal(plainWorld.world.reach, 0);
+  assert.equal(plainWorld.world.detectionDelayScale, 1);
+  assert.ok(knobbed.world.meanAffected > plainWorld.world.meanAffected, `${knobbed.world.meanAffected} vs ${plainWorld.world.meanAffected}`);
+  assert.ok(formatReport(knobbed).includes('reach +1.5 log-odds, detection delay ×0.5'));
+});

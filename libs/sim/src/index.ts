@@ -2,8 +2,8 @@ export { TIERS, type Tier, type SimService, type SimHost, type World } from './w
 export { generateTopology, type TopologyOptions } from './topology-generator.js';
 export { loadGraphologyJson, loadCsvEdgeList } from './topology-loader.js';
 export {
-  trueParameters, DEFAULT_DETECTION_NOISE, DEFAULT_GRANT_EFFECT,
-  type TrueParameters, type TrueImpact, type DetectionNoise, type GrantEffect,
+  trueParameters, scaledDetection, DEFAULT_DETECTION_NOISE, DEFAULT_GRANT_EFFECT,
+  type TrueParameters, type TruthOverrides, type TrueImpact, type DetectionNoise, type GrantEffect,
 } from './true-parameters.js';
 export { compileTruthGraph, type TruthGraph, type Traversal } from './truth-graph.js';
 export { simulateCascade, infectionProbabilities, MIN_HOP_DELAY_MS, type CascadeSeed, type Infection, type InfectionProbabilities } from './cascade.js';

@@ -126,8 +126,33 @@ const FRAGILE_SHARE = 0.08;
 const FRAGILE_OFFSET: readonly [number, number] = [1.5, 3.0];
 const ORDINARY_SD = 0.3;
 
+/**
+ * What may be changed of the truth, to ask how results depend on the world: the detection noise, the grant effect,
+ * the horizon, and `reach`, log-odds added to every true carrier's intercept (> 0: wider cascades; default 0).
+ */
+export interface TruthOverrides extends Partial<Pick<TrueParameters, 'detection' | 'grantEffect' | 'horizonMs'>> {
+  readonly reach?: number;
+}
+
+/** The default detection noise with both delay terms multiplied by `scale` (> 0): faster or slower monitoring. */
+export function scaledDetection(scale: number): DetectionNoise {
+  if (!(Number.isFinite(scale) && scale > 0)) throw new RangeError(`detection delay scale must be a positive number, got ${scale}`);
+  const d = DEFAULT_DETECTION_NOISE;
+  return { ...d, minDelayMs: d.minDelayMs * scale, meanExtraDelayMs: d.meanExtraDelayMs * scale };
+}
+
+function withReach(types: Record<string, AnomalyTypeParameters>, reach: number): Record<string, AnomalyTypeParameters> {
+  if (!Number.isFinite(reach)) throw new RangeError(`reach must be a finite number of log-odds, got ${reach}`);
+  if (reach === 0) return types;
+  const shift = (c: CarrierParameters): CarrierParameters => ({ ...c, weights: c.weights.map((w, i) => (i === 0 ? w + reach : w)) });
+  return Object.fromEntries(Object.entries(types).map(([type, p]) => [type, {
+    ...p,
+    carriers: Object.fromEntries(Object.entries(p.carriers).map(([kind, dirs]) => [kind, Object.fromEntries(Object.entries(dirs).map(([dir, c]) => [dir, shift(c)]))])),
+  }]));
+}
+
 /** The truth for a fleet: fixed per-type parameters, per-VM vulnerability drawn from the seed. */
-export function trueParameters(vms: readonly Vm[], seed: number, overrides: Partial<Pick<TrueParameters, 'detection' | 'grantEffect' | 'horizonMs'>> = {}): TrueParameters {
+export function trueParameters(vms: readonly Vm[], seed: number, overrides: TruthOverrides = {}): TrueParameters {
   const random = new SeededRandom(seed ^ 0x5eed);
   const vulnerability = new Map<string, number>();
   for (const vm of vms) {
@@ -137,7 +162,7 @@ export function trueParameters(vms: readonly Vm[], seed: number, overrides: Part
     vulnerability.set(vm.id, offset);
   }
   return {
-    types: TRUE_TYPES,
+    types: withReach(TRUE_TYPES, overrides.reach ?? 0),
     impact: TRUE_IMPACT,
     typeMix: TYPE_MIX,
     vulnerability,

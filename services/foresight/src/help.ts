@@ -19,7 +19,7 @@ Commands
                       registry (Apicurio, Confluent-compatible API), Neo4j 5.26 and Redis. Installs what it needs.
   eval [flags]        Evaluate Foresight's estimators and policies against baselines on a simulated fleet with a
                       known truth: --incidents N --seed S --vms N --grant-benefit B --json --out FILE
-                      --no-ablations.
+                      --no-ablations; world knobs --reach D --detection-delay-scale F (see foresight eval --help).
   bench <name> [--json]
                       Run a benchmark (scoring, bus) and print what it measured.
   help                This text.
