@@ -1,4 +1,4 @@
-import { SeededRandom, type AnomalyTypeParameters, type CarrierParameters, type Resources, type Vm } from '@foresight/core';
+import { SeededRandom, type AnomalyTypeParameters, type CarrierParameters, type CarrierTable, type Resources, type Vm } from '@foresight/core';
 
 const SECOND = 1000;
 
@@ -145,9 +145,12 @@ function withReach(types: Record<string, AnomalyTypeParameters>, reach: number):
   if (!Number.isFinite(reach)) throw new RangeError(`reach must be a finite number of log-odds, got ${reach}`);
   if (reach === 0) return types;
   const shift = (c: CarrierParameters): CarrierParameters => ({ ...c, weights: c.weights.map((w, i) => (i === 0 ? w + reach : w)) });
+  const shiftTable = (t: CarrierTable): CarrierTable => ({
+    ...(t.forward === undefined ? {} : { forward: shift(t.forward) }), ...(t.reverse === undefined ? {} : { reverse: shift(t.reverse) }),
+  });
   return Object.fromEntries(Object.entries(types).map(([type, p]) => [type, {
     ...p,
-    carriers: Object.fromEntries(Object.entries(p.carriers).map(([kind, dirs]) => [kind, Object.fromEntries(Object.entries(dirs).map(([dir, c]) => [dir, shift(c)]))])),
+    carriers: Object.fromEntries(Object.entries(p.carriers).map(([kind, table]) => [kind, table === undefined ? table : shiftTable(table)])),
   }]));
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { PathwayKind } from '@foresight/core';
 import { DEFAULT_DETECTION_NOISE, generateIncidents, generateTopology, scaledDetection, trueParameters, type Incident } from '../src/index.js';
 
 const world = generateTopology({ seed: 3, vms: 300 });
@@ -10,9 +11,12 @@ test('reach adds its log-odds to every true intercept and nothing else', () => {
   const wider = trueParameters(world.vms, 3, { reach: 1.25 });
   let carriers = 0;
   for (const [type, params] of Object.entries(base.types)) {
-    for (const [kind, table] of Object.entries(params.carriers)) {
-      for (const [dir, carrier] of Object.entries(table)) {
-        const shifted = (wider.types[type].carriers as Record<string, Record<string, typeof carrier>>)[kind][dir];
+    for (const kind of Object.keys(params.carriers) as PathwayKind[]) {
+      for (const dir of ['forward', 'reverse'] as const) {
+        const carrier = params.carriers[kind]?.[dir];
+        if (carrier === undefined) continue;
+        const shifted = wider.types[type].carriers[kind]?.[dir];
+        assert.ok(shifted, `${type} ${kind} ${dir}`);
         assert.equal(shifted.weights[0], carrier.weights[0] + 1.25, `${type} ${kind} ${dir}`);
         assert.deepEqual(shifted.weights.slice(1), carrier.weights.slice(1));
         assert.equal(shifted.delayMs, carrier.delayMs);
