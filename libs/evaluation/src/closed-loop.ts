@@ -13,6 +13,8 @@ export type PolicyName = (typeof POLICY_NAMES)[number];
 /** What one policy did in one incident. */
 export interface PolicyOutcome {
   readonly degradedVmMinutes: number;
+  /** The part of degradedVmMinutes of VMs other than the origin: what a policy acting on detections can reach. */
+  readonly downstreamDegradedVmMinutes: number;
   /** Degraded minutes of SLO-critical VMs (criticality ≥ 0.8). */
   readonly sloViolationMinutes: number;
   /** Resource-unit-minutes granted (1 unit = 1 vCPU, 1 GiB or 100 Mbps) and the part that helped no affected VM. */
@@ -54,6 +56,7 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
   const perVm = new Map<string, GrantRecord>();
   const usefulHold = new Set<Hold>();
   let degraded = 0;
+  let downstream = 0;
   let slo = 0;
   let protectedInTime = 0;
   for (const a of incident.affected) {
@@ -67,6 +70,7 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
     if (inTime) protectedInTime++;
     perVm.set(a.vmId, { grantInPlace: inTime, degradedMinutes: minutes });
     degraded += minutes;
+    if (a.vmId !== incident.originVmId) downstream += minutes;
     if ((observed.vmById.get(a.vmId)?.criticality ?? 0) >= SLO_CRITICALITY) slo += minutes;
   }
   let granted = 0;
@@ -78,7 +82,7 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
       if (!usefulHold.has(h)) wasted += m;
     }
   }
-  return { degradedVmMinutes: degraded, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, churn, protectedInTime, perVm };
+  return { degradedVmMinutes: degraded, downstreamDegradedVmMinutes: downstream, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, churn, protectedInTime, perVm };
 }
 
 /** No grants: every affected VM degrades for its whole duration. */

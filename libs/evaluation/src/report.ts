@@ -72,10 +72,10 @@ export function formatReport(result: EvaluationResult): string {
     out.push('');
     out.push('Closed loop (resource-minutes in units of 1 vCPU / 1 GiB / 100 Mbps)');
     out.push(table(
-      ['policy', 'degraded VM-min', 'per incident', 'SLO-violation min', 'granted', 'wasted', 'wasted share', 'churn/incident', 'protected', 'cut vs reactive'],
+      ['policy', 'degraded VM-min', 'per incident', 'SLO-violation min', 'granted', 'wasted', 'wasted share', 'churn/incident', 'protected', 'cut vs reactive', 'downstream cut'],
       Object.entries(result.policies).map(([name, p]) => [
         name, fmt(p.degradedVmMinutes, 0), ci(p.degradedPerIncident, 2), fmt(p.sloViolationMinutes, 0), fmt(p.grantedResourceMinutes, 0), fmt(p.wastedResourceMinutes, 0),
-        fmt(p.wastedShare), fmt(p.churnPerIncident, 1), fmt(p.protectedShare), ci(p.reductionVsReactive),
+        fmt(p.wastedShare), fmt(p.churnPerIncident, 1), fmt(p.protectedShare), ci(p.reductionVsReactive), ci(p.downstreamReductionVsReactive),
       ]),
     ));
   }
@@ -108,7 +108,8 @@ export function resultJson(result: EvaluationResult): Record<string, unknown> {
   const policies = Object.fromEntries(Object.entries(result.policies).map(([name, p]) => [name, {
     degradedVmMinutes: p.degradedVmMinutes, sloViolationMinutes: p.sloViolationMinutes, grantedResourceMinutes: p.grantedResourceMinutes,
     wastedResourceMinutes: p.wastedResourceMinutes, wastedShare: p.wastedShare, churnPerIncident: p.churnPerIncident, protectedShare: p.protectedShare,
-    reductionVsReactive: value(p.reductionVsReactive),
+    reductionVsReactive: value(p.reductionVsReactive), downstreamDegradedVmMinutes: p.downstreamDegradedVmMinutes,
+    downstreamReductionVsReactive: value(p.downstreamReductionVsReactive),
   }]));
   const ablations = Object.fromEntries(Object.entries(result.ablations).map(([name, s]) => [name, { auprc: value(s.auprc), precision: value(s.precision), recall: value(s.recall), brier: value(s.brier) }]));
   const perType = Object.fromEntries(Object.entries(result.perType).map(([type, byName]) => [type, Object.fromEntries(Object.entries(byName).map(([n, s]) => [n, value(s.auprc)]))]));

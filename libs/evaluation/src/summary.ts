@@ -27,6 +27,9 @@ export interface PolicySummary {
   readonly protectedShare: number;
   /** 1 − degraded / degraded under reactive, with a bootstrap interval. */
   readonly reductionVsReactive: Interval | null;
+  /** Degraded VM-minutes of VMs other than the origin, and 1 − that / reactive's: the cut where prediction can act. */
+  readonly downstreamDegradedVmMinutes: number;
+  readonly downstreamReductionVsReactive: Interval | null;
 }
 
 /** Everything `foresight eval` reports. */
@@ -100,10 +103,16 @@ export function summarise(run: EvaluationRun): EvaluationResult {
     const n = withLoop.length;
     const of = (p: PolicyName, f: (x: NonNullable<IncidentRecord['policies']>[PolicyName]) => number): number[] => withLoop.map((r) => f(r.policies![p]));
     const reactive = of('reactive', (x) => x.degradedVmMinutes);
+    const reactiveDownstream = of('reactive', (x) => x.downstreamDegradedVmMinutes);
     const ones = withLoop.map(() => 1);
     const affected = withLoop.map((r) => r.affected);
     for (const p of POLICY_NAMES) {
       const degraded = of(p, (x) => x.degradedVmMinutes);
+      const downstream = of(p, (x) => x.downstreamDegradedVmMinutes);
+      const cutAgainst = (mine: readonly number[], theirs: readonly number[]): Interval | null => bootstrapInterval((w) => {
+        const r = weightedRatio(mine, theirs, w);
+        return r === null ? null : 1 - r;
+      }, n, replicates, seed);
       const granted = of(p, (x) => x.grantedUnitMinutes).reduce((a, b) => a + b, 0);
       const wasted = of(p, (x) => x.wastedUnitMinutes).reduce((a, b) => a + b, 0);
       policies[p] = {
@@ -115,10 +124,9 @@ export function summarise(run: EvaluationRun): EvaluationResult {
         wastedShare: granted > 0 ? wasted / granted : null,
         churnPerIncident: of(p, (x) => x.churn).reduce((a, b) => a + b, 0) / n,
         protectedShare: (of(p, (x) => x.protectedInTime).reduce((a, b) => a + b, 0)) / Math.max(1, affected.reduce((a, b) => a + b, 0)),
-        reductionVsReactive: bootstrapInterval((w) => {
-          const r = weightedRatio(degraded, reactive, w);
-          return r === null ? null : 1 - r;
-        }, n, replicates, seed),
+        reductionVsReactive: cutAgainst(degraded, reactive),
+        downstreamDegradedVmMinutes: downstream.reduce((a, b) => a + b, 0),
+        downstreamReductionVsReactive: cutAgainst(downstream, reactiveDownstream),
       };
     }
   }

@@ -63,3 +63,21 @@ test('the world knobs reach the truth and are reported: a wider reach means more
   assert.ok(knobbed.world.meanAffected > plainWorld.world.meanAffected, `${knobbed.world.meanAffected} vs ${plainWorld.world.meanAffected}`);
   assert.ok(formatReport(knobbed).includes('reach +1.5 log-odds, detection delay ×0.5'));
 });
+
+test('downstream degradation is the part of the non-origin VMs: zero for a lone origin, never above the total', () => {
+  let lone = 0;
+  for (const record of run.records) {
+    for (const [name, p] of Object.entries(record.policies ?? {})) {
+      assert.ok(p.downstreamDegradedVmMinutes <= p.degradedVmMinutes + 1e-9, `${name} incident ${record.index}`);
+      if (record.affected === 1) {
+        assert.equal(p.downstreamDegradedVmMinutes, 0, `${name} incident ${record.index}`);
+        lone++;
+      }
+    }
+  }
+  assert.ok(lone > 0, 'some incidents affect their origin alone');
+  assert.ok(run.records.some((r) => (r.policies?.none.downstreamDegradedVmMinutes ?? 0) > 0), 'some incidents spread');
+  assert.equal(result.policies.reactive.downstreamReductionVsReactive?.value, 0);
+  const json = resultJson(result)['policies'] as Record<string, Record<string, unknown>>;
+  assert.equal(typeof json['predictive']['downstreamReductionVsReactive'], 'number');
+});
