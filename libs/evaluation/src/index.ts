@@ -1,4 +1,4 @@
-export { averagePrecision, brierScore, bootstrapInterval, weightedRatio, median, PooledRanking, type Scored, type IncidentScores, type Interval } from './metrics.js';
+export { averagePrecision, brierScore, bootstrapInterval, weightedRatio, weightedMedian, median, PooledRanking, type Scored, type IncidentScores, type Interval } from './metrics.js';
 export { UndirectedGraph, CooccurrenceHistory, type ScoreMap } from './baselines.js';
 export { observeTopology, type ObservedTopology } from './observed-topology.js';
 export { judgePrediction, type Prediction, type EstimatorIncident, type JudgingContext } from './incident-scoring.js';
@@ -12,5 +12,5 @@ export {
   runEvaluation, ESTIMATOR_NAMES, ABLATION_NAMES,
   type EvaluationOptions, type EvaluationRun, type IncidentRecord, type EstimatorKey, type AblationName,
 } from './runner.js';
-export { summarise, type EvaluationResult, type EstimatorSummary, type PolicySummary } from './summary.js';
+export { summarise, type EvaluationResult, type EstimatorSummary, type PolicySummary, type GroupSummary, type OriginSummary } from './summary.js';
 export { formatReport, resultJson, checkTargets, type TargetCheck } from './report.js';

@@ -120,6 +120,36 @@ export function bootstrapInterval(
   return { value, lo: at(0.025), hi: at(0.975) };
 }
 
+/**
+ * Median of the values pooled over incidents, each incident's values counted `weights[i]` times (all once when
+ * `weights` is undefined): a bootstrap statistic for pooled medians. Null when no value has weight.
+ */
+export function weightedMedian(perIncident: readonly (readonly number[])[], weights: Float64Array | undefined): number | null {
+  const pairs: [number, number][] = [];
+  let total = 0;
+  for (let i = 0; i < perIncident.length; i++) {
+    const w = weights === undefined ? 1 : weights[i];
+    if (w === 0) continue;
+    for (const v of perIncident[i]) {
+      pairs.push([v, w]);
+      total += w;
+    }
+  }
+  if (total === 0) return null;
+  pairs.sort((a, b) => a[0] - b[0]);
+  // The lower and upper middle values (equal unless the total weight is even and splits between two values).
+  const lowerAt = (total - 1) / 2;
+  const upperAt = total / 2;
+  let seen = 0;
+  let lower: number | undefined;
+  for (const [v, w] of pairs) {
+    if (lower === undefined && seen + w > lowerAt) lower = v;
+    if (seen + w > upperAt) return (lower! + v) / 2;
+    seen += w;
+  }
+  return lower ?? pairs[pairs.length - 1][0];
+}
+
 /** Ratio of weighted sums Σ w·num / Σ w·den (null when the denominator is 0): the statistic of most rates. */
 export function weightedRatio(num: ArrayLike<number>, den: ArrayLike<number>, weights: Float64Array | undefined): number | null {
   let a = 0;

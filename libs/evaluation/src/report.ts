@@ -1,5 +1,5 @@
 import type { Interval } from './metrics.js';
-import type { EstimatorSummary, EvaluationResult } from './summary.js';
+import type { EstimatorSummary, EvaluationResult, OriginSummary, PolicySummary } from './summary.js';
 
 /** The targets of the evaluation issue, each with its measured value and verdict. */
 export interface TargetCheck {
@@ -50,7 +50,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 function estimatorRows(estimators: Record<string, EstimatorSummary>): string[][] {
   return Object.entries(estimators).map(([name, s]) => [
-    name, ci(s.auprc), ci(s.precision), ci(s.recall), ci(s.brier, 4), ci(s.usefulRecall), fmt(s.medianLeadMinutes, 1), fmt(s.medianEtaErrorMinutes, 1),
+    name, ci(s.auprc), ci(s.precision), ci(s.recall), ci(s.brier, 4), ci(s.usefulRecall), ci(s.medianLeadMinutes, 1), ci(s.medianEtaErrorMinutes, 1),
   ]);
 }
 
@@ -67,7 +67,21 @@ export function formatReport(result: EvaluationResult): string {
   out.push('');
   out.push('AUPRC per anomaly type');
   const names = Object.keys(result.estimators);
-  out.push(table(['type', ...names], Object.entries(result.perType).map(([type, byName]) => [type, ...names.map((n) => fmt(value(byName[n]?.auprc)))])));
+  out.push(table(['type', ...names], Object.entries(result.perType).map(([type, group]) => [type, ...names.map((n) => fmt(value(group.estimators[n]?.auprc)))])));
+  const best = result.best.estimator;
+  out.push('');
+  out.push(`Per anomaly type: ${best} (95% intervals), the predictive policy against reactive, origin tracing`);
+  out.push(table(
+    ['type', 'incidents', 'AUPRC', 'precision', 'recall', 'useful recall', 'ETA err min', 'cut vs reactive', 'downstream cut', 'origin top-1'],
+    Object.entries(result.perType).map(([type, group]) => {
+      const s = group.estimators[best];
+      const predictive = group.policies.predictive;
+      return [
+        type, `${group.detectedIncidents}/${group.incidents}`, ci(s?.auprc), ci(s?.precision), ci(s?.recall), ci(s?.usefulRecall), ci(s?.medianEtaErrorMinutes, 1),
+        ci(predictive?.reductionVsReactive), ci(predictive?.downstreamReductionVsReactive), ci(group.origin?.top1),
+      ];
+    }),
+  ));
   if (Object.keys(result.policies).length > 0) {
     out.push('');
     out.push('Closed loop (resource-minutes in units of 1 vCPU / 1 GiB / 100 Mbps)');
@@ -90,7 +104,7 @@ export function formatReport(result: EvaluationResult): string {
   }
   if (result.origin !== null) {
     out.push('');
-    out.push(`Origin tracing: top-1 ${ci(result.origin.top1)}, top-3 ${ci(result.origin.top3)} (earliest-reported baseline top-1 ${ci(result.origin.earliestReportedTop1)})`);
+    out.push(`Origin tracing: top-1 ${ci(result.origin.top1)}, top-3 ${ci(result.origin.top3)} (earliest-reported baseline top-1 ${ci(result.origin.earliestReportedTop1)})${result.origin.failures > 0 ? `; ${result.origin.failures} traces refused` : ''}`);
   }
   out.push('');
   out.push(`Final model v${result.model.version}, grantThreshold ${fmt(result.model.grantThreshold)}`);
@@ -99,23 +113,52 @@ export function formatReport(result: EvaluationResult): string {
   return out.join('\n');
 }
 
-/** The machine-readable summary: `incidents`, `estimators`, `policies` and the rest of the result. */
-export function resultJson(result: EvaluationResult): Record<string, unknown> {
-  const estimators = Object.fromEntries(Object.entries(result.estimators).map(([name, s]) => [name, {
+const interval = (i: Interval | null): [number, number] | null => (i === null ? null : [i.lo, i.hi]);
+
+function estimatorJson(s: EstimatorSummary): Record<string, unknown> {
+  return {
     auprc: value(s.auprc), precision: value(s.precision), recall: value(s.recall), brier: value(s.brier), usefulRecall: value(s.usefulRecall),
-    medianLeadMinutes: s.medianLeadMinutes, medianEtaErrorMinutes: s.medianEtaErrorMinutes, auprcCi: s.auprc === null ? null : [s.auprc.lo, s.auprc.hi],
-  }]));
-  const policies = Object.fromEntries(Object.entries(result.policies).map(([name, p]) => [name, {
+    medianLeadMinutes: value(s.medianLeadMinutes), medianEtaErrorMinutes: value(s.medianEtaErrorMinutes), auprcCi: interval(s.auprc),
+    ci: {
+      auprc: interval(s.auprc), precision: interval(s.precision), recall: interval(s.recall), brier: interval(s.brier), usefulRecall: interval(s.usefulRecall),
+      medianLeadMinutes: interval(s.medianLeadMinutes), medianEtaErrorMinutes: interval(s.medianEtaErrorMinutes),
+    },
+  };
+}
+
+function policyJson(p: PolicySummary): Record<string, unknown> {
+  return {
     degradedVmMinutes: p.degradedVmMinutes, sloViolationMinutes: p.sloViolationMinutes, grantedResourceMinutes: p.grantedResourceMinutes,
     wastedResourceMinutes: p.wastedResourceMinutes, wastedShare: p.wastedShare, churnPerIncident: p.churnPerIncident, protectedShare: p.protectedShare,
     reductionVsReactive: value(p.reductionVsReactive), downstreamDegradedVmMinutes: p.downstreamDegradedVmMinutes,
     downstreamReductionVsReactive: value(p.downstreamReductionVsReactive),
-  }]));
-  const ablations = Object.fromEntries(Object.entries(result.ablations).map(([name, s]) => [name, { auprc: value(s.auprc), precision: value(s.precision), recall: value(s.recall), brier: value(s.brier) }]));
-  const perType = Object.fromEntries(Object.entries(result.perType).map(([type, byName]) => [type, Object.fromEntries(Object.entries(byName).map(([n, s]) => [n, value(s.auprc)]))]));
+    ci: {
+      degradedPerIncident: interval(p.degradedPerIncident), reductionVsReactive: interval(p.reductionVsReactive),
+      downstreamReductionVsReactive: interval(p.downstreamReductionVsReactive),
+    },
+  };
+}
+
+function originJson(o: OriginSummary | null): Record<string, unknown> | null {
+  return o === null ? null : {
+    top1: value(o.top1), top3: value(o.top3), earliestReportedTop1: value(o.earliestReportedTop1), failures: o.failures,
+    ci: { top1: interval(o.top1), top3: interval(o.top3), earliestReportedTop1: interval(o.earliestReportedTop1) },
+  };
+}
+
+const mapValues = <A, B>(record: Record<string, A>, f: (a: A) => B): Record<string, B> => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+
+/**
+ * The machine-readable summary: `incidents`, `estimators`, `policies`, `perType` (the same per anomaly type, with
+ * origin tracing) and the rest of the result; every metric's value, and its 95% interval under `ci`.
+ */
+export function resultJson(result: EvaluationResult): Record<string, unknown> {
+  const perType = mapValues(result.perType, (g) => ({
+    incidents: g.incidents, detectedIncidents: g.detectedIncidents, estimators: mapValues(g.estimators, estimatorJson), policies: mapValues(g.policies, policyJson), origin: originJson(g.origin),
+  }));
   return {
-    incidents: result.incidents, detectedIncidents: result.detectedIncidents, seed: result.seed, fleet: result.fleet, world: result.world, estimators, policies, ablations, perType,
-    learningCurve: result.learningCurve, origin: result.origin === null ? null : { top1: value(result.origin.top1), top3: value(result.origin.top3), earliestReportedTop1: value(result.origin.earliestReportedTop1) },
-    best: result.best, targets: checkTargets(result),
+    incidents: result.incidents, detectedIncidents: result.detectedIncidents, seed: result.seed, fleet: result.fleet, world: result.world,
+    estimators: mapValues(result.estimators, estimatorJson), policies: mapValues(result.policies, policyJson), ablations: mapValues(result.ablations, estimatorJson), perType,
+    learningCurve: result.learningCurve, origin: originJson(result.origin), best: result.best, targets: checkTargets(result),
   };
 }

@@ -1,5 +1,5 @@
 import {
-  DEFAULT_ALLOCATION_POLICY, defaultModel, ExposureIndex, learnFromOutcomes, refitOnWindow, traceOrigin, GENERIC_ANOMALY_TYPE, WINDOWED_LEARNING,
+  DEFAULT_ALLOCATION_POLICY, defaultModel, ExposureIndex, ForesightError, learnFromOutcomes, refitOnWindow, traceOrigin, GENERIC_ANOMALY_TYPE, WINDOWED_LEARNING,
   scorePropagation, type EstimatorName, type IncidentOutcome, type ModelParameters, type TopologySnapshot,
 } from '@foresight/core';
 import {
@@ -60,7 +60,7 @@ export interface IncidentRecord {
   readonly detected: boolean;
   readonly estimators: Partial<Record<EstimatorKey, EstimatorIncident>>;
   readonly ablations: Partial<Record<AblationName, EstimatorIncident>>;
-  readonly origin?: { readonly top1: boolean; readonly top3: boolean; readonly earliestReported: boolean };
+  readonly origin?: { readonly top1: boolean; readonly top3: boolean; readonly earliestReported: boolean; readonly failed: boolean };
   readonly policies?: Record<PolicyName, PolicyOutcome>;
 }
 
@@ -254,9 +254,11 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
       const ranked = traceOrigin(observed.snapshot, model, incident.anomalyType, {
         scope: { level: 'SYSTEM', id: seen[0].systemId }, anomalous, reportedAt: predictedAt,
       }, { topK: 3 });
-      return { top1: ranked[0]?.vmId === incident.originVmId, top3: ranked.some((c) => c.vmId === incident.originVmId), earliestReported: earliest === incident.originVmId };
-    } catch {
-      return { top1: false, top3: false, earliestReported: earliest === incident.originVmId };
+      return { top1: ranked[0]?.vmId === incident.originVmId, top3: ranked.some((c) => c.vmId === incident.originVmId), earliestReported: earliest === incident.originVmId, failed: false };
+    } catch (error) {
+      // Evidence the tracer refuses (e.g. no candidate in scope) counts as a miss, and is counted; anything else is a bug.
+      if (!(error instanceof ForesightError)) throw error;
+      return { top1: false, top3: false, earliestReported: earliest === incident.originVmId, failed: true };
     }
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { averagePrecision, bootstrapInterval, brierScore, PooledRanking, weightedRatio } from '../src/index.js';
+import { averagePrecision, bootstrapInterval, brierScore, PooledRanking, weightedMedian, weightedRatio } from '../src/index.js';
 
 test('average precision matches a hand computation', () => {
   // Ranked: 0.9 (+), 0.8 (−), 0.7 (+), 0.1 (−). AP = 1/2·1 + 1/2·(2/3) = 0.8333…
@@ -42,4 +42,16 @@ test('bootstrap intervals are reproducible, contain the estimate and collapse fo
   assert.ok(a.lo <= a.value && a.value <= a.hi && a.lo < a.hi);
   const flat = bootstrapInterval((w) => weightedRatio([2, 2, 2], [1, 1, 1], w), 3, 100, 1)!;
   assert.deepEqual([flat.lo, flat.value, flat.hi], [2, 2, 2]);
+});
+
+test('weightedMedian pools incidents by their bootstrap weights', () => {
+  const perIncident = [[1, 9], [2], [], [3, 4]];
+  assert.equal(weightedMedian(perIncident, undefined), 3);
+  assert.equal(weightedMedian([[1, 2, 3, 4]], undefined), 2.5);
+  // Incident 0 twice, incident 3 dropped: 1, 1, 2, 9, 9 → 2.
+  assert.equal(weightedMedian(perIncident, Float64Array.from([2, 1, 1, 0])), 2);
+  // Even total weight across two values: their mean.
+  assert.equal(weightedMedian([[5], [7]], Float64Array.from([1, 1])), 6);
+  assert.equal(weightedMedian(perIncident, Float64Array.from([0, 0, 1, 0])), null);
+  assert.equal(weightedMedian([], undefined), null);
 });

@@ -81,3 +81,44 @@ test('downstream degradation is the part of the non-origin VMs: zero for a lone 
   const json = resultJson(result)['policies'] as Record<string, Record<string, unknown>>;
   assert.equal(typeof json['predictive']['downstreamReductionVsReactive'], 'number');
 });
+
+test('every metric is reported per anomaly type with its interval, and the types add up to the whole', () => {
+  const json = resultJson(result);
+  const perType = json['perType'] as Record<string, {
+    incidents: number; detectedIncidents: number;
+    estimators: Record<string, { auprc: number | null; ci: Record<string, [number, number] | null> }>;
+    policies: Record<string, { degradedVmMinutes: number; ci: Record<string, [number, number] | null> }>;
+    origin: { top1: number; top3: number; ci: Record<string, [number, number] | null> } | null;
+  }>;
+  const types = Object.values(perType);
+  assert.ok(types.length >= 3, `${types.length} types`);
+  assert.equal(types.reduce((n, t) => n + t.incidents, 0), result.incidents);
+  assert.equal(types.reduce((n, t) => n + t.detectedIncidents, 0), result.detectedIncidents);
+  for (const policy of ['none', 'reactive', 'predictive', 'oracle']) {
+    const sum = types.reduce((n, t) => n + t.policies[policy].degradedVmMinutes, 0);
+    assert.ok(Math.abs(sum - result.policies[policy].degradedVmMinutes) < 1e-6, policy);
+  }
+  for (const [type, t] of Object.entries(perType)) {
+    if (t.detectedIncidents === 0) continue;
+    const mpp = t.estimators['mpp'];
+    for (const metric of ['auprc', 'precision', 'recall', 'brier', 'usefulRecall', 'medianLeadMinutes', 'medianEtaErrorMinutes']) assert.ok(metric in mpp.ci, `${type} ${metric}`);
+    const auprc = mpp.ci['auprc'];
+    if (auprc !== null && mpp.auprc !== null) assert.ok(auprc[0] <= mpp.auprc + 1e-12 && mpp.auprc <= auprc[1] + 1e-12, `${type} AUPRC outside its interval`);
+    assert.ok('reductionVsReactive' in t.policies['predictive'].ci, type);
+    assert.ok(t.origin !== null && 'top1' in t.origin.ci, type);
+  }
+  const text = formatReport(result);
+  assert.ok(text.includes('Per anomaly type: '), 'the per-type table');
+  // The pooled medians carry intervals too.
+  const eta = result.estimators.mpp.medianEtaErrorMinutes;
+  assert.ok(eta !== null && eta.lo <= eta.value && eta.value <= eta.hi);
+});
+
+test('origin tracing ranks the true origin first far above chance, and no trace is refused on a generated fleet', () => {
+  const origin = result.origin;
+  assert.ok(origin !== null && origin.top1 !== null && origin.top3 !== null);
+  assert.ok(origin.top3.value >= origin.top1.value);
+  // Chance is one in the system's VMs (tens); the tracer ranks among the anomalous first.
+  assert.ok(origin.top1.value > 0.6, `top-1 ${origin.top1.value}`);
+  assert.equal(origin.failures, 0);
+});
