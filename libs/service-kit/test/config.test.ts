@@ -94,6 +94,19 @@ describe('readConfig', () => {
     ]);
   });
 
+  it('bounds durations, naming the bounds in the units they are written in', () => {
+    assert.deepEqual(problemsOf(() => readConfig({ A: '0', B: '2d', C: '5ms', D: '0.4ms' }, {
+      a: duration('A', { default: 1_000, min: 1 }), b: duration('B', { min: 10, max: 86_400_000 }), c: duration('C', { min: 10 }),
+      d: duration('D', { min: 1 }),
+    })), [
+      "A: expected a duration of at least 1ms such as '250ms', '30s', '5m' or '1h', got '0'",
+      "B: expected a duration of 10ms..1d such as '250ms', '30s', '5m' or '1h', got '2d'",
+      "C: expected a duration of at least 10ms such as '250ms', '30s', '5m' or '1h', got '5ms'",
+      "D: expected a duration of at least 1ms such as '250ms', '30s', '5m' or '1h', got '0.4ms'",
+    ]);
+    assert.deepEqual(readConfig({ A: '1ms', B: '1d', Z: '0' }, { a: duration('A', { min: 1 }), b: duration('B', { min: 10, max: 86_400_000 }), z: duration('Z') }), { a: 1, b: 86_400_000, z: 0 });
+  });
+
   it('never echoes a secret, even when it is malformed', () => {
     const message = problemsOf(() => readConfig({ FORESIGHT_REDIS_PASSWORD: 'p4ss w0rd!' }, {
       password: secret('FORESIGHT_REDIS_PASSWORD', { pattern: /^\S+$/ }),

@@ -110,4 +110,10 @@ describe('connection settings', () => {
       logLevel: 'info', httpHost: '127.0.0.1', httpPort: 0, otlpEndpoint: 'http://collector:4318', otlpMetricsIntervalMs: 15_000, shutdownTimeoutMs: 2_000,
     });
   });
+
+  it('reject a shutdown timeout under 100ms or over a day (a longer timer would fire at once)', () => {
+    for (const bad of ['0', '50ms', '25d']) {
+      assert.match(messageOf(() => readSetting({ FORESIGHT_SHUTDOWN_TIMEOUT: bad }, serviceSettings())), /FORESIGHT_SHUTDOWN_TIMEOUT: expected a duration of 100ms\.\.1d/, bad);
+    }
+  });
 });

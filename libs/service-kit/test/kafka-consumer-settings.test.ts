@@ -22,4 +22,13 @@ describe('Kafka consumer settings', () => {
       (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.variable === 'FORESIGHT_KAFKA_HEARTBEAT_INTERVAL'),
     );
   });
+
+  it('reject a zero fetch wait (idle consumers would busy-poll) and a heartbeat under 100ms, naming them', () => {
+    assert.throws(
+      () => readConfig({ FORESIGHT_KAFKA_MAX_WAIT: '0', FORESIGHT_KAFKA_HEARTBEAT_INTERVAL: '0' }, { c: kafkaConsumerSettings() }),
+      (e: unknown) => e instanceof ConfigError && e.problems.map((p) => p.variable).sort().join() === 'FORESIGHT_KAFKA_HEARTBEAT_INTERVAL,FORESIGHT_KAFKA_MAX_WAIT'
+        && /FORESIGHT_KAFKA_MAX_WAIT: expected a duration of at least 10ms/.test(e.message),
+    );
+    assert.equal(readConfig({ FORESIGHT_KAFKA_MAX_WAIT: '10ms', FORESIGHT_KAFKA_HEARTBEAT_INTERVAL: '100ms' }, { c: kafkaConsumerSettings() }).c.maxWaitTimeMs, 10);
+  });
 });

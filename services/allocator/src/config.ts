@@ -43,7 +43,7 @@ export function readAllocatorConfig(env: Env = process.env): AllocatorConfig {
     vmCapMemory: amount('FORESIGHT_ALLOCATOR_VM_CAP_MEMORY_MIB', D.vmCap.memoryMiB),
     vmCapNetwork: amount('FORESIGHT_ALLOCATOR_VM_CAP_NETWORK_MBPS', D.vmCap.networkMbps),
     maxGrantsPerMinute: int('FORESIGHT_ALLOCATOR_MAX_GRANTS_PER_MINUTE', { default: D.maxGrantsPerMinute, min: 1, max: 100_000 }),
-    leaseTtlMs: duration('FORESIGHT_ALLOCATOR_LEASE_TTL', { default: D.policy.leaseTtlMs }),
+    leaseTtlMs: duration('FORESIGHT_ALLOCATOR_LEASE_TTL', { default: D.policy.leaseTtlMs, min: 1 }),
     renewBeforeMs: duration('FORESIGHT_ALLOCATOR_RENEW_BEFORE', { default: D.policy.renewBeforeMs }),
     defaultCriticality: float('FORESIGHT_ALLOCATOR_DEFAULT_CRITICALITY', { default: D.defaultCriticality, min: 0, max: 1 }),
   });

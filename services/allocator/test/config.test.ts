@@ -34,4 +34,14 @@ describe('readAllocatorConfig', () => {
     });
     assert.throws(() => readAllocatorConfig({ ...BASE, FORESIGHT_ALLOCATOR_LEASE_TTL: '5m', FORESIGHT_ALLOCATOR_RENEW_BEFORE: '5m' }), ConfigError);
   });
+
+  it('refuses a zero lease TTL and tick interval, naming the variable; renewing right at expiry (0) is allowed', () => {
+    assert.throws(() => readAllocatorConfig({ ...BASE, FORESIGHT_ALLOCATOR_LEASE_TTL: '0', FORESIGHT_TICK_INTERVAL: '0' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems.map((p) => p.variable).sort(), ['FORESIGHT_ALLOCATOR_LEASE_TTL', 'FORESIGHT_TICK_INTERVAL']);
+      assert.match(error.message, /FORESIGHT_ALLOCATOR_LEASE_TTL: expected a duration of at least 1ms/);
+      return true;
+    });
+    assert.equal(readAllocatorConfig({ ...BASE, FORESIGHT_ALLOCATOR_RENEW_BEFORE: '0' }).allocator.policy.renewBeforeMs, 0);
+  });
 });

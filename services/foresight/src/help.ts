@@ -6,7 +6,8 @@ Usage: foresight <command> [arguments]
 Commands
   run <service>       Run one service until SIGTERM/SIGINT: topology-builder, propagation-scorer, allocator, learner.
   run all             Run all four services in one process (one health/metrics port).
-  run <a>,<b>         Run several services in one process, e.g. run topology-builder,propagation-scorer,allocator.
+  run <a>,<b>         Run several services in one process, e.g. run topology-builder,propagation-scorer,allocator
+                      (see foresight run --help).
   start (or demo)     The whole pipeline, embedded, on a simulated fleet (2,000 VMs, one simulated hour), faster than
                       real time: a live line, a summary table and a self-contained HTML report.
                       --vms N --duration 60m --seed S --incidents N --out DIR (see foresight start --help).

@@ -27,4 +27,14 @@ describe('readLearnerConfig', () => {
     assert.throws(() => readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_PREDICTION_THRESHOLD: '2' }), ConfigError);
     assert.throws(() => readLearnerConfig({ ...BASE, FORESIGHT_LEARNER_TYPE_POOLING: '-1' }), (e: unknown) => e instanceof ConfigError && /FORESIGHT_LEARNER_TYPE_POOLING/.test(e.message));
   });
+
+  it('refuses zero durations (retention, claim TTL, initial horizon, tick), naming each variable', () => {
+    const zero = { FORESIGHT_LEARNER_ONSET_RETENTION: '0', FORESIGHT_LEARNER_TRAINING_CLAIM_TTL: '0', FORESIGHT_LEARNER_INITIAL_HORIZON: '0', FORESIGHT_TICK_INTERVAL: '0' };
+    assert.throws(() => readLearnerConfig({ ...BASE, ...zero }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems.map((p) => p.variable).sort(), Object.keys(zero).sort());
+      assert.match(error.message, /FORESIGHT_LEARNER_TRAINING_CLAIM_TTL: expected a duration of at least 1ms/);
+      return true;
+    });
+  });
 });

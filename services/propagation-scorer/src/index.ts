@@ -5,5 +5,5 @@ export {
 export type { PropagationScorerMetrics } from './incident-tracker.js';
 export { INCIDENTS_DOCUMENT_KIND } from './incident-book.js';
 export { MODEL_DOCUMENT } from './active-model.js';
-export { readPropagationScorerConfig, type PropagationScorerConfig } from './config.js';
+export { defaultInstanceId, readPropagationScorerConfig, type PropagationScorerConfig } from './config.js';
 export { propagationScorerService, runPropagationScorer } from './main.js';

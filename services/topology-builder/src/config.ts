@@ -28,13 +28,15 @@ export function readTopologyBuilderConfig(env: Env = process.env): TopologyBuild
     topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
     neo4jNamespace: neo4jNamespaceSetting(),
     tickIntervalMs: tickIntervalSetting(),
-    halfLifeMs: duration('FORESIGHT_TOPOLOGY_HALF_LIFE', { default: D.halfLifeMs }),
-    staleAfterMs: duration('FORESIGHT_TOPOLOGY_STALE_AFTER', { default: D.staleAfterMs }),
+    // NOTE: every duration must be positive (resolveTopologyBuilderOptions refuses 0 too, but naming an option, not the
+    // variable); the flush and sweep intervals are at least 10ms, like the tick that drives them.
+    halfLifeMs: duration('FORESIGHT_TOPOLOGY_HALF_LIFE', { default: D.halfLifeMs, min: 1 }),
+    staleAfterMs: duration('FORESIGHT_TOPOLOGY_STALE_AFTER', { default: D.staleAfterMs, min: 1 }),
     relativeChange: float('FORESIGHT_TOPOLOGY_CHANGE_THRESHOLD', { default: D.relativeChange, min: 0.000001, max: 0.999999 }),
-    lastSeenRefreshMs: duration('FORESIGHT_TOPOLOGY_LAST_SEEN_REFRESH', { default: D.lastSeenRefreshMs }),
-    flushIntervalMs: duration('FORESIGHT_TOPOLOGY_FLUSH_INTERVAL', { default: D.flushIntervalMs }),
+    lastSeenRefreshMs: duration('FORESIGHT_TOPOLOGY_LAST_SEEN_REFRESH', { default: D.lastSeenRefreshMs, min: 1 }),
+    flushIntervalMs: duration('FORESIGHT_TOPOLOGY_FLUSH_INTERVAL', { default: D.flushIntervalMs, min: 10 }),
     batchSize: int('FORESIGHT_TOPOLOGY_BATCH_SIZE', { default: D.batchSize, min: 1 }),
-    sweepIntervalMs: duration('FORESIGHT_TOPOLOGY_SWEEP_INTERVAL', { default: D.sweepIntervalMs }),
+    sweepIntervalMs: duration('FORESIGHT_TOPOLOGY_SWEEP_INTERVAL', { default: D.sweepIntervalMs, min: 10 }),
   });
   return {
     service: c.service,

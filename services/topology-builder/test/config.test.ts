@@ -31,4 +31,23 @@ describe('topology builder config', () => {
       (error: unknown) => error instanceof ConfigError && error.problems.map((p) => p.variable).join() === 'FORESIGHT_TOPOLOGY_HALF_LIFE,FORESIGHT_TOPOLOGY_BATCH_SIZE',
     );
   });
+
+  it('refuses zero durations and intervals at start-up, naming the variable (not the option it feeds)', () => {
+    const zero = {
+      FORESIGHT_TICK_INTERVAL: '0', FORESIGHT_TOPOLOGY_HALF_LIFE: '0', FORESIGHT_TOPOLOGY_STALE_AFTER: '0', FORESIGHT_TOPOLOGY_LAST_SEEN_REFRESH: '0',
+      FORESIGHT_TOPOLOGY_FLUSH_INTERVAL: '0', FORESIGHT_TOPOLOGY_SWEEP_INTERVAL: '0',
+    };
+    assert.throws(() => readTopologyBuilderConfig(zero), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems.map((p) => p.variable).sort(), Object.keys(zero).sort());
+      assert.match(error.message, /FORESIGHT_TOPOLOGY_HALF_LIFE: expected a duration of at least 1ms such as '250ms', '30s', '5m' or '1h', got '0'/);
+      assert.match(error.message, /FORESIGHT_TOPOLOGY_FLUSH_INTERVAL: expected a duration of at least 10ms/);
+      return true;
+    });
+    assert.throws(() => readTopologyBuilderConfig({ FORESIGHT_TICK_INTERVAL: '2d' }), /FORESIGHT_TICK_INTERVAL: expected a duration of 10ms\.\.1d/);
+    const least = readTopologyBuilderConfig({ FORESIGHT_TOPOLOGY_HALF_LIFE: '1ms', FORESIGHT_TOPOLOGY_FLUSH_INTERVAL: '10ms', FORESIGHT_TICK_INTERVAL: '10ms' });
+    assert.equal(least.builder.halfLifeMs, 1);
+    assert.equal(least.builder.flushIntervalMs, 10);
+    assert.equal(least.tickIntervalMs, 10);
+  });
 });

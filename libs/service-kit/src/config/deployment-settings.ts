@@ -23,7 +23,10 @@ export function redisKeyPrefixSetting(): Setting<string> {
   return text('FORESIGHT_REDIS_KEY_PREFIX', { default: 'foresight:' });
 }
 
-/** FORESIGHT_TICK_INTERVAL: how often main advances event time with the wall clock. */
+/** Bounds of FORESIGHT_TICK_INTERVAL: a shorter tick busy-loops the event loop; a longer one than a day is never useful. */
+const TICK_INTERVAL_BOUNDS = Object.freeze({ min: 10, max: 86_400_000 });
+
+/** FORESIGHT_TICK_INTERVAL: how often main advances event time with the wall clock (10ms..1d). */
 export function tickIntervalSetting(): Setting<number> {
-  return duration('FORESIGHT_TICK_INTERVAL', { default: 1_000 });
+  return duration('FORESIGHT_TICK_INTERVAL', { default: 1_000, ...TICK_INTERVAL_BOUNDS });
 }

@@ -20,8 +20,9 @@ const HEARTBEAT = 'FORESIGHT_KAFKA_HEARTBEAT_INTERVAL';
 export function kafkaConsumerSettings(): Setting<KafkaConsumerSettings> {
   const fields = settingsGroup({
     sessionTimeoutMs: duration(SESSION, { default: 30_000 }),
-    heartbeatIntervalMs: duration(HEARTBEAT, { default: 3_000 }),
-    maxWaitTimeMs: duration('FORESIGHT_KAFKA_MAX_WAIT', { default: 1_000 }),
+    heartbeatIntervalMs: duration(HEARTBEAT, { default: 3_000, min: 100 }),
+    // NOTE: 0 would make every idle fetch return at once: the consumers would busy-poll the brokers.
+    maxWaitTimeMs: duration('FORESIGHT_KAFKA_MAX_WAIT', { default: 1_000, min: 10 }),
     partitions: int('FORESIGHT_KAFKA_PARTITIONS', { default: 3, min: 1, max: 1_000 }),
   });
   return refineSetting(fields, (f) => {

@@ -30,7 +30,8 @@ export function serviceSettings(): Setting<ServiceSettings> {
     httpPort: port('FORESIGHT_HTTP_PORT', { default: 0 }),
     otlpEndpoint: url('FORESIGHT_OTLP_ENDPOINT', { optional: true, protocols: ['http:', 'https:'] }),
     otlpMetricsIntervalMs: duration(INTERVAL, { optional: true }),
-    shutdownTimeoutMs: duration('FORESIGHT_SHUTDOWN_TIMEOUT', { default: 10_000 }),
+    // NOTE: at most a day: a timer longer than 2^31-1 ms fires at once, so a huge value would stop every shutdown at once.
+    shutdownTimeoutMs: duration('FORESIGHT_SHUTDOWN_TIMEOUT', { default: 10_000, min: 100, max: 86_400_000 }),
   });
   return refineSetting(fields, ({ otlpEndpoint, otlpMetricsIntervalMs, ...rest }) => {
     if (otlpMetricsIntervalMs !== undefined && otlpEndpoint === undefined) {

@@ -145,14 +145,26 @@ export function url<O extends Presence<string> & UrlOptions>(name: string, optio
   });
 }
 
-/** A duration in milliseconds, written "250ms", "30s", "5m", "1h30m", "1d" or "0". */
-export function duration<O extends Presence<number>>(name: string, options?: O): Setting<Resolved<number, O>> {
+function durationRangeText(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return ` of ${formatDuration(min)}..${formatDuration(max)}`;
+  if (min !== undefined) return ` of at least ${formatDuration(min)}`;
+  if (max !== undefined) return ` of at most ${formatDuration(max)}`;
+  return '';
+}
+
+/**
+ * A duration in milliseconds, written "250ms", "30s", "5m", "1h30m", "1d" or "0", optionally bounded (inclusive, in
+ * ms): e.g. `min: 1` for a half-life or time-out that must be positive, `min: 10` for an interval a timer repeats at.
+ */
+export function duration<O extends Presence<number> & RangeOptions>(name: string, options?: O): Setting<Resolved<number, O>> {
+  const min = options?.min;
+  const max = options?.max;
   return variable(name, options, {
-    expected: "a duration such as '250ms', '30s', '5m' or '1h'",
+    expected: `a duration${durationRangeText(min, max)} such as '250ms', '30s', '5m' or '1h'`,
     showDefault: formatDuration,
     parse: (raw) => {
       const ms = parseDuration(raw);
-      return ms === undefined ? reject() : accept(ms);
+      return ms !== undefined && inRange(ms, min, max) ? accept(ms) : reject();
     },
   });
 }

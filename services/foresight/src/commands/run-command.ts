@@ -12,6 +12,30 @@ export const SERVICES: Readonly<Record<string, (onStopped: () => void) => AnySer
   learner: (onStopped) => anyService(learnerService(process.env, onStopped)),
 };
 
+/** `foresight run --help`. */
+export const RUN_USAGE = `Usage: foresight run <target>
+  Runs services in this process until SIGTERM/SIGINT. <target> is one of:
+    topology-builder, propagation-scorer, allocator, learner   one service
+    all                                                        all four, in one process (one health/metrics port)
+    <a>,<b>[,...]                                              several, e.g. topology-builder,propagation-scorer
+  They start in that order whatever the order given. Configuration comes from FORESIGHT_* environment variables
+  (Kafka, the schema registry, Neo4j, Redis, each service's settings), listed in docs/operations.md; a bad setting
+  stops start-up with a message naming it. Health: GET /healthz, /readyz; metrics: GET /metrics on FORESIGHT_HTTP_PORT.
+`;
+
+const HELP = new Set(['--help', '-h', 'help']);
+
+/** Where `foresight run` writes its usage and complaints (the process's streams, or a test's). */
+export interface RunOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const PROCESS_OUTPUT: RunOutput = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
 /** The services a `foresight run` target names: `all`, one service, or several joined by commas (in start order). */
 export function servicesOf(target: string | undefined): string[] | undefined {
   if (target === undefined || target === '') return undefined;
@@ -22,11 +46,16 @@ export function servicesOf(target: string | undefined): string[] | undefined {
 }
 
 /** `foresight run <service>[,<service>...]|all`: runs until SIGTERM/SIGINT; configuration comes from the environment. */
-export function runCommand(args: readonly string[]): Promise<number> {
+export function runCommand(args: readonly string[], output: RunOutput = PROCESS_OUTPUT): Promise<number> {
   const target = args[0];
-  const names = servicesOf(target);
+  if (args.some((arg) => HELP.has(arg))) {
+    output.stdout(RUN_USAGE);
+    return Promise.resolve(0);
+  }
+  const names = args.length === 1 ? servicesOf(target) : undefined;
   if (names === undefined) {
-    process.stderr.write(`foresight run: expected all, or one or more of ${Object.keys(SERVICES).join(', ')} joined by commas, got ${target ?? 'nothing'}\n`);
+    const got = target === undefined ? 'nothing' : args.join(' ');
+    output.stderr(`foresight run: expected all, or one or more of ${Object.keys(SERVICES).join(', ')} joined by commas, got ${got}\n\n${RUN_USAGE}`);
     return Promise.resolve(2);
   }
   return new Promise((resolve) => {
