@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { deadLetterTopicFor, topicFor, type TopicMessages, type TopicName } from '@foresight/contracts';
 import { groupDeclarations, resolveBusOptions, type BusOptions, type ResolvedBusOptions } from './bus-options.js';
-import { InMemoryBroker, type StoredRecord } from './in-memory-broker.js';
-import type { AnyConsumerDeclaration, BusHealth, MessageBus, PublishOptions } from './message-bus.js';
+import { InMemoryBroker, partitionOfKey, type StoredRecord } from './in-memory-broker.js';
+import type { AnyConsumerDeclaration, BusHealth, KeyOwnership, MessageBus, PublishOptions } from './message-bus.js';
 import { encodeOutgoing } from './outgoing-record.js';
 import { RecordDelivery } from './record-delivery.js';
 import { backoffDelayMs } from './retry-policy.js';
@@ -117,6 +117,24 @@ export class InMemoryBus implements MessageBus {
       if (running.length === 0) return;
       await Promise.all(running);
     }
+  }
+
+  keyOwnership(topic: TopicName): KeyOwnership {
+    // Resolved at each call: the view may be taken before the consumers start.
+    const fullTopic = topicFor(this.options.topicPrefix, topic);
+    const subscription = (): Subscription | undefined => this.subscriptions.find((s) => s.fullTopic === fullTopic);
+    const broker = this.broker;
+    const memberId = this.memberId;
+    return {
+      owns: (key) => {
+        const s = subscription();
+        return s !== undefined && broker.ownerOf(s.groupId, fullTopic, partitionOfKey(key, broker.partitionCount)) === memberId;
+      },
+      get generation() {
+        const s = subscription();
+        return s === undefined ? 0 : broker.generationOf(s.groupId, fullTopic);
+      },
+    };
   }
 
   /** Graceful: each partition finishes its in-flight message and commits, then the consumers leave their groups. */

@@ -6,7 +6,7 @@ import type { DeadLetter } from './dead-letter.js';
 import { kafkaClient } from './kafka-client.js';
 import { validateKafkaConnection, type KafkaConnectionConfig } from './kafka-config.js';
 import { KafkaConsumerGroup, type ConsumerLagListener } from './kafka-consumer-group.js';
-import type { AnyConsumerDeclaration, BusHealth, MessageBus, PublishOptions } from './message-bus.js';
+import type { AnyConsumerDeclaration, BusHealth, KeyOwnership, MessageBus, PublishOptions } from './message-bus.js';
 import { encodeOutgoing, type OutgoingRecord } from './outgoing-record.js';
 import { RecordDelivery } from './record-delivery.js';
 import { RegistrySchemaCatalog } from './registry-schema-catalog.js';
@@ -79,6 +79,8 @@ export class KafkaBus implements MessageBus {
   private readonly preparing = new Map<TopicName, Promise<number>>();
   private readonly ensuredTopics = new Set<string>();
   private readonly groups: KafkaConsumerGroup[] = [];
+  /** Partition counts of the consumed topics (read when consumers start), for key ownership. */
+  private readonly partitionCounts = new Map<string, number>();
   private readonly now = Date.now;
   private state: BusState = 'running';
   private producerConnected = false;
@@ -200,6 +202,13 @@ export class KafkaBus implements MessageBus {
       byGroup.set(groupId, deliveries);
     }
     const partitions = this.kafkaOptions.partitions ?? 3;
+    const consumed = [...byGroup.values()].flatMap((deliveries) => [...deliveries.keys()]);
+    try {
+      const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics: consumed });
+      for (const t of metadata) this.partitionCounts.set(t.name, t.partitions.length);
+    } catch (cause) {
+      throw new RuntimeError('BROKER_UNAVAILABLE', `cannot read the partitions of ${consumed.join(', ')}: ${(cause as Error).message}`, { cause });
+    }
     for (const [groupId, deliveries] of byGroup) {
       const group = new KafkaConsumerGroup(this.kafka, groupId, deliveries, {
         fromBeginning: this.kafkaOptions.fromBeginning ?? true,
@@ -222,6 +231,23 @@ export class KafkaBus implements MessageBus {
         throw new RuntimeError('BROKER_UNAVAILABLE', `cannot start consumer group '${groupId}': ${(cause as Error).message}`, { cause });
       }
     }
+  }
+
+  keyOwnership(topic: TopicName): KeyOwnership {
+    // Resolved at each call: the view may be taken before the consumers start.
+    const fullTopic = topicFor(this.options.topicPrefix, topic);
+    const group = (): KafkaConsumerGroup | undefined => this.groups.find((g) => g.consumes(fullTopic));
+    const counts = this.partitionCounts;
+    return {
+      owns: (key) => {
+        const g = group();
+        const count = counts.get(fullTopic);
+        return g !== undefined && count !== undefined && g.assignment(fullTopic).partitions.has(kafkaPartitionOf(key, count));
+      },
+      get generation() {
+        return group()?.assignment(fullTopic).generation ?? 0;
+      },
+    };
   }
 
   /** Graceful (SIGTERM): consumers finish their in-flight records and commit, then producer and admin disconnect. */
@@ -303,4 +329,12 @@ export class KafkaBus implements MessageBus {
       messages: [{ key: letter.key ?? null, value: letter.value, headers: { ...letter.headers } }],
     });
   }
+}
+
+const keyPartitioner = Partitioners.DefaultPartitioner();
+
+/** The partition the producer's default partitioner (murmur2, as Kafka's Java client) sends `key` to. */
+export function kafkaPartitionOf(key: string, partitionCount: number): number {
+  const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  return keyPartitioner({ topic: '', partitionMetadata, message: { key, value: null } });
 }

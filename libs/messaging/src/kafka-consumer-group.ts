@@ -53,6 +53,9 @@ export class KafkaConsumerGroup {
   private readonly failures = new Map<string, number>();
   private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
   private joined = false;
+  /** Partitions assigned at the last join, by full topic name (none before a join, after a crash or a stop). */
+  private assigned: ReadonlyMap<string, ReadonlySet<number>> = new Map();
+  private assignmentGeneration = 0;
   private crashed = false;
   private stopping = false;
 
@@ -66,15 +69,32 @@ export class KafkaConsumerGroup {
       allowAutoTopicCreation: false,
       partitionAssigners: [settings.partitionAssignment === 'co-partitioned' ? coPartitionedAssigner : PartitionAssigners.roundRobin],
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.assign(new Map(Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)])));
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.joined = false;
+      this.assign(new Map());
       // NOTE: kafkajs restarts the consumer itself when the crash was retriable; only a final crash is fatal.
       if (!event.payload.restart) this.crashed = true;
       settings.logger.error({ groupId, error: String(event.payload.error), restart: event.payload.restart }, 'consumer crashed');
     });
+  }
+
+  private assign(assigned: ReadonlyMap<string, ReadonlySet<number>>): void {
+    this.assigned = assigned;
+    this.assignmentGeneration++;
+  }
+
+  /** The partitions of `fullTopic` this member holds now, and a number that changes whenever they may have. */
+  assignment(fullTopic: string): { readonly partitions: ReadonlySet<number>; readonly generation: number } {
+    return { partitions: this.assigned.get(fullTopic) ?? new Set(), generation: this.assignmentGeneration };
+  }
+
+  /** Whether this group consumes `fullTopic`. */
+  consumes(fullTopic: string): boolean {
+    return this.deliveries.has(fullTopic);
   }
 
   /** Connects, subscribes and starts consuming (resolves before the group is joined; see status().joined). */
@@ -98,6 +118,7 @@ export class KafkaConsumerGroup {
     this.resumeTimers.clear();
     await this.consumer.disconnect();
     this.joined = false;
+    this.assign(new Map());
   }
 
   status(): ConsumerGroupStatus {

@@ -94,8 +94,20 @@ export interface BusHealth {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Which keys of a consumed topic this bus's consumers currently own: the keys of the partitions assigned to it in its
+ * group. Owners change at rebalances; `generation` changes with them, so an owner can load the state of keys it gained.
+ * Before the group is joined (or for a topic this bus does not consume) it owns no key.
+ */
+export interface KeyOwnership {
+  owns(key: string): boolean;
+  readonly generation: number;
+}
+
 /** The one messaging port: Kafka in production, in memory in the embedded mode; same semantics. */
 export interface MessageBus {
+  /** The current ownership of `topic`'s keys by this bus's consumers of it (see KeyOwnership). */
+  keyOwnership(topic: TopicName): KeyOwnership;
   readonly publish: Publish;
   /** Starts the declared consumers; resolves once they are subscribed. */
   startConsumers(declarations: readonly AnyConsumerDeclaration[]): Promise<void>;

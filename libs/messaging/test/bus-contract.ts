@@ -304,6 +304,32 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       assert.deepEqual(seenSecond, ['m-2', 'm-3']);
     });
 
+    it('partitions key ownership among the members of a group, delivers each key to its owner, and hands keys over when one leaves', { timeout: testTimeout * 2 }, async () => {
+      const w = world('ownership');
+      const a = await open(w);
+      const b = await open(w);
+      const keys = Array.from({ length: 30 }, (_, i) => `host-${i}`);
+      assert.equal(a.keyOwnership('hosts').owns(keys[0]), false, 'nothing is owned before consuming');
+      const handledBy = new Map<string, string>();
+      for (const [name, bus] of [['a', a], ['b', b]] as const) {
+        await bus.startConsumers([hostsConsumer((m) => Promise.resolve(void handledBy.set(m.hostId, name)))]);
+      }
+      const [ownA, ownB] = [a.keyOwnership('hosts'), b.keyOwnership('hosts')];
+      await until('every key owned by exactly one member', () =>
+        (a.health().ready && b.health().ready && keys.every((k) => ownA.owns(k) !== ownB.owns(k)) ? true : undefined));
+      const generation = ownA.generation;
+      assert.ok(keys.some((k) => ownA.owns(k)) && keys.some((k) => ownB.owns(k)), 'both members own keys');
+      await a.publish('hosts', keys.map((k, i) => hostEvent(`own-${i}`, k)));
+      await until('every key handled', () => (handledBy.size === keys.length ? true : undefined));
+      if (ownA.generation === generation) {
+        for (const k of keys) assert.equal(handledBy.get(k), ownA.owns(k) ? 'a' : 'b', `${k} went to a member that does not own it`);
+      }
+      await b.close();
+      await until('the remaining member to own every key', () => (keys.every((k) => ownA.owns(k)) ? true : undefined));
+      assert.notEqual(ownA.generation, generation, 'a rebalance changes the generation');
+      assert.equal(ownB.owns(keys[0]), false, 'a closed bus owns nothing');
+    });
+
     it('reports health: live and ready while consuming, not ready after close', { timeout: testTimeout }, async () => {
       const w = world('health');
       const bus = await open(w);

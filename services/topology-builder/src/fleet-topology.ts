@@ -76,17 +76,30 @@ export class FleetTopology {
 
   constructor(private readonly options: FleetTopologyOptions) {}
 
-  /** Restores the stored topology (at start; nothing is pending afterwards). */
-  load(stored: StoredTopology): void {
-    for (const vm of stored.vms) this.vms.set(vm.id, vm);
-    for (const host of stored.hosts) this.hosts.set(host.hostId, host);
+  /**
+   * Restores the stored topology: at start, and again when this instance's share of the fleet may have grown (a
+   * rebalance). Only what it does not hold is taken, so nothing it observed since is overwritten, and a VM whose
+   * removal is pending stays removed. Nothing becomes pending.
+   */
+  load(stored: StoredTopology): { readonly vms: number; readonly pathways: number } {
+    let vms = 0;
+    let pathways = 0;
+    for (const vm of stored.vms) {
+      if (this.vms.has(vm.id) || this.pending.removedVms.has(vm.id)) continue;
+      this.vms.set(vm.id, vm);
+      vms++;
+    }
+    for (const host of stored.hosts) if (!this.hosts.has(host.hostId)) this.hosts.set(host.hostId, host);
     for (const p of stored.pathways) {
       if (p.kind === 'CO_LOCATED') continue;
       const key = pathwayKey(p.source, p.target, p.kind);
+      if (this.pathways.has(key) || this.pending.removedVms.has(p.source) || this.pending.removedVms.has(p.target)) continue;
+      pathways++;
       this.pathways.set(key, restoredPathway({ source: p.source, target: p.target, kind: p.kind }, p.features));
       this.written.set(key, p.features);
       this.index(key, p.source, p.target);
     }
+    return { vms, pathways };
   }
 
   /** Inserts or replaces a VM; false when nothing changed. */
@@ -155,9 +168,10 @@ export class FleetTopology {
 
   /**
    * Takes the pending changes and decides what to write at event time `now`: observed pathways (or, with `sweep`,
-   * every pathway) are removed when stale, or written when their decayed features changed meaningfully.
+   * every pathway whose source `owns` says is this instance's to age) are removed when stale, or written when their
+   * decayed features changed meaningfully. Another instance's pathways are never swept here: their flows go there.
    */
-  planFlush(now: number, sweep: boolean): TopologyFlush {
+  planFlush(now: number, sweep: boolean, owns: (sourceVmId: string) => boolean = () => true): TopologyFlush {
     const taken = this.pending;
     this.pending = emptyPending();
     const pathwayUpserts: Pathway[] = [];
@@ -165,7 +179,7 @@ export class FleetTopology {
     const silentDrops: string[] = [];
     for (const key of sweep ? this.pathways.keys() : taken.pathways) {
       const p = this.pathways.get(key);
-      if (p === undefined) continue;
+      if (p === undefined || (sweep && !taken.pathways.has(key) && !owns(p.source))) continue;
       const features = featuresAt(p, now, this.options.halfLifeMs);
       const pathway: Pathway = { source: p.source, target: p.target, kind: p.kind, features };
       if (now - p.lastSeenAt > this.options.staleAfterMs) {

@@ -74,9 +74,9 @@ export function resolveTopologyBuilderOptions(options: Partial<TopologyBuilderOp
  * Builds the topology builder: consumes inventory, hosts and flows; keeps the dependency graph with decayed
  * pathway features; writes meaningful changes to the graph store in batches; publishes topology-changes.
  * NOTE: several instances need co-partitioned assignment (main.ts): then one instance holds a VM's inventory and its
- * out-flows. Still open: each instance loads the whole stored graph at start and its sweep would remove (after
- * staleAfterMs) pathways whose flows another instance consumes, and an instance taking over partitions does not reload
- * the VMs it inherits (pathways of those sources wait for the VM's next inventory event).
+ * out-flows. Each instance loads the whole stored graph, but ages (sweeps) only the pathways whose source VM's flows
+ * it is assigned (the bus's key ownership of `flows`); after a rebalance it takes from the store what the previous
+ * owner wrote, so the pathways it inherits fade and expire from the right state.
  */
 export function createTopologyBuilder(deps: TopologyBuilderDeps): TopologyBuilder {
   const options = resolveTopologyBuilderOptions(deps.options);
@@ -85,7 +85,7 @@ export function createTopologyBuilder(deps: TopologyBuilderDeps): TopologyBuilde
     staleAfterMs: options.staleAfterMs,
     thresholds: { relativeChange: options.relativeChange, lastSeenRefreshMs: options.lastSeenRefreshMs },
   });
-  const ingest = new TopologyIngest(topology, deps.graphStore, options, deps.logger, deps.metrics ?? noMetrics);
+  const ingest = new TopologyIngest(topology, deps.graphStore, options, deps.logger, deps.metrics ?? noMetrics, deps.bus.keyOwnership('flows'));
   let state: 'new' | 'started' | 'stopped' = 'new';
   return {
     consumers: [inventoryConsumer(ingest, deps.groupId), hostsConsumer(ingest, deps.groupId), flowsConsumer(ingest, deps.groupId)],

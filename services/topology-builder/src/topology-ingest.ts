@@ -1,5 +1,5 @@
 import type { FlowEvent, HostEvent, InventoryEvent } from '@foresight/contracts';
-import type { Logger, Publish } from '@foresight/messaging';
+import type { KeyOwnership, Logger, Publish } from '@foresight/messaging';
 import type { GraphStore } from '@foresight/stores';
 import { pathwayRef, type FleetTopology, type TopologyFlush } from './fleet-topology.js';
 import { topologyChangeMessages } from './topology-change-messages.js';
@@ -33,12 +33,17 @@ export interface TopologyBuilderMetrics {
   flushed(summary: FlushSummary): void;
 }
 
+/** Every key owned, never rebalanced: a single builder (tests, or a bus that is the fleet's only consumer). */
+export const OWN_EVERY_VM: KeyOwnership = { owns: () => true, generation: 0 };
+
 /**
  * Applies inventory, host and flow events to the fleet topology and decides when to flush it: inventory and host
  * changes are written through at once (they are not re-observed, so they must not wait in memory), flow
  * observations are coalesced until the flush interval or the batch size is reached. A flush writes the store first,
  * then publishes the deltas, and only then records them as written; on failure its changes are kept for the next one.
- * Flushes never overlap.
+ * Flushes never overlap. With several instances, `ownership` (of the flows' keys, source VMs) says which pathways this
+ * one ages in its sweeps, and when it changes (a rebalance) the next tick first takes from the store what this
+ * instance does not hold yet (the VMs and pathways another instance wrote).
  */
 export class TopologyIngest {
   private watermark = Number.NEGATIVE_INFINITY;
@@ -53,7 +58,13 @@ export class TopologyIngest {
     private readonly policy: FlushPolicy,
     private readonly logger: Logger,
     private readonly metrics: TopologyBuilderMetrics,
-  ) {}
+    private readonly ownership: KeyOwnership = OWN_EVERY_VM,
+  ) {
+    this.loadedGeneration = ownership.generation;
+  }
+
+  /** The ownership generation the held topology was last completed from the store at. */
+  private loadedGeneration: number;
 
   /** The latest event time seen (or ticked). */
   get eventTime(): number {
@@ -66,6 +77,16 @@ export class TopologyIngest {
     const stored = await withStore('load topology', () => this.graphStore.loadTopology());
     this.topology.load(stored);
     this.logger.info({ vms: stored.vms.length, hosts: stored.hosts.length, pathways: stored.pathways.length }, 'topology loaded');
+  }
+
+  /** After a rebalance: takes from the store the VMs and pathways this instance does not hold (see load). */
+  private async reloadOnRebalance(): Promise<void> {
+    const generation = this.ownership.generation;
+    if (generation === this.loadedGeneration) return;
+    const stored = await withStore('load topology', () => this.graphStore.loadTopology());
+    const taken = this.topology.load(stored);
+    this.loadedGeneration = generation;
+    this.logger.info({ generation, vmsTaken: taken.vms, pathwaysTaken: taken.pathways }, 'partitions reassigned: topology reloaded');
   }
 
   /** A VM upsert or removal: written through. */
@@ -102,6 +123,7 @@ export class TopologyIngest {
   /** Time-driven work at event time `now`: advances the clock (so unobserved pathways fade) and flushes when due. */
   async tick(now: number, publish: Publish): Promise<void> {
     this.advance(now);
+    if (this.ownership.generation !== this.loadedGeneration) await this.serially(() => this.reloadOnRebalance());
     if (this.flushDue() || this.sweepDue()) await this.flush(publish);
   }
 
@@ -132,8 +154,13 @@ export class TopologyIngest {
   }
 
   private flush(publish: Publish): Promise<void> {
-    const run = this.flushing.then(() => this.flushNow(publish));
-    // NOTE: the chain must survive a failed flush; the failure itself goes to the caller through `run`.
+    return this.serially(() => this.flushNow(publish));
+  }
+
+  /** Runs `work` after the flush or reload in flight: they never overlap. */
+  private serially(work: () => Promise<void>): Promise<void> {
+    const run = this.flushing.then(work);
+    // NOTE: the chain must survive a failed step; the failure itself goes to the caller through `run`.
     this.flushing = run.catch(() => undefined);
     return run;
   }
@@ -141,7 +168,7 @@ export class TopologyIngest {
   private async flushNow(publish: Publish): Promise<void> {
     const now = this.watermark;
     const sweep = this.sweepDue();
-    const plan = this.topology.planFlush(now, sweep);
+    const plan = this.topology.planFlush(now, sweep, (vmId) => this.ownership.owns(vmId));
     if (sweep) this.lastSweepAt = now;
     this.lastFlushAt = now;
     try {
