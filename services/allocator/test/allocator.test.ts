@@ -137,12 +137,12 @@ describe('allocator', () => {
     await w.close();
   });
 
-  it('frees the reservation of a command reported INFEASIBLE and tells the actuator', async () => {
+  for (const status of ['INFEASIBLE', 'FAILED'] as const) it(`frees the reservation of a command reported ${status} and tells the actuator`, async () => {
     const w = await allocatorWorld();
     await w.send('hosts', [host('h1', RES(8000, 16384, 1000))]);
     await w.send('risk', [risk('inc1', [['vm1', 'h1', 0.9], ['vm2', 'h1', 0.9]])]);
     await w.send('allocation-outcomes', [{
-      eventId: 'o1', eventTime: T0 + 100, commandId: 'inc1/vm1/1/GRANT', vmId: 'vm1', status: 'INFEASIBLE', appliedAt: null, detail: 'no room on hypervisor',
+      eventId: 'o1', eventTime: T0 + 100, commandId: 'inc1/vm1/1/GRANT', vmId: 'vm1', status, appliedAt: null, detail: 'no room on hypervisor',
     }]);
     assert.deepEqual((await w.store.activeReservations()).map((r) => r.vmId), ['vm2']);
     assert.deepEqual((await w.store.budget()).reserved, RES(1000, 0, 0));
@@ -153,6 +153,21 @@ describe('allocator', () => {
       eventId: 'o2', eventTime: T0 + 200, commandId: 'inc1/vm2/1/GRANT', vmId: 'vm2', status: 'APPLIED', appliedAt: T0 + 150, detail: '',
     }]);
     assert.equal((await w.store.activeReservations()).length, 1, 'APPLIED keeps the reservation');
+    await w.close();
+  });
+
+  it('resizes a lease with an ADJUST when a new version raises the severity, and reserves the difference', async () => {
+    const w = await allocatorWorld();
+    await w.send('hosts', [host('h1', RES(8000, 16384, 1000))]);
+    await w.send('risk', [risk('inc1', [['vm1', 'h1', 0.9]], { severity: 0.5 })]);
+    const granted = w.commands.at(-1);
+    assert.equal(granted?.action, 'GRANT');
+    await w.send('risk', [risk('inc1', [['vm1', 'h1', 0.9]], { version: 2, at: T0 + 5000, severity: 1 })]);
+    const adjusted = w.commands.at(-1);
+    assert.equal(adjusted?.action, 'ADJUST');
+    assert.equal(adjusted?.commandId, 'inc1/vm1/2/ADJUST');
+    assert.ok(adjusted!.resources.cpuMillis > granted!.resources.cpuMillis, `${adjusted!.resources.cpuMillis} ≤ ${granted!.resources.cpuMillis}`);
+    assert.deepEqual({ ...(await w.store.budget()).reserved }, { ...adjusted!.resources });
     await w.close();
   });
 
