@@ -166,8 +166,8 @@ describe('allocator', () => {
     const adjusted = w.commands.at(-1);
     assert.equal(adjusted?.action, 'ADJUST');
     assert.equal(adjusted?.commandId, 'inc1/vm1/2/ADJUST');
-    assert.ok(adjusted!.resources.cpuMillis > granted!.resources.cpuMillis, `${adjusted!.resources.cpuMillis} ≤ ${granted!.resources.cpuMillis}`);
-    assert.deepEqual({ ...(await w.store.budget()).reserved }, { ...adjusted!.resources });
+    assert.ok(adjusted.resources.cpuMillis > granted.resources.cpuMillis, `${adjusted.resources.cpuMillis} ≤ ${granted.resources.cpuMillis}`);
+    assert.deepEqual({ ...(await w.store.budget()).reserved }, { ...adjusted.resources });
     await w.close();
   });
 
