@@ -20,6 +20,8 @@ export interface PolicyOutcome {
   /** Resource-unit-minutes granted (1 unit = 1 vCPU, 1 GiB or 100 Mbps) and the part that helped no affected VM. */
   readonly grantedUnitMinutes: number;
   readonly wastedUnitMinutes: number;
+  /** Unit-minutes of useful grants held after their VM's degradation would have ended (onset + untreated duration). */
+  readonly idleUnitMinutes: number;
   /** GRANT + ADJUST + RELEASE decisions (renewals excluded). */
   readonly churn: number;
   /** Truly affected VMs protected by a grant in place before their onset. */
@@ -55,6 +57,8 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
   const need = truth.impact[incident.anomalyType].need;
   const perVm = new Map<string, GrantRecord>();
   const usefulHold = new Set<Hold>();
+  // For a useful hold: the end of the degradation it covers (held longer than that is idle).
+  const idleAfter = new Map<Hold, number>();
   let degraded = 0;
   let downstream = 0;
   let slo = 0;
@@ -65,7 +69,12 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
     const covering = mine.find((h) => h.start <= a.onsetAt && h.end > a.onsetAt) ?? mine.find((h) => h.start > a.onsetAt && h.start < end);
     const coverage = covering === undefined ? 0 : grantCoverage(need, a.severity, covering.resources);
     const minutes = degradedMinutes(a.durationMs, covering?.start, a.onsetAt, coverage, truth.grantEffect);
-    for (const h of mine) if (h.start < end && h.end > a.onsetAt && grantCoverage(need, a.severity, h.resources) > 0) usefulHold.add(h);
+    for (const h of mine) {
+      if (h.start < end && h.end > a.onsetAt && grantCoverage(need, a.severity, h.resources) > 0) {
+        usefulHold.add(h);
+        idleAfter.set(h, Math.min(idleAfter.get(h) ?? Number.POSITIVE_INFINITY, end));
+      }
+    }
     const inTime = covering !== undefined && covering.start <= a.onsetAt;
     if (inTime) protectedInTime++;
     perVm.set(a.vmId, { grantInPlace: inTime, degradedMinutes: minutes });
@@ -75,14 +84,16 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
   }
   let granted = 0;
   let wasted = 0;
+  let idle = 0;
   for (const list of holds.values()) {
     for (const h of list) {
       const m = units(h.resources) * Math.max(0, h.end - h.start) / 60_000;
       granted += m;
       if (!usefulHold.has(h)) wasted += m;
+      else idle += units(h.resources) * Math.max(0, h.end - Math.max(h.start, idleAfter.get(h) ?? h.end)) / 60_000;
     }
   }
-  return { degradedVmMinutes: degraded, downstreamDegradedVmMinutes: downstream, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, churn, protectedInTime, perVm };
+  return { degradedVmMinutes: degraded, downstreamDegradedVmMinutes: downstream, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, idleUnitMinutes: idle, churn, protectedInTime, perVm };
 }
 
 /** No grants: every affected VM degrades for its whole duration. */

@@ -86,10 +86,10 @@ export function formatReport(result: EvaluationResult): string {
     out.push('');
     out.push('Closed loop (resource-minutes in units of 1 vCPU / 1 GiB / 100 Mbps)');
     out.push(table(
-      ['policy', 'degraded VM-min', 'per incident', 'SLO-violation min', 'granted', 'wasted', 'wasted share', 'churn/incident', 'protected', 'cut vs reactive', 'downstream cut'],
+      ['policy', 'degraded VM-min', 'per incident', 'SLO-violation min', 'granted', 'wasted', 'wasted share', 'idle or wasted', 'churn/incident', 'protected', 'cut vs reactive', 'downstream cut'],
       Object.entries(result.policies).map(([name, p]) => [
         name, fmt(p.degradedVmMinutes, 0), ci(p.degradedPerIncident, 2), fmt(p.sloViolationMinutes, 0), fmt(p.grantedResourceMinutes, 0), fmt(p.wastedResourceMinutes, 0),
-        fmt(p.wastedShare), fmt(p.churnPerIncident, 1), fmt(p.protectedShare), ci(p.reductionVsReactive), ci(p.downstreamReductionVsReactive),
+        fmt(p.wastedShare), fmt(p.idleOrWastedShare), fmt(p.churnPerIncident, 1), fmt(p.protectedShare), ci(p.reductionVsReactive), ci(p.downstreamReductionVsReactive),
       ]),
     ));
   }
@@ -129,7 +129,7 @@ function estimatorJson(s: EstimatorSummary): Record<string, unknown> {
 function policyJson(p: PolicySummary): Record<string, unknown> {
   return {
     degradedVmMinutes: p.degradedVmMinutes, sloViolationMinutes: p.sloViolationMinutes, grantedResourceMinutes: p.grantedResourceMinutes,
-    wastedResourceMinutes: p.wastedResourceMinutes, wastedShare: p.wastedShare, churnPerIncident: p.churnPerIncident, protectedShare: p.protectedShare,
+    wastedResourceMinutes: p.wastedResourceMinutes, wastedShare: p.wastedShare, idleOrWastedShare: p.idleOrWastedShare, churnPerIncident: p.churnPerIncident, protectedShare: p.protectedShare,
     reductionVsReactive: value(p.reductionVsReactive), downstreamDegradedVmMinutes: p.downstreamDegradedVmMinutes,
     downstreamReductionVsReactive: value(p.downstreamReductionVsReactive),
     ci: {

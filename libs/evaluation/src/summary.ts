@@ -23,6 +23,8 @@ export interface PolicySummary {
   readonly grantedResourceMinutes: number;
   readonly wastedResourceMinutes: number;
   readonly wastedShare: number | null;
+  /** (wasted + unit-minutes useful grants were held after their VM's degradation ended) / granted: a stricter waste. */
+  readonly idleOrWastedShare: number | null;
   readonly churnPerIncident: number;
   /** Affected VMs with a grant in place before onset / affected VMs. */
   readonly protectedShare: number;
@@ -98,6 +100,7 @@ function summarisePolicies(records: readonly IncidentRecord[], replicates: numbe
       grantedResourceMinutes: granted,
       wastedResourceMinutes: wasted,
       wastedShare: granted > 0 ? wasted / granted : null,
+      idleOrWastedShare: granted > 0 ? (wasted + of(p, (x) => x.idleUnitMinutes).reduce((a, b) => a + b, 0)) / granted : null,
       churnPerIncident: of(p, (x) => x.churn).reduce((a, b) => a + b, 0) / n,
       protectedShare: (of(p, (x) => x.protectedInTime).reduce((a, b) => a + b, 0)) / Math.max(1, affected.reduce((a, b) => a + b, 0)),
       reductionVsReactive: cutAgainst(degraded, reactive),

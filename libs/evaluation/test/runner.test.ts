@@ -122,3 +122,12 @@ test('origin tracing ranks the true origin first far above chance, and no trace 
   assert.ok(origin.top1.value > 0.6, `top-1 ${origin.top1.value}`);
   assert.equal(origin.failures, 0);
 });
+
+test('the stricter waste adds the minutes useful grants were held past their VM\'s degradation; the oracle holds none', () => {
+  for (const [name, p] of Object.entries(result.policies)) {
+    if (p.wastedShare === null) continue;
+    assert.ok(p.idleOrWastedShare !== null && p.idleOrWastedShare >= p.wastedShare - 1e-12, name);
+  }
+  assert.equal(result.policies.oracle.idleOrWastedShare, 0);
+  assert.ok(result.policies.reactive.idleOrWastedShare! > result.policies.reactive.wastedShare!, 'reactive releases only once recovery is observed');
+});
