@@ -298,12 +298,14 @@ try {
   const achieved = await drive(Math.round(RATE * SECONDS), true);
   await Promise.all(sends);
   const measuredIds = [...publishedAt.keys()];
-  // The measured phase ends once every measured anomaly has its GRANT and the outputs (RELEASEs, CLOSED assessments)
-  // have been quiet for QUIET_MS, or once outputs have stopped for 3 × QUIET_MS with some unmatched (an incident below
-  // the grant threshold has no GRANT), or at GIVE_UP_MS. So the CPU window holds the work of the measured anomalies and
-  // a few seconds of idling at most, whatever the fan-out.
+  // The measured phase ends once every measured anomaly has its OPEN assessment (the scorer has taken them all) and
+  // then either every one has its GRANT and the outputs (RELEASEs, CLOSED assessments) have been quiet for QUIET_MS, or
+  // the outputs have been quiet for 3 × QUIET_MS with some unmatched (an incident below the grant threshold has no
+  // GRANT); at GIVE_UP_MS at the latest. So the CPU window holds the work of the measured anomalies and a few seconds of
+  // idling at most, whatever the fan-out, and a pause of the outputs while the scorer is still behind does not end it.
   const quietFor = (ms: number): boolean => performance.now() - lastOutputAt > ms;
-  await until('the outputs of the measured anomalies', () => (quietFor(QUIET_MS) && measuredIds.every((i) => firstGrantAt.has(i))) || quietFor(3 * QUIET_MS), GIVE_UP_MS)
+  const scored = (): boolean => measuredIds.every((i) => stamps.get(i)?.risk !== undefined);
+  await until('the outputs of the measured anomalies', () => scored() && ((quietFor(QUIET_MS) && measuredIds.every((i) => firstGrantAt.has(i))) || quietFor(3 * QUIET_MS)), GIVE_UP_MS)
     .catch(() => undefined);
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const measuredWindowMs = performance.now() - measuredStart;

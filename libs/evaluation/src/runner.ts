@@ -256,8 +256,9 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
       }, { topK: 3 });
       return { top1: ranked[0]?.vmId === incident.originVmId, top3: ranked.some((c) => c.vmId === incident.originVmId), earliestReported: earliest === incident.originVmId, failed: false };
     } catch (error) {
-      // Evidence the tracer refuses (e.g. no candidate in scope) counts as a miss, and is counted; anything else is a bug.
-      if (!(error instanceof ForesightError)) throw error;
+      // Evidence the tracer refuses (no candidate in scope, a VM it does not know) counts as a miss, and is counted;
+      // anything else (bad parameters, a bug) stops the run.
+      if (!(error instanceof ForesightError && (error.code === 'EMPTY_SOURCES' || error.code === 'UNKNOWN_VM'))) throw error;
       return { top1: false, top3: false, earliestReported: earliest === incident.originVmId, failed: true };
     }
   }

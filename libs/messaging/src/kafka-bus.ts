@@ -1,4 +1,4 @@
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
 import { deadLetterTopicFor, topicFor, type TopicMessages, type TopicName } from '@foresight/contracts';
 import type { ConsumerSubscription } from './consumer-backlog.js';
 import { groupDeclarations, resolveBusOptions, type BusOptions, type ResolvedBusOptions } from './bus-options.js';
@@ -332,9 +332,14 @@ export class KafkaBus implements MessageBus {
 }
 
 const keyPartitioner = Partitioners.DefaultPartitioner();
+const metadataByCount = new Map<number, PartitionMetadata[]>();
 
 /** The partition the producer's default partitioner (murmur2, as Kafka's Java client) sends `key` to. */
 export function kafkaPartitionOf(key: string, partitionCount: number): number {
-  const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  let partitionMetadata = metadataByCount.get(partitionCount);
+  if (partitionMetadata === undefined) {
+    partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+    metadataByCount.set(partitionCount, partitionMetadata);
+  }
   return keyPartitioner({ topic: '', partitionMetadata, message: { key, value: null } });
 }

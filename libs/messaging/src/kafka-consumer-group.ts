@@ -73,6 +73,9 @@ export class KafkaConsumerGroup {
       this.joined = true;
       this.assign(new Map(Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)])));
     });
+    // NOTE: from the start of a rebalance until the next join this member may lose partitions: it owns no key meanwhile,
+    // so two members never both act as the owner of a key (see KeyOwnership).
+    this.consumer.on(this.consumer.events.REBALANCING, () => this.assign(new Map()));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.joined = false;
       this.assign(new Map());

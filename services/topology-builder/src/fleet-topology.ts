@@ -77,29 +77,45 @@ export class FleetTopology {
   constructor(private readonly options: FleetTopologyOptions) {}
 
   /**
-   * Restores the stored topology: at start, and again when this instance's share of the fleet may have grown (a
-   * rebalance). Only what it does not hold is taken, so nothing it observed since is overwritten, and a VM whose
-   * removal is pending stays removed. Nothing becomes pending.
+   * Restores the stored topology: at start, and again after a rebalance, when keys another instance kept current may
+   * have become this one's. The store is the truth for everything this instance has not changed since its last flush:
+   * held VMs and hosts are replaced by their stored version, a held pathway by the stored one when that was seen
+   * later (the other instance observed it since), and a pathway this instance had written but the store no longer
+   * holds was removed by its owner and is forgotten. Pending changes (observed or inventoried since the last flush)
+   * are kept as they are, and a VM whose removal is pending stays removed. Nothing becomes pending.
    */
-  load(stored: StoredTopology): { readonly vms: number; readonly pathways: number } {
+  load(stored: StoredTopology): { readonly vms: number; readonly pathways: number; readonly forgotten: number } {
+    const pending = this.pending;
     let vms = 0;
     let pathways = 0;
     for (const vm of stored.vms) {
-      if (this.vms.has(vm.id) || this.pending.removedVms.has(vm.id)) continue;
+      if (pending.vms.has(vm.id) || pending.removedVms.has(vm.id)) continue;
+      const held = this.vms.get(vm.id);
+      if (held !== undefined && sameVm(held, vm)) continue;
       this.vms.set(vm.id, vm);
       vms++;
     }
-    for (const host of stored.hosts) if (!this.hosts.has(host.hostId)) this.hosts.set(host.hostId, host);
+    for (const host of stored.hosts) if (!pending.hosts.has(host.hostId)) this.hosts.set(host.hostId, host);
+    const storedKeys = new Set<string>();
     for (const p of stored.pathways) {
       if (p.kind === 'CO_LOCATED') continue;
       const key = pathwayKey(p.source, p.target, p.kind);
-      if (this.pathways.has(key) || this.pending.removedVms.has(p.source) || this.pending.removedVms.has(p.target)) continue;
-      pathways++;
+      storedKeys.add(key);
+      if (pending.pathways.has(key) || pending.removedVms.has(p.source) || pending.removedVms.has(p.target)) continue;
+      const held = this.pathways.get(key);
+      if (held !== undefined && held.lastSeenAt >= p.features.lastSeenAt) continue;
       this.pathways.set(key, restoredPathway({ source: p.source, target: p.target, kind: p.kind }, p.features));
       this.written.set(key, p.features);
-      this.index(key, p.source, p.target);
+      if (held === undefined) this.index(key, p.source, p.target);
+      pathways++;
     }
-    return { vms, pathways };
+    let forgotten = 0;
+    for (const [key, p] of [...this.pathways]) {
+      if (storedKeys.has(key) || pending.pathways.has(key) || !this.written.has(key)) continue;
+      this.forget(key, p);
+      forgotten++;
+    }
+    return { vms, pathways, forgotten };
   }
 
   /** Inserts or replaces a VM; false when nothing changed. */

@@ -34,7 +34,7 @@ export interface TopologyBuilderMetrics {
 }
 
 /** Every key owned, never rebalanced: a single builder (tests, or a bus that is the fleet's only consumer). */
-export const OWN_EVERY_VM: KeyOwnership = { owns: () => true, generation: 0 };
+export const OWN_EVERY_VM: KeyOwnership = { owns: () => true, generation: 1 };
 
 /**
  * Applies inventory, host and flow events to the fleet topology and decides when to flush it: inventory and host
@@ -42,8 +42,8 @@ export const OWN_EVERY_VM: KeyOwnership = { owns: () => true, generation: 0 };
  * observations are coalesced until the flush interval or the batch size is reached. A flush writes the store first,
  * then publishes the deltas, and only then records them as written; on failure its changes are kept for the next one.
  * Flushes never overlap. With several instances, `ownership` (of the flows' keys, source VMs) says which pathways this
- * one ages in its sweeps, and when it changes (a rebalance) the next tick first takes from the store what this
- * instance does not hold yet (the VMs and pathways another instance wrote).
+ * one ages in its sweeps, and when it changes (a rebalance) the next event or tick first refreshes from the store what
+ * this instance has not changed itself (the VMs and pathways another instance kept current).
  */
 export class TopologyIngest {
   private watermark = Number.NEGATIVE_INFINITY;
@@ -79,18 +79,25 @@ export class TopologyIngest {
     this.logger.info({ vms: stored.vms.length, hosts: stored.hosts.length, pathways: stored.pathways.length }, 'topology loaded');
   }
 
-  /** After a rebalance: takes from the store the VMs and pathways this instance does not hold (see load). */
-  private async reloadOnRebalance(): Promise<void> {
-    const generation = this.ownership.generation;
-    if (generation === this.loadedGeneration) return;
-    const stored = await withStore('load topology', () => this.graphStore.loadTopology());
-    const taken = this.topology.load(stored);
-    this.loadedGeneration = generation;
-    this.logger.info({ generation, vmsTaken: taken.vms, pathwaysTaken: taken.pathways }, 'partitions reassigned: topology reloaded');
+  /**
+   * After a rebalance: refreshes from the store what this instance has not changed since its last flush (see
+   * FleetTopology.load), before it applies any event of the keys it may have gained, sweeps or flushes.
+   */
+  private async catchUpWithOwnership(): Promise<void> {
+    if (this.ownership.generation === this.loadedGeneration) return;
+    await this.serially(async () => {
+      const generation = this.ownership.generation;
+      if (generation === this.loadedGeneration) return;
+      const stored = await withStore('load topology', () => this.graphStore.loadTopology());
+      const refreshed = this.topology.load(stored);
+      this.loadedGeneration = generation;
+      this.logger.info({ generation, vmsRefreshed: refreshed.vms, pathwaysRefreshed: refreshed.pathways, pathwaysForgotten: refreshed.forgotten }, 'partitions reassigned: topology refreshed from the store');
+    });
   }
 
   /** A VM upsert or removal: written through. */
   async applyInventory(event: InventoryEvent, publish: Publish): Promise<void> {
+    await this.catchUpWithOwnership();
     this.advance(event.eventTime);
     const changed = event.removed
       ? this.topology.removeVm(event.vmId)
@@ -103,6 +110,7 @@ export class TopologyIngest {
 
   /** A host's capacity: written through. A removed host is kept with zero capacity (the store has no host removal). */
   async applyHost(event: HostEvent, publish: Publish): Promise<void> {
+    await this.catchUpWithOwnership();
     this.advance(event.eventTime);
     const capacity = event.removed ? { cpuMillis: 0, memoryMiB: 0, networkMbps: 0 } : event.capacity;
     if (this.topology.upsertHost({ hostId: event.hostId, capacity })) await this.flush(publish);
@@ -110,6 +118,7 @@ export class TopologyIngest {
 
   /** A flow window: folded into its pathway's decayed features; flushed when due. */
   async applyFlow(event: FlowEvent, publish: Publish): Promise<void> {
+    await this.catchUpWithOwnership();
     const at = Math.max(event.windowEnd, event.eventTime);
     this.advance(at);
     const observed = this.topology.observe(
@@ -123,7 +132,7 @@ export class TopologyIngest {
   /** Time-driven work at event time `now`: advances the clock (so unobserved pathways fade) and flushes when due. */
   async tick(now: number, publish: Publish): Promise<void> {
     this.advance(now);
-    if (this.ownership.generation !== this.loadedGeneration) await this.serially(() => this.reloadOnRebalance());
+    await this.catchUpWithOwnership();
     if (this.flushDue() || this.sweepDue()) await this.flush(publish);
   }
 
@@ -167,7 +176,8 @@ export class TopologyIngest {
 
   private async flushNow(publish: Publish): Promise<void> {
     const now = this.watermark;
-    const sweep = this.sweepDue();
+    // NOTE: owning nothing yet (before the group's first join), a sweep would decide nothing: keep it due.
+    const sweep = this.sweepDue() && this.ownership.generation > 0;
     const plan = this.topology.planFlush(now, sweep, (vmId) => this.ownership.owns(vmId));
     if (sweep) this.lastSweepAt = now;
     this.lastFlushAt = now;

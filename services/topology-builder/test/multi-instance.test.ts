@@ -7,7 +7,7 @@ import { createTopologyBuilder, type TopologyBuilder } from '../src/index.js';
 import { CountingGraphStore, T0, flow, inventory } from './builder-world.js';
 
 const MINUTE = 60_000;
-const OPTIONS = { halfLifeMs: MINUTE, staleAfterMs: 5 * MINUTE, flushIntervalMs: 1_000, sweepIntervalMs: 10_000 };
+const OPTIONS = { halfLifeMs: MINUTE, staleAfterMs: 5 * MINUTE, flushIntervalMs: 1_000, sweepIntervalMs: 10_000, lastSeenRefreshMs: MINUTE };
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Builder instances of one group on one broker and one graph store, as separate processes would be. */
@@ -82,6 +82,39 @@ describe('topology builder, two instances', () => {
     const removedSources = new Set(fleet.changes.flatMap((c) => (c.pathways.some((p) => p.removed) ? [c.vmId] : [])));
     for (const s of ownedByB) assert.ok(!removedSources.has(s), `${s}'s pathway was removed though its flows never stopped`);
     assert.equal(removedSources.size, SOURCES.length - ownedByB.length);
+    await fleet.close();
+  });
+
+  it('after a failover the survivor refreshes its old copies from the store: pathways the other kept alive are not removed', async () => {
+    const fleet = fleetOfBuilders();
+    const a = await fleet.start();
+    const b = await fleet.start();
+    await fleet.producer.publish('inventory', [...SOURCES, 'db'].map((vm) => inventory(vm, T0)));
+    await fleet.producer.publish('flows', SOURCES.map((s) => flow(s, 'db', T0)));
+    await fleet.settle();
+    for (const { builder } of [a, b]) await builder.tick(T0 + 1_000);
+    await fleet.settle();
+    // A restarts and holds copies of B's pathways as of T0; B then keeps them alive for 10 minutes.
+    await fleet.stop(a);
+    const a2 = await fleet.start();
+    const ownedByB = SOURCES.filter((s) => b.bus.keyOwnership('flows').owns(s));
+    for (let minute = 2; minute <= 10; minute += 2) {
+      const at = T0 + minute * MINUTE;
+      await fleet.producer.publish('flows', ownedByB.map((s) => flow(s, 'db', at)));
+      await fleet.settle();
+      for (const { builder } of [a2, b]) await builder.tick(at + 1_000);
+      await fleet.settle();
+    }
+    const removalsBefore = fleet.changes.filter((c) => c.pathways.some((p) => p.removed)).length;
+    // B dies; A takes over every key. Two minutes later B's pathways are 2 minutes old, not stale.
+    await fleet.stop(b);
+    await a2.builder.tick(T0 + 10 * MINUTE + 2_000);
+    await a2.builder.tick(T0 + 12 * MINUTE);
+    await fleet.settle();
+    const stored = new Set((await fleet.store.loadTopology()).pathways.map((p) => p.source));
+    for (const s of ownedByB) assert.ok(stored.has(s), `${s}'s live pathway was removed by the survivor`);
+    const removedSince = fleet.changes.filter((c) => c.pathways.some((p) => p.removed)).slice(removalsBefore).map((c) => c.vmId);
+    assert.deepEqual(removedSince.filter((vm) => ownedByB.includes(vm)), []);
     await fleet.close();
   });
 
