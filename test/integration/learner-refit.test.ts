@@ -4,9 +4,8 @@ import type { AnomalyEvent, RiskAssessment } from '@foresight/contracts';
 import { isHeldOutIncident, type LearnerState, type Vm } from '@foresight/core';
 import { KafkaBus } from '@foresight/messaging';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
-import type { Admin } from 'kafkajs';
 import { eventually, newTestWorld } from '../support/test-world.js';
-import { deleteTopicsUnder, rawKafka, stackConnection } from './fixtures/messaging-stack.js';
+import { dropStackWorld, rawKafka, stackConnection } from './fixtures/messaging-stack.js';
 import { awaitReady, describeLogs, errorLines, startService, stopService, type ServiceProcess } from './fixtures/service-processes.js';
 
 const MINUTE = 60_000;
@@ -46,13 +45,7 @@ describe('the learner process on the real stack', () => {
   after(async () => {
     if (learner !== undefined) await stopService(learner, 5_000);
     await bus?.close();
-    const admin: Admin = kafka.admin();
-    await admin.connect();
-    await deleteTopicsUnder(admin, world.topicPrefix);
-    await admin.disconnect();
-    await graph.dropNamespace().catch(() => undefined);
-    await state.dropPrefix().catch(() => undefined);
-    await Promise.allSettled([graph.close(), state.close()]);
+    await dropStackWorld(kafka, { topicPrefix: world.topicPrefix, graph, state });
   });
 
   it('judges incidents past their horizon, refits on its window in a worker thread, and persists the window', { timeout: 120_000 }, async () => {

@@ -6,9 +6,8 @@ import { KafkaBus, consumerOf } from '@foresight/messaging';
 import { generateTopology, flowEvents, hostEvents, inventoryEvents, type World } from '@foresight/sim';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { Redis } from 'ioredis';
-import type { Admin } from 'kafkajs';
 import { eventually, newTestWorld } from '../support/test-world.js';
-import { deleteTopicsUnder, rawKafka, stackConnection } from './fixtures/messaging-stack.js';
+import { dropStackWorld, rawKafka, stackConnection } from './fixtures/messaging-stack.js';
 import { awaitReady, describeLogs, errorLines, startService, stopService, type ServiceProcess } from './fixtures/service-processes.js';
 
 const SERVICES = ['topology-builder', 'propagation-scorer', 'allocator', 'learner'] as const;
@@ -69,7 +68,6 @@ describe('the four services end to end on the real stack, two instances each', (
   const namespace = world.id;
   const processes: ServiceProcess[] = [];
   const kafka = rawKafka('pipeline-e2e-test');
-  let admin: Admin | undefined;
   let bus: KafkaBus | undefined;
   const graph = new Neo4jGraphStore({ uri: process.env.NEO4J_URI ?? 'bolt://127.0.0.1:7687', namespace });
   const state = new RedisStateStore({ keyPrefix: world.keyPrefix });
@@ -78,13 +76,7 @@ describe('the four services end to end on the real stack, two instances each', (
   after(async () => {
     await Promise.allSettled(processes.map((p) => stopService(p, 5_000)));
     await bus?.close();
-    admin ??= kafka.admin();
-    await admin.connect();
-    await deleteTopicsUnder(admin, world.topicPrefix);
-    await admin.disconnect();
-    await graph.dropNamespace().catch(() => undefined);
-    await state.dropPrefix().catch(() => undefined);
-    await Promise.allSettled([graph.close(), state.close()]);
+    await dropStackWorld(kafka, { topicPrefix: world.topicPrefix, graph, state });
     redis.disconnect();
   });
 

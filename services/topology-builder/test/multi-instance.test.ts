@@ -51,16 +51,22 @@ function fleetOfBuilders() {
 
 const SOURCES = Array.from({ length: 12 }, (_, i) => `vm-${i}`);
 
+/** Two instances, SOURCES and `db` inventoried, each source's flow to `db` observed at T0 and flushed by its owner. */
+async function twoBuildersObservingSources() {
+  const fleet = fleetOfBuilders();
+  const a = await fleet.start();
+  const b = await fleet.start();
+  await fleet.producer.publish('inventory', [...SOURCES, 'db'].map((vm) => inventory(vm, T0)));
+  await fleet.producer.publish('flows', SOURCES.map((s) => flow(s, 'db', T0)));
+  await fleet.settle();
+  for (const { builder } of [a, b]) await builder.tick(T0 + 1_000);
+  await fleet.settle();
+  return { fleet, a, b };
+}
+
 describe('topology builder, two instances', () => {
   it('an instance ages only the pathways whose flows it is assigned: another instance\'s live pathways are never faded or removed', async () => {
-    const fleet = fleetOfBuilders();
-    const a = await fleet.start();
-    const b = await fleet.start();
-    await fleet.producer.publish('inventory', [...SOURCES, 'db'].map((vm) => inventory(vm, T0)));
-    await fleet.producer.publish('flows', SOURCES.map((s) => flow(s, 'db', T0)));
-    await fleet.settle();
-    for (const { builder } of [a, b]) await builder.tick(T0 + 1_000);
-    await fleet.settle();
+    const { fleet, a, b } = await twoBuildersObservingSources();
     assert.equal((await fleet.store.loadTopology()).pathways.length, SOURCES.length);
     const ownedByB = SOURCES.filter((s) => b.bus.keyOwnership('flows').owns(s));
     assert.ok(ownedByB.length > 0 && ownedByB.length < SOURCES.length, `b owns ${ownedByB.length} of ${SOURCES.length}`);
@@ -86,14 +92,7 @@ describe('topology builder, two instances', () => {
   });
 
   it('after a failover the survivor refreshes its old copies from the store: pathways the other kept alive are not removed', async () => {
-    const fleet = fleetOfBuilders();
-    const a = await fleet.start();
-    const b = await fleet.start();
-    await fleet.producer.publish('inventory', [...SOURCES, 'db'].map((vm) => inventory(vm, T0)));
-    await fleet.producer.publish('flows', SOURCES.map((s) => flow(s, 'db', T0)));
-    await fleet.settle();
-    for (const { builder } of [a, b]) await builder.tick(T0 + 1_000);
-    await fleet.settle();
+    const { fleet, a, b } = await twoBuildersObservingSources();
     // A restarts and holds copies of B's pathways as of T0; B then keeps them alive for 10 minutes.
     await fleet.stop(a);
     const a2 = await fleet.start();
