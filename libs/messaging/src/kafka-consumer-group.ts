@@ -19,6 +19,8 @@ export interface ConsumerGroupSettings {
   readonly logger: Logger;
   /** Told how far behind the partition end the group is, when a batch arrives and as its records are done. */
   readonly onLag?: ConsumerLagListener;
+  /** The clock that ages the last sign of membership (default Date.now; tests pass their own). */
+  readonly now?: () => number;
 }
 
 /** How many records of a partition a group has not done yet: the partition end (high watermark) minus its position. */
@@ -50,12 +52,15 @@ const HEARTBEAT_WHILE_WAITING_MS = 1000;
  */
 export class KafkaConsumerGroup {
   private readonly consumer: Consumer;
+  private readonly now: () => number;
   private readonly failures = new Map<string, number>();
   private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
   private joined = false;
   /** Partitions assigned at the last join, by full topic name (none before a join, after a crash or a stop). */
   private assigned: ReadonlyMap<string, ReadonlySet<number>> = new Map();
   private assignmentGeneration = 0;
+  /** When the broker last confirmed this member (a join or a heartbeat). */
+  private confirmedAt = Number.NEGATIVE_INFINITY;
   private crashed = false;
   private stopping = false;
 
@@ -69,8 +74,14 @@ export class KafkaConsumerGroup {
       allowAutoTopicCreation: false,
       partitionAssigners: [settings.partitionAssignment === 'co-partitioned' ? coPartitionedAssigner : PartitionAssigners.roundRobin],
     });
+    const now = settings.now ?? Date.now;
+    this.now = now;
+    this.consumer.on(this.consumer.events.HEARTBEAT, () => {
+      this.confirmedAt = now();
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.confirmedAt = now();
       this.assign(new Map(Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)])));
     });
     // NOTE: from the start of a rebalance until the next join this member may lose partitions: it owns no key meanwhile,
@@ -90,9 +101,14 @@ export class KafkaConsumerGroup {
     this.assignmentGeneration++;
   }
 
-  /** The partitions of `fullTopic` this member holds now, and a number that changes whenever they may have. */
+  /**
+   * The partitions of `fullTopic` this member holds now, and a number that changes whenever they may have. None once
+   * the broker has not confirmed the member (join or heartbeat) for a session timeout: it may have been expelled
+   * without a rebalance event (a stalled event loop), and owns nothing until it is confirmed again.
+   */
   assignment(fullTopic: string): { readonly partitions: ReadonlySet<number>; readonly generation: number } {
-    return { partitions: this.assigned.get(fullTopic) ?? new Set(), generation: this.assignmentGeneration };
+    const confirmed = this.now() - this.confirmedAt <= this.settings.sessionTimeoutMs;
+    return { partitions: confirmed ? (this.assigned.get(fullTopic) ?? new Set()) : new Set(), generation: this.assignmentGeneration };
   }
 
   /** Whether this group consumes `fullTopic`. */

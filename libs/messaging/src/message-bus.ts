@@ -97,9 +97,9 @@ export interface BusHealth {
 /**
  * Which keys of a consumed topic this bus's consumers currently own: the keys of the partitions assigned to it in its
  * group. Owners change at rebalances; `generation` changes with them, so an owner can load the state of keys it gained.
- * Before the group is joined, during a rebalance, after a crash or a close (or for a topic this bus does not consume)
- * it owns no key. A member the broker expelled without a rebalance event (its session timed out while its event loop
- * was stalled) still believes it owns its keys until it rejoins.
+ * Before the group is joined, during a rebalance, after a crash or a close, while the broker has not confirmed the
+ * member for a session timeout (it may have been expelled during a stalled event loop), or for a topic this bus does
+ * not consume, it owns no key.
  */
 export interface KeyOwnership {
   owns(key: string): boolean;
