@@ -134,6 +134,10 @@ export class InMemoryBus implements MessageBus {
         const s = subscription();
         return s === undefined ? 0 : broker.generationOf(s.groupId, fullTopic);
       },
+      get active() {
+        const s = subscription();
+        return s !== undefined && Array.from({ length: broker.partitionCount }, (_, p) => p).some((p) => broker.ownerOf(s.groupId, fullTopic, p) === memberId);
+      },
     };
   }
 

@@ -247,6 +247,9 @@ export class KafkaBus implements MessageBus {
       get generation() {
         return group()?.assignment(fullTopic).generation ?? 0;
       },
+      get active() {
+        return counts.has(fullTopic) && (group()?.assignment(fullTopic).partitions.size ?? 0) > 0;
+      },
     };
   }
 

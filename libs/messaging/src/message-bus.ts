@@ -104,6 +104,8 @@ export interface BusHealth {
 export interface KeyOwnership {
   owns(key: string): boolean;
   readonly generation: number;
+  /** Whether this member owns any key now (joined, confirmed, not rebalancing, with partitions of the topic). */
+  readonly active: boolean;
 }
 
 /** The one messaging port: Kafka in production, in memory in the embedded mode; same semantics. */

@@ -310,6 +310,7 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       const b = await open(w);
       const keys = Array.from({ length: 30 }, (_, i) => `host-${i}`);
       assert.equal(a.keyOwnership('hosts').owns(keys[0]), false, 'nothing is owned before consuming');
+      assert.equal(a.keyOwnership('hosts').active, false);
       const handledBy = new Map<string, string>();
       for (const [name, bus] of [['a', a], ['b', b]] as const) {
         await bus.startConsumers([hostsConsumer((m) => Promise.resolve(void handledBy.set(m.hostId, name)))]);
@@ -319,6 +320,7 @@ export function describeBusContract(name: string, harness: BusHarness): void {
         (a.health().ready && b.health().ready && keys.every((k) => ownA.owns(k) !== ownB.owns(k)) ? true : undefined));
       const generation = ownA.generation;
       assert.ok(keys.some((k) => ownA.owns(k)) && keys.some((k) => ownB.owns(k)), 'both members own keys');
+      assert.ok(ownA.active && ownB.active, 'both members are active owners');
       await a.publish('hosts', keys.map((k, i) => hostEvent(`own-${i}`, k)));
       await until('every key handled', () => (handledBy.size === keys.length ? true : undefined));
       if (ownA.generation === generation) {
@@ -328,6 +330,8 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       await until('the remaining member to own every key', () => (keys.every((k) => ownA.owns(k)) ? true : undefined));
       assert.notEqual(ownA.generation, generation, 'a rebalance changes the generation');
       assert.equal(ownB.owns(keys[0]), false, 'a closed bus owns nothing');
+      assert.equal(ownB.active, false);
+      assert.equal(ownA.active, true);
     });
 
     it('reports health: live and ready while consuming, not ready after close', { timeout: testTimeout }, async () => {

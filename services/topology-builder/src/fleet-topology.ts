@@ -88,11 +88,20 @@ export class FleetTopology {
     const pending = this.pending;
     let vms = 0;
     let pathways = 0;
+    const storedVms = new Set<string>();
     for (const vm of stored.vms) {
+      storedVms.add(vm.id);
       if (pending.vms.has(vm.id) || pending.removedVms.has(vm.id)) continue;
       const held = this.vms.get(vm.id);
       if (held !== undefined && sameVm(held, vm)) continue;
       this.vms.set(vm.id, vm);
+      vms++;
+    }
+    // A held VM the store no longer has, and that this instance has not inventoried since its last flush, was removed
+    // by its owner (every other held VM has been written: a refresh runs after the flush in flight).
+    for (const id of [...this.vms.keys()]) {
+      if (storedVms.has(id) || pending.vms.has(id) || pending.arrived.has(id)) continue;
+      this.vms.delete(id);
       vms++;
     }
     for (const host of stored.hosts) if (!pending.hosts.has(host.hostId)) this.hosts.set(host.hostId, host);
@@ -103,7 +112,12 @@ export class FleetTopology {
       storedKeys.add(key);
       if (pending.pathways.has(key) || pending.removedVms.has(p.source) || pending.removedVms.has(p.target)) continue;
       const held = this.pathways.get(key);
-      if (held !== undefined && held.lastSeenAt >= p.features.lastSeenAt) continue;
+      if (held !== undefined && held.lastSeenAt > p.features.lastSeenAt) continue;
+      if (held !== undefined && held.lastSeenAt === p.features.lastSeenAt) {
+        // The same observations: keep the decayed history, but what the store holds is what was last written.
+        this.written.set(key, p.features);
+        continue;
+      }
       this.pathways.set(key, restoredPathway({ source: p.source, target: p.target, kind: p.kind }, p.features));
       this.written.set(key, p.features);
       if (held === undefined) this.index(key, p.source, p.target);

@@ -34,7 +34,7 @@ export interface TopologyBuilderMetrics {
 }
 
 /** Every key owned, never rebalanced: a single builder (tests, or a bus that is the fleet's only consumer). */
-export const OWN_EVERY_VM: KeyOwnership = { owns: () => true, generation: 1 };
+export const OWN_EVERY_VM: KeyOwnership = { owns: () => true, generation: 1, active: true };
 
 /**
  * Applies inventory, host and flow events to the fleet topology and decides when to flush it: inventory and host
@@ -84,7 +84,8 @@ export class TopologyIngest {
    * FleetTopology.load), before it applies any event of the keys it may have gained, sweeps or flushes.
    */
   private async catchUpWithOwnership(): Promise<void> {
-    if (this.ownership.generation === this.loadedGeneration) return;
+    // NOTE: owning nothing (before a join, during a rebalance) there is nothing to catch up with yet; wait for the join.
+    if (this.ownership.generation === this.loadedGeneration || !this.ownership.active) return;
     await this.serially(async () => {
       const generation = this.ownership.generation;
       if (generation === this.loadedGeneration) return;
@@ -176,8 +177,8 @@ export class TopologyIngest {
 
   private async flushNow(publish: Publish): Promise<void> {
     const now = this.watermark;
-    // NOTE: owning nothing yet (before the group's first join), a sweep would decide nothing: keep it due.
-    const sweep = this.sweepDue() && this.ownership.generation > 0;
+    // NOTE: owning nothing (before a join, during a rebalance, unconfirmed), a sweep would decide nothing: keep it due.
+    const sweep = this.sweepDue() && this.ownership.active;
     const plan = this.topology.planFlush(now, sweep, (vmId) => this.ownership.owns(vmId));
     if (sweep) this.lastSweepAt = now;
     this.lastFlushAt = now;

@@ -117,6 +117,30 @@ describe('topology builder, two instances', () => {
     await fleet.close();
   });
 
+  it('after a failover the survivor refreshes before it applies the first event of a gained key, not at its next tick', async () => {
+    const { fleet, a, b } = await twoBuildersObservingSources();
+    await fleet.stop(a);
+    const a2 = await fleet.start();
+    const ownedByB = SOURCES.filter((s) => b.bus.keyOwnership('flows').owns(s));
+    // B keeps its pathways alive with a new rate (40 calls/s): A2's copies still say 100 as of T0.
+    for (let minute = 2; minute <= 10; minute += 2) {
+      await fleet.producer.publish('flows', ownedByB.map((s) => flow(s, 'db', T0 + minute * MINUTE, { callsPerSec: 40 })));
+      await fleet.settle();
+      for (const { builder } of [a2, b]) await builder.tick(T0 + minute * MINUTE + 1_000);
+      await fleet.settle();
+    }
+    await fleet.stop(b);
+    // The next window of B's sources reaches A2 before any tick: the same rate, so nothing meaningful changed. (Within
+    // the sweep interval of the last tick, so no sweep fades pathways whose windows are still in flight.)
+    const writesBefore = fleet.store.writes.pathways;
+    await fleet.producer.publish('flows', ownedByB.map((s) => flow(s, 'db', T0 + 10 * MINUTE + 5_000, { callsPerSec: 40 })));
+    await fleet.settle();
+    await a2.builder.tick(T0 + 10 * MINUTE + 6_000);
+    await fleet.settle();
+    assert.equal(fleet.store.writes.pathways - writesBefore, 0, 'pathways were rewritten from a stale baseline');
+    await fleet.close();
+  });
+
   it('after a failover the survivor takes what the other wrote from the store, and ages it', async () => {
     const fleet = fleetOfBuilders();
     const a = await fleet.start();
