@@ -51,6 +51,20 @@ function fleetOfBuilders() {
 
 const SOURCES = Array.from({ length: 12 }, (_, i) => `vm-${i}`);
 
+type Fleet = ReturnType<typeof fleetOfBuilders>;
+type Instance = Awaited<ReturnType<Fleet['start']>>;
+
+/** The `sources`' flows to `db` observed every 2 minutes up to `minutes` (at `callsPerSec`), each instance ticking after. */
+async function keepAlive(fleet: Fleet, instances: readonly Instance[], sources: readonly string[], minutes: number, callsPerSec = 100): Promise<void> {
+  for (let minute = 2; minute <= minutes; minute += 2) {
+    const at = T0 + minute * MINUTE;
+    await fleet.producer.publish('flows', sources.map((s) => flow(s, 'db', at, { callsPerSec })));
+    await fleet.settle();
+    for (const { builder } of instances) await builder.tick(at + 1_000);
+    await fleet.settle();
+  }
+}
+
 /** Two instances, SOURCES and `db` inventoried, each source's flow to `db` observed at T0 and flushed by its owner. */
 async function twoBuildersObservingSources() {
   const fleet = fleetOfBuilders();
@@ -75,13 +89,7 @@ describe('topology builder, two instances', () => {
     await fleet.stop(a);
     const a2 = await fleet.start();
     assert.equal(a2.builder.counts().pathways, SOURCES.length, 'the restarted instance loads the whole graph');
-    for (let minute = 2; minute <= 12; minute += 2) {
-      const at = T0 + minute * MINUTE;
-      await fleet.producer.publish('flows', ownedByB.map((s) => flow(s, 'db', at)));
-      await fleet.settle();
-      for (const { builder } of [a2, b]) await builder.tick(at + 1_000);
-      await fleet.settle();
-    }
+    await keepAlive(fleet, [a2, b], ownedByB, 12);
     // A's own pathways went unobserved for 12 minutes (> 5 stale): removed, by A. B's are alive and never touched by A.
     const stored = new Set((await fleet.store.loadTopology()).pathways.map((p) => p.source));
     assert.deepEqual([...stored].sort(), [...ownedByB].sort());
@@ -97,13 +105,7 @@ describe('topology builder, two instances', () => {
     await fleet.stop(a);
     const a2 = await fleet.start();
     const ownedByB = SOURCES.filter((s) => b.bus.keyOwnership('flows').owns(s));
-    for (let minute = 2; minute <= 10; minute += 2) {
-      const at = T0 + minute * MINUTE;
-      await fleet.producer.publish('flows', ownedByB.map((s) => flow(s, 'db', at)));
-      await fleet.settle();
-      for (const { builder } of [a2, b]) await builder.tick(at + 1_000);
-      await fleet.settle();
-    }
+    await keepAlive(fleet, [a2, b], ownedByB, 10);
     const removalsBefore = fleet.changes.filter((c) => c.pathways.some((p) => p.removed)).length;
     // B dies; A takes over every key. Two minutes later B's pathways are 2 minutes old, not stale.
     await fleet.stop(b);
@@ -123,12 +125,7 @@ describe('topology builder, two instances', () => {
     const a2 = await fleet.start();
     const ownedByB = SOURCES.filter((s) => b.bus.keyOwnership('flows').owns(s));
     // B keeps its pathways alive with a new rate (40 calls/s): A2's copies still say 100 as of T0.
-    for (let minute = 2; minute <= 10; minute += 2) {
-      await fleet.producer.publish('flows', ownedByB.map((s) => flow(s, 'db', T0 + minute * MINUTE, { callsPerSec: 40 })));
-      await fleet.settle();
-      for (const { builder } of [a2, b]) await builder.tick(T0 + minute * MINUTE + 1_000);
-      await fleet.settle();
-    }
+    await keepAlive(fleet, [a2, b], ownedByB, 10, 40);
     await fleet.stop(b);
     // The next window of B's sources reaches A2 before any tick: the same rate, so nothing meaningful changed. (Within
     // the sweep interval of the last tick, so no sweep fades pathways whose windows are still in flight.)
