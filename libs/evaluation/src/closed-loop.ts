@@ -57,7 +57,8 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
   const need = truth.impact[incident.anomalyType].need;
   const perVm = new Map<string, GrantRecord>();
   const usefulHold = new Set<Hold>();
-  // For a useful hold: the end of the degradation it covers (held longer than that is idle).
+  // For a useful hold: the end of the degradation it covers (held longer than that is idle). A hold is on one VM, and a
+  // VM is affected at most once in an incident, so a hold covers one degradation.
   const idleAfter = new Map<Hold, number>();
   let degraded = 0;
   let downstream = 0;
@@ -72,7 +73,7 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
     for (const h of mine) {
       if (h.start < end && h.end > a.onsetAt && grantCoverage(need, a.severity, h.resources) > 0) {
         usefulHold.add(h);
-        idleAfter.set(h, Math.min(idleAfter.get(h) ?? Number.POSITIVE_INFINITY, end));
+        idleAfter.set(h, end);
       }
     }
     const inTime = covering !== undefined && covering.start <= a.onsetAt;
@@ -90,7 +91,7 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
       const m = units(h.resources) * Math.max(0, h.end - h.start) / 60_000;
       granted += m;
       if (!usefulHold.has(h)) wasted += m;
-      else idle += units(h.resources) * Math.max(0, h.end - Math.max(h.start, idleAfter.get(h) ?? h.end)) / 60_000;
+      else idle += units(h.resources) * Math.max(0, h.end - Math.max(h.start, idleAfter.get(h)!)) / 60_000;
     }
   }
   return { degradedVmMinutes: degraded, downstreamDegradedVmMinutes: downstream, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, idleUnitMinutes: idle, churn, protectedInTime, perVm };

@@ -1,4 +1,4 @@
-export { averagePrecision, brierScore, bootstrapInterval, weightedRatio, weightedMedian, median, PooledRanking, type Scored, type IncidentScores, type Interval } from './metrics.js';
+export { averagePrecision, brierScore, bootstrapInterval, weightedRatio, weightedMedian, PooledRanking, type Scored, type IncidentScores, type Interval } from './metrics.js';
 export { UndirectedGraph, CooccurrenceHistory, type ScoreMap } from './baselines.js';
 export { observeTopology, type ObservedTopology } from './observed-topology.js';
 export { judgePrediction, type Prediction, type EstimatorIncident, type JudgingContext } from './incident-scoring.js';

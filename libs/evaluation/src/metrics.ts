@@ -161,11 +161,3 @@ export function weightedRatio(num: ArrayLike<number>, den: ArrayLike<number>, we
   }
   return b === 0 ? null : a / b;
 }
-
-/** Median of a list (null when empty). */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}

@@ -33,9 +33,6 @@ export interface TopologyBuilderMetrics {
   flushed(summary: FlushSummary): void;
 }
 
-/** Every key owned, never rebalanced: a single builder (tests, or a bus that is the fleet's only consumer). */
-export const OWN_EVERY_VM: KeyOwnership = { owns: () => true, generation: 1, active: true };
-
 /**
  * Applies inventory, host and flow events to the fleet topology and decides when to flush it: inventory and host
  * changes are written through at once (they are not re-observed, so they must not wait in memory), flow
@@ -58,7 +55,7 @@ export class TopologyIngest {
     private readonly policy: FlushPolicy,
     private readonly logger: Logger,
     private readonly metrics: TopologyBuilderMetrics,
-    private readonly ownership: KeyOwnership = OWN_EVERY_VM,
+    private readonly ownership: KeyOwnership,
   ) {
     this.loadedGeneration = ownership.generation;
   }
@@ -179,7 +176,14 @@ export class TopologyIngest {
     const now = this.watermark;
     // NOTE: owning nothing (before a join, during a rebalance, unconfirmed), a sweep would decide nothing: keep it due.
     const sweep = this.sweepDue() && this.ownership.active;
-    const plan = this.topology.planFlush(now, sweep, (vmId) => this.ownership.owns(vmId));
+    // A sweep asks once per source VM, not once per pathway (a source has several; ownership is per key).
+    const owned = new Map<string, boolean>();
+    const owns = (vmId: string): boolean => {
+      let mine = owned.get(vmId);
+      if (mine === undefined) owned.set(vmId, (mine = this.ownership.owns(vmId)));
+      return mine;
+    };
+    const plan = this.topology.planFlush(now, sweep, owns);
     if (sweep) this.lastSweepAt = now;
     this.lastFlushAt = now;
     try {
