@@ -7,6 +7,8 @@ import type { PipelineGauges, PipelineRuntime, PipelineSetup, SimulationPipeline
 /** How the embedded pipeline is set up; everything has the embedded default. */
 export interface EmbeddedPipelineOptions extends PipelineSetup {
   readonly topicPrefix?: string;
+  /** false: no learner runs (the model stays the one scoring starts with, nothing publishes a new one); default true. */
+  readonly learning?: boolean;
 }
 
 /** The four services on one in-memory bus and in-memory stores, driven by simulated (event) time. */
@@ -33,7 +35,7 @@ export async function startEmbeddedPipeline(options: EmbeddedPipelineOptions = {
   const byName = createPipelineServices({
     buses: { 'topology-builder': bus, 'propagation-scorer': bus, allocator: bus, learner: bus }, stateStore, graphStore, topicPrefix: prefix, scorerInstance: 'embedded',
   }, options, gauges);
-  const services = PIPELINE_SERVICES.map((name) => byName[name]);
+  const services = PIPELINE_SERVICES.filter((name) => options.learning !== false || name !== 'learner').map((name) => byName[name]);
   for (const service of services) await service.start();
   await bus.startConsumers([...services.flatMap((s) => s.consumers), ...(options.extraConsumers ?? [])]);
   return {

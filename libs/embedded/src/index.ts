@@ -18,4 +18,5 @@ export { formatProgress, progressBar } from './progress-line.js';
 export { renderReport } from './report/html-report.js';
 export { layoutIncident, incidentGraphSvg, grantTimelineSvg, type IncidentLayout, type PlacedNode } from './report/incident-graph.js';
 export { barChart, stackedBarChart, lineChart, type ChartSeries, type ChartFrame } from './report/svg-charts.js';
+export { fleetRecording } from './fleet-recording.js';
 export { replayRecording, parseReplayLine, REPLAY_INPUT_TOPICS, type ReplayLine, type ReplayOptions, type ReplayInputTopic } from './replay.js';

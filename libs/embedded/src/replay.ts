@@ -20,6 +20,8 @@ export interface ReplayOptions {
   readonly tailMs?: number;
   /** Tick step through gaps between events and through the tail (default 1 min). */
   readonly tailStepMs?: number;
+  /** false: the learner does not run, so the model stays the default one (or the input's `model` lines); default true. */
+  readonly learning?: boolean;
 }
 
 interface Parsed {
@@ -60,14 +62,17 @@ export function parseReplayLine(text: string, lineNumber: number): Parsed | unde
 /**
  * Feeds a recording through the embedded pipeline in file order: before an event later than the current time, every
  * service ticks at its time; after the last one the services keep ticking for the tail (incidents time out, leases
- * expire, the learner labels). Returns what the pipeline published on `risk` and `allocations`, in order.
+ * expire, the learner labels). Returns what the pipeline published on `risk`, `allocations` and `model` (the learner's
+ * versions, not the input's), in order.
  */
 export async function replayRecording(lines: Iterable<string> | AsyncIterable<string>, options: ReplayOptions = {}): Promise<ReplayLine[]> {
   const recorder = new PipelineRecorder();
   const output: ReplayLine[] = [];
   const pipeline = await startEmbeddedPipeline({
     extraConsumers: recorder.consumers('foresight.replay-recorder'),
+    learning: options.learning ?? true,
   });
+  const inputModels = new Set<string>();
   let now = Number.NEGATIVE_INFINITY;
   let pending: Parsed[] = [];
   const flush = async (): Promise<void> => {
@@ -95,6 +100,7 @@ export async function replayRecording(lines: Iterable<string> | AsyncIterable<st
         if (Number.isFinite(now)) await pipeline.advance(parsed.at);
         now = parsed.at;
       }
+      if (parsed.topic === 'model') inputModels.add(parsed.message.eventId);
       pending.push(parsed);
     }
     await flush();
@@ -109,6 +115,7 @@ export async function replayRecording(lines: Iterable<string> | AsyncIterable<st
   }
   const risks = recorder.risks.map((message) => ({ topic: 'risk' as const, message, at: message.eventTime }));
   const allocations = recorder.allocations.map((message) => ({ topic: 'allocations' as const, message, at: message.eventTime }));
-  for (const line of [...risks, ...allocations].sort((a, b) => a.at - b.at)) output.push({ topic: line.topic, message: line.message });
+  const models = recorder.models.filter((m) => !inputModels.has(m.eventId)).map((message) => ({ topic: 'model' as const, message, at: message.eventTime }));
+  for (const line of [...risks, ...allocations, ...models].sort((a, b) => a.at - b.at)) output.push({ topic: line.topic, message: line.message });
   return output;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseReplayLine, replayRecording } from '../src/index.js';
+import { fleetRecording, parseReplayLine, replayRecording } from '../src/index.js';
 
 const example = new URL('../../../../examples/replay/small.ndjson', import.meta.url);
 
@@ -28,5 +28,17 @@ describe('replayRecording', () => {
     assert.throws(() => parseReplayLine('{"topic":"risk","message":{}}', 3), /line 3: expected/);
     assert.throws(() => parseReplayLine('not json', 2), /line 2: not JSON/);
     assert.equal(parseReplayLine('   ', 1), undefined);
+  });
+
+  it('writes the model versions the learner published, and none with --learning off (the default model stays)', async () => {
+    // NOTE: enough incidents on a small fleet for the learner to publish at least once (about 6 s on 2 cores).
+    const recording = [...fleetRecording({ vms: 200, durationMs: 60 * 60_000, incidents: 80, seed: 1 })];
+    const learning = await replayRecording(recording, { learning: true });
+    const models = learning.filter((l) => l.topic === 'model');
+    assert.ok(models.length >= 1, 'the learner published a model version');
+    const frozen = await replayRecording(recording, { learning: false });
+    assert.equal(frozen.filter((l) => l.topic === 'model').length, 0);
+    const versions = new Set(frozen.flatMap((l) => (l.topic === 'risk' && 'modelVersion' in l.message ? [l.message.modelVersion] : [])));
+    assert.equal(versions.size, 1, `one model scores everything, got versions ${[...versions].join(', ')}`);
   });
 });
