@@ -26,14 +26,26 @@ export function robustMeanDelay(hopDelaysMs: readonly number[]): number {
 }
 
 /**
- * Exponentially weighted estimate of a carrier's mean hop delay at batch granularity: n observations move the delay by
- * 1 − (1 − rate)^n of the way to the batch's robust mean (robustMeanDelay: hop delays taken as exponential, as in the
- * continuous-time independent cascade, so a few misattributed hops hours long do not drag the mean), by at most a
- * factor `maxDelayStepFactor`, within [minDelayMs, horizonMs].
+ * The batch's robust mean (robustMeanDelay) pooled with the prior's delay in log space, the prior counting as
+ * `priorHops` observations: n hops move the estimate n / (n + priorHops) of the way (in log) from the prior.
  */
-export function learnDelay(current: number, hopDelaysMs: readonly number[], options: ResolvedLearningOptions, horizonMs: number): number {
+export function shrunkDelay(priorDelayMs: number, hopDelaysMs: readonly number[], priorHops: number): number {
+  const observed = Math.max(robustMeanDelay(hopDelaysMs), 1);
+  const n = hopDelaysMs.length;
+  const share = n / (n + priorHops);
+  return Math.exp((1 - share) * Math.log(Math.max(priorDelayMs, 1)) + share * Math.log(observed));
+}
+
+/**
+ * Exponentially weighted estimate of a carrier's mean hop delay at batch granularity: n observations move the delay by
+ * 1 − (1 − rate)^n of the way to the batch's target, by at most a factor `maxDelayStepFactor`, within
+ * [minDelayMs, horizonMs]. The target is the batch's robust mean (robustMeanDelay: hop delays taken as exponential, as
+ * in the continuous-time independent cascade, so a few misattributed hops hours long do not drag the mean) shrunk
+ * toward `priorDelayMs` by `delayPriorHops` pseudo-hops (shrunkDelay; default: no prior given, the current delay).
+ */
+export function learnDelay(current: number, hopDelaysMs: readonly number[], options: ResolvedLearningOptions, horizonMs: number, priorDelayMs = current): number {
   if (hopDelaysMs.length === 0) return current;
-  const target = robustMeanDelay(hopDelaysMs);
+  const target = shrunkDelay(priorDelayMs, hopDelaysMs, options.delayPriorHops);
   const eta = 1 - Math.pow(1 - options.delayLearningRate, hopDelaysMs.length);
   const proposed = current + eta * (target - current);
   const stepBounded = Math.min(Math.max(proposed, current / options.maxDelayStepFactor), current * options.maxDelayStepFactor);
@@ -106,6 +118,13 @@ function meanUpdate(group: readonly CarrierFit[], weights: ReadonlyMap<CarrierEv
   return mean;
 }
 
+/** The lower bounds of the weights: slopes at 0 under the `non-negative` constraint, the intercept free. */
+function slopeBounds(entries: readonly CarrierFit[], options: ResolvedLearningOptions): { lowerBounds?: (number | undefined)[] } {
+  if (options.slopeConstraint === 'none') return {};
+  const n = entries[0]?.anchor.weights.length ?? 0;
+  return { lowerBounds: Array.from({ length: n }, (_, i) => (i === 0 ? undefined : 0)) };
+}
+
 /**
  * Carrier weights fitted jointly on the batch: MAP logistic regression per carrier (L2 toward its anchor); where a
  * target was exposed by several edges, EM on the noisy-or likelihood, starting from the current weights; and where
@@ -116,7 +135,7 @@ function meanUpdate(group: readonly CarrierFit[], weights: ReadonlyMap<CarrierEv
  * maxEmIterations. Without joint targets or groups this is one logistic fit per carrier.
  */
 function fitCarrierWeights(entries: readonly CarrierFit[], targets: readonly ExposureTarget[], options: ResolvedLearningOptions): Map<CarrierEvidence, number[]> {
-  const fit = { l2: options.l2, maxSteps: options.maxNewtonSteps, maxAbsWeight: options.maxAbsWeight };
+  const fit = { l2: options.l2, maxSteps: options.maxNewtonSteps, maxAbsWeight: options.maxAbsWeight, ...slopeBounds(entries, options) };
   const joint = targets.some((t) => t.affected && t.edges.length > 1);
   const groups = options.typePooling > 0 ? poolingGroups(entries) : [];
   const weights = new Map<CarrierEvidence, number[]>();
@@ -175,7 +194,7 @@ export function learnCarriers(model: ModelParameters, evidence: TransmissionEvid
   for (const { evidence: ev, current, anchor } of entries) {
     const params = types[ev.anomalyType];
     if (params === undefined) continue;
-    const learned: CarrierParameters = { weights: weights.get(ev) ?? anchor.weights, delayMs: learnDelay(current.delayMs, ev.hopDelaysMs, options, model.horizonMs) };
+    const learned: CarrierParameters = { weights: weights.get(ev) ?? anchor.weights, delayMs: learnDelay(current.delayMs, ev.hopDelaysMs, options, model.horizonMs, anchor.delayMs) };
     types[ev.anomalyType] = {
       ...params,
       carriers: { ...params.carriers, [ev.kind]: { ...params.carriers[ev.kind], [ev.direction]: learned } },

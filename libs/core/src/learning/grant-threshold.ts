@@ -61,7 +61,8 @@ export function utilityOptimalThreshold(samples: readonly GrantDecisionSample[],
 /**
  * Moves grantThreshold toward the utility optimum over the given outcomes by at most `thresholdStep`, within the
  * bounds, and sets releaseThreshold = grantThreshold × hysteresisRatio. With too few samples nothing moves (but the
- * pair is still clamped to the bounds).
+ * pair is still clamped to the bounds). Whatever the utility says, the threshold never exceeds the recall floor
+ * (recallFloorThreshold of the samples; down to `thresholdFloor`), so it cannot drift to "grant nothing".
  */
 export function learnGrantThreshold(
   current: { readonly grantThreshold: number; readonly releaseThreshold: number },
@@ -75,5 +76,18 @@ export function learnGrantThreshold(
     grant += Math.min(Math.max(target - grant, -options.thresholdStep), options.thresholdStep);
     grant = Math.min(Math.max(grant, options.thresholdMin), options.thresholdMax);
   }
+  const cap = recallFloorThreshold(samples, options.recallFloor);
+  if (cap !== undefined && grant > cap) grant = Math.max(cap, options.thresholdFloor);
   return { grantThreshold: grant, releaseThreshold: grant * options.hysteresisRatio };
+}
+
+/**
+ * The highest threshold at which the samples' grants would still catch `recall` of the samples that became anomalous:
+ * the probability of the ⌈recall × positives⌉-th positive, by probability. Undefined without positives or when
+ * `recall` is 0 (no floor).
+ */
+export function recallFloorThreshold(samples: readonly GrantDecisionSample[], recall: number): number | undefined {
+  const positives = samples.filter((s) => s.becameAnomalous).map((s) => s.probability).sort((a, b) => b - a);
+  const k = Math.ceil(recall * positives.length);
+  return k === 0 ? undefined : positives[k - 1];
 }

@@ -31,6 +31,20 @@ export interface LearningOptions extends GrantUtilityOptions {
   readonly maxEmIterations?: number;
   /** Learned weights are clamped to ±this (default 12). */
   readonly maxAbsWeight?: number;
+  /**
+   * Sign constraint on the feature slopes (default `non-negative`: more bandwidth, calls, latency or errors on a pathway
+   * never make it carry less; docs/learning-model.md, "Constraints"). `none` lets slopes take either sign.
+   */
+  readonly slopeConstraint?: SlopeConstraint;
+  /** Pseudo-hops of the prior's delay when a batch's hop delays are pooled with it (default 10; 0 = the batch alone). */
+  readonly delayPriorHops?: number;
+  /**
+   * The grant threshold never exceeds the probability at which the recent predictions would have caught this share of
+   * their VMs that became anomalous (default 0.5), so it cannot drift to "grant nothing" (docs/learning-model.md).
+   */
+  readonly recallFloor?: number;
+  /** The recall floor may take the threshold below thresholdBounds.min, never below this (default 0.01). */
+  readonly thresholdFloor?: number;
   /** Weight of one observed hop delay in the exponentially weighted mean delay (default 0.05). */
   readonly delayLearningRate?: number;
   /** One batch moves a carrier's delayMs by at most this factor either way (default 2). */
@@ -67,6 +81,9 @@ export interface LearningOptions extends GrantUtilityOptions {
   readonly maxTypes?: number;
 }
 
+/** Which signs the feature slopes may take. */
+export type SlopeConstraint = 'non-negative' | 'none';
+
 /** LearningOptions with every default filled in and validated. */
 export interface ResolvedLearningOptions {
   readonly at: number;
@@ -76,6 +93,10 @@ export interface ResolvedLearningOptions {
   readonly maxNewtonSteps: number;
   readonly maxEmIterations: number;
   readonly maxAbsWeight: number;
+  readonly slopeConstraint: SlopeConstraint;
+  readonly delayPriorHops: number;
+  readonly recallFloor: number;
+  readonly thresholdFloor: number;
   readonly delayLearningRate: number;
   readonly maxDelayStepFactor: number;
   readonly minDelayMs: number;
@@ -118,6 +139,12 @@ function vulnerabilityEvidence(value: VulnerabilityEvidence | undefined): Vulner
   return v;
 }
 
+function slopeConstraint(value: SlopeConstraint | undefined): SlopeConstraint {
+  const v = value ?? 'non-negative';
+  check(v === 'non-negative' || v === 'none', 'slopeConstraint', v, "'non-negative' or 'none'");
+  return v;
+}
+
 /** The utility weights with defaults, validated (both > 0). */
 export function resolveGrantUtility(options: GrantUtilityOptions = {}): { readonly usefulGrantBenefit: number; readonly wastedGrantCost: number } {
   return {
@@ -145,6 +172,10 @@ export function resolveLearningOptions(options: LearningOptions): ResolvedLearni
     maxNewtonSteps: inRange(options.maxNewtonSteps ?? 25, 'maxNewtonSteps', 1, 1000),
     maxEmIterations: inRange(options.maxEmIterations ?? 50, 'maxEmIterations', 1, 10_000),
     maxAbsWeight: inRange(options.maxAbsWeight ?? 12, 'maxAbsWeight', 0, 1e3, true),
+    slopeConstraint: slopeConstraint(options.slopeConstraint),
+    delayPriorHops: inRange(options.delayPriorHops ?? 10, 'delayPriorHops', 0, 1e6),
+    recallFloor: inRange(options.recallFloor ?? 0.5, 'recallFloor', 0, 1),
+    thresholdFloor: inRange(options.thresholdFloor ?? 0.01, 'thresholdFloor', 0, thresholdMin),
     delayLearningRate: inRange(options.delayLearningRate ?? 0.05, 'delayLearningRate', 0, 1),
     maxDelayStepFactor: inRange(options.maxDelayStepFactor ?? 2, 'maxDelayStepFactor', 1, 1e3),
     minDelayMs: inRange(options.minDelayMs ?? 1000, 'minDelayMs', 0, Number.MAX_VALUE, true),

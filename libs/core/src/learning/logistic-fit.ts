@@ -18,6 +18,11 @@ export interface LogisticFitOptions {
   readonly maxAbsWeight: number;
   /** Where Newton starts (default: the anchor); the optimum does not depend on it, only the number of steps. */
   readonly start?: readonly number[];
+  /**
+   * Per coefficient, a lower bound (undefined: free): the fit is the MAP estimate on the box, by projected Newton.
+   * The anchor and the start are projected onto it first.
+   */
+  readonly lowerBounds?: readonly (number | undefined)[];
 }
 
 const CONVERGED = 1e-8;
@@ -76,15 +81,40 @@ function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array | u
   return v;
 }
 
+/** The coefficients held at their lower bound: at it, with the gradient pushing further down. */
+function activeSet(w: Float64Array, grad: Float64Array, lower: readonly (number | undefined)[] | undefined): boolean[] {
+  const active = new Array<boolean>(w.length).fill(false);
+  if (lower === undefined) return active;
+  for (let i = 0; i < w.length; i++) {
+    const lo = lower[i];
+    if (lo !== undefined && (w[i] ?? 0) <= lo + 1e-12 && (grad[i] ?? 0) > 0) active[i] = true;
+  }
+  return active;
+}
+
+function project(w: Float64Array, lower: readonly (number | undefined)[] | undefined): void {
+  if (lower === undefined) return;
+  for (let i = 0; i < w.length; i++) {
+    const lo = lower[i];
+    if (lo !== undefined && (w[i] ?? 0) < lo) w[i] = lo;
+  }
+}
+
 /**
  * MAP logistic regression with a fixed per-example offset and a Gaussian prior centred on `anchor`:
- * damped Newton (IRLS) with backtracking, then clamped to ±maxAbsWeight. With no examples it returns the anchor.
+ * damped Newton (IRLS) with backtracking, then clamped to ±maxAbsWeight. With `lowerBounds`, projected Newton
+ * (Bertsekas): coefficients at their bound with the gradient pushing down are held there, the Newton step is taken on
+ * the others, and every trial point is projected onto the box. With no examples it returns the (projected) anchor.
  */
 export function fitLogistic(examples: readonly TransmissionExample[], anchor: readonly number[], options: LogisticFitOptions): number[] {
   const n = anchor.length;
+  const lower = options.lowerBounds;
   const a = Float64Array.from(anchor);
-  if (examples.length === 0) return Array.from(a);
+  project(a, lower);
+  const clampOut = (w: Float64Array): number[] => Array.from(w, (v) => Math.min(Math.max(v, -options.maxAbsWeight), options.maxAbsWeight));
+  if (examples.length === 0) return clampOut(a);
   const w = Float64Array.from(options.start ?? anchor);
+  project(w, lower);
   const grad = new Float64Array(n);
   const hess = new Float64Array(n * n);
   let f = objective(w, examples, a, options.l2);
@@ -107,16 +137,29 @@ export function fitLogistic(examples: readonly TransmissionExample[], anchor: re
       hess[i * n + i] = (hess[i * n + i] ?? 0) + options.l2;
       for (let j = 0; j < i; j++) hess[j * n + i] = hess[i * n + j] ?? 0;
     }
+    // Held coefficients: their rows and columns of the Hessian become the identity and their step is 0.
+    const active = activeSet(w, grad, lower);
+    for (let i = 0; i < n; i++) {
+      if (!active[i]) continue;
+      for (let j = 0; j < n; j++) {
+        hess[i * n + j] = i === j ? 1 : 0;
+        hess[j * n + i] = i === j ? 1 : 0;
+      }
+      grad[i] = 0;
+    }
     const delta = solveSpd(hess, grad, n);
     if (delta === undefined) break;
     // Backtracking keeps every accepted step a strict decrease of the penalised objective.
     let t = 1;
     let accepted = false;
+    let largest = 0;
     const trial = new Float64Array(n);
     for (let halvings = 0; halvings < 30; halvings++) {
       for (let i = 0; i < n; i++) trial[i] = (w[i] ?? 0) - t * (delta[i] ?? 0);
+      project(trial, lower);
       const ft = objective(trial, examples, a, options.l2);
       if (Number.isFinite(ft) && ft <= f) {
+        for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs((trial[i] ?? 0) - (w[i] ?? 0)));
         w.set(trial);
         f = ft;
         accepted = true;
@@ -124,9 +167,7 @@ export function fitLogistic(examples: readonly TransmissionExample[], anchor: re
       }
       t /= 2;
     }
-    let largest = 0;
-    for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(t * (delta[i] ?? 0)));
     if (!accepted || largest < CONVERGED) break;
   }
-  return Array.from(w, (v) => Math.min(Math.max(v, -options.maxAbsWeight), options.maxAbsWeight));
+  return clampOut(w);
 }

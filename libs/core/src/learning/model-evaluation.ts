@@ -54,21 +54,41 @@ export function averagePrecision(scored: readonly { readonly p: number; readonly
   return ap;
 }
 
+/** One held-out Bernoulli outcome under a model: its probability, what happened, and the incident it belongs to. */
+export interface ScoredExposure {
+  readonly p: number;
+  readonly y: boolean;
+  /** Index of its incident in the held-out list (the unit a paired bootstrap resamples). */
+  readonly incident: number;
+}
+
 /**
- * Scores `model` on held-out outcomes: every exposure (and missed anomaly) with an edge from an affected parent is a
- * Bernoulli outcome whose probability is recomputed under `model`, so two models are compared on the same evidence.
+ * Every exposure (and missed anomaly) with an edge from an affected parent, as a Bernoulli outcome whose probability is
+ * recomputed under `model`, in a fixed order: two models' lists line up element by element.
+ */
+export function scoreHeldOut(model: ModelParameters, heldOut: readonly IncidentOutcome[]): ScoredExposure[] {
+  const scored: ScoredExposure[] = [];
+  heldOut.forEach((o, incident) => {
+    for (const e of o.exposures) {
+      if (e.edge?.parentAffected === true) scored.push({ p: edgeProbability(model, e.anomalyType, e.vmId, e.edge), y: e.becameAnomalous, incident });
+    }
+    for (const m of o.missed ?? []) {
+      if (m.edge?.parentAffected === true) scored.push({ p: edgeProbability(model, m.anomalyType, m.vmId, m.edge), y: true, incident });
+    }
+  });
+  return scored;
+}
+
+/**
+ * Scores `model` on held-out outcomes (scoreHeldOut), so two models are compared on the same evidence.
  * Grant utility uses the recorded predicted probabilities against the model's grantThreshold.
  */
 export function evaluateModel(model: ModelParameters, heldOut: readonly IncidentOutcome[], options: GrantUtilityOptions = {}): ModelMetrics {
-  const scored: { p: number; y: boolean }[] = [];
-  for (const o of heldOut) {
-    for (const e of o.exposures) {
-      if (e.edge?.parentAffected === true) scored.push({ p: edgeProbability(model, e.anomalyType, e.vmId, e.edge), y: e.becameAnomalous });
-    }
-    for (const m of o.missed ?? []) {
-      if (m.edge?.parentAffected === true) scored.push({ p: edgeProbability(model, m.anomalyType, m.vmId, m.edge), y: true });
-    }
-  }
+  return metricsOf(model, heldOut, scoreHeldOut(model, heldOut), options);
+}
+
+/** The metrics of already scored held-out outcomes (evaluateModel without scoring twice). */
+export function metricsOf(model: ModelParameters, heldOut: readonly IncidentOutcome[], scored: readonly ScoredExposure[], options: GrantUtilityOptions = {}): ModelMetrics {
   let logLoss = 0;
   let brier = 0;
   let positives = 0;

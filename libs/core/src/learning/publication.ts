@@ -1,30 +1,49 @@
 import type { ModelParameters } from '../model/model-parameters.js';
 import type { GrantUtilityOptions } from './learning-options.js';
-import { evaluateModel, type ModelMetrics } from './model-evaluation.js';
+import { metricsOf, scoreHeldOut, type ModelMetrics } from './model-evaluation.js';
 import type { IncidentOutcome } from './outcome.js';
+import { pairedAuprc, type PairedAuprc } from './paired-auprc.js';
 
-/** When a candidate model may replace the current one. */
+/** When a candidate model may replace the current one (docs/learning-model.md, "Publication"). */
 export interface PublicationOptions extends GrantUtilityOptions {
   /** Held-out exposures needed before any candidate is published (default 20). */
   readonly minHeldOutExamples?: number;
-  /** Also refuse a candidate with a lower AUPRC (default false: AUPRC is reported, not gated; see docs/learning-model.md). */
-  readonly gateOnAuprc?: boolean;
+  /** Held-out positives (exposures that became anomalous) needed before any candidate is published (default 10). */
+  readonly minHeldOutPositives?: number;
+  /**
+   * Ranking: the candidate is refused when its held-out AUPRC is below the current one's by more than this (default
+   * 0.01), or when the paired bootstrap finds it worse (the upper bound of the difference below 0).
+   */
+  readonly auprcTolerance?: number;
+  /** Replicates of the paired bootstrap (default 200). */
+  readonly bootstrapReplicates?: number;
 }
 
-/** A publication verdict with its reason and both models' held-out metrics. */
+/** Why a candidate was refused (a stable code, for metrics and for the `model` topic's readers), or that it was not. */
+export type PublicationVerdict =
+  | 'PUBLISHED' | 'OTHER_MODEL' | 'NOT_NEWER' | 'TOO_FEW_EXAMPLES' | 'TOO_FEW_POSITIVES' | 'WORSE_LOG_LOSS' | 'WORSE_BRIER'
+  | 'WORSE_AUPRC' | 'WORSE_GRANT_UTILITY';
+
+/** A publication verdict with its code, its reason in words, both models' held-out metrics and the paired ranking test. */
 export interface PublicationDecision {
   readonly publish: boolean;
+  readonly verdict: PublicationVerdict;
   readonly reason: string;
   readonly candidate: ModelMetrics;
   readonly current: ModelMetrics;
+  readonly ranking: PairedAuprc;
+}
+
+function round(value: number | null): string {
+  return value === null ? 'n/a' : value.toFixed(4);
 }
 
 /**
  * Compares a candidate with the current model on the same held-out outcomes. It is published only if it is a later
- * version of the same model, there is enough held-out evidence, and it is worse on none of log-loss, Brier (the two
- * proper scoring rules) and grant utility; equal is allowed, so changes the metrics cannot see are not blocked.
- * NOTE: AUPRC is rank-only and jumps by ~0.01 on a few hundred exposures even when every probability got better, so it
- * gates only with `gateOnAuprc`.
+ * version of the same model, the held-out set has enough exposures AND enough positives, and it is worse on none of:
+ * log-loss and Brier (calibration; equal is allowed, so changes the metrics cannot see are not blocked), ranking
+ * (AUPRC: not lower by more than `auprcTolerance`, and not found worse by the paired incident-level bootstrap), and
+ * grant utility at its own threshold.
  */
 export function publicationDecision(
   candidate: ModelParameters,
@@ -32,18 +51,29 @@ export function publicationDecision(
   heldOut: readonly IncidentOutcome[],
   options: PublicationOptions = {},
 ): PublicationDecision {
-  const c = evaluateModel(candidate, heldOut, options);
-  const k = evaluateModel(current, heldOut, options);
-  const verdict = (publish: boolean, reason: string): PublicationDecision => ({ publish, reason, candidate: c, current: k });
+  const scoredC = scoreHeldOut(candidate, heldOut);
+  const scoredK = scoreHeldOut(current, heldOut);
+  const c = metricsOf(candidate, heldOut, scoredC, options);
+  const k = metricsOf(current, heldOut, scoredK, options);
   const minExamples = options.minHeldOutExamples ?? 20;
-  if (candidate.modelId !== current.modelId) return verdict(false, `candidate is model ${candidate.modelId}, current is ${current.modelId}`);
-  if (candidate.version <= current.version) return verdict(false, `candidate version ${candidate.version} is not after current ${current.version}`);
-  if (c.examples < minExamples) return verdict(false, `only ${c.examples} held-out exposures (need ${minExamples})`);
-  if (c.logLoss > k.logLoss) return verdict(false, `held-out log-loss worse: ${c.logLoss} > ${k.logLoss}`);
-  if (c.brier > k.brier) return verdict(false, `held-out Brier score worse: ${c.brier} > ${k.brier}`);
-  if (options.gateOnAuprc === true && c.auprc !== null && k.auprc !== null && c.auprc < k.auprc) return verdict(false, `held-out AUPRC worse: ${c.auprc} < ${k.auprc}`);
-  if (c.grantUtility < k.grantUtility) return verdict(false, `held-out grant utility worse: ${c.grantUtility} < ${k.grantUtility}`);
-  return verdict(true, `not worse on ${c.examples} held-out exposures (log-loss ${c.logLoss} vs ${k.logLoss})`);
+  const minPositives = options.minHeldOutPositives ?? 10;
+  const tolerance = options.auprcTolerance ?? 0.01;
+  const enough = c.examples >= minExamples && c.positives >= minPositives;
+  const ranking = enough ? pairedAuprc(scoredC, scoredK, heldOut.length, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version })
+    : { difference: null, lower: null, upper: null, replicates: 0 };
+  const verdict = (code: PublicationVerdict, reason: string): PublicationDecision => ({ publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking });
+  if (candidate.modelId !== current.modelId) return verdict('OTHER_MODEL', `candidate is model ${candidate.modelId}, current is ${current.modelId}`);
+  if (candidate.version <= current.version) return verdict('NOT_NEWER', `candidate version ${candidate.version} is not after current ${current.version}`);
+  if (c.examples < minExamples) return verdict('TOO_FEW_EXAMPLES', `only ${c.examples} held-out exposures (need ${minExamples})`);
+  if (c.positives < minPositives) return verdict('TOO_FEW_POSITIVES', `only ${c.positives} held-out positives (need ${minPositives})`);
+  if (c.logLoss > k.logLoss) return verdict('WORSE_LOG_LOSS', `held-out log-loss worse: ${round(c.logLoss)} > ${round(k.logLoss)}`);
+  if (c.brier > k.brier) return verdict('WORSE_BRIER', `held-out Brier score worse: ${round(c.brier)} > ${round(k.brier)}`);
+  const d = ranking.difference;
+  if (d !== null && (d < -tolerance || (ranking.upper !== null && ranking.upper < 0))) {
+    return verdict('WORSE_AUPRC', `held-out AUPRC worse: ${round(c.auprc)} vs ${round(k.auprc)} (difference ${round(d)}, ${ranking.replicates}-replicate paired bootstrap [${round(ranking.lower)}, ${round(ranking.upper)}])`);
+  }
+  if (c.grantUtility < k.grantUtility) return verdict('WORSE_GRANT_UTILITY', `held-out grant utility worse: ${round(c.grantUtility)} < ${round(k.grantUtility)}`);
+  return verdict('PUBLISHED', `not worse on ${c.examples} held-out exposures, ${c.positives} positives (log-loss ${round(c.logLoss)} vs ${round(k.logLoss)}, AUPRC difference ${round(d)} [${round(ranking.lower)}, ${round(ranking.upper)}])`);
 }
 
 /** True only when the candidate may be published: it never scores worse than the current model on held-out outcomes. */

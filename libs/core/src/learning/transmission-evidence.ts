@@ -89,6 +89,17 @@ function exposingEdgesOf(edge: InfectingEdge | undefined, exposingEdges: readonl
   return all.filter((e) => e.parentAffected);
 }
 
+/** The exposing edge whose parent's onset is the latest strictly before `childDelayMs` (undefined if none is known). */
+export function nearestParent(edges: readonly InfectingEdge[], childDelayMs: number): InfectingEdge | undefined {
+  let best: InfectingEdge | undefined;
+  for (const e of edges) {
+    const at = e.parentOnsetDelayMs;
+    if (at === undefined || at >= childDelayMs) continue;
+    if (best === undefined || at > (best.parentOnsetDelayMs ?? -Infinity)) best = e;
+  }
+  return best;
+}
+
 /**
  * Turns outcomes into per-carrier Bernoulli examples, x = featureVector(edge features), offset = the target's
  * vulnerability offset under `model`, grouped per exposed VM (an ExposureTarget). Only edges from an affected parent
@@ -131,9 +142,10 @@ export function collectTransmissionEvidence(model: ModelParameters, outcomes: re
     }
     vulnerability.push({ vmId, affected, edges: observed });
     if (exposing.length > 0) targets.push({ affected, edges: exposing });
-    // The hop delay is measured on the likeliest edge only (one observation per positive).
-    const hopEdge = likeliest !== undefined && likeliest.parentAffected ? likeliest : edges[0];
-    if (affected && onsetDelayMs !== undefined && hopEdge.parentOnsetDelayMs !== undefined) {
+    // One hop delay per positive, from the right reference: the exposing parent whose onset came last before the
+    // child's (the nearest in time), not the likeliest by probability, whose onset may be long before.
+    const hopEdge = affected && onsetDelayMs !== undefined ? nearestParent(edges, onsetDelayMs) : undefined;
+    if (hopEdge !== undefined && onsetDelayMs !== undefined && hopEdge.parentOnsetDelayMs !== undefined) {
       const evidence = carriers.get(carrierKey(type, hopEdge.kind, canonicalDirection(hopEdge.kind, hopEdge.direction)));
       const hop = onsetDelayMs - hopEdge.parentOnsetDelayMs;
       if (evidence !== undefined && hop > 0) evidence.hopDelaysMs.push(hop);
