@@ -51,8 +51,8 @@ export function pairedAuprc(candidate: readonly ScoredExposure[], current: reado
     drawnK.length = 0;
     for (let n = 0; n < incidents; n++) {
       for (const i of byIncident[random.int(incidents)] ?? []) {
-        drawnC.push(candidate[i] as ScoredExposure);
-        drawnK.push(current[i] as ScoredExposure);
+        drawnC.push(candidate[i]);
+        drawnK.push(current[i]);
       }
     }
     const dc = averagePrecision(drawnC);

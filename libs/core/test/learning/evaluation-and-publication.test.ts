@@ -54,7 +54,7 @@ describe('evaluateModel and shouldPublish', () => {
     const published = publicationDecision(candidate, current, heldOut);
     assert.equal(published.verdict, 'PUBLISHED');
     assert.ok(published.ranking.replicates > 100 && published.ranking.lower !== null && published.ranking.upper !== null);
-    assert.ok(published.ranking.lower! <= published.ranking.difference! && published.ranking.difference! <= published.ranking.upper!);
+    assert.ok(published.ranking.lower <= published.ranking.difference! && published.ranking.difference! <= published.ranking.upper);
     assert.equal(shouldPublish({ ...candidate, modelId: 'other' }, current, heldOut), false);
     assert.equal(shouldPublish(candidate, current, heldOut.slice(0, 1), { minHeldOutExamples: 1000 }), false, 'too little held-out evidence');
     const few = publicationDecision(candidate, current, heldOut, { minHeldOutExamples: 1, minHeldOutPositives: 100_000 });
