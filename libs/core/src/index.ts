@@ -19,7 +19,8 @@ export { defaultModel } from './model/default-model.js';
 export type { AtRiskVm } from './allocation/at-risk-vm.js';
 export { leaseIdFor, isLeaseExpired, type Lease } from './allocation/lease.js';
 export { vmCap, type ResourcePool, type VmCaps } from './allocation/resource-pool.js';
-export { DEFAULT_ALLOCATION_POLICY, type AllocationPolicy } from './allocation/allocation-policy.js';
+export { DEFAULT_ALLOCATION_POLICY, DEGRADED_LEASES, type AllocationPolicy, type DegradedLeases } from './allocation/allocation-policy.js';
+export type { DegradedVm } from './allocation/degraded-vm.js';
 export type {
   AllocationAction, AllocationWhy, DeferralWhy, AllocationReason, AllocationDecision, DeferredGrant, AllocationPlan,
 } from './allocation/allocation-plan.js';

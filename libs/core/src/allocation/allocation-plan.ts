@@ -13,13 +13,17 @@ export type AllocationWhy =
   | 'over_vm_cap'
   /** RENEW: probability still ≥ releaseThreshold and the lease is close to expiry. */
   | 'still_at_risk'
+  /** RENEW: the VM is degraded in the incident, the policy keeps its lease (degradedLeases 'keep'), close to expiry. */
+  | 'still_degraded'
   /** RELEASE reasons. */
   | 'below_release_threshold'
   | 'not_at_risk'
   | 'incident_closed'
   | 'lease_expired'
   | 'vm_moved'
-  | 'nothing_to_grant';
+  | 'nothing_to_grant'
+  /** RELEASE: the VM turned degraded and the policy hands it over to the reactive side (degradedLeases 'handover'). */
+  | 'handed_over';
 
 /** Why a wanted grant was not made. */
 export type DeferralWhy = 'insufficient_capacity' | 'unknown_host';

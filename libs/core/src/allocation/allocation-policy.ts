@@ -1,6 +1,16 @@
 import { ForesightError } from '../errors.js';
 import type { ModelParameters } from '../model/model-parameters.js';
 
+/**
+ * What becomes of a lease when its VM turns degraded in the incident (a source: anomalous itself). `keep`: held while
+ * the VM is degraded, released on its recovery, at expiry or when the incident closes. `handover`: released at once
+ * with reason `handed_over`, for a reactive autoscaler to take over.
+ */
+export type DegradedLeases = 'keep' | 'handover';
+
+/** Every DegradedLeases value, for settings and flags. */
+export const DEGRADED_LEASES: readonly DegradedLeases[] = Object.freeze(['keep', 'handover']);
+
 /** Knobs of the allocation policy that are not learned (thresholds and grant sizes come from the model). */
 export interface AllocationPolicy {
   /** How long a grant lasts unless renewed. */
@@ -17,11 +27,13 @@ export interface AllocationPolicy {
   readonly urgencyHorizonMs: number;
   /** Urgency multiplier for grants that land after the ETA, 0 < w ≤ 1. */
   readonly lateWeight: number;
+  /** What becomes of a lease whose VM turns degraded (docs/allocation-policy.md, "Degraded VMs"). */
+  readonly degradedLeases: DegradedLeases;
 }
 
 const MINUTE = 60_000;
 
-/** Defaults: 10-minute leases renewed in their last 5 minutes, 5 s actuation, τ = 5 minutes. */
+/** Defaults: 10-minute leases renewed in their last 5 minutes, 5 s actuation, τ = 5 minutes, leases kept on degraded VMs. */
 export const DEFAULT_ALLOCATION_POLICY: AllocationPolicy = Object.freeze({
   leaseTtlMs: 10 * MINUTE,
   renewBeforeMs: 5 * MINUTE,
@@ -30,6 +42,7 @@ export const DEFAULT_ALLOCATION_POLICY: AllocationPolicy = Object.freeze({
   adjustTolerance: 0.1,
   urgencyHorizonMs: 5 * MINUTE,
   lateWeight: 0.5,
+  degradedLeases: 'keep',
 });
 
 function invalid(message: string): ForesightError {
@@ -68,4 +81,5 @@ export function assertAllocationPolicy(policy: AllocationPolicy): void {
     throw invalid(`urgencyHorizonMs must be > 0, got ${String(p.urgencyHorizonMs)}`);
   }
   if (!isFiniteNumber(p.lateWeight) || p.lateWeight <= 0 || p.lateWeight > 1) throw invalid(`lateWeight must be in (0, 1], got ${String(p.lateWeight)}`);
+  if (!DEGRADED_LEASES.includes(p.degradedLeases)) throw invalid(`degradedLeases must be one of ${DEGRADED_LEASES.join(', ')}, got ${String(p.degradedLeases)}`);
 }

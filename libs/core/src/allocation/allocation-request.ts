@@ -2,6 +2,7 @@ import { ForesightError } from '../errors.js';
 import type { ModelParameters } from '../model/model-parameters.js';
 import { assertAllocationPolicy, assertAllocationThresholds, type AllocationPolicy } from './allocation-policy.js';
 import { assertAtRiskVm, assertEventTime, type AtRiskVm } from './at-risk-vm.js';
+import { assertDegradedVm, type DegradedVm } from './degraded-vm.js';
 import { grantSizeAtFullSeverity } from './grant-sizing.js';
 import { pairKey, type Lease } from './lease.js';
 import type { ResourcePool } from './resource-pool.js';
@@ -15,6 +16,11 @@ export interface AllocationRequest {
    * whose pair is absent here is released ('not_at_risk'), and all pairs compete for the same budget.
    */
   readonly atRisk: readonly AtRiskVm[];
+  /**
+   * The (incident, VM) pairs whose VM is degraded now (a source of the incident); absent: none. Their leases follow
+   * `policy.degradedLeases`: kept while listed, or handed over (docs/allocation-policy.md, "Degraded VMs").
+   */
+  readonly degraded?: readonly DegradedVm[];
   readonly pool: ResourcePool;
   /** Every open lease. */
   readonly leases: readonly Lease[];
@@ -39,6 +45,10 @@ export function assertAllocationRequest(request: AllocationRequest): void {
   assertAllocationPolicy(request.policy);
   if (!isArray(request.atRisk)) throw new ForesightError('INVALID_ARGUMENT', 'atRisk must be an array');
   if (!isArray(request.leases)) throw new ForesightError('INVALID_ARGUMENT', 'leases must be an array');
+  if (request.degraded !== undefined) {
+    if (!isArray(request.degraded)) throw new ForesightError('INVALID_ARGUMENT', 'degraded must be an array');
+    for (const entry of request.degraded) assertDegradedVm(entry);
+  }
   const seen = new Set<string>();
   const types = new Set<string>();
   for (const entry of request.atRisk) {

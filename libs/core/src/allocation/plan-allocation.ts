@@ -45,6 +45,8 @@ interface Pass {
   /** Sorted by vmId, incidentId. */
   readonly atRisk: readonly AtRiskVm[];
   readonly entries: ReadonlyMap<string, AtRiskVm>;
+  /** pairKeys of the degraded (incident, VM) pairs. */
+  readonly degraded: ReadonlySet<string>;
   /** now + leaseTtlMs: the expiry of every lease granted, adjusted or renewed in this pass. */
   readonly expiresAt: number;
   readonly targetOf: (e: AtRiskVm) => Resources;
@@ -55,23 +57,32 @@ function entryOf(pass: Pass, lease: Lease): AtRiskVm | undefined {
   return pass.entries.get(pairKey(lease.incidentId, lease.vmId));
 }
 
-// Phase 1: release what is no longer warranted. Hysteresis: a kept lease only needs releaseThreshold.
+function isDegraded(pass: Pass, pair: { readonly incidentId: string; readonly vmId: string }): boolean {
+  return pass.degraded.has(pairKey(pair.incidentId, pair.vmId));
+}
+
+// Phase 1: release what is no longer warranted. Hysteresis: a kept lease only needs releaseThreshold. A degraded VM's
+// lease is handed over, or kept without needing to be at risk (sized by its entry if it still has one).
 function releaseUnwarranted(pass: Pass): AllocationDecision[] {
   const { ledger, request } = pass;
   const releases: AllocationDecision[] = [];
+  const keepDegraded = request.policy.degradedLeases === 'keep';
   for (const lease of ledger.leases().sort(compareByVmThenIncident)) {
     const entry = entryOf(pass, lease);
+    const degraded = isDegraded(pass, lease);
     const why: AllocationWhy | undefined = isLeaseExpired(lease, request.now)
       ? 'lease_expired'
-      : entry === undefined
-        ? 'not_at_risk'
-        : entry.hostId !== lease.hostId
-          ? 'vm_moved'
-          : entry.probability < request.model.releaseThreshold
-            ? 'below_release_threshold'
-            : isZeroResources(pass.targetOf(entry))
-              ? 'nothing_to_grant'
-              : undefined;
+      : degraded && !keepDegraded
+        ? 'handed_over'
+        : entry === undefined
+          ? (degraded ? undefined : 'not_at_risk')
+          : entry.hostId !== lease.hostId
+            ? 'vm_moved'
+            : entry.probability < request.model.releaseThreshold && !degraded
+              ? 'below_release_threshold'
+              : isZeroResources(pass.targetOf(entry))
+                ? 'nothing_to_grant'
+                : undefined;
     if (why === undefined) continue;
     ledger.close(lease.leaseId);
     releases.push(decide('RELEASE', lease, lease.resources, request.now, reasonOf(entry, lease.incidentId, why)));
@@ -86,8 +97,8 @@ function shrinkKept(pass: Pass, kept: readonly Lease[]): Set<string> {
   const overCap = new Set<string>();
   for (const lease of kept) {
     const entry = entryOf(pass, lease);
-    if (entry === undefined) continue;
-    const target = pass.targetOf(entry);
+    // A kept lease without an entry is a degraded VM's: its size stays, but not above the VM's cap.
+    const target = entry === undefined ? lease.resources : pass.targetOf(entry);
     const room = ledger.room(lease.hostId, lease.vmId, lease);
     const next = { ...lease.resources };
     for (const k of RESOURCE_KEYS) {
@@ -107,7 +118,10 @@ function grantGreedily(pass: Pass, deferred: DeferredGrant[]): GrowStep[] {
   const { ledger, request } = pass;
   const { model, policy, now } = request;
   const candidates: Candidate[] = [];
+  const handover = policy.degradedLeases === 'handover';
   for (const entry of pass.atRisk) {
+    // Handed over: a degraded VM is the reactive side's, Foresight neither grants it nor grows a lease on it.
+    if (handover && isDegraded(pass, entry)) continue;
     const target = pass.targetOf(entry);
     if (isZeroResources(target)) continue;
     const lease = ledger.leaseFor(entry.incidentId, entry.vmId);
@@ -153,7 +167,8 @@ function grantGreedily(pass: Pass, deferred: DeferredGrant[]): GrowStep[] {
 }
 
 /**
- * Plans one allocation pass (docs/allocation-policy.md): releases what is no longer warranted, shrinks leases
+ * Plans one allocation pass (docs/allocation-policy.md): releases what is no longer warranted (a degraded VM's lease
+ * is kept or handed over, per `policy.degradedLeases`), shrinks leases
  * whose target fell or whose VM is over its cap, renews leases close to expiry, then grants and grows greedily by
  * expected benefit per unit of cost within host free capacity, the budget and per-VM caps. One lease per
  * (incident, VM); a VM's leases share its host, the budget and its cap. Deterministic and input-order independent.
@@ -169,6 +184,7 @@ export function planAllocation(request: AllocationRequest): AllocationPlan {
     ledger,
     atRisk,
     entries: new Map(atRisk.map((e) => [pairKey(e.incidentId, e.vmId), e])),
+    degraded: new Set((request.degraded ?? []).map((d) => pairKey(d.incidentId, d.vmId))),
     expiresAt: now + policy.leaseTtlMs,
     targetOf: (e) => grantTarget(grantSizeAtFullSeverity(model, e.anomalyType), e.severity, ledger.vmCap(e.vmId)),
     priorityOf: (e, target) => grantPriority(e, target, total, now, policy),
@@ -191,7 +207,8 @@ export function planAllocation(request: AllocationRequest): AllocationPlan {
     if (isZeroResources(final)) {
       releases.push(decide('RELEASE', lease, lease.resources, now, reasonOf(entry, lease.incidentId, why === 'over_vm_cap' ? why : 'nothing_to_grant')));
     } else if (sameResources(final, lease.resources)) {
-      if (lease.expiresAt - now <= policy.renewBeforeMs) renewals.push(decide('RENEW', lease, lease.resources, pass.expiresAt, reasonOf(entry, lease.incidentId, 'still_at_risk')));
+      const still: AllocationWhy = isDegraded(pass, lease) ? 'still_degraded' : 'still_at_risk';
+      if (lease.expiresAt - now <= policy.renewBeforeMs) renewals.push(decide('RENEW', lease, lease.resources, pass.expiresAt, reasonOf(entry, lease.incidentId, still)));
     } else {
       const lower = minResources(lease.resources, final);
       if (!sameResources(lower, lease.resources)) shrinks.push(decide('ADJUST', lease, lower, pass.expiresAt, reasonOf(entry, lease.incidentId, why)));

@@ -50,6 +50,7 @@ const policyArb: fc.Arbitrary<AllocationPolicy> = fc.record({
   adjustTolerance: fraction(0, 0.5),
   urgencyHorizonMs: fc.integer({ min: 1000, max: 30 * MINUTE }),
   lateWeight: fraction(0.01, 1),
+  degradedLeases: fc.constantFrom('keep' as const, 'handover' as const),
 });
 
 const thresholds = fc.tuple(fraction(0.05, 0.95), unit).map(([g, f]) => ({ grantThreshold: g, releaseThreshold: g * f * 0.999 }));
