@@ -9,14 +9,14 @@ const OK = undefined;
 /**
  * Compiles the bounds of assertMessageBounds for one Avro schema: the walk follows the schema instead of
  * enumerating keys, and each field's rule (unit interval, non-negative, string length) is decided once, here.
- * Returns a function that throws INVALID_MESSAGE naming the path, exactly as assertMessageBounds would.
+ * Returns a function that throws INVALID_MESSAGE naming the path, exactly as assertMessageBounds would (or as `describe` says).
  */
-export function compileMessageBounds(schema: object): (value: unknown) => void {
+export function compileMessageBounds(schema: object, describe: (violation: Violation) => string = describeViolation): (value: unknown) => void {
   const named = new Map<string, Check>();
   const check = compile(schema as AvroSchema, '', named, '');
   return (value) => {
     const violation = check(value);
-    if (violation !== undefined) throw new ContractError('INVALID_MESSAGE', describeViolation(violation));
+    if (violation !== undefined) throw new ContractError('INVALID_MESSAGE', describe(violation));
   };
 }
 

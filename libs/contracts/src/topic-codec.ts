@@ -2,6 +2,8 @@ import avro from 'avsc';
 import { ContractError } from './contract-error.js';
 import { compileMessageBounds } from './compiled-bounds.js';
 import { topicSchemas, type TopicMessages, type TopicName } from './generated/contracts.js';
+import type { Violation } from './message-bounds.js';
+import { validationProblems } from './validation-problems.js';
 
 /** Encodes and decodes one topic's messages as Avro, validating types and bounds both ways. */
 export interface TopicCodec<T> {
@@ -11,7 +13,7 @@ export interface TopicCodec<T> {
   /** The name of the field the message key is taken from. */
   readonly keyField: string;
   keyOf(message: T): string;
-  /** Throws INVALID_MESSAGE naming every offending path. */
+  /** Throws INVALID_MESSAGE naming every offending field, what it expected, and the fields the schema does not declare. */
   validate(message: unknown): asserts message is T;
   encode(message: T): Buffer;
   /** Throws NOT_AVRO when the bytes do not decode under this schema, INVALID_MESSAGE when the content is out of bounds. */
@@ -28,7 +30,7 @@ export function topicCodec<N extends TopicName>(topic: N): TopicCodec<TopicMessa
   if (entry === undefined) throw new ContractError('UNKNOWN_TOPIC', `no schema for topic '${String(topic)}'`);
   const type = avro.Type.forSchema(entry.schema as avro.Schema);
   const keyField = entry.key;
-  const assertBounds = compileMessageBounds(entry.schema);
+  const assertBounds = compileMessageBounds(entry.schema, (v) => `${topic}: ${describeBoundViolation(v)}`);
   const codec: TopicCodec<TopicMessages[N]> = {
     topic,
     schemaText: JSON.stringify(entry.schema),
@@ -40,9 +42,8 @@ export function topicCodec<N extends TopicName>(topic: N): TopicCodec<TopicMessa
         assertBounds(message);
         return;
       }
-      const problems: string[] = [];
-      type.isValid(message, { errorHook: (path, value) => problems.push(`${path.join('.') || '$'} = ${describe(value)}`) });
-      if (problems.length > 0) throw new ContractError('INVALID_MESSAGE', `${topic}: invalid ${problems.slice(0, 5).join('; ')}`);
+      const problems = validationProblems(type, message);
+      if (problems.length > 0) throw new ContractError('INVALID_MESSAGE', `${topic}: ${problems.join('; ')}`);
       assertBounds(message);
     },
     encode(message) {
@@ -64,8 +65,7 @@ export function topicCodec<N extends TopicName>(topic: N): TopicCodec<TopicMessa
   return codec;
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  const text = JSON.stringify(value);
-  return text === undefined ? typeof value : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+function describeBoundViolation(violation: Violation): string {
+  const path = violation.trail.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc === '' ? part : `${acc}.${part}`), '');
+  return path === '' ? `the message ${violation.detail}` : `field '${path}' ${violation.detail}`;
 }

@@ -32,7 +32,30 @@ describe('topic codecs', () => {
 
   it('refuses a message with a missing field, naming it', () => {
     const { severity: _severity, ...rest } = sampleMessages.anomalies;
-    expectContractError(() => topicCodec('anomalies').encode(rest as never), 'INVALID_MESSAGE', /severity = missing/);
+    expectContractError(() => topicCodec('anomalies').encode(rest as never), 'INVALID_MESSAGE', /^anomalies: field 'severity' is missing \(expected number\)$/);
+  });
+
+  it('names a misnamed key as missing with its expected shape, and the unknown key beside it', () => {
+    const { hostId, ...rest } = sampleMessages.hosts;
+    expectContractError(
+      () => topicCodec('hosts').validate({ ...rest, host_id: hostId }), 'INVALID_MESSAGE',
+      /^hosts: field 'hostId' is missing \(expected string\); unknown field 'host_id' \(did you mean 'hostId'\?\)$/,
+    );
+  });
+
+  it('names nested fields, enum symbols and a date written as text', () => {
+    const capacity = { cpuMillis: 1, memoryMiB: 1 };
+    expectContractError(() => topicCodec('hosts').validate({ ...sampleMessages.hosts, capacity }), 'INVALID_MESSAGE', /field 'capacity.networkMbps' is missing \(expected number\)/);
+    expectContractError(() => topicCodec('anomalies').validate({ ...sampleMessages.anomalies, level: 'VM' }), 'INVALID_MESSAGE', /field 'level' is "VM" \(expected one of SYSTEM, GROUP, COMPONENT\)/);
+    expectContractError(
+      () => topicCodec('flows').validate({ ...sampleMessages.flows, eventTime: '2025-01-01T00:00:00Z' }), 'INVALID_MESSAGE',
+      /field 'eventTime' is "2025-01-01T00:00:00Z" \(expected integer \(long\); times are epoch milliseconds\)/,
+    );
+    expectContractError(() => topicCodec('flows').validate(undefined), 'INVALID_MESSAGE', /^flows: the message is missing \(expected object with eventId, eventTime, /);
+  });
+
+  it('names the field of a broken bound with its topic', () => {
+    expectContractError(() => topicCodec('flows').validate({ ...sampleMessages.flows, bandwidthMbps: -1 }), 'INVALID_MESSAGE', /^flows: field 'bandwidthMbps' must be ≥ 0/);
   });
 
   it('refuses a wrong enum symbol', () => {
@@ -40,13 +63,13 @@ describe('topic codecs', () => {
   });
 
   it('refuses NaN, out-of-range probabilities and negative quantities', () => {
-    expectContractError(() => topicCodec('flows').encode({ ...sampleMessages.flows, latencyP99Ms: Number.NaN }), 'INVALID_MESSAGE', /latencyP99Ms must be a finite number/);
-    expectContractError(() => topicCodec('anomalies').encode({ ...sampleMessages.anomalies, severity: 1.5 }), 'INVALID_MESSAGE', /severity must be in \[0, 1\]/);
-    expectContractError(() => topicCodec('flows').encode({ ...sampleMessages.flows, bandwidthMbps: -1 }), 'INVALID_MESSAGE', /bandwidthMbps must be ≥ 0/);
+    expectContractError(() => topicCodec('flows').encode({ ...sampleMessages.flows, latencyP99Ms: Number.NaN }), 'INVALID_MESSAGE', /field 'latencyP99Ms' must be a finite number/);
+    expectContractError(() => topicCodec('anomalies').encode({ ...sampleMessages.anomalies, severity: 1.5 }), 'INVALID_MESSAGE', /field 'severity' must be in \[0, 1\]/);
+    expectContractError(() => topicCodec('flows').encode({ ...sampleMessages.flows, bandwidthMbps: -1 }), 'INVALID_MESSAGE', /field 'bandwidthMbps' must be ≥ 0/);
   });
 
   it('refuses oversized strings', () => {
-    expectContractError(() => topicCodec('anomalies').encode({ ...sampleMessages.anomalies, subjectId: 'x'.repeat(5000) }), 'INVALID_MESSAGE', /subjectId is 5000 characters/);
+    expectContractError(() => topicCodec('anomalies').encode({ ...sampleMessages.anomalies, subjectId: 'x'.repeat(5000) }), 'INVALID_MESSAGE', /field 'subjectId' is 5000 characters/);
   });
 
   it('says NOT_AVRO for bytes that are not the schema', () => {
