@@ -1,3 +1,4 @@
+import { importCommand } from './commands/import-command.js';
 import { replayCommand } from './commands/replay-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runProgram } from './commands/script-command.js';
@@ -22,6 +23,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return startCommand(args);
     case 'replay':
       return replayCommand(args);
+    case 'import':
+      return importCommand(args);
     case 'stack':
       return runProgram('bash', [repoPath('infra/stack.sh'), ...args]);
     case 'eval':

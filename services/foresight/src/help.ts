@@ -15,6 +15,8 @@ Commands
                       FORESIGHT_* settings below; 300 VMs over 30 min by default), each run under its own names.
   replay FILE         Feed recorded events (NDJSON in the topic schemas) through the embedded pipeline; prints the risk
                       assessments and allocation commands as NDJSON (--out FILE). Format: examples/replay/README.md.
+  import nezha DIR    Turn the Nezha Online Boutique data set (real spans, pod metrics, injected faults) into replay
+                      input (--out FILE), with the services each fault reached (--labels FILE): docs/ingestion-nezha.md.
   stack up|down|status|verify
                       Start, stop or inspect the local stack on 127.0.0.1 without Docker: Kafka 3.9, the schema
                       registry (Apicurio, Confluent-compatible API), Neo4j 5.26 and Redis. Installs what it needs.
