@@ -8,6 +8,28 @@ export interface TopologyOptions {
   readonly seed: number;
   /** Event time stamped on the pathways' lastSeenAt (default 1.7e12). */
   readonly epoch?: number;
+  /** Structural knobs (world families, docs/simulation.md); every default gives the fleet described below. */
+  readonly shape?: Partial<TopologyShape>;
+}
+
+/** The structural knobs of a generated fleet. */
+export interface TopologyShape {
+  /** Capacity of every host, and the share of each resource VMs may fill (the rest is free for grants). */
+  readonly hostCapacity: Resources;
+  readonly hostFill: number;
+  /** VMs per cross-system storage pool, and the chance each block of that many VMs forms one. */
+  readonly storagePoolSize: number;
+  readonly storagePoolShare: number;
+  /** Chance an API call also has a NETWORK pathway (its transport). */
+  readonly networkTransportShare: number;
+  /** Extra calls of every API and worker service to random API, worker, database or cache services of any system. */
+  readonly meshPeers: number;
+  /** Extra NETWORK flows (sidecar and gossip traffic) from every VM to random VMs. */
+  readonly meshFlowsPerVm: number;
+  /** Fleet-wide platform services (auth, queues, config) of 4–8 replicas each; their callers are below. */
+  readonly platformServices: number;
+  /** Chance each API and worker service calls one platform service. */
+  readonly platformCallShare: number;
 }
 
 interface TierShape {
@@ -28,11 +50,14 @@ const TIER_SHAPES: Record<Tier, TierShape> = {
 const TIER_ORDER: readonly Tier[] = ['frontend', 'api', 'worker', 'database', 'cache'];
 /** Base p50 latency (ms) of calls into a tier. */
 const CALLEE_LATENCY_MS: Record<Tier, number> = { frontend: 40, api: 20, worker: 30, database: 5, cache: 1 };
-const HOST_CAPACITY: Resources = { cpuMillis: 48_000, memoryMiB: 196_608, networkMbps: 25_000 };
-/** Hosts are filled to at most this share of each resource, the rest is free for grants. */
-const HOST_FILL = 0.8;
 const MAX_CALLEE_REPLICAS = 4;
-const STORAGE_POOL_SIZE = 6;
+const PLATFORM_REPLICAS: readonly [number, number] = [4, 8];
+
+/** The shape of the default fleet: 48-core hosts filled to 80%, pools of 6 on half the blocks, a third of calls with a flow. */
+export const DEFAULT_TOPOLOGY_SHAPE: TopologyShape = Object.freeze({
+  hostCapacity: Object.freeze({ cpuMillis: 48_000, memoryMiB: 196_608, networkMbps: 25_000 }),
+  hostFill: 0.8, storagePoolSize: 6, storagePoolShare: 0.5, networkTransportShare: 1 / 3, meshPeers: 0, meshFlowsPerVm: 0, platformServices: 0, platformCallShare: 0,
+});
 
 function between(random: SeededRandom, [lo, hi]: readonly [number, number]): number {
   return lo + random.int(hi - lo + 1);
@@ -49,16 +74,37 @@ function lognormal(random: SeededRandom, sigma: number): number {
  * callee, with a heavy-tailed (Pareto) service-level rate split over them. NETWORK flows: database replication, a
  * third of the API calls' transport, cross-system bulk transfers. SHARED_STORAGE: the replicas of every database and
  * worker service, and random storage pools of 6 VMs. VMs are packed first-fit in random order onto 48-core hosts
- * filled to 80%.
+ * filled to 80%. `shape` changes these numbers and adds mesh calls and flows or platform services (TopologyShape).
  */
 export function generateTopology(options: TopologyOptions): World {
   const random = new SeededRandom(options.seed);
   const target = Math.max(10, Math.floor(options.vms ?? 1000));
   const epoch = options.epoch ?? 1_700_000_000_000;
+  const shape: TopologyShape = { ...DEFAULT_TOPOLOGY_SHAPE, ...options.shape };
   const services: SimService[] = [];
   const vms: Omit<Vm, 'hostId'>[] = [];
   const tierOf = new Map<string, Tier>();
   const servicesBySystem: SimService[][] = [];
+  const platform: SimService[] = [];
+  for (let k = 0; k < shape.platformServices && vms.length < target; k++) {
+    const id = `platform-api-${k}`;
+    const size = TIER_SHAPES.api.size;
+    const replicas: string[] = [];
+    const n = Math.min(between(random, PLATFORM_REPLICAS), target - vms.length);
+    for (let r = 0; r < n; r++) {
+      const vmId = `${id}-${r}`;
+      replicas.push(vmId);
+      tierOf.set(vmId, 'api');
+      const share = 0.4 + 0.4 * random.next();
+      vms.push({
+        id: vmId, groupId: id, systemId: 'platform', capacity: size, criticality: 0.9,
+        allocation: { cpuMillis: Math.round(size.cpuMillis * share), memoryMiB: Math.round(size.memoryMiB * share), networkMbps: Math.round(size.networkMbps * share) },
+      });
+    }
+    const service = { id, systemId: 'platform', tier: 'api' as const, replicas };
+    services.push(service);
+    platform.push(service);
+  }
 
   for (let s = 0; vms.length < target; s++) {
     const systemId = `sys-${s}`;
@@ -119,7 +165,7 @@ export function generateTopology(options: TopologyOptions): World {
           lastSeenAt: lastSeen(),
         };
         add(from, to, 'API_CALL', features);
-        if (random.next() < 1 / 3) add(from, to, 'NETWORK', { ...features, callsPerSec: 0, errorRate: 0 });
+        if (random.next() < shape.networkTransportShare) add(from, to, 'NETWORK', { ...features, callsPerSec: 0, errorRate: 0 });
       }
     }
   };
@@ -194,14 +240,32 @@ export function generateTopology(options: TopologyOptions): World {
       if (sink !== undefined) flow(db.replicas[db.replicas.length - 1], sink.replicas[0], 100);
     }
   }
+  // NOTE: the knobs below draw nothing at their defaults, so the default fleet stays the same for a seed.
+  const callers = services.filter((x) => x.systemId !== 'platform' && (x.tier === 'api' || x.tier === 'worker'));
+  if (platform.length > 0) {
+    for (const caller of callers) if (random.next() < shape.platformCallShare) callService(caller, platform[random.int(platform.length)]);
+    for (const service of platform) storage(service.replicas);
+  }
+  if (shape.meshPeers > 0) {
+    const peers = services.filter((x) => x.tier !== 'frontend');
+    for (const caller of callers) {
+      for (let k = 0; k < shape.meshPeers; k++) {
+        const callee = peers[random.int(peers.length)];
+        if (callee.id !== caller.id) callService(caller, callee);
+      }
+    }
+  }
+  for (let k = 0; k < shape.meshFlowsPerVm; k++) {
+    for (const vm of vms) flow(vm.id, vms[random.int(vms.length)].id, 20);
+  }
   // Storage pools: SAN volumes shared by VMs of any system.
   const order = vms.map((vm) => vm.id);
   shuffle(order, random);
-  for (let i = 0; i + 1 < order.length; i += STORAGE_POOL_SIZE) {
-    if (random.next() < 0.5) storage(order.slice(i, i + STORAGE_POOL_SIZE));
+  for (let i = 0; i + 1 < order.length; i += shape.storagePoolSize) {
+    if (random.next() < shape.storagePoolShare) storage(order.slice(i, i + shape.storagePoolSize));
   }
 
-  const { placed, hosts } = packOntoHosts(vms, random);
+  const { placed, hosts } = packOntoHosts(vms, random, shape.hostCapacity, shape.hostFill);
   return { vms: placed, hosts, services, pathways, tierOf };
 }
 
@@ -214,13 +278,13 @@ function shuffle<T>(list: T[], random: SeededRandom): void {
   }
 }
 
-/** First-fit in random order onto identical hosts, each filled to at most HOST_FILL of every resource. */
-function packOntoHosts(vms: readonly Omit<Vm, 'hostId'>[], random: SeededRandom): { placed: Vm[]; hosts: SimHost[] } {
+/** First-fit in random order onto identical hosts, each filled to at most `fill` of every resource. */
+function packOntoHosts(vms: readonly Omit<Vm, 'hostId'>[], random: SeededRandom, capacity: Resources, fill: number): { placed: Vm[]; hosts: SimHost[] } {
   const order = vms.map((_, i) => i);
   shuffle(order, random);
   const used: Resources[] = [];
   const hostOf = new Array<number>(vms.length);
-  const limit = { cpuMillis: HOST_CAPACITY.cpuMillis * HOST_FILL, memoryMiB: HOST_CAPACITY.memoryMiB * HOST_FILL, networkMbps: HOST_CAPACITY.networkMbps * HOST_FILL };
+  const limit = { cpuMillis: capacity.cpuMillis * fill, memoryMiB: capacity.memoryMiB * fill, networkMbps: capacity.networkMbps * fill };
   for (const i of order) {
     const c = vms[i].capacity;
     let h = used.findIndex((u) => u.cpuMillis + c.cpuMillis <= limit.cpuMillis && u.memoryMiB + c.memoryMiB <= limit.memoryMiB && u.networkMbps + c.networkMbps <= limit.networkMbps);
@@ -232,6 +296,6 @@ function packOntoHosts(vms: readonly Omit<Vm, 'hostId'>[], random: SeededRandom)
     used[h] = { cpuMillis: u.cpuMillis + c.cpuMillis, memoryMiB: u.memoryMiB + c.memoryMiB, networkMbps: u.networkMbps + c.networkMbps };
     hostOf[i] = h;
   }
-  const hosts = used.map((_, h) => ({ id: `host-${h}`, capacity: HOST_CAPACITY }));
+  const hosts = used.map((_, h) => ({ id: `host-${h}`, capacity }));
   return { placed: vms.map((vm, i) => ({ ...vm, hostId: `host-${hostOf[i]}` })), hosts };
 }

@@ -58,7 +58,7 @@ const ZERO = { cpuMillis: 0, memoryMiB: 0, networkMbps: 0 };
  * intercepts with stronger feature slopes (the default over-spreads to quiet edges and under-spreads to busy ones),
  * and delays 0.5×–1.5× the default's.
  */
-const TRUE_TYPES: Record<string, AnomalyTypeParameters> = {
+export const TRUE_TYPES: Readonly<Record<string, AnomalyTypeParameters>> = {
   latency: {
     carriers: {
       API_CALL: { reverse: carrier(-7.0, 45 * SECOND, { calls: 11.0, latencyP99: 1.0 }) },
@@ -111,7 +111,8 @@ const TRUE_IMPACT: Record<string, TrueImpact> = {
   disk_io: { need: { cpuMillis: 500, memoryMiB: 512, networkMbps: 0 }, baseDegradationMinutes: 10 },
 };
 
-const TYPE_MIX: Record<string, number> = {
+/** Relative frequency of each anomaly type among the default world's incidents. */
+export const TRUE_TYPE_MIX: Readonly<Record<string, number>> = {
   latency: 0.25, error_rate: 0.15, cpu_saturation: 0.2, memory_pressure: 0.15, network_congestion: 0.15, disk_io: 0.1,
 };
 
@@ -128,10 +129,12 @@ const ORDINARY_SD = 0.3;
 
 /**
  * What may be changed of the truth, to ask how results depend on the world: the detection noise, the grant effect,
- * the horizon, and `reach`, log-odds added to every true carrier's intercept (> 0: wider cascades; default 0).
+ * the horizon, `reach`, log-odds added to every true carrier's intercept (> 0: wider cascades; default 0), and for
+ * world families the transmission itself and the type mix.
  */
-export interface TruthOverrides extends Partial<Pick<TrueParameters, 'detection' | 'grantEffect' | 'horizonMs'>> {
+export interface TruthOverrides extends Partial<Pick<TrueParameters, 'detection' | 'grantEffect' | 'horizonMs' | 'typeMix'>> {
   readonly reach?: number;
+  readonly types?: Readonly<Record<string, AnomalyTypeParameters>>;
 }
 
 /** The default detection noise with both delay terms multiplied by `scale` (> 0): faster or slower monitoring. */
@@ -141,7 +144,7 @@ export function scaledDetection(scale: number): DetectionNoise {
   return { ...d, minDelayMs: d.minDelayMs * scale, meanExtraDelayMs: d.meanExtraDelayMs * scale };
 }
 
-function withReach(types: Record<string, AnomalyTypeParameters>, reach: number): Record<string, AnomalyTypeParameters> {
+function withReach(types: Readonly<Record<string, AnomalyTypeParameters>>, reach: number): Readonly<Record<string, AnomalyTypeParameters>> {
   if (!Number.isFinite(reach)) throw new RangeError(`reach must be a finite number of log-odds, got ${reach}`);
   if (reach === 0) return types;
   const shift = (c: CarrierParameters): CarrierParameters => ({ ...c, weights: c.weights.map((w, i) => (i === 0 ? w + reach : w)) });
@@ -165,9 +168,9 @@ export function trueParameters(vms: readonly Vm[], seed: number, overrides: Trut
     vulnerability.set(vm.id, offset);
   }
   return {
-    types: withReach(TRUE_TYPES, overrides.reach ?? 0),
+    types: withReach(overrides.types ?? TRUE_TYPES, overrides.reach ?? 0),
     impact: TRUE_IMPACT,
-    typeMix: TYPE_MIX,
+    typeMix: overrides.typeMix ?? TRUE_TYPE_MIX,
     vulnerability,
     detection: overrides.detection ?? DEFAULT_DETECTION_NOISE,
     grantEffect: overrides.grantEffect ?? DEFAULT_GRANT_EFFECT,
