@@ -1,5 +1,6 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
 import { ConfigError, duration, float, int, kafkaConsumerSettings, kafkaSettings, list, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, type Env, type KafkaConsumerSettings, type KafkaSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, type Setting, topicPrefixSetting, redisKeyPrefixSetting, tickIntervalSetting, safeName } from '@foresight/service-kit';
+import { DEGRADED_LEASES } from '@foresight/core';
 import { DEFAULT_ALLOCATOR_SETTINGS as D, type AllocatorSettings } from './allocator-settings.js';
 
 /** Everything the allocator process is configured with. */
@@ -45,6 +46,7 @@ export function readAllocatorConfig(env: Env = process.env): AllocatorConfig {
     maxGrantsPerMinute: int('FORESIGHT_ALLOCATOR_MAX_GRANTS_PER_MINUTE', { default: D.maxGrantsPerMinute, min: 1, max: 100_000 }),
     leaseTtlMs: duration('FORESIGHT_ALLOCATOR_LEASE_TTL', { default: D.policy.leaseTtlMs, min: 1 }),
     renewBeforeMs: duration('FORESIGHT_ALLOCATOR_RENEW_BEFORE', { default: D.policy.renewBeforeMs }),
+    degradedLeases: oneOf('FORESIGHT_ALLOCATOR_DEGRADED_LEASES', DEGRADED_LEASES, { default: D.policy.degradedLeases }),
     defaultCriticality: float('FORESIGHT_ALLOCATOR_DEFAULT_CRITICALITY', { default: D.defaultCriticality, min: 0, max: 1 }),
   });
   if (c.renewBeforeMs >= c.leaseTtlMs) {
@@ -66,7 +68,7 @@ export function readAllocatorConfig(env: Env = process.env): AllocatorConfig {
       budget: { cpuMillis: c.budgetCpu, memoryMiB: c.budgetMemory, networkMbps: c.budgetNetwork },
       vmCap: { cpuMillis: c.vmCapCpu, memoryMiB: c.vmCapMemory, networkMbps: c.vmCapNetwork },
       maxGrantsPerMinute: c.maxGrantsPerMinute,
-      policy: { ...D.policy, leaseTtlMs: c.leaseTtlMs, renewBeforeMs: c.renewBeforeMs },
+      policy: { ...D.policy, leaseTtlMs: c.leaseTtlMs, renewBeforeMs: c.renewBeforeMs, degradedLeases: c.degradedLeases },
       modelId: c.modelId,
       defaultCriticality: c.defaultCriticality,
     },

@@ -28,10 +28,13 @@ export interface IncidentAllocatorDeps {
 }
 
 /** A RELEASE that no plan made: a lease that expired, or one whose command the actuator could not carry out. */
-function forcedRelease(lease: Pick<Reservation, 'incidentId' | 'vmId' | 'hostId' | 'resources'>, commandId: string, mode: 'ENFORCE' | 'SHADOW', now: number, reservationId: string): PlannedCommand {
+function forcedRelease(
+  lease: Pick<Reservation, 'incidentId' | 'vmId' | 'hostId' | 'resources'>, commandId: string, mode: 'ENFORCE' | 'SHADOW', now: number, reservationId: string,
+  why: 'lease_expired' | 'not_carried_out',
+): PlannedCommand {
   return {
     commandId, step: 'RELEASE', reservationId, incidentId: lease.incidentId, vmId: lease.vmId, hostId: lease.hostId, resources: lease.resources,
-    leaseExpiresAt: now, mode, probability: 0, etaMs: 0, path: [],
+    leaseExpiresAt: now, mode, probability: 0, etaMs: 0, path: [], why,
   };
 }
 
@@ -163,7 +166,7 @@ export class IncidentAllocator {
       const reservation = subject.step === 'GRANT' ? held.find((r) => r.commandId === outcome.commandId) : held[0];
       if (reservation === undefined) return;
       const commandId = commandIdFor(subject.incidentId, subject.vmId, `outcome-${encodeURIComponent(outcome.commandId)}`, 'RELEASE');
-      const release = forcedRelease(reservation, commandId, 'ENFORCE', outcome.eventTime, reservation.commandId);
+      const release = forcedRelease(reservation, commandId, 'ENFORCE', outcome.eventTime, reservation.commandId, 'not_carried_out');
       await this.deps.store.release(reservation.commandId);
       this.deps.logger.warn({ commandId: outcome.commandId, status: outcome.status, detail: outcome.detail, freed: reservation.resources }, 'command not carried out: reservation freed');
       await this.publish([{ command: release, now: outcome.eventTime }], publish);
@@ -177,7 +180,7 @@ export class IncidentAllocator {
       const released = await this.deps.store.expireLeases(now);
       const releases = released.flatMap((id) => {
         const r = due.get(id);
-        return r === undefined ? [] : [forcedRelease(r, commandIdFor(r.incidentId, r.vmId, `expired-${r.leaseExpiresAt}`, 'RELEASE'), 'ENFORCE', now, id)];
+        return r === undefined ? [] : [forcedRelease(r, commandIdFor(r.incidentId, r.vmId, `expired-${r.leaseExpiresAt}`, 'RELEASE'), 'ENFORCE', now, id, 'lease_expired')];
       });
       if (releases.length > 0) this.deps.logger.info({ released: releases.length, now }, 'leases expired');
       await this.publish(releases.map((command) => ({ command, now })), publish);
@@ -195,7 +198,7 @@ export class IncidentAllocator {
     // with its round; finishing it here would take its round's other incidents while holding this one.
     if (record.pending !== undefined) return;
     const expired = record.shadowLeases.filter((l) => l.expiresAt <= now);
-    const releases = expired.map((l) => forcedRelease(l, commandIdFor(incidentId, l.vmId, `expired-${l.expiresAt}`, 'RELEASE'), 'SHADOW', now, l.leaseId));
+    const releases = expired.map((l) => forcedRelease(l, commandIdFor(incidentId, l.vmId, `expired-${l.expiresAt}`, 'RELEASE'), 'SHADOW', now, l.leaseId, 'lease_expired'));
     await this.publish(releases.map((command) => ({ command, now })), publish);
     const next = { ...record, shadowLeases: record.shadowLeases.filter((l) => l.expiresAt > now) };
     await this.book.save(next);

@@ -95,6 +95,7 @@ function commandOf(d: AllocationDecision, commandId: string, mode: AllocationMod
     probability: d.reason.probability ?? entry?.probability ?? 0,
     etaMs: etaAt === undefined ? 0 : Math.max(0, Math.round(etaAt - now)),
     path: entry?.path ?? [],
+    why: d.reason.why,
   };
 }
 
@@ -128,7 +129,9 @@ export function planRiskPass(
   const { pool, leases } = view.poolFor(
     risk.incidentId, grantable.map((e) => e.hostId), grantable.map((e) => e.vmId), planner.settings.vmCap, now, mode === 'SHADOW' ? record.shadowLeases : undefined,
   );
-  const plan = planAllocation({ now, atRisk, pool, leases, model, policy: planner.settings.policy });
+  // The incident's sources are degraded: their leases are kept or handed over (settings.policy.degradedLeases).
+  const degraded = risk.sources.map((source) => ({ incidentId: risk.incidentId, vmId: source.vmId }));
+  const plan = planAllocation({ now, atRisk, degraded, pool, leases, model, policy: planner.settings.policy });
   for (const d of plan.deferred) {
     planner.metrics.grantRefused('DEFERRED');
     planner.logger.debug({ incidentId: d.incidentId, vmId: d.vmId, why: d.reason.why, wanted: d.wanted, available: d.available }, 'grant deferred');

@@ -11,7 +11,7 @@ export function allocationCommandOf(command: PlannedCommand, now: number): Alloc
     eventId: command.commandId, eventTime: now, commandId: command.commandId, incidentId: command.incidentId, vmId: command.vmId,
     hostId: command.hostId, action: command.step === 'RENEW' ? 'ADJUST' : command.step, resources: command.resources,
     leaseExpiresAt: command.leaseExpiresAt, mode: command.mode,
-    reason: { probability: command.probability, etaMs: command.etaMs, path: command.path },
+    reason: { probability: command.probability, etaMs: command.etaMs, path: command.path, why: command.why ?? '' },
   };
 }
 

@@ -1,6 +1,9 @@
 import type { AllocationMode } from '@foresight/contracts';
-import type { Resources } from '@foresight/core';
+import type { AllocationWhy, Resources } from '@foresight/core';
 import type { CommandStep } from './command-id.js';
+
+/** Why a command was issued: the core policy's reason, or a RELEASE of a command the actuator could not carry out. */
+export type CommandWhy = AllocationWhy | 'not_carried_out';
 
 /** One command of a pass, decided and persisted before any effect, so a redelivery replays exactly the same. */
 export interface PlannedCommand {
@@ -18,4 +21,6 @@ export interface PlannedCommand {
   readonly probability: number;
   readonly etaMs: number;
   readonly path: readonly string[];
+  /** Absent in passes written ahead before commands carried their reason (they go out with an empty one). */
+  readonly why?: CommandWhy;
 }

@@ -17,7 +17,10 @@ describe('readAllocatorConfig', () => {
     const config = readAllocatorConfig({
       ...BASE, FORESIGHT_ALLOCATOR_MODE: 'shadow', FORESIGHT_ALLOCATOR_ENFORCE_SYSTEMS: 'pay, shop', FORESIGHT_ALLOCATOR_MAX_GRANTS_PER_MINUTE: '7',
       FORESIGHT_ALLOCATOR_BUDGET_CPU_MILLIS: '16000', FORESIGHT_ALLOCATOR_LEASE_TTL: '20m', FORESIGHT_ALLOCATOR_RENEW_BEFORE: '2m',
+      FORESIGHT_ALLOCATOR_DEGRADED_LEASES: 'handover',
     });
+    assert.equal(config.allocator.policy.degradedLeases, 'handover');
+    assert.equal(DEFAULT_ALLOCATOR_SETTINGS.policy.degradedLeases, 'keep');
     assert.equal(config.allocator.defaultMode, 'SHADOW');
     assert.deepEqual(config.allocator.enforceSystems, ['pay', 'shop']);
     assert.equal(config.allocator.maxGrantsPerMinute, 7);
@@ -27,9 +30,10 @@ describe('readAllocatorConfig', () => {
   });
 
   it('names every bad variable', () => {
-    assert.throws(() => readAllocatorConfig({ ...BASE, FORESIGHT_ALLOCATOR_MODE: 'maybe', FORESIGHT_ALLOCATOR_MAX_GRANTS_PER_MINUTE: '0' }), (error: unknown) => {
+    const bad = { ...BASE, FORESIGHT_ALLOCATOR_MODE: 'maybe', FORESIGHT_ALLOCATOR_MAX_GRANTS_PER_MINUTE: '0', FORESIGHT_ALLOCATOR_DEGRADED_LEASES: 'hold' };
+    assert.throws(() => readAllocatorConfig(bad), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.deepEqual(error.problems.map((p) => p.variable).sort(), ['FORESIGHT_ALLOCATOR_MAX_GRANTS_PER_MINUTE', 'FORESIGHT_ALLOCATOR_MODE']);
+      assert.deepEqual(error.problems.map((p) => p.variable).sort(), ['FORESIGHT_ALLOCATOR_DEGRADED_LEASES', 'FORESIGHT_ALLOCATOR_MAX_GRANTS_PER_MINUTE', 'FORESIGHT_ALLOCATOR_MODE']);
       return true;
     });
     assert.throws(() => readAllocatorConfig({ ...BASE, FORESIGHT_ALLOCATOR_LEASE_TTL: '5m', FORESIGHT_ALLOCATOR_RENEW_BEFORE: '5m' }), ConfigError);
