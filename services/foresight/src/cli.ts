@@ -1,4 +1,5 @@
 import { importCommand } from './commands/import-command.js';
+import { nezhaScoreCommand } from './commands/nezha-score-command.js';
 import { replayCommand } from './commands/replay-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runProgram } from './commands/script-command.js';
@@ -25,6 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return replayCommand(args);
     case 'import':
       return importCommand(args);
+    case 'nezha-score':
+      return nezhaScoreCommand(args);
     case 'stack':
       return runProgram('bash', [repoPath('infra/stack.sh'), ...args]);
     case 'eval':

@@ -17,6 +17,8 @@ Commands
                       assessments and allocation commands as NDJSON (--out FILE). Format: examples/replay/README.md.
   import nezha DIR    Turn the Nezha Online Boutique data set (real spans, pod metrics, injected faults) into replay
                       input (--out FILE), with the services each fault reached (--labels FILE): docs/ingestion-nezha.md.
+  nezha-score DIR     Replay that data set (learning on, and off) and score each fault's first risk assessment against
+                      the reach labels (AUPRC with 95% intervals) beside caller baselines and random; --json.
   stack up|down|status|verify
                       Start, stop or inspect the local stack on 127.0.0.1 without Docker: Kafka 3.9, the schema
                       registry (Apicurio, Confluent-compatible API), Neo4j 5.26 and Redis. Installs what it needs.
