@@ -50,8 +50,12 @@ export { ExposureIndex, findExposingEdges, infectingEdgeOf, type Exposure, type 
 export { resolveLearningOptions, type LearningOptions, type GrantUtilityOptions } from './learning/learning-options.js';
 export { learnFromOutcomes } from './learning/learn-from-outcomes.js';
 export type { VulnerabilityEvidence } from './learning/vulnerability-learning.js';
-export { evaluateModel, averagePrecision, edgeProbability, type ModelMetrics } from './learning/model-evaluation.js';
-export { shouldPublish, publicationDecision, type PublicationOptions, type PublicationDecision } from './learning/publication.js';
+export { evaluateModel, scoreHeldOut, averagePrecision, edgeProbability, type ModelMetrics, type ScoredExposure } from './learning/model-evaluation.js';
+export { shouldPublish, publicationDecision, type PublicationOptions, type PublicationDecision, type PublicationVerdict } from './learning/publication.js';
+export { pairedAuprc, pairedBootstrap, type PairedAuprc, type PairedAuprcOptions, type PairedDifference } from './learning/paired-auprc.js';
+export {
+  DEFAULT_LEARNER_STEP, learnerStepDue, stepCandidate, decidePublication, learnerStep, type LearnerStepSettings, type SteppedCandidate,
+} from './learning/learner-step.js';
 export { createLearnerState, recordOutcome, takeTrainingBatch, isHeldOutIncident, learnerWindow, type LearnerState, type LearnerStateOptions } from './learning/learner-state.js';
 export { refitOnWindow, WINDOWED_LEARNING, type WindowRefitOptions } from './learning/window-refit.js';
 export { TopologyGraph, type TopologyCounts } from './topology/topology-graph.js';

@@ -36,6 +36,8 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
     onsetRetentionMs: duration('FORESIGHT_LEARNER_ONSET_RETENTION', { default: D.onsetRetentionMs, min: 1 }),
     trainingClaimTtlMs: duration('FORESIGHT_LEARNER_TRAINING_CLAIM_TTL', { default: D.trainingClaimTtlMs, min: 1 }),
     minHeldOutExamples: int('FORESIGHT_LEARNER_MIN_HELD_OUT_EXAMPLES', { default: 20, min: 1, max: 1_000_000 }),
+    minHeldOutPositives: int('FORESIGHT_LEARNER_MIN_HELD_OUT_POSITIVES', { default: 10, min: 1, max: 1_000_000 }),
+    auprcTolerance: float('FORESIGHT_LEARNER_AUPRC_TOLERANCE', { default: 0.01, min: 0, max: 1 }),
     trainingCapacity: int('FORESIGHT_LEARNER_TRAINING_CAPACITY', { default: D.state.trainingCapacity ?? 500, min: 1, max: 10_000 }),
     initialHorizonMs: duration('FORESIGHT_LEARNER_INITIAL_HORIZON', { optional: true, min: 1 }),
     windowCapacity: int('FORESIGHT_LEARNER_WINDOW', { default: D.state.windowCapacity ?? 400, min: 1, max: 10_000 }),
@@ -64,7 +66,7 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
       typePooling: c.typePooling,
       minRefitIncidents: c.minRefitIncidents,
       state: { ...D.state, trainingCapacity: c.trainingCapacity, heldOutCapacity: c.heldOutCapacity, windowCapacity: c.windowCapacity },
-      publication: { ...D.publication, minHeldOutExamples: c.minHeldOutExamples },
+      publication: { ...D.publication, minHeldOutExamples: c.minHeldOutExamples, minHeldOutPositives: c.minHeldOutPositives, auprcTolerance: c.auprcTolerance },
     },
     ...(c.initialHorizonMs === undefined ? {} : { initialHorizonMs: c.initialHorizonMs }),
   };

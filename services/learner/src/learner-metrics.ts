@@ -1,7 +1,10 @@
+import type { PublicationVerdict } from '@foresight/core';
+
 /** The learner's own instruments (per-message count, latency and lag come from the runtime's instrumentation). */
 export interface LearnerMetrics {
   incidentLabelled(positives: number, predicted: number): void;
-  modelDecision(published: boolean): void;
+  /** One training step's verdict: PUBLISHED, or the gate's reason for refusing. */
+  modelDecision(verdict: PublicationVerdict): void;
 }
 
 /** Metrics that go nowhere (tests, or when telemetry is off). */

@@ -32,13 +32,13 @@ export function learnerService(env?: Env, onStopped: () => void = () => undefine
         topics: ['anomalies', 'risk', 'allocations', 'allocation-outcomes', 'evaluations', 'model'],
       }));
       const labelled = telemetry.meter.createCounter('foresight.incidents.labelled', { description: 'Incidents judged after their horizon.' });
-      const decisions = telemetry.meter.createCounter('foresight.model.decisions', { description: 'Training steps, by whether the candidate was published.' });
+      const decisions = telemetry.meter.createCounter('foresight.model.decisions', { description: 'Training steps, by whether the candidate was published and the gate\'s verdict (why it was refused).' });
       const learner = createLearner({
         bus, stateStore, graphStore, logger, settings: config.learner,
         ...(config.initialHorizonMs === undefined ? {} : { model: { ...defaultModel(config.learner.modelId), horizonMs: config.initialHorizonMs } }),
         metrics: {
           incidentLabelled: () => labelled.add(1),
-          modelDecision: (published) => decisions.add(1, { published: String(published) }),
+          modelDecision: (verdict) => decisions.add(1, { published: String(verdict === 'PUBLISHED'), verdict }),
         },
       });
       await context.step('learner state', () => learner.start());

@@ -1,6 +1,6 @@
 import {
-  createLearnerState, learnerWindow, learnFromOutcomes, parseModel, publicationDecision, recordOutcome, serialiseModel, takeTrainingBatch,
-  WINDOWED_LEARNING, type IncidentOutcome, type LearnerState, type ModelMetrics, type ModelParameters, type PublicationDecision,
+  createLearnerState, decidePublication, learnerStepDue, learnerWindow, parseModel, recordOutcome, serialiseModel, stepCandidate,
+  type IncidentOutcome, type LearnerState, type ModelMetrics, type ModelParameters, type PublicationDecision,
 } from '@foresight/core';
 import type { ModelVersion } from '@foresight/contracts';
 import type { Logger, Publish } from '@foresight/messaging';
@@ -75,25 +75,16 @@ export class ModelTrainer {
     this.steppedOnce = true;
     let doc = await this.ingest(await this.trainingState(), listed);
     const { learner } = doc;
-    if (learner.training.length === 0 || learner.recorded - doc.lastAttemptRecorded < this.settings.minIncidentsPerStep) return undefined;
+    if (!learnerStepDue(learner, doc.lastAttemptRecorded, this.settings)) return undefined;
     const current = await this.currentModel();
-    const { usefulGrantBenefit, wastedGrantCost } = this.settings.publication;
-    // As the evaluation measures it: the new incidents once (vulnerability, grant sizes, a proximal carrier step; the
-    // threshold on the last incidents' predictions), then the carriers refitted on the window toward the initial model.
-    const window = learnerWindow(learner);
-    const recent = window.slice(-WINDOWED_LEARNING.thresholdWindow);
-    const stepped = learnFromOutcomes(current, learner.training, {
-      at: now, typePooling: this.settings.typePooling, ...(recent.length === 0 ? {} : { recentOutcomes: recent }),
-      ...(usefulGrantBenefit === undefined ? {} : { usefulGrantBenefit }), ...(wastedGrantCost === undefined ? {} : { wastedGrantCost }),
-    });
-    // NOTE: below minRefitIncidents (default 50; a new learner, or a state persisted before windows) the step alone, as before:
-    // a refit on a handful of incidents toward the initial model would throw away what published versions learnt.
-    const refitting = window.length >= this.settings.minRefitIncidents;
+    // core's learner step, as the evaluation runs it: the new incidents once, then the carriers refitted on the window
+    // toward the initial model (here on a worker thread), then the publication gate on the held-out incidents.
+    const { stepped, refit } = stepCandidate(current, learner, this.initialModel, now, this.settings);
     const started = performance.now();
-    const candidate = refitting ? await refitOffThread({ stepped, window, options: { at: now, prior: this.initialModel, typePooling: this.settings.typePooling } }) : stepped;
-    this.logger.info({ windowIncidents: window.length, refitMs: refitting ? Math.round(performance.now() - started) : null }, 'candidate model learnt');
-    const decision = publicationDecision(candidate, current, learner.heldOut, this.settings.publication);
-    this.metrics.modelDecision(decision.publish);
+    const candidate = refit === undefined ? stepped : await refitOffThread({ stepped, window: refit.window, options: refit.options });
+    this.logger.info({ windowIncidents: learnerWindow(learner).length, refitMs: refit === undefined ? null : Math.round(performance.now() - started) }, 'candidate model learnt');
+    const { decision, state: after } = decidePublication(candidate, current, learner, this.settings);
+    this.metrics.modelDecision(decision.verdict);
     if (decision.publish) {
       const message: ModelVersion = {
         eventId: `model:${candidate.modelId}:${candidate.version}`, eventTime: now, modelId: candidate.modelId, version: candidate.version,
@@ -101,16 +92,19 @@ export class ModelTrainer {
         metrics: {
           ...metricsOf('heldOut', decision.candidate), ...metricsOf('current', decision.current),
           heldOutExamples: decision.candidate.examples, heldOutPositives: decision.candidate.positives, trainingIncidents: learner.training.length,
+          ...(decision.ranking.difference === null ? {} : { heldOutAuprcDifference: decision.ranking.difference }),
+          ...(decision.ranking.lower === null ? {} : { heldOutAuprcDifferenceLower: decision.ranking.lower }),
+          ...(decision.ranking.upper === null ? {} : { heldOutAuprcDifferenceUpper: decision.ranking.upper }),
         },
       };
       // NOTE: publish first: a crash before the documents are written retrains and republishes the same version id
       // (consumers keep the first), rather than recording a version nobody received.
       await publish('model', [message]);
       await this.store.documents.put(LEARNER_DOCUMENTS.model, candidate.modelId, message.parametersJson);
-      doc = { ...doc, learner: takeTrainingBatch(learner).state };
+      doc = { ...doc, learner: after };
       this.logger.info({ version: candidate.version, reason: decision.reason, heldOut: decision.candidate }, 'published a new model version');
     } else {
-      this.logger.info({ candidateVersion: candidate.version, reason: decision.reason }, 'candidate model refused; keeping the current version');
+      this.logger.info({ candidateVersion: candidate.version, verdict: decision.verdict, reason: decision.reason }, 'candidate model refused; keeping the current version');
     }
     await writeDocument(this.store, LEARNER_DOCUMENTS.training, TRAINING_ID, { ...doc, lastAttemptRecorded: learner.recorded });
     return decision;

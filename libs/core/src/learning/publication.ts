@@ -1,8 +1,9 @@
 import type { ModelParameters } from '../model/model-parameters.js';
-import type { GrantUtilityOptions } from './learning-options.js';
+import { grantDecisionSamples, grantUtilityAt } from './grant-threshold.js';
+import { resolveGrantUtility, type GrantUtilityOptions } from './learning-options.js';
 import { metricsOf, scoreHeldOut, type ModelMetrics } from './model-evaluation.js';
 import type { IncidentOutcome } from './outcome.js';
-import { pairedAuprc, type PairedAuprc } from './paired-auprc.js';
+import { pairedAuprc, pairedBootstrap, type PairedAuprc, type PairedDifference } from './paired-auprc.js';
 
 /** When a candidate model may replace the current one (docs/learning-model.md, "Publication"). */
 export interface PublicationOptions extends GrantUtilityOptions {
@@ -15,7 +16,12 @@ export interface PublicationOptions extends GrantUtilityOptions {
    * 0.01), or when the paired bootstrap finds it worse (the upper bound of the difference below 0).
    */
   readonly auprcTolerance?: number;
-  /** Replicates of the paired bootstrap (default 200). */
+  /**
+   * Grant utility (per predicted exposure, at each model's threshold): the candidate is refused when it is lower by
+   * more than this (default 0.05, in units of a wasted grant's cost), or when the paired bootstrap finds it lower.
+   */
+  readonly grantUtilityTolerance?: number;
+  /** Replicates of the paired bootstraps (default 200). */
   readonly bootstrapReplicates?: number;
 }
 
@@ -32,6 +38,28 @@ export interface PublicationDecision {
   readonly candidate: ModelMetrics;
   readonly current: ModelMetrics;
   readonly ranking: PairedAuprc;
+  /** The paired difference in grant utility per predicted exposure (candidate − current). */
+  readonly utility: PairedDifference;
+}
+
+/** pairedBootstrap of the grant utility per predicted exposure of two thresholds on the same recorded predictions. */
+function pairedGrantUtility(candidate: ModelParameters, current: ModelParameters, heldOut: readonly IncidentOutcome[], options: PublicationOptions): PairedDifference {
+  const weights = resolveGrantUtility(options);
+  const perIncident = heldOut.map((o) => {
+    const samples = grantDecisionSamples([o]);
+    return { n: samples.length, c: grantUtilityAt(samples, candidate.grantThreshold, weights), k: grantUtilityAt(samples, current.grantThreshold, weights) };
+  });
+  return pairedBootstrap(heldOut.length, (draw) => {
+    let n = 0;
+    let d = 0;
+    for (const i of draw) {
+      const x = perIncident[i];
+      if (x === undefined) continue;
+      n += x.n;
+      d += x.c - x.k;
+    }
+    return n === 0 ? null : d / n;
+  }, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version + 1 });
 }
 
 function round(value: number | null): string {
@@ -43,7 +71,9 @@ function round(value: number | null): string {
  * version of the same model, the held-out set has enough exposures AND enough positives, and it is worse on none of:
  * log-loss and Brier (calibration; equal is allowed, so changes the metrics cannot see are not blocked), ranking
  * (AUPRC: not lower by more than `auprcTolerance`, and not found worse by the paired incident-level bootstrap), and
- * grant utility at its own threshold.
+ * grant utility at its own threshold (not lower by more than `grantUtilityTolerance`, nor found lower by the paired
+ * bootstrap: a threshold tuned on recent incidents always differs a little on others, and a strict comparison refused
+ * every candidate in the evaluation).
  */
 export function publicationDecision(
   candidate: ModelParameters,
@@ -59,9 +89,10 @@ export function publicationDecision(
   const minPositives = options.minHeldOutPositives ?? 10;
   const tolerance = options.auprcTolerance ?? 0.01;
   const enough = c.examples >= minExamples && c.positives >= minPositives;
-  const ranking = enough ? pairedAuprc(scoredC, scoredK, heldOut.length, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version })
-    : { difference: null, lower: null, upper: null, replicates: 0 };
-  const verdict = (code: PublicationVerdict, reason: string): PublicationDecision => ({ publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking });
+  const none: PairedDifference = { difference: null, lower: null, upper: null, replicates: 0 };
+  const ranking = enough ? pairedAuprc(scoredC, scoredK, heldOut.length, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version }) : none;
+  const utility = enough ? pairedGrantUtility(candidate, current, heldOut, options) : none;
+  const verdict = (code: PublicationVerdict, reason: string): PublicationDecision => ({ publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking, utility });
   if (candidate.modelId !== current.modelId) return verdict('OTHER_MODEL', `candidate is model ${candidate.modelId}, current is ${current.modelId}`);
   if (candidate.version <= current.version) return verdict('NOT_NEWER', `candidate version ${candidate.version} is not after current ${current.version}`);
   if (c.examples < minExamples) return verdict('TOO_FEW_EXAMPLES', `only ${c.examples} held-out exposures (need ${minExamples})`);
@@ -72,7 +103,10 @@ export function publicationDecision(
   if (d !== null && (d < -tolerance || (ranking.upper !== null && ranking.upper < 0))) {
     return verdict('WORSE_AUPRC', `held-out AUPRC worse: ${round(c.auprc)} vs ${round(k.auprc)} (difference ${round(d)}, ${ranking.replicates}-replicate paired bootstrap [${round(ranking.lower)}, ${round(ranking.upper)}])`);
   }
-  if (c.grantUtility < k.grantUtility) return verdict('WORSE_GRANT_UTILITY', `held-out grant utility worse: ${round(c.grantUtility)} < ${round(k.grantUtility)}`);
+  const u = utility.difference;
+  if (u !== null && (u < -(options.grantUtilityTolerance ?? 0.05) || (utility.upper !== null && utility.upper < 0))) {
+    return verdict('WORSE_GRANT_UTILITY', `held-out grant utility worse: ${round(c.grantUtility)} vs ${round(k.grantUtility)} per decision (paired bootstrap [${round(utility.lower)}, ${round(utility.upper)}])`);
+  }
   return verdict('PUBLISHED', `not worse on ${c.examples} held-out exposures, ${c.positives} positives (log-loss ${round(c.logLoss)} vs ${round(k.logLoss)}, AUPRC difference ${round(d)} [${round(ranking.lower)}, ${round(ranking.upper)}])`);
 }
 

@@ -1,0 +1,79 @@
+import type { ModelParameters } from '../model/model-parameters.js';
+import { learnerWindow, takeTrainingBatch, type LearnerState, type LearnerStateOptions } from './learner-state.js';
+import { learnFromOutcomes } from './learn-from-outcomes.js';
+import { publicationDecision, type PublicationDecision, type PublicationOptions } from './publication.js';
+import { refitOnWindow, WINDOWED_LEARNING, type WindowRefitOptions } from './window-refit.js';
+
+/**
+ * How the learner steps, shared by the learner service and the evaluation, so a figure measured in one is a figure of
+ * the other (docs/learning-model.md, "One learner step").
+ */
+export interface LearnerStepSettings {
+  /** New judged incidents needed before a step is tried (again). */
+  readonly minIncidentsPerStep: number;
+  /** The carriers are refitted on the window once it holds this many incidents (the step alone before). */
+  readonly minRefitIncidents: number;
+  /** Core's partial pooling of carrier updates across types (0 = off). */
+  readonly typePooling: number;
+  /** The publication gate (its utility weights are also the threshold's). */
+  readonly publication: PublicationOptions;
+  /** Capacities of the training buffer, the refit window and the held-out ring. */
+  readonly state: LearnerStateOptions;
+}
+
+/** The deployed defaults: a step per 10 new incidents, 500 training / 400 window / 200 held-out incidents, one in five held out. */
+export const DEFAULT_LEARNER_STEP: LearnerStepSettings = Object.freeze({
+  minIncidentsPerStep: 10,
+  minRefitIncidents: WINDOWED_LEARNING.minRefitIncidents,
+  typePooling: 2,
+  publication: Object.freeze({}),
+  state: Object.freeze({ trainingCapacity: 500, heldOutCapacity: 200, heldOutEvery: 5, windowCapacity: WINDOWED_LEARNING.window }),
+});
+
+/** Whether a step is due: training outcomes are waiting and enough incidents arrived since the last attempt. */
+export function learnerStepDue(state: LearnerState, lastAttemptRecorded: number, settings: LearnerStepSettings): boolean {
+  return state.training.length > 0 && state.recorded - lastAttemptRecorded >= settings.minIncidentsPerStep;
+}
+
+/** The first half of a step: the new incidents learned once, and the window refit to run next (absent: none is due). */
+export interface SteppedCandidate {
+  readonly stepped: ModelParameters;
+  readonly refit?: { readonly window: LearnerState['training']; readonly options: WindowRefitOptions };
+}
+
+/**
+ * The new incidents learned once (vulnerability, grant sizes, a proximal carrier step; the threshold on the last
+ * incidents' predictions), and, once the window holds `minRefitIncidents`, the refit of the carriers on the window
+ * toward `initial` that makes the candidate (refitOnWindow; the service runs it off its event loop).
+ */
+export function stepCandidate(current: ModelParameters, state: LearnerState, initial: ModelParameters, at: number, settings: LearnerStepSettings): SteppedCandidate {
+  const window = learnerWindow(state);
+  const recent = window.slice(-WINDOWED_LEARNING.thresholdWindow);
+  const { usefulGrantBenefit, wastedGrantCost } = settings.publication;
+  const stepped = learnFromOutcomes(current, state.training, {
+    at, typePooling: settings.typePooling, ...(recent.length === 0 ? {} : { recentOutcomes: recent }),
+    ...(usefulGrantBenefit === undefined ? {} : { usefulGrantBenefit }), ...(wastedGrantCost === undefined ? {} : { wastedGrantCost }),
+  });
+  // NOTE: below minRefitIncidents a refit on a handful of incidents toward the initial model would throw away what
+  // published versions learnt: the step alone.
+  if (window.length < settings.minRefitIncidents) return { stepped };
+  return { stepped, refit: { window, options: { at, prior: initial, typePooling: settings.typePooling } } };
+}
+
+/** The second half of a step: the gate's decision, and the state after it (the training batch taken when published). */
+export function decidePublication(
+  candidate: ModelParameters, current: ModelParameters, state: LearnerState, settings: LearnerStepSettings,
+): { readonly decision: PublicationDecision; readonly state: LearnerState } {
+  const decision = publicationDecision(candidate, current, state.heldOut, settings.publication);
+  return { decision, state: decision.publish ? takeTrainingBatch(state).state : state };
+}
+
+/** A whole step on this thread: what the evaluation runs, and what the service runs with the refit off-thread. */
+export function learnerStep(
+  current: ModelParameters, state: LearnerState, initial: ModelParameters, at: number, settings: LearnerStepSettings,
+): { readonly decision: PublicationDecision; readonly candidate: ModelParameters; readonly model: ModelParameters; readonly state: LearnerState } {
+  const { stepped, refit } = stepCandidate(current, state, initial, at, settings);
+  const candidate = refit === undefined ? stepped : refitOnWindow(stepped, refit.window, refit.options);
+  const decided = decidePublication(candidate, current, state, settings);
+  return { ...decided, candidate, model: decided.decision.publish ? candidate : current };
+}
