@@ -3,6 +3,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { formatReport, resultJson, runEvaluation, summarise } from '@foresight/evaluation';
 import { loadCsvEdgeList, loadGraphologyJson } from '@foresight/sim';
+import { DEFAULT_ALLOCATION_POLICY, DEGRADED_LEASES, type DegradedLeases } from '@foresight/core';
+
+function isDegradedLeases(value: string): value is DegradedLeases {
+  return (DEGRADED_LEASES as readonly string[]).includes(value);
+}
 
 const USAGE = `foresight eval [flags]: Foresight's estimators and allocation policies against baselines, on a simulated fleet
 with a known truth (docs/evaluation.md).
@@ -18,13 +23,16 @@ with a known truth (docs/evaluation.md).
                              cascades), within [-5, 5]
   --detection-delay-scale F  world knob: factor on the monitoring's detection delay, 10 s + Exp(35 s) (1; < 1 is
                              faster monitoring), within (0, 10]
+  --degraded-leases M        what the predictive policy does with a lease whose VM turns anomalous: keep (hold it
+                             until the VM recovers, the lease expires or the incident closes) or handover (release it
+                             to the autoscaler) (keep; docs/allocation-policy.md)
   --no-ablations             skip the ablation streams (about half the time)
   --json                     print one JSON object as the last line
   --out FILE                 also write the report and the JSON to FILE
   --help                     this text
 `;
 
-const VALUE_FLAGS = new Set(['incidents', 'seed', 'vms', 'topology', 'bootstrap', 'grant-benefit', 'reach', 'detection-delay-scale', 'out']);
+const VALUE_FLAGS = new Set(['incidents', 'seed', 'vms', 'topology', 'bootstrap', 'grant-benefit', 'reach', 'detection-delay-scale', 'degraded-leases', 'out']);
 const SWITCHES = new Set(['no-ablations', 'json', 'help']);
 
 function fail(message: string): never {
@@ -66,6 +74,8 @@ const seed = positiveInteger('seed', 1);
 const topologyFile = values.get('topology');
 const world = topologyFile === undefined ? undefined
   : topologyFile.endsWith('.csv') ? loadCsvEdgeList(readFileSync(topologyFile, 'utf8'), seed) : loadGraphologyJson(readFileSync(topologyFile, 'utf8'), seed);
+const degradedLeases = values.get('degraded-leases') ?? DEFAULT_ALLOCATION_POLICY.degradedLeases;
+if (!isDegradedLeases(degradedLeases)) fail(`--degraded-leases needs one of ${DEGRADED_LEASES.join(', ')}, got ${degradedLeases}`);
 const started = process.hrtime.bigint();
 const run = runEvaluation({
   incidents: positiveInteger('incidents', 500), seed, vms: positiveInteger('vms', 1000), bootstrap: positiveInteger('bootstrap', 200),
@@ -73,15 +83,16 @@ const run = runEvaluation({
   usefulGrantBenefit: numberFlag('grant-benefit', 3, (v) => Number.isFinite(v) && v > 0, 'a positive number'),
   reach: numberFlag('reach', 0, (v) => Number.isFinite(v) && v >= -5 && v <= 5, 'a number of log-odds within [-5, 5]'),
   detectionDelayScale: numberFlag('detection-delay-scale', 1, (v) => Number.isFinite(v) && v > 0 && v <= 10, 'a factor within (0, 10]'),
+  degradedLeases,
   ...(world === undefined ? {} : { world }),
 }, (done, total) => {
   if (done % 50 === 0 || done === total) process.stderr.write(`  ${done}/${total} incidents\n`);
 });
 const result = summarise(run);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-const report = `${formatReport(result)}\n(${seconds.toFixed(1)} s)`;
+const report = `${formatReport(result)}\n(degraded leases: ${degradedLeases}; ${seconds.toFixed(1)} s)`;
 process.stdout.write(`${report}\n`);
-const json = JSON.stringify(resultJson(result));
+const json = JSON.stringify({ ...resultJson(result), degradedLeases });
 const out = values.get('out');
 if (out !== undefined) writeFileSync(out, `${report}\n${json}\n`);
 if (switches.has('json')) process.stdout.write(`${json}\n`);

@@ -115,7 +115,9 @@ export function simulateOracle(incident: Incident, truth: TrueParameters, observ
  * anomaly is active (probability 1); 'predictive' adds Foresight's assessment (re-assessed at every detection and
  * tick, VMs not yet anomalous reported healthy as of one mean detection delay ago). Both use core's planAllocation and
  * applyPlan with the current model's grant sizes and thresholds; resources are in place actuationLatencyMs after the
- * decision and leave at release.
+ * decision and leave at release. In 'predictive', the anomalous VMs are the incident's degraded pairs, so a lease
+ * granted before a VM turned anomalous follows `policy.degradedLeases`: 'keep', the autoscaler finds it in place and
+ * sizes it (one lease); 'handover', Foresight releases it and the autoscaler grants its own (reactiveLeaseIncident).
  */
 export function simulateAllocator(
   mode: 'reactive' | 'predictive', incident: Incident, truth: TrueParameters, observed: ObservedTopology, model: ModelParameters, options: ClosedLoopOptions,
@@ -138,6 +140,9 @@ export function allocatorHolds(
   for (let t = first; t <= incident.horizonEnd + TAIL_MS; t += tick) times.add(t);
   const schedule = [...times].sort((a, b) => a - b);
 
+  // The autoscaler's leases: under 'handover' its own, beside Foresight's handed-over ones; otherwise the incident's.
+  const handover = mode === 'predictive' && options.policy.degradedLeases === 'handover';
+  const autoscalerIncident = handover ? reactiveLeaseIncident(incident.incidentId) : incident.incidentId;
   let state: IncidentState = openIncident(incident.incidentId, incident.anomalyType, first);
   let pool = observed.pool;
   let leases: Lease[] = [];
@@ -168,9 +173,10 @@ export function allocatorHolds(
     }
     if (now >= incident.horizonEnd && state.status === 'RESOLVED' && leases.length === 0) break;
     const atRisk: AtRiskVm[] = [];
+    const degraded = mode === 'predictive' ? [...state.sources.keys()].map((vmId) => ({ incidentId: incident.incidentId, vmId })) : [];
     for (const [vmId, s] of state.sources) {
       const vm = observed.vmById.get(vmId);
-      if (vm !== undefined) atRisk.push({ incidentId: incident.incidentId, vmId, hostId: vm.hostId, anomalyType: incident.anomalyType, severity: s.severity, probability: 1, etaAt: s.onsetAt, criticality: vm.criticality });
+      if (vm !== undefined) atRisk.push({ incidentId: autoscalerIncident, vmId, hostId: vm.hostId, anomalyType: incident.anomalyType, severity: s.severity, probability: 1, etaAt: s.onsetAt, criticality: vm.criticality });
     }
     if (mode === 'predictive' && state.sources.size > 0 && now < incident.horizonEnd) {
       const healthyAt = now - healthyLag;
@@ -186,14 +192,20 @@ export function allocatorHolds(
         atRisk.push({ incidentId: incident.incidentId, vmId: r.vmId, hostId: vm.hostId, anomalyType: incident.anomalyType, severity, probability: Math.min(1, r.probability), etaAt: r.etaAt, criticality: vm.criticality });
       }
     }
-    const plan = planAllocation({ now, atRisk, pool, leases, model, policy: options.policy });
+    const plan = planAllocation({ now, atRisk, degraded, pool, leases, model, policy: options.policy });
     record(plan);
     ({ pool, leases } = applyPlan(pool, leases, plan));
   }
   const closing = releaseIncident(leases, incident.incidentId, now);
   record(closing);
+  if (handover) record(releaseIncident(leases, autoscalerIncident, now));
   for (const h of open.values()) h.end = now;
   return { holds, churn };
+}
+
+/** The incident id the autoscaler's leases go under in the closed loop when Foresight hands degraded VMs over. */
+export function reactiveLeaseIncident(incidentId: string): string {
+  return `${incidentId}#autoscaler`;
 }
 
 /** The grant size (at severity 1) the model would give this type, for reports. */

@@ -2,6 +2,7 @@ import {
   DEFAULT_ALLOCATION_POLICY, defaultModel, ExposureIndex, ForesightError, learnFromOutcomes, refitOnWindow, traceOrigin, GENERIC_ANOMALY_TYPE, WINDOWED_LEARNING,
   scorePropagation, type EstimatorName, type IncidentOutcome, type ModelParameters, type TopologySnapshot,
 } from '@foresight/core';
+import type { AllocationPolicy } from '@foresight/core';
 import {
   compileTruthGraph, flowEvents, generateIncidents, generateTopology, hostEvents, infectionProbabilities, inventoryEvents, scaledDetection, trueParameters,
   type Incident, type TruthGraph, type World,
@@ -44,6 +45,8 @@ export interface EvaluationOptions {
    */
   readonly reach?: number;
   readonly detectionDelayScale?: number;
+  /** What the predictive policy does with a lease whose VM turns anomalous: core policy.degradedLeases (default keep). */
+  readonly degradedLeases?: AllocationPolicy['degradedLeases'];
 }
 
 export const ESTIMATOR_NAMES = ['mpp', 'multipath', 'montecarlo', 'ppr', 'bfs1', 'bfs2', 'cooccurrence', 'oracle', 'multipath-true', 'montecarlo-true'] as const;
@@ -114,6 +117,7 @@ function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, '
     monteCarloSamples: options.monteCarloSamples ?? 1000, oracleSamples: options.oracleSamples ?? 2000, ablations: options.ablations ?? true,
     closedLoop: options.closedLoop ?? true, policyEstimator: options.policyEstimator ?? 'multipath', floor: options.floor ?? 0.001,
     usefulGrantBenefit: options.usefulGrantBenefit ?? 3, reach: options.reach ?? 0, detectionDelayScale: options.detectionDelayScale ?? 1,
+    degradedLeases: options.degradedLeases ?? DEFAULT_ALLOCATION_POLICY.degradedLeases,
   };
 }
 
@@ -162,7 +166,7 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
       stream('learning-off', base, { learn: false }),
     );
   }
-  const policy = DEFAULT_ALLOCATION_POLICY;
+  const policy: AllocationPolicy = { ...DEFAULT_ALLOCATION_POLICY, degradedLeases: o.degradedLeases };
   const vmIds = observed.vms.map((vm) => vm.id);
   const records: IncidentRecord[] = [];
 
