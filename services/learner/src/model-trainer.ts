@@ -83,12 +83,12 @@ export class ModelTrainer {
     const started = performance.now();
     const candidate = refit === undefined ? stepped : await refitOffThread({ stepped, window: refit.window, options: refit.options });
     this.logger.info({ windowIncidents: learnerWindow(learner).length, refitMs: refit === undefined ? null : Math.round(performance.now() - started) }, 'candidate model learnt');
-    const { decision, state: after } = decidePublication(candidate, current, learner, this.settings);
+    const { decision, model: published, state: after } = decidePublication(candidate, current, learner, this.settings);
     this.metrics.modelDecision(decision.verdict);
     if (decision.publish) {
       const message: ModelVersion = {
-        eventId: `model:${candidate.modelId}:${candidate.version}`, eventTime: now, modelId: candidate.modelId, version: candidate.version,
-        parentVersion: candidate.parentVersion, parametersJson: serialiseModel(candidate),
+        eventId: `model:${published.modelId}:${published.version}`, eventTime: now, modelId: published.modelId, version: published.version,
+        parentVersion: published.parentVersion, parametersJson: serialiseModel(published),
         metrics: {
           ...metricsOf('heldOut', decision.candidate), ...metricsOf('current', decision.current),
           heldOutExamples: decision.candidate.examples, heldOutPositives: decision.candidate.positives, trainingIncidents: learner.training.length,
@@ -100,9 +100,9 @@ export class ModelTrainer {
       // NOTE: publish first: a crash before the documents are written retrains and republishes the same version id
       // (consumers keep the first), rather than recording a version nobody received.
       await publish('model', [message]);
-      await this.store.documents.put(LEARNER_DOCUMENTS.model, candidate.modelId, message.parametersJson);
+      await this.store.documents.put(LEARNER_DOCUMENTS.model, published.modelId, message.parametersJson);
       doc = { ...doc, learner: after };
-      this.logger.info({ version: candidate.version, reason: decision.reason, heldOut: decision.candidate }, 'published a new model version');
+      this.logger.info({ version: published.version, reason: decision.reason, heldOut: decision.candidate }, 'published a new model version');
     } else {
       this.logger.info({ candidateVersion: candidate.version, verdict: decision.verdict, reason: decision.reason }, 'candidate model refused; keeping the current version');
     }

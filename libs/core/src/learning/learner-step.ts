@@ -60,12 +60,26 @@ export function stepCandidate(current: ModelParameters, state: LearnerState, ini
   return { stepped, refit: { window, options: { at, prior: initial, typePooling: settings.typePooling } } };
 }
 
-/** The second half of a step: the gate's decision, and the state after it (the training batch taken when published). */
+/**
+ * The second half of a step: the gate's decision, the model that is current after it, and the state after it (the
+ * training batch taken when published). A candidate refused only for its grant threshold is judged again with the
+ * current thresholds, so better carriers are not thrown away with a threshold move the held-out incidents do not bear
+ * out (the decision's reason says so).
+ */
 export function decidePublication(
   candidate: ModelParameters, current: ModelParameters, state: LearnerState, settings: LearnerStepSettings,
-): { readonly decision: PublicationDecision; readonly state: LearnerState } {
-  const decision = publicationDecision(candidate, current, state.heldOut, settings.publication);
-  return { decision, state: decision.publish ? takeTrainingBatch(state).state : state };
+): { readonly decision: PublicationDecision; readonly model: ModelParameters; readonly state: LearnerState } {
+  let decision = publicationDecision(candidate, current, state.heldOut, settings.publication);
+  let published = candidate;
+  if (decision.verdict === 'WORSE_GRANT_UTILITY') {
+    const kept = { ...candidate, grantThreshold: current.grantThreshold, releaseThreshold: current.releaseThreshold };
+    const again = publicationDecision(kept, current, state.heldOut, settings.publication);
+    if (again.publish) {
+      decision = { ...again, reason: `${again.reason}; grant threshold kept at ${current.grantThreshold} (the candidate's ${candidate.grantThreshold.toFixed(4)}: ${decision.reason})` };
+      published = kept;
+    }
+  }
+  return { decision, model: decision.publish ? published : current, state: decision.publish ? takeTrainingBatch(state).state : state };
 }
 
 /** A whole step on this thread: what the evaluation runs, and what the service runs with the refit off-thread. */
@@ -74,6 +88,5 @@ export function learnerStep(
 ): { readonly decision: PublicationDecision; readonly candidate: ModelParameters; readonly model: ModelParameters; readonly state: LearnerState } {
   const { stepped, refit } = stepCandidate(current, state, initial, at, settings);
   const candidate = refit === undefined ? stepped : refitOnWindow(stepped, refit.window, refit.options);
-  const decided = decidePublication(candidate, current, state, settings);
-  return { ...decided, candidate, model: decided.decision.publish ? candidate : current };
+  return { ...decidePublication(candidate, current, state, settings), candidate };
 }

@@ -1,7 +1,7 @@
 import type { ModelParameters } from '../model/model-parameters.js';
 import { grantDecisionSamples, grantUtilityAt } from './grant-threshold.js';
 import { resolveGrantUtility, type GrantUtilityOptions } from './learning-options.js';
-import { metricsOf, scoreHeldOut, type ModelMetrics } from './model-evaluation.js';
+import { metricsOf, scoreHeldOut, type ModelMetrics, type ScoredExposure } from './model-evaluation.js';
 import type { IncidentOutcome } from './outcome.js';
 import { pairedAuprc, pairedBootstrap, type PairedAuprc, type PairedDifference } from './paired-auprc.js';
 
@@ -21,6 +21,11 @@ export interface PublicationOptions extends GrantUtilityOptions {
    * more than this (default 0.05, in units of a wasted grant's cost), or when the paired bootstrap finds it lower.
    */
   readonly grantUtilityTolerance?: number;
+  /**
+   * Calibration: the candidate is refused when its held-out log-loss or Brier score is higher by more than this share
+   * of the current one's (default 0.01), or when the paired bootstrap finds it higher.
+   */
+  readonly calibrationTolerance?: number;
   /** Replicates of the paired bootstraps (default 200). */
   readonly bootstrapReplicates?: number;
 }
@@ -40,6 +45,50 @@ export interface PublicationDecision {
   readonly ranking: PairedAuprc;
   /** The paired difference in grant utility per predicted exposure (candidate − current). */
   readonly utility: PairedDifference;
+  /** The paired differences in log-loss and Brier score per exposure (candidate − current; lower is better). */
+  readonly logLoss: PairedDifference;
+  readonly brier: PairedDifference;
+}
+
+/** pairedBootstrap of the mean of a per-exposure loss (candidate − current) over the same scored exposures. */
+function pairedLoss(
+  candidate: readonly ScoredExposure[], current: readonly ScoredExposure[], incidents: number, loss: (s: ScoredExposure) => number, options: PublicationOptions, seed: number,
+): PairedDifference {
+  const perIncident = Array.from({ length: incidents }, () => ({ n: 0, d: 0 }));
+  candidate.forEach((s, i) => {
+    const x = perIncident[s.incident];
+    const k = current[i];
+    if (x === undefined || k === undefined) return;
+    x.n++;
+    x.d += loss(s) - loss(k);
+  });
+  return pairedBootstrap(incidents, (draw) => {
+    let n = 0;
+    let d = 0;
+    for (const i of draw) {
+      const x = perIncident[i];
+      if (x === undefined) continue;
+      n += x.n;
+      d += x.d;
+    }
+    return n === 0 ? null : d / n;
+  }, { replicates: options.bootstrapReplicates ?? 200, seed });
+}
+
+const LOSS_EPSILON = 1e-6;
+
+function logLossOf(s: ScoredExposure): number {
+  const q = Math.min(Math.max(s.p, LOSS_EPSILON), 1 - LOSS_EPSILON);
+  return s.y ? -Math.log(q) : -Math.log(1 - q);
+}
+
+function brierOf(s: ScoredExposure): number {
+  return (s.p - (s.y ? 1 : 0)) ** 2;
+}
+
+/** Worse beyond the tolerance on the point estimate, or found worse by the paired bootstrap (lower is better). */
+function higher(d: PairedDifference, tolerance: number): boolean {
+  return d.difference !== null && (d.difference > tolerance || (d.lower !== null && d.lower > 0));
 }
 
 /** pairedBootstrap of the grant utility per predicted exposure of two thresholds on the same recorded predictions. */
@@ -69,7 +118,8 @@ function round(value: number | null): string {
 /**
  * Compares a candidate with the current model on the same held-out outcomes. It is published only if it is a later
  * version of the same model, the held-out set has enough exposures AND enough positives, and it is worse on none of:
- * log-loss and Brier (calibration; equal is allowed, so changes the metrics cannot see are not blocked), ranking
+ * log-loss and Brier (calibration: not higher by more than `calibrationTolerance` of the current value, nor found higher
+ * by the paired bootstrap), ranking
  * (AUPRC: not lower by more than `auprcTolerance`, and not found worse by the paired incident-level bootstrap), and
  * grant utility at its own threshold (not lower by more than `grantUtilityTolerance`, nor found lower by the paired
  * bootstrap: a threshold tuned on recent incidents always differs a little on others, and a strict comparison refused
@@ -92,13 +142,22 @@ export function publicationDecision(
   const none: PairedDifference = { difference: null, lower: null, upper: null, replicates: 0 };
   const ranking = enough ? pairedAuprc(scoredC, scoredK, heldOut.length, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version }) : none;
   const utility = enough ? pairedGrantUtility(candidate, current, heldOut, options) : none;
-  const verdict = (code: PublicationVerdict, reason: string): PublicationDecision => ({ publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking, utility });
+  const logLoss = enough ? pairedLoss(scoredC, scoredK, heldOut.length, logLossOf, options, candidate.version + 2) : none;
+  const brier = enough ? pairedLoss(scoredC, scoredK, heldOut.length, brierOf, options, candidate.version + 3) : none;
+  const calibration = options.calibrationTolerance ?? 0.01;
+  const verdict = (code: PublicationVerdict, reason: string): PublicationDecision => ({
+    publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking, utility, logLoss, brier,
+  });
   if (candidate.modelId !== current.modelId) return verdict('OTHER_MODEL', `candidate is model ${candidate.modelId}, current is ${current.modelId}`);
   if (candidate.version <= current.version) return verdict('NOT_NEWER', `candidate version ${candidate.version} is not after current ${current.version}`);
   if (c.examples < minExamples) return verdict('TOO_FEW_EXAMPLES', `only ${c.examples} held-out exposures (need ${minExamples})`);
   if (c.positives < minPositives) return verdict('TOO_FEW_POSITIVES', `only ${c.positives} held-out positives (need ${minPositives})`);
-  if (c.logLoss > k.logLoss) return verdict('WORSE_LOG_LOSS', `held-out log-loss worse: ${round(c.logLoss)} > ${round(k.logLoss)}`);
-  if (c.brier > k.brier) return verdict('WORSE_BRIER', `held-out Brier score worse: ${round(c.brier)} > ${round(k.brier)}`);
+  if (higher(logLoss, calibration * k.logLoss)) {
+    return verdict('WORSE_LOG_LOSS', `held-out log-loss worse: ${round(c.logLoss)} vs ${round(k.logLoss)} (paired bootstrap of the difference [${round(logLoss.lower)}, ${round(logLoss.upper)}])`);
+  }
+  if (higher(brier, calibration * k.brier)) {
+    return verdict('WORSE_BRIER', `held-out Brier score worse: ${round(c.brier)} vs ${round(k.brier)} (paired bootstrap of the difference [${round(brier.lower)}, ${round(brier.upper)}])`);
+  }
   const d = ranking.difference;
   if (d !== null && (d < -tolerance || (ranking.upper !== null && ranking.upper < 0))) {
     return verdict('WORSE_AUPRC', `held-out AUPRC worse: ${round(c.auprc)} vs ${round(k.auprc)} (difference ${round(d)}, ${ranking.replicates}-replicate paired bootstrap [${round(ranking.lower)}, ${round(ranking.upper)}])`);

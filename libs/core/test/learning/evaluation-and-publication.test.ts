@@ -67,7 +67,8 @@ describe('evaluateModel and shouldPublish', () => {
       const perturbed = { ...withCarriers(candidate, TYPE, [{ kind: 'API_CALL', direction: 'reverse', weights: base.weights.map((w, i) => w + delta[i]), delayMs: base.delayMs }]), version: candidate.version + 1, grantThreshold: threshold, releaseThreshold: threshold / 2 };
       const d = publicationDecision(perturbed, candidate, heldOut);
       if (d.publish) {
-        assert.ok(d.candidate.logLoss <= d.current.logLoss && d.candidate.brier <= d.current.brier && d.candidate.grantUtility >= d.current.grantUtility - 0.05);
+        assert.ok(d.candidate.logLoss <= d.current.logLoss * 1.01 && d.candidate.brier <= d.current.brier * 1.01 && d.candidate.grantUtility >= d.current.grantUtility - 0.05);
+        assert.ok(d.logLoss.lower === null || d.logLoss.lower <= 0);
         assert.ok(d.utility.upper === null || d.utility.upper >= 0);
         // Recomputed apart from the gate: the published model's held-out AUPRC is not lower by more than the tolerance,
         // and the paired bootstrap does not find it worse.
