@@ -1,7 +1,10 @@
 // `foresight eval`: runs the prequential evaluation on a simulated fleet and prints the report (and, with --json, one
 // JSON object as the last line). The flags are in USAGE below; an unknown flag or a bad value stops with exit code 2.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { formatReport, resultJson, runEvaluation, summarise } from '@foresight/evaluation';
+import {
+  describeWorldFamilies, evaluateWorld, formatReport, formatWorlds, namesSplit, parseWorldList, resultJson, runEvaluation, summarise, summariseWorlds, worldsJson,
+  WORLD_LIST_HELP, type WorldRunOptions,
+} from '@foresight/evaluation';
 import { loadCsvEdgeList, loadGraphologyJson } from '@foresight/sim';
 import { DEFAULT_ALLOCATION_POLICY, DEGRADED_LEASES, type DegradedLeases } from '@foresight/core';
 
@@ -27,12 +30,18 @@ with a known truth (docs/evaluation.md).
                              until the VM recovers, the lease expires or the incident closes) or handover (release it
                              to the autoscaler) (keep; docs/allocation-policy.md)
   --no-ablations             skip the ablation streams (about half the time)
+  --worlds LIST              the world families instead of one world: ${WORLD_LIST_HELP}.
+                             Per world: learned vs frozen-default AUPRC, observable ceiling, oracle, the downstream
+                             cut vs reactive and its share of a perfect prediction's; --incidents, --vms, --seed (not
+                             with tuning or held-out: their seeds are fixed) apply to each. Never tune on held-out
+                             worlds (docs/evaluation.md, "World families"). Families:
+${describeWorldFamilies()}
   --json                     print one JSON object as the last line
   --out FILE                 also write the report and the JSON to FILE
   --help                     this text
 `;
 
-const VALUE_FLAGS = new Set(['incidents', 'seed', 'vms', 'topology', 'bootstrap', 'grant-benefit', 'reach', 'detection-delay-scale', 'degraded-leases', 'out']);
+const VALUE_FLAGS = new Set(['incidents', 'seed', 'vms', 'topology', 'bootstrap', 'grant-benefit', 'reach', 'detection-delay-scale', 'degraded-leases', 'out', 'worlds']);
 const SWITCHES = new Set(['no-ablations', 'json', 'help']);
 
 function fail(message: string): never {
@@ -71,11 +80,18 @@ function numberFlag(name: string, fallback: number, valid: (v: number) => boolea
 
 const positiveInteger = (name: string, fallback: number): number => numberFlag(name, fallback, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
 const seed = positiveInteger('seed', 1);
+const degradedLeases = values.get('degraded-leases') ?? DEFAULT_ALLOCATION_POLICY.degradedLeases;
+if (!isDegradedLeases(degradedLeases)) fail(`--degraded-leases needs one of ${DEGRADED_LEASES.join(', ')}, got ${degradedLeases}`);
+const worldList = values.get('worlds');
+if (worldList !== undefined) {
+  runWorlds(worldList, degradedLeases);
+  // Exit once stdout has flushed: the single-world run below must not start.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(0);
+}
 const topologyFile = values.get('topology');
 const world = topologyFile === undefined ? undefined
   : topologyFile.endsWith('.csv') ? loadCsvEdgeList(readFileSync(topologyFile, 'utf8'), seed) : loadGraphologyJson(readFileSync(topologyFile, 'utf8'), seed);
-const degradedLeases = values.get('degraded-leases') ?? DEFAULT_ALLOCATION_POLICY.degradedLeases;
-if (!isDegradedLeases(degradedLeases)) fail(`--degraded-leases needs one of ${DEGRADED_LEASES.join(', ')}, got ${degradedLeases}`);
 const started = process.hrtime.bigint();
 const run = runEvaluation({
   incidents: positiveInteger('incidents', 500), seed, vms: positiveInteger('vms', 1000), bootstrap: positiveInteger('bootstrap', 200),
@@ -96,3 +112,35 @@ const json = JSON.stringify({ ...resultJson(result), degradedLeases });
 const out = values.get('out');
 if (out !== undefined) writeFileSync(out, `${report}\n${json}\n`);
 if (switches.has('json')) process.stdout.write(`${json}\n`);
+
+/** `--worlds`: one evaluation per world (learning stream and frozen default only), a table, and the JSON line. */
+function runWorlds(list: string, degradedLeases: DegradedLeases): void {
+  for (const flag of ['topology', 'reach', 'detection-delay-scale']) if (values.has(flag)) fail(`--${flag} does not apply with --worlds (each family sets its own world)`);
+  if (switches.has('no-ablations')) fail('--no-ablations does not apply with --worlds (it runs only the frozen-default stream)');
+  if (values.has('seed') && namesSplit(list)) fail('--seed does not apply to tuning or held-out: their seeds are fixed');
+  let specs;
+  try {
+    specs = parseWorldList(list, seed);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const options: WorldRunOptions = {
+    incidents: positiveInteger('incidents', 500), vms: positiveInteger('vms', 1000), bootstrap: positiveInteger('bootstrap', 200),
+    usefulGrantBenefit: numberFlag('grant-benefit', 3, (v) => Number.isFinite(v) && v > 0, 'a positive number'), degradedLeases,
+  };
+  const started = process.hrtime.bigint();
+  const worlds = specs.map((spec, k) => {
+    process.stderr.write(`  world ${k + 1}/${specs.length}: ${spec.family}@${spec.seed}\n`);
+    return evaluateWorld(spec, options, (done, total) => {
+      if (done % 100 === 0 || done === total) process.stderr.write(`    ${done}/${total} incidents\n`);
+    });
+  });
+  const result = summariseWorlds(worlds);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const report = `${formatWorlds(result)}\n(${worlds.length} worlds, ${options.incidents} incidents and ${options.vms} VMs each, ${seconds.toFixed(1)} s)`;
+  process.stdout.write(`${report}\n`);
+  const json = JSON.stringify(worldsJson(result, options));
+  const out = values.get('out');
+  if (out !== undefined) writeFileSync(out, `${report}\n${json}\n`);
+  if (switches.has('json')) process.stdout.write(`${json}\n`);
+}

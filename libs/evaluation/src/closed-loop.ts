@@ -6,8 +6,8 @@ import { degradedMinutes, grantCoverage, type Incident, type TrueParameters } fr
 import type { GrantRecord } from './outcome-builder.js';
 import type { ObservedTopology } from './observed-topology.js';
 
-/** The closed-loop policies compared. */
-export const POLICY_NAMES = ['none', 'reactive', 'predictive', 'oracle'] as const;
+/** The closed-loop policies compared (`perfect-prediction`: perfect-prediction.ts). */
+export const POLICY_NAMES = ['none', 'reactive', 'predictive', 'perfect-prediction', 'oracle'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /** What one policy did in one incident. */

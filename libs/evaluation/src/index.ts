@@ -14,3 +14,8 @@ export {
 } from './runner.js';
 export { summarise, type EvaluationResult, type EstimatorSummary, type PolicySummary, type GroupSummary, type OriginSummary } from './summary.js';
 export { formatReport, resultJson, checkTargets, type TargetCheck } from './report.js';
+export { simulatePerfectPrediction } from './perfect-prediction.js';
+export {
+  evaluateWorld, summariseWorld, summariseWorlds, parseWorldList, namesSplit, worldsJson, formatWorlds, describeWorldFamilies, WORLD_LIST_HELP,
+  type WorldResult, type WorldsResult, type WorldRunOptions,
+} from './world-comparison.js';

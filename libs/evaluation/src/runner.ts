@@ -5,10 +5,11 @@ import {
 import type { AllocationPolicy } from '@foresight/core';
 import {
   compileTruthGraph, flowEvents, generateIncidents, generateTopology, hostEvents, infectionProbabilities, inventoryEvents, scaledDetection, trueParameters,
-  type Incident, type TruthGraph, type World,
+  type Incident, type TruthGraph, type World, type WorldFamily,
 } from '@foresight/sim';
 import { CooccurrenceHistory, UndirectedGraph, type ScoreMap } from './baselines.js';
 import { simulateAllocator, simulateNoAction, simulateOracle, type PolicyName, type PolicyOutcome } from './closed-loop.js';
+import { simulatePerfectPrediction } from './perfect-prediction.js';
 import { judgePrediction, type EstimatorIncident, type JudgingContext, type Prediction } from './incident-scoring.js';
 import { observeTopology } from './observed-topology.js';
 import { buildOutcome, type GrantRecord } from './outcome-builder.js';
@@ -24,8 +25,11 @@ export interface EvaluationOptions {
   /** Cascades of core's Monte Carlo estimator (default 1000) and of the oracle (default 2000). */
   readonly monteCarloSamples?: number;
   readonly oracleSamples?: number;
-  /** Run the ablation streams (default true) and the closed loop (default true). */
-  readonly ablations?: boolean;
+  /**
+   * Run the ablation streams (default true; 'learning-off': only the frozen default model beside the learning stream,
+   * for the world families) and the closed loop (default true).
+   */
+  readonly ablations?: boolean | 'learning-off';
   readonly closedLoop?: boolean;
   /** Estimator of the predictive policy and of the ablations (default multipath). */
   readonly policyEstimator?: EstimatorName;
@@ -38,6 +42,11 @@ export interface EvaluationOptions {
   readonly usefulGrantBenefit?: number;
   /** A world to use instead of a generated one (e.g. a loaded topology). */
   readonly world?: World;
+  /**
+   * A world family's world (libs/sim worldFamily): its fleet, truth and flow monitoring replace the generated ones and
+   * `world`; `reach` and `detectionDelayScale` do not apply.
+   */
+  readonly family?: WorldFamily;
   /**
    * Sensitivity knobs of the hidden truth (docs/evaluation.md, "How the results depend on the world"): log-odds added
    * to every true carrier's intercept (default 0; > 0 widens cascades), and a factor on both detection-delay terms
@@ -69,7 +78,7 @@ export interface IncidentRecord {
 
 /** The raw result of a run, before summarising. */
 export interface EvaluationRun {
-  readonly options: Required<Omit<EvaluationOptions, 'world'>>;
+  readonly options: Required<Omit<EvaluationOptions, 'world' | 'family'>>;
   readonly fleet: { readonly vms: number; readonly hosts: number; readonly pathways: number; readonly observedPathways: number };
   readonly records: readonly IncidentRecord[];
   readonly finalModel: ModelParameters;
@@ -111,7 +120,7 @@ function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, count: 
   stream.model = count % REFIT_EVERY === 0 ? refitOnWindow(stepped, stream.window, { at, prior: stream.prior }) : stepped;
 }
 
-function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, 'world'>> {
+function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, 'world' | 'family'>> {
   return {
     incidents: options.incidents ?? 500, seed: options.seed ?? 1, vms: options.vms ?? 1000, bootstrap: options.bootstrap ?? 200,
     monteCarloSamples: options.monteCarloSamples ?? 1000, oracleSamples: options.oracleSamples ?? 2000, ablations: options.ablations ?? true,
@@ -137,11 +146,12 @@ function plain(scores: ScoreMap): Prediction {
  */
 export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (done: number, total: number) => void): EvaluationRun {
   const o = resolve(options);
-  const world = options.world ?? generateTopology({ vms: o.vms, seed: o.seed });
-  const truth = trueParameters(world.vms, o.seed, { reach: o.reach, detection: scaledDetection(o.detectionDelayScale) });
+  const world = options.family?.world ?? options.world ?? generateTopology({ vms: o.vms, seed: o.seed });
+  const truth = options.family?.truth ?? trueParameters(world.vms, o.seed, { reach: o.reach, detection: scaledDetection(o.detectionDelayScale) });
   const incidents = generateIncidents(world, truth, { count: o.incidents, seed: o.seed });
   const telemetryAt = (incidents[0]?.onsetAt ?? 1_700_000_000_000) - 3_600_000;
-  const observed = observeTopology(inventoryEvents(world, telemetryAt), hostEvents(world, telemetryAt), flowEvents(world, { seed: o.seed, until: telemetryAt }));
+  const flows = flowEvents(world, { ...options.family?.telemetry, seed: o.seed, until: telemetryAt });
+  const observed = observeTopology(inventoryEvents(world, telemetryAt), hostEvents(world, telemetryAt), flows);
   const exposureIndex = new ExposureIndex(observed);
   const graph = new UndirectedGraph(observed.neighbours);
   const history = new CooccurrenceHistory(observed.vmById);
@@ -158,7 +168,8 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
     name, model, prior: model, window: [], learn: rest.learn ?? true, snapshot: rest.snapshot ?? observed.snapshot, uniform: rest.uniform ?? false, typeOf: rest.typeOf ?? identity,
   });
   const streams: Stream[] = [stream('full', base)];
-  if (o.ablations) {
+  if (o.ablations === 'learning-off') streams.push(stream('learning-off', base, { learn: false }));
+  else if (o.ablations) {
     streams.push(
       stream('no-vulnerability', { ...base, vulnerabilityWeight: 0 }),
       stream('no-type-conditioning', base, { typeOf: () => GENERIC_ANOMALY_TYPE }),
@@ -270,12 +281,13 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
   function closedLoop(incident: Incident, model: ModelParameters, detected: boolean): Record<PolicyName, PolicyOutcome> {
     const none = simulateNoAction(incident, truth, observed);
     const oracle = simulateOracle(incident, truth, observed);
-    if (!detected) return { none, reactive: none, predictive: none, oracle };
+    if (!detected) return { none, reactive: none, predictive: none, 'perfect-prediction': none, oracle };
     const loop = { policy, estimator: o.policyEstimator };
     return {
       none,
       reactive: simulateAllocator('reactive', incident, truth, observed, model, loop),
       predictive: simulateAllocator('predictive', incident, truth, observed, model, loop),
+      'perfect-prediction': simulatePerfectPrediction(incident, truth, observed, policy.actuationLatencyMs),
       oracle,
     };
   }
