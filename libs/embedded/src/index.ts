@@ -1,7 +1,7 @@
 export { DEFAULT_SIMULATION_OPTIONS, resolveSimulationOptions, type SimulationOptions } from './simulation-options.js';
 export { buildFleetScenario, type FleetScenario } from './fleet-scenario.js';
 export { startEmbeddedPipeline, embeddedRuntime, type EmbeddedPipeline, type EmbeddedPipelineOptions } from './embedded-pipeline.js';
-export type { PipelineGauges, PipelineRuntime, PipelineSetup, SimulationPipeline } from './simulation-pipeline.js';
+export type { PipelineGauges, PipelineObserver, PipelineRuntime, PipelineSetup, SimulationPipeline } from './simulation-pipeline.js';
 export type { PipelineServiceName } from './pipeline-services.js';
 export { stackRuntime, type StackConnection } from './stack-pipeline.js';
 export { probeStack, type StackDependency, type StackProblem } from './stack-probe.js';
@@ -19,4 +19,6 @@ export { renderReport } from './report/html-report.js';
 export { layoutIncident, incidentGraphSvg, grantTimelineSvg, type IncidentLayout, type PlacedNode } from './report/incident-graph.js';
 export { barChart, stackedBarChart, lineChart, type ChartSeries, type ChartFrame } from './report/svg-charts.js';
 export { fleetRecording } from './fleet-recording.js';
-export { replayRecording, parseReplayLine, REPLAY_INPUT_TOPICS, type ReplayLine, type ReplayOptions, type ReplayInputTopic } from './replay.js';
+export { replayInto, replayRecording, type ReplayOptions, type ReplaySink, type PathwayAgeing } from './replay.js';
+export { parseReplayLine, REPLAY_INPUT_TOPICS, type ReplayLine, type ReplayInputTopic, type ParsedReplayLine } from './replay-line.js';
+export { replayWarnings, replaySummary, type ReplayReport } from './replay-report.js';

@@ -41,7 +41,10 @@ export function createPipelineServices(adapters: PipelineAdapters, setup: Pipeli
   const log = { logger: setup.logger ?? silentLogger };
   const group = (service: PipelineServiceName): string => `${topicPrefix}${service}`;
   return {
-    'topology-builder': createTopologyBuilder({ bus: buses['topology-builder'], graphStore, ...log, groupId: group('topology-builder') }),
+    'topology-builder': createTopologyBuilder({
+      bus: buses['topology-builder'], graphStore, ...log, groupId: group('topology-builder'), options: setup.topology ?? {},
+      metrics: { flushed: (summary) => setup.observer?.topologyFlushed?.(summary) },
+    }),
     'propagation-scorer': createPropagationScorer({
       bus: buses['propagation-scorer'], stateStore, graphStore, ...log, groupId: group('propagation-scorer'),
       instanceGroupId: `${group('propagation-scorer')}.${adapters.scorerInstance}`,
@@ -50,7 +53,7 @@ export function createPipelineServices(adapters: PipelineAdapters, setup: Pipeli
           gauges.openIncidents = open;
           gauges.atRiskVms = atRisk;
         },
-        anomalyIgnored: () => undefined,
+        anomalyIgnored: (reason) => setup.observer?.anomalyIgnored?.(reason),
         published: () => undefined,
       },
     }),

@@ -1,17 +1,17 @@
-import { topicCodec, type TopicCodec, type TopicMessages, type TopicName } from '@foresight/contracts';
-import { RuntimeError } from '@foresight/messaging';
+import { topicNames } from '@foresight/contracts';
+import { DEAD_LETTER_HEADERS, RuntimeError, type InMemoryBus } from '@foresight/messaging';
+import { DEFAULT_TOPOLOGY_BUILDER_OPTIONS } from '@foresight/topology-builder';
 import { startEmbeddedPipeline } from './embedded-pipeline.js';
 import { PipelineRecorder } from './pipeline-recorder.js';
+import { parseReplayLine, type ParsedReplayLine, type ReplayInputTopic, type ReplayLine } from './replay-line.js';
+import { ReplayTally, type ReplayReport } from './replay-report.js';
 
-/** The topics a recording may contain: what the pipeline consumes from the outside world. */
-export const REPLAY_INPUT_TOPICS = ['inventory', 'hosts', 'flows', 'anomalies', 'allocation-outcomes', 'model'] as const;
-/** One of REPLAY_INPUT_TOPICS. */
-export type ReplayInputTopic = (typeof REPLAY_INPUT_TOPICS)[number];
-
-/** One line of a recording (or of the replay's output): a topic and a message in that topic's schema. */
-export interface ReplayLine {
-  readonly topic: TopicName;
-  readonly message: TopicMessages[TopicName];
+/** How pathways age during a replay (the topology builder's settings, in event time). */
+export interface PathwayAgeing {
+  /** A pathway with no flow window for longer than this is removed; 'never' keeps it (default: the builder's, 30 min). */
+  readonly staleAfterMs?: number | 'never';
+  /** Half-life of the decayed features and of the fading of unobserved traffic (default: the builder's, 10 min). */
+  readonly halfLifeMs?: number;
 }
 
 /** Knobs of a replay. */
@@ -22,100 +22,135 @@ export interface ReplayOptions {
   readonly tailStepMs?: number;
   /** false: the learner does not run, so the model stays the default one (or the input's `model` lines); default true. */
   readonly learning?: boolean;
+  readonly pathways?: PathwayAgeing;
 }
 
-interface Parsed {
-  readonly topic: ReplayInputTopic;
-  readonly message: TopicMessages[ReplayInputTopic];
-  readonly at: number;
-}
+/** Receives the output as it is produced (awaited: a slow sink slows the replay instead of filling memory). */
+export type ReplaySink = (line: ReplayLine) => void | Promise<void>;
 
-function isInputTopic(topic: unknown): topic is ReplayInputTopic {
-  return typeof topic === 'string' && (REPLAY_INPUT_TOPICS as readonly string[]).includes(topic);
-}
+/** Events of one event time are published in runs of at most this many (bounds what is held before a drain). */
+const MAX_PENDING = 2_000;
+const RANK = { risk: 0, allocations: 1, model: 2 } as const;
 
-/** Parses and validates one NDJSON line against its topic's Avro schema; CONFIG_INVALID naming the line otherwise. */
-export function parseReplayLine(text: string, lineNumber: number): Parsed | undefined {
-  if (text.trim() === '') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new RuntimeError('CONFIG_INVALID', `line ${lineNumber}: not JSON (${(cause as Error).message})`);
-  }
-  const record = value as { topic?: unknown; message?: unknown } | null;
-  if (record === null || typeof record !== 'object' || !isInputTopic(record.topic)) {
-    throw new RuntimeError('CONFIG_INVALID', `line ${lineNumber}: expected {"topic": one of ${REPLAY_INPUT_TOPICS.join(', ')}, "message": {…}}`);
-  }
-  const topic = record.topic;
-  const codec: TopicCodec<unknown> = topicCodec(topic);
-  try {
-    codec.validate(record.message);
-  } catch (cause) {
-    throw new RuntimeError('CONFIG_INVALID', `line ${lineNumber}: ${(cause as Error).message}`);
-  }
-  const message = record.message as TopicMessages[ReplayInputTopic];
-  const at = 'detectedAt' in message ? Math.max(message.eventTime, message.detectedAt) : message.eventTime;
-  return { topic, message, at };
+function staleAfter(ageing: PathwayAgeing | undefined): number | undefined {
+  const value = ageing?.staleAfterMs ?? DEFAULT_TOPOLOGY_BUILDER_OPTIONS.staleAfterMs;
+  return value === 'never' ? undefined : value;
 }
 
 /**
- * Feeds a recording through the embedded pipeline in file order: before an event later than the current time, every
- * service ticks at its time; after the last one the services keep ticking for the tail (incidents time out, leases
- * expire, the learner labels). Returns what the pipeline published on `risk`, `allocations` and `model` (the learner's
- * versions, not the input's), in order.
+ * Feeds a recording through the embedded pipeline in file order, one line at a time: before an event later than the
+ * current time, every service ticks at its time (every tailStepMs through gaps); after the last one the services keep
+ * ticking for the tail (incidents time out, leases expire, the learner labels). What the pipeline publishes on `risk`,
+ * `allocations` and `model` (the learner's versions, not the input's) goes to `sink` as soon as it is produced, in
+ * event-time order within each step. Returns the counts of what was read, expired, ignored and dead-lettered.
  */
-export async function replayRecording(lines: Iterable<string> | AsyncIterable<string>, options: ReplayOptions = {}): Promise<ReplayLine[]> {
+export async function replayInto(lines: Iterable<string> | AsyncIterable<string>, sink: ReplaySink, options: ReplayOptions = {}): Promise<ReplayReport> {
+  const staleAfterMs = staleAfter(options.pathways);
+  const halfLifeMs = options.pathways?.halfLifeMs;
+  for (const [name, value] of [['staleAfterMs', staleAfterMs], ['halfLifeMs', halfLifeMs]] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new RuntimeError('CONFIG_INVALID', `pathway ${name} must be a positive duration, got ${value}`);
+  }
+  const tally = new ReplayTally(staleAfterMs);
   const recorder = new PipelineRecorder();
-  const output: ReplayLine[] = [];
   const pipeline = await startEmbeddedPipeline({
     extraConsumers: recorder.consumers('foresight.replay-recorder'),
     learning: options.learning ?? true,
+    topology: {
+      // NOTE: "never" is a staleness no replay reaches (the builder wants a finite duration).
+      staleAfterMs: staleAfterMs ?? Number.MAX_SAFE_INTEGER,
+      ...(halfLifeMs === undefined ? {} : { halfLifeMs }),
+    },
+    observer: { topologyFlushed: (summary) => tally.topologyFlushed(summary), anomalyIgnored: (reason) => tally.anomalyIgnored(reason) },
   });
   const inputModels = new Set<string>();
-  let now = Number.NEGATIVE_INFINITY;
-  let pending: Parsed[] = [];
+  const emit = async (): Promise<void> => {
+    const produced: { line: ReplayLine; at: number; rank: number }[] = [];
+    for (const message of recorder.risks.splice(0)) {
+      const unknownVmIds = tally.unknownVmsOf(message);
+      produced.push({ line: unknownVmIds === undefined ? { topic: 'risk', message } : { topic: 'risk', message, unknownVmIds }, at: message.eventTime, rank: RANK.risk });
+    }
+    for (const message of recorder.allocations.splice(0)) produced.push({ line: { topic: 'allocations', message }, at: message.eventTime, rank: RANK.allocations });
+    for (const message of recorder.models.splice(0)) {
+      if (!inputModels.delete(message.eventId)) produced.push({ line: { topic: 'model', message }, at: message.eventTime, rank: RANK.model });
+    }
+    produced.sort((a, b) => a.at - b.at || a.rank - b.rank);
+    for (const { line } of produced) {
+      tally.published[line.topic as keyof typeof RANK]++;
+      await sink(line);
+    }
+  };
+  let pending: ParsedReplayLine[] = [];
   const flush = async (): Promise<void> => {
     let k = 0;
     while (k < pending.length) {
       const topic = pending[k].topic;
       let end = k;
       while (end < pending.length && pending[end].topic === topic) end++;
-      await pipeline.publish(topic, pending.slice(k, end).map((p) => p.message));
+      await pipeline.publish<ReplayInputTopic>(topic, pending.slice(k, end).map((p) => p.message));
       k = end;
     }
     pending = [];
     await pipeline.drain();
+    await emit();
   };
+  const advance = async (t: number): Promise<void> => {
+    await pipeline.advance(t);
+    await emit();
+  };
+  let now = Number.NEGATIVE_INFINITY;
   const step = options.tailStepMs ?? 60_000;
-  let lineNumber = 0;
   try {
     for await (const text of lines) {
-      const parsed = parseReplayLine(text, ++lineNumber);
+      const lineNumber = tally.lines + 1;
+      const parsed = parseReplayLine(text, lineNumber);
+      tally.read(parsed, lineNumber);
       if (parsed === undefined) continue;
       if (parsed.at > now) {
         await flush();
         // NOTE: the services tick every step through a gap between events, as a wall-clock tick would in production.
-        if (Number.isFinite(now)) for (let t = now + step; t < parsed.at; t += step) await pipeline.advance(t);
-        if (Number.isFinite(now)) await pipeline.advance(parsed.at);
+        if (Number.isFinite(now)) for (let t = now + step; t < parsed.at; t += step) await advance(t);
+        if (Number.isFinite(now)) await advance(parsed.at);
         now = parsed.at;
+      } else if (pending.length >= MAX_PENDING) {
+        await flush();
       }
       if (parsed.topic === 'model') inputModels.add(parsed.message.eventId);
       pending.push(parsed);
     }
     await flush();
+    tally.tailBegins();
     if (Number.isFinite(now)) {
       const tail = options.tailMs ?? 31 * 60_000;
-      await pipeline.advance(now);
-      for (let t = now + step; t <= now + tail; t += step) await pipeline.advance(t);
+      await advance(now);
+      for (let t = now + step; t <= now + tail; t += step) await advance(t);
     }
     await pipeline.drain();
+    await emit();
+    return tally.report(deadLetters(pipeline.bus));
+  } catch (error) {
+    if (error instanceof RuntimeError && error.code === 'CONFIG_INVALID') throw error;
+    // NOTE: a record the contracts accept can still break a service (an empty hostId): say how far the replay got.
+    throw new RuntimeError('HANDLER_FATAL', `replay stopped after line ${tally.lines}: ${(error as Error).message}`, { cause: error });
   } finally {
     await pipeline.stop();
   }
-  const risks = recorder.risks.map((message) => ({ topic: 'risk' as const, message, at: message.eventTime }));
-  const allocations = recorder.allocations.map((message) => ({ topic: 'allocations' as const, message, at: message.eventTime }));
-  const models = recorder.models.filter((m) => !inputModels.has(m.eventId)).map((message) => ({ topic: 'model' as const, message, at: message.eventTime }));
-  for (const line of [...risks, ...allocations, ...models].sort((a, b) => a.at - b.at)) output.push({ topic: line.topic, message: line.message });
+}
+
+/** Dead-lettered input records by topic (a record refused by several consumer groups counts once), and a reason. */
+function deadLetters(bus: InMemoryBus): Record<string, { readonly records: number; readonly reason: string }> {
+  const out: Record<string, { records: number; reason: string }> = {};
+  for (const topic of topicNames) {
+    const letters = bus.deadLetters(topic);
+    if (letters.length === 0) continue;
+    const originals = new Set(letters.map((l) => `${l.headers[DEAD_LETTER_HEADERS.originalPartition]}:${l.headers[DEAD_LETTER_HEADERS.originalOffset]}`));
+    out[topic] = { records: originals.size, reason: letters[0].headers[DEAD_LETTER_HEADERS.reason] ?? 'no reason given' };
+  }
+  return out;
+}
+
+/** replayInto, collecting the output in memory: for tests and small recordings. */
+export async function replayRecording(lines: Iterable<string> | AsyncIterable<string>, options: ReplayOptions = {}): Promise<ReplayLine[]> {
+  const output: ReplayLine[] = [];
+  await replayInto(lines, (line) => void output.push(line), options);
   return output;
 }

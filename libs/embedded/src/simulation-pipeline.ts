@@ -2,6 +2,7 @@ import type { AllocatorSettings } from '@foresight/allocator';
 import type { TopicMessages, TopicName } from '@foresight/contracts';
 import type { LearnerSettings } from '@foresight/learner';
 import type { AnyConsumerDeclaration, Logger } from '@foresight/messaging';
+import type { FlushSummary, TopologyBuilderOptions } from '@foresight/topology-builder';
 
 /** What the pipeline reports while it runs (the live line). */
 export interface PipelineGauges {
@@ -15,8 +16,19 @@ export interface PipelineSetup {
   readonly logger?: Logger;
   readonly allocator?: Partial<AllocatorSettings>;
   readonly learner?: Partial<LearnerSettings>;
+  /** Topology builder settings (pathway half-life, staleness…); the service defaults otherwise. */
+  readonly topology?: Partial<TopologyBuilderOptions>;
+  readonly observer?: PipelineObserver;
   /** Extra consumers beside the services (a simulated actuator, a recorder), each with its own group. */
   readonly extraConsumers?: readonly AnyConsumerDeclaration[];
+}
+
+/** Sees what the services do that leaves no message: the topology's flushes, the anomalies that changed nothing. */
+export interface PipelineObserver {
+  /** After every topology flush; a sweep's pathwaysRemoved are the pathways that expired (unseen for too long). */
+  topologyFlushed?(summary: FlushSummary): void;
+  /** An anomaly that changed no incident, or named a VM the topology does not know (`unknown_vm`), and why. */
+  anomalyIgnored?(reason: string): void;
 }
 
 /** The four services, running, driven by simulated (event) time: the simulation publishes, advances and drains. */
