@@ -56,7 +56,9 @@ export { pairedAuprc, pairedBootstrap, type PairedAuprc, type PairedAuprcOptions
 export {
   DEFAULT_LEARNER_STEP, learnerStepDue, stepCandidate, decidePublication, learnerStep, type LearnerStepSettings, type SteppedCandidate,
 } from './learning/learner-step.js';
-export { createLearnerState, recordOutcome, takeTrainingBatch, isHeldOutIncident, learnerWindow, type LearnerState, type LearnerStateOptions } from './learning/learner-state.js';
+export {
+  createLearnerState, recordOutcome, takeTrainingBatch, isHeldOutIncident, learnerWindow, trimLearnerState, type LearnerState, type LearnerStateOptions, type LearnerStateTrim,
+} from './learning/learner-state.js';
 export { refitOnWindow, WINDOWED_LEARNING, type WindowRefitOptions } from './learning/window-refit.js';
 export { TopologyGraph, type TopologyCounts } from './topology/topology-graph.js';
 export { TopologySnapshot, CO_LOCATED_KIND_INDEX, type SnapshotArrays, type SnapshotParts } from './topology/topology-snapshot.js';

@@ -4,6 +4,8 @@ import { DEFAULT_LEARNER_STEP, type LearnerStepSettings } from '@foresight/core'
 export interface LearnerSettings extends LearnerStepSettings {
   /** The model it learns and publishes. */
   readonly modelId: string;
+  /** Largest training document written, in characters (default: the store's cap; the trainer keeps 10% below it). */
+  readonly trainingDocumentMaxLength?: number;
   /** A listed VM counts as predicted at risk (precision, recall, lead time) from this probability on. */
   readonly predictionThreshold: number;
   /** Anomaly onsets older than this (event time, behind the newest one of their system) are forgotten. */

@@ -33,12 +33,16 @@ export function learnerService(env?: Env, onStopped: () => void = () => undefine
       }));
       const labelled = telemetry.meter.createCounter('foresight.incidents.labelled', { description: 'Incidents judged after their horizon.' });
       const decisions = telemetry.meter.createCounter('foresight.model.decisions', { description: 'Training steps, by whether the candidate was published and the gate\'s verdict (why it was refused).' });
+      const trimmed = telemetry.meter.createCounter('foresight.learner.state.trimmed', { description: 'Outcomes trimmed from the training state to keep its document within the store cap.' });
+      const refused = telemetry.meter.createCounter('foresight.learner.store.refused', { description: 'Writes the state store refused (too large or invalid), by document.' });
       const learner = createLearner({
         bus, stateStore, graphStore, logger, settings: config.learner,
         ...(config.initialHorizonMs === undefined ? {} : { model: { ...defaultModel(config.learner.modelId), horizonMs: config.initialHorizonMs } }),
         metrics: {
           incidentLabelled: () => labelled.add(1),
           modelDecision: (verdict) => decisions.add(1, { published: String(verdict === 'PUBLISHED'), verdict }),
+          trainingStateTrimmed: (outcomes) => trimmed.add(outcomes),
+          storeRefused: (what) => refused.add(1, { document: what }),
         },
       });
       await context.step('learner state', () => learner.start());

@@ -1,11 +1,11 @@
 import {
-  createLearnerState, decidePublication, learnerStepDue, learnerWindow, parseModel, recordOutcome, serialiseModel, stepCandidate,
+  createLearnerState, decidePublication, learnerStepDue, learnerWindow, parseModel, recordOutcome, serialiseModel, stepCandidate, trimLearnerState,
   type IncidentOutcome, type LearnerState, type ModelMetrics, type ModelParameters, type PublicationDecision,
 } from '@foresight/core';
 import type { ModelVersion } from '@foresight/contracts';
 import type { Logger, Publish } from '@foresight/messaging';
-import type { StateStore } from '@foresight/stores';
-import { LEARNER_DOCUMENTS, readDocument, writeDocument } from './learner-documents.js';
+import { isStoreError, MAX_DOCUMENT_LENGTH, type StateStore } from '@foresight/stores';
+import { LEARNER_DOCUMENTS, readDocument } from './learner-documents.js';
 import type { LearnerMetrics } from './learner-metrics.js';
 import type { LearnerSettings } from './learner-settings.js';
 import { refitOffThread } from './window-refitter.js';
@@ -22,6 +22,10 @@ export interface TrainingDocument {
 const TRAINING_ID = 'state';
 const CLAIM = 'learner:training';
 const MAX_INGESTED_IDS = 5_000;
+/** The training document is kept under this share of the store's document cap (room for the ids and the rest). */
+const DOCUMENT_BUDGET_SHARE = 0.9;
+/** Share of each list removed per trimming round when the document does not fit. */
+const TRIM_SHARE = 0.1;
 
 function metricsOf(prefix: string, m: ModelMetrics): Record<string, number> {
   return {
@@ -106,8 +110,38 @@ export class ModelTrainer {
     } else {
       this.logger.info({ candidateVersion: candidate.version, verdict: decision.verdict, reason: decision.reason }, 'candidate model refused; keeping the current version');
     }
-    await writeDocument(this.store, LEARNER_DOCUMENTS.training, TRAINING_ID, { ...doc, lastAttemptRecorded: learner.recorded });
+    await this.persist({ ...doc, lastAttemptRecorded: learner.recorded });
     return decision;
+  }
+
+  /**
+   * Writes the training document, bounded: while it is over its budget, or the store refuses it as too large, the
+   * oldest tenth of each list is trimmed (counted in the metrics and logged) and it is tried again. A refusal never
+   * escapes the step: after the last round the document is left unwritten and the state carries on in memory (an
+   * unavailable store still throws, for the tick to retry).
+   */
+  private async persist(doc: TrainingDocument): Promise<TrainingDocument> {
+    const budget = Math.floor((this.settings.trainingDocumentMaxLength ?? MAX_DOCUMENT_LENGTH) * DOCUMENT_BUDGET_SHARE);
+    let current = doc;
+    for (let round = 0; round < 30; round++) {
+      const json = JSON.stringify(current);
+      if (json.length <= budget) {
+        try {
+          await this.store.documents.put(LEARNER_DOCUMENTS.training, TRAINING_ID, json);
+          return current;
+        } catch (error) {
+          if (!isStoreError(error, 'INVALID_INPUT')) throw error;
+          this.metrics.storeRefused('training document');
+          this.logger.warn({ length: json.length, err: String(error) }, 'store refused the training document; trimming it');
+        }
+      }
+      const trimmed = trimLearnerState(current.learner, TRIM_SHARE);
+      this.metrics.trainingStateTrimmed(trimmed.removed);
+      this.logger.warn({ length: json.length, budget, removed: trimmed.removed }, 'training document over its budget: oldest outcomes trimmed');
+      current = { ...current, learner: trimmed.state };
+    }
+    this.logger.error({ budget }, 'training document still does not fit after trimming; not persisted this step');
+    return current;
   }
 
   // Takes the listed judged outcomes into the learner state, then removes them from the shared list.
@@ -125,8 +159,7 @@ export class ModelTrainer {
       }
       ingested.push(id);
     }
-    const next = { ...doc, learner, ingested: ingested.slice(-MAX_INGESTED_IDS) };
-    await writeDocument(this.store, LEARNER_DOCUMENTS.training, TRAINING_ID, next);
+    const next = await this.persist({ ...doc, learner, ingested: ingested.slice(-MAX_INGESTED_IDS) });
     for (const { id } of listed) await this.store.documents.delete(LEARNER_DOCUMENTS.outcome, id);
     return next;
   }

@@ -4,6 +4,7 @@ import type { Pathway, Vm } from '@foresight/core';
 import { InMemoryBroker, InMemoryBus, consumerOf, silentLogger } from '@foresight/messaging';
 import { InMemoryGraphStore, InMemoryStateStore } from '@foresight/stores';
 import { createLearner, type Learner } from '../src/learner.js';
+import type { LearnerMetrics } from '../src/learner-metrics.js';
 import type { LearnerSettings } from '../src/learner-settings.js';
 
 export const MINUTE = 60_000;
@@ -34,9 +35,9 @@ export function backends(): LearnerBackends {
   return { store: new InMemoryStateStore(), graph: new InMemoryGraphStore(), broker: new InMemoryBroker(), prefix: `t${randomUUID().slice(0, 8)}.` };
 }
 
-export async function learnerWorld(settings: Partial<LearnerSettings> = {}, b: LearnerBackends = backends()): Promise<LearnerWorld> {
+export async function learnerWorld(settings: Partial<LearnerSettings> = {}, b: LearnerBackends = backends(), metrics?: LearnerMetrics): Promise<LearnerWorld> {
   const bus = new InMemoryBus({ topicPrefix: b.prefix, groupId: 'learner', broker: b.broker });
-  const learner = createLearner({ bus, stateStore: b.store, graphStore: b.graph, logger: silentLogger, settings });
+  const learner = createLearner({ bus, stateStore: b.store, graphStore: b.graph, logger: silentLogger, settings, ...(metrics === undefined ? {} : { metrics }) });
   const evaluations: IncidentEvaluation[] = [];
   const models: ModelVersion[] = [];
   await learner.start();

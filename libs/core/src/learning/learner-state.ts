@@ -107,3 +107,26 @@ export function recordOutcome(state: LearnerState, outcome: IncidentOutcome, opt
 export function takeTrainingBatch(state: LearnerState): { readonly batch: readonly IncidentOutcome[]; readonly state: LearnerState } {
   return { batch: state.training, state: { ...state, training: [] } };
 }
+
+/** What trimLearnerState removed. */
+export interface LearnerStateTrim {
+  readonly state: LearnerState;
+  /** Outcomes removed from the training buffer, the window and the held-out ring. */
+  readonly removed: number;
+}
+
+/**
+ * The state with the oldest `share` (0, 1] of each of its lists removed (at least one outcome of each non-empty list):
+ * the step a learner takes when its state no longer fits its store. The window and the training buffer lose their
+ * oldest first; the held-out ring keeps its newest. Trimmed training outcomes count as dropped.
+ */
+export function trimLearnerState(state: LearnerState, share: number): LearnerStateTrim {
+  if (!(share > 0 && share <= 1)) throw new ForesightError('INVALID_ARGUMENT', `trim share must be in (0, 1], got ${share}`);
+  const cut = <T>(list: readonly T[]): readonly T[] => list.slice(list.length === 0 ? 0 : Math.max(1, Math.ceil(list.length * share)));
+  const window = learnerWindow(state);
+  const training = cut(state.training);
+  const trimmedWindow = cut(window);
+  const heldOut = cut(state.heldOut);
+  const removed = state.training.length - training.length + (window.length - trimmedWindow.length) + (state.heldOut.length - heldOut.length);
+  return { state: { ...state, training, window: trimmedWindow, heldOut, dropped: state.dropped + state.training.length - training.length }, removed };
+}

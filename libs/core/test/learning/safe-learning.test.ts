@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { learnDelay, shrunkDelay } from '../../src/learning/carrier-learning.js';
 import { learnGrantThreshold, recallFloorThreshold, type GrantDecisionSample } from '../../src/learning/grant-threshold.js';
 import { learnFromOutcomes } from '../../src/learning/learn-from-outcomes.js';
+import { createLearnerState, learnerWindow, recordOutcome, trimLearnerState } from '../../src/learning/learner-state.js';
 import { resolveLearningOptions } from '../../src/learning/learning-options.js';
 import { fitLogistic, type TransmissionExample } from '../../src/learning/logistic-fit.js';
 import type { IncidentOutcome } from '../../src/learning/outcome.js';
@@ -161,5 +162,22 @@ describe('pairedAuprc', () => {
     const worse = pairedAuprc(reversed, good, 40);
     assert.ok(worse.upper !== null && worse.upper < 0, `reversed ranking: upper bound ${worse.upper}`);
     assert.deepEqual(pairedAuprc(reversed, good, 40), worse, 'the same inputs give the same interval');
+  });
+});
+
+describe('trimLearnerState', () => {
+  it('removes the oldest share of each list, at least one each, and counts trimmed training as dropped', () => {
+    let state = createLearnerState();
+    for (let i = 0; i < 60; i++) state = recordOutcome(state, incident(`t-${i}`, [exposure()]), { heldOutEvery: 5 });
+    const { state: trimmed, removed } = trimLearnerState(state, 0.1);
+    const window = learnerWindow(state);
+    assert.equal(trimmed.training.length, state.training.length - Math.ceil(state.training.length * 0.1));
+    assert.equal(learnerWindow(trimmed)[0], window[Math.ceil(window.length * 0.1)], 'the oldest go first');
+    assert.equal(trimmed.heldOut.at(-1), state.heldOut.at(-1), 'the newest held-out incident stays');
+    assert.equal(removed, state.training.length - trimmed.training.length + window.length - learnerWindow(trimmed).length + state.heldOut.length - trimmed.heldOut.length);
+    assert.equal(trimmed.dropped, state.dropped + state.training.length - trimmed.training.length);
+    const tiny = trimLearnerState({ ...createLearnerState(), heldOut: [incident('h', [exposure()])] }, 0.01);
+    assert.equal(tiny.state.heldOut.length, 0, 'at least one outcome of a non-empty list');
+    assert.throws(() => trimLearnerState(state, 0), /trim share/);
   });
 });
