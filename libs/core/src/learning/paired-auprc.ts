@@ -69,8 +69,8 @@ export function pairedAuprc(candidate: readonly ScoredExposure[], current: reado
     drawnK.length = 0;
     for (const n of draw) {
       for (const i of byIncident[n] ?? []) {
-        drawnC.push(candidate[i] as ScoredExposure);
-        drawnK.push(current[i] as ScoredExposure);
+        drawnC.push(candidate[i]);
+        drawnK.push(current[i]);
       }
     }
     const c = averagePrecision(drawnC);
