@@ -8,7 +8,7 @@ export interface TopologyOptions {
   readonly seed: number;
   /** Event time stamped on the pathways' lastSeenAt (default 1.7e12). */
   readonly epoch?: number;
-  /** Structural knobs (world families, docs/simulation.md); every default gives the fleet described below. */
+  /** Structural knobs (world families, docs/simulation.md "World families"); every default gives the fleet described below. */
   readonly shape?: Partial<TopologyShape>;
 }
 

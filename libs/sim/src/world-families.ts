@@ -8,7 +8,7 @@ import { TRUE_TYPE_MIX, TRUE_TYPES, trueParameters, type DetectionNoise, type Tr
 import type { World } from './world.js';
 
 /**
- * The world families (docs/simulation.md, "World families"): structurally different fleets, truths and monitoring,
+ * The world families (docs/simulation.md and docs/evaluation.md, "World families"): structurally different fleets, truths and monitoring,
  * to judge the learner on more than the world it was shaped on. `platform` is held out entirely (WORLD_SPLITS).
  */
 export const WORLD_FAMILY_NAMES = ['tiered', 'colocated', 'storage', 'mesh', 'sparse', 'broad-priors', 'platform'] as const;
