@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
   describeWorldFamilies, evaluateWorld, formatReport, formatWorlds, namesSplit, parseWorldList, resultJson, runEvaluation, summarise, summariseWorlds, worldsJson,
-  WORLD_LIST_HELP, type WorldRunOptions,
+  type WorldRunOptions,
 } from '@foresight/evaluation';
 import { loadCsvEdgeList, loadGraphologyJson } from '@foresight/sim';
 import { DEFAULT_ALLOCATION_POLICY, DEGRADED_LEASES, type DegradedLeases } from '@foresight/core';
@@ -30,7 +30,8 @@ with a known truth (docs/evaluation.md).
                              until the VM recovers, the lease expires or the incident closes) or handover (release it
                              to the autoscaler) (keep; docs/allocation-policy.md)
   --no-ablations             skip the ablation streams (about half the time)
-  --worlds LIST              the world families instead of one world: ${WORLD_LIST_HELP}.
+  --worlds LIST              the world families instead of one world: all (every family at --seed), tuning,
+                             held-out, or a comma list of family[@seed] (e.g. mesh,storage@7; families below).
                              Per world: learned vs frozen-default AUPRC, observable ceiling, oracle, the downstream
                              cut vs reactive and its share of a perfect prediction's; --incidents, --vms, --seed (not
                              with tuning or held-out: their seeds are fixed) apply to each. Never tune on held-out
