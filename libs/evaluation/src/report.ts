@@ -108,6 +108,7 @@ export function formatReport(result: EvaluationResult): string {
   }
   out.push('');
   out.push(`Final model v${result.model.version}, grantThreshold ${fmt(result.model.grantThreshold)}`);
+  out.push(`Learner: core's deployed learner step (held-out gate); steps by verdict: ${Object.entries(result.model.learnerVerdicts).map(([v, n]) => `${v} ${n}`).join(', ') || 'none'}`);
   out.push('Targets');
   out.push(table(['target', 'measured', 'required', 'met'], checkTargets(result).map((t) => [t.target, fmt(t.measured), (t.target.startsWith('wasted') ? '≤ ' : '≥ ') + t.required.toFixed(2), t.met ? 'yes' : 'NO'])));
   return out.join('\n');

@@ -1,6 +1,7 @@
 import {
-  DEFAULT_ALLOCATION_POLICY, defaultModel, ExposureIndex, ForesightError, learnFromOutcomes, refitOnWindow, traceOrigin, GENERIC_ANOMALY_TYPE, WINDOWED_LEARNING,
-  scorePropagation, type EstimatorName, type IncidentOutcome, type ModelParameters, type TopologySnapshot,
+  createLearnerState, DEFAULT_ALLOCATION_POLICY, DEFAULT_LEARNER_STEP, defaultModel, ExposureIndex, ForesightError, learnerStep, learnerStepDue, recordOutcome,
+  traceOrigin, GENERIC_ANOMALY_TYPE, scorePropagation, type EstimatorName, type IncidentOutcome, type LearnerState, type LearnerStepSettings,
+  type ModelParameters, type PublicationVerdict, type TopologySnapshot,
 } from '@foresight/core';
 import type { AllocationPolicy } from '@foresight/core';
 import {
@@ -84,6 +85,8 @@ export interface EvaluationRun {
   readonly finalModel: ModelParameters;
   /** The last model of every learning stream (ablations included). */
   readonly finalModels: Partial<Record<AblationName, ModelParameters>>;
+  /** The learning stream's training steps by the publication gate's verdict (PUBLISHED or why not). */
+  readonly learnerVerdicts: Partial<Record<PublicationVerdict, number>>;
   readonly defaultModel: ModelParameters;
 }
 
@@ -100,24 +103,27 @@ interface Stream {
   readonly typeOf: (type: string) => string;
   /** The stream's starting model: the anchor of its windowed refits. */
   readonly prior: ModelParameters;
-  readonly window: IncidentOutcome[];
+  /** The deployed learner's state: training buffer, refit window, held-out ring. */
+  learner: LearnerState;
+  lastAttemptRecorded: number;
+  /** Training steps by the gate's verdict. */
+  readonly verdicts: Map<PublicationVerdict, number>;
 }
 
-/** How often (in incidents) the carriers are refitted on the window (the learner service refits at every step). */
-const REFIT_EVERY = 5;
-
 /**
- * One prequential learning step: learnFromOutcomes on the new outcome (vulnerability, threshold, grant sizes and a
- * proximal carrier step), then every REFIT_EVERY incidents the carriers are refitted on the window of recent outcomes
- * toward the stream's starting model (core's documented remedy for the short memory of one-incident updates).
+ * The deployed learner, step for step: the judged incident is recorded in the learner's state (one in five held out
+ * for the publication gate), and once enough new incidents arrived core's learnerStep runs exactly as the learner
+ * service runs it (the new incidents once, the carriers refitted on the window toward the starting model, then the
+ * publication gate); the stream's model changes only when the gate publishes.
  */
-function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, count: number, usefulGrantBenefit: number): void {
-  stream.window.push(outcome);
-  if (stream.window.length > WINDOWED_LEARNING.window) stream.window.shift();
-  // The threshold is tuned on the last incidents' predictions: one incident rarely holds a useful grant (its optimum
-  // ignores the utility weights), and a long window is judged on stale models' probabilities.
-  const stepped = learnFromOutcomes(stream.model, [outcome], { at, usefulGrantBenefit, recentOutcomes: stream.window.slice(-WINDOWED_LEARNING.thresholdWindow) });
-  stream.model = count % REFIT_EVERY === 0 ? refitOnWindow(stepped, stream.window, { at, prior: stream.prior }) : stepped;
+function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, settings: LearnerStepSettings): void {
+  stream.learner = recordOutcome(stream.learner, outcome, settings.state);
+  if (!learnerStepDue(stream.learner, stream.lastAttemptRecorded, settings)) return;
+  const step = learnerStep(stream.model, stream.learner, stream.prior, at, settings);
+  stream.model = step.model;
+  stream.learner = step.state;
+  stream.lastAttemptRecorded = stream.learner.recorded;
+  stream.verdicts.set(step.decision.verdict, (stream.verdicts.get(step.decision.verdict) ?? 0) + 1);
 }
 
 function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, 'world' | 'family'>> {
@@ -165,7 +171,7 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
   const truthAsModel = trueModel(truth);
   const identity = (t: string): string => t;
   const stream = (name: AblationName, model: ModelParameters, rest: Partial<Pick<Stream, 'learn' | 'snapshot' | 'uniform' | 'typeOf'>> = {}): Stream => ({
-    name, model, prior: model, window: [], learn: rest.learn ?? true, snapshot: rest.snapshot ?? observed.snapshot, uniform: rest.uniform ?? false, typeOf: rest.typeOf ?? identity,
+    name, model, prior: model, learner: createLearnerState(), lastAttemptRecorded: 0, verdicts: new Map(), learn: rest.learn ?? true, snapshot: rest.snapshot ?? observed.snapshot, uniform: rest.uniform ?? false, typeOf: rest.typeOf ?? identity,
   });
   const streams: Stream[] = [stream('full', base)];
   if (o.ablations === 'learning-off') streams.push(stream('learning-off', base, { learn: false }));
@@ -178,6 +184,7 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
     );
   }
   const policy: AllocationPolicy = { ...DEFAULT_ALLOCATION_POLICY, degradedLeases: o.degradedLeases };
+  const learnerSettings: LearnerStepSettings = { ...DEFAULT_LEARNER_STEP, publication: { ...DEFAULT_LEARNER_STEP.publication, usefulGrantBenefit: o.usefulGrantBenefit } };
   const vmIds = observed.vms.map((vm) => vm.id);
   const records: IncidentRecord[] = [];
 
@@ -190,6 +197,7 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
     options: o,
     fleet: { vms: world.vms.length, hosts: world.hosts.length, pathways: world.pathways.length, observedPathways: observed.pathways.length },
     records, finalModel: streams[0].model, finalModels: Object.fromEntries(streams.map((s) => [s.name, s.model])), defaultModel: base,
+    learnerVerdicts: Object.fromEntries(streams[0].verdicts),
   };
 
   function evaluateIncident(incident: Incident): IncidentRecord {
@@ -256,7 +264,7 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
       const predicted = foresightPredictions.get(stream.name)?.probability ?? new Map<string, number>();
       const grants: ReadonlyMap<string, GrantRecord> | undefined = stream.name === 'full' ? policies?.predictive.perVm : undefined;
       const outcome = buildOutcome(incident, exposureIndex, stream.model, t, stream.model.version, predicted, grants, stream.uniform);
-      if (outcome !== undefined && outcome.exposures.length > 0) learnStep(stream, outcome, incident.horizonEnd, incident.index + 1, o.usefulGrantBenefit);
+      if (outcome !== undefined && outcome.exposures.length > 0) learnStep(stream, outcome, incident.horizonEnd, learnerSettings);
     }
     return { index: incident.index, anomalyType: type, affected: incident.affected.length, detected: true, estimators, ablations, origin, ...(policies ? { policies } : {}) };
   }

@@ -1,3 +1,4 @@
+import type { PublicationVerdict } from '@foresight/core';
 import { bootstrapInterval, PooledRanking, weightedMedian, weightedRatio, type Interval } from './metrics.js';
 import type { EstimatorIncident } from './incident-scoring.js';
 import { POLICY_NAMES, type PolicyName } from './closed-loop.js';
@@ -51,7 +52,7 @@ export interface EvaluationResult {
   /** Prequential AUPRC per window of incidents. */
   readonly learningCurve: { readonly window: number; readonly incidentsSeen: readonly number[]; readonly series: Record<string, readonly (number | null)[]> };
   readonly origin: OriginSummary | null;
-  readonly model: { readonly grantThreshold: number; readonly version: number };
+  readonly model: { readonly grantThreshold: number; readonly version: number; readonly learnerVerdicts: Partial<Record<PublicationVerdict, number>> };
   readonly best: { readonly estimator: string; readonly policyEstimator: string };
 }
 
@@ -195,7 +196,7 @@ export function summarise(run: EvaluationRun): EvaluationResult {
     ablations,
     learningCurve: { window: CURVE_WINDOW, incidentsSeen, series },
     origin: overall.origin,
-    model: { grantThreshold: run.finalModel.grantThreshold, version: run.finalModel.version },
+    model: { grantThreshold: run.finalModel.grantThreshold, version: run.finalModel.version, learnerVerdicts: run.learnerVerdicts },
     best: { estimator: bestEstimator, policyEstimator: run.options.policyEstimator },
   };
 }

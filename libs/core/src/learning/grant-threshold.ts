@@ -82,12 +82,13 @@ export function learnGrantThreshold(
 }
 
 /**
- * The highest threshold at which the samples' grants would still catch `recall` of the samples that became anomalous:
- * the probability of the ⌈recall × positives⌉-th positive, by probability. Undefined without positives or when
+ * The highest threshold at which the samples' grants would still catch `recall` of the listed samples (probability > 0)
+ * that became anomalous: the probability of the ⌈recall × positives⌉-th positive, by probability. Undefined without positives or when
  * `recall` is 0 (no floor).
  */
 export function recallFloorThreshold(samples: readonly GrantDecisionSample[], recall: number): number | undefined {
-  const positives = samples.filter((s) => s.becameAnomalous).map((s) => s.probability).sort((a, b) => b - a);
+  // NOTE: listed VMs only: an exposure the assessments never listed (probability 0) was never grantable.
+  const positives = samples.filter((s) => s.becameAnomalous && s.probability > 0).map((s) => s.probability).sort((a, b) => b - a);
   const k = Math.ceil(recall * positives.length);
   return k === 0 ? undefined : positives[k - 1];
 }
