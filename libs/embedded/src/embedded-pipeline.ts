@@ -9,6 +9,8 @@ export interface EmbeddedPipelineOptions extends PipelineSetup {
   readonly topicPrefix?: string;
   /** false: no learner runs (the model stays the one scoring starts with, nothing publishes a new one); default true. */
   readonly learning?: boolean;
+  /** true: after every drain, records every consumer has committed are dropped (long replays); default false. */
+  readonly trimConsumed?: boolean;
 }
 
 /** The four services on one in-memory bus and in-memory stores, driven by simulated (event) time. */
@@ -27,10 +29,15 @@ export async function startEmbeddedPipeline(options: EmbeddedPipelineOptions = {
   const graphStore = new InMemoryGraphStore();
   await stateStore.init();
   await graphStore.init();
+  const broker = new InMemoryBroker();
   const bus = new InMemoryBus({
-    broker: new InMemoryBroker(), topicPrefix: prefix, autoDeliver: false, logger: options.logger ?? silentLogger, now: () => clock,
+    broker, topicPrefix: prefix, autoDeliver: false, logger: options.logger ?? silentLogger, now: () => clock,
     idempotency: { store: stateStore.idempotency },
   });
+  const drain = async (): Promise<void> => {
+    await bus.drain();
+    if (options.trimConsumed === true) broker.trimConsumed();
+  };
   const gauges: PipelineGauges = { openIncidents: 0, atRiskVms: 0, activeGrants: 0 };
   const byName = createPipelineServices({
     buses: { 'topology-builder': bus, 'propagation-scorer': bus, allocator: bus, learner: bus }, stateStore, graphStore, topicPrefix: prefix, scorerInstance: 'embedded',
@@ -47,10 +54,10 @@ export async function startEmbeddedPipeline(options: EmbeddedPipelineOptions = {
       clock = Math.max(clock, now);
       for (const service of services) {
         await service.tick(clock);
-        await bus.drain();
+        await drain();
       }
     },
-    drain: () => bus.drain(),
+    drain,
     async stop() {
       for (const service of [...services].reverse()) await service.stop();
       await bus.close();

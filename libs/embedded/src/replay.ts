@@ -55,6 +55,7 @@ export async function replayInto(lines: Iterable<string> | AsyncIterable<string>
   const pipeline = await startEmbeddedPipeline({
     extraConsumers: recorder.consumers('foresight.replay-recorder'),
     learning: options.learning ?? true,
+    trimConsumed: true,
     topology: {
       // NOTE: "never" is a staleness no replay reaches (the builder wants a finite duration).
       staleAfterMs: staleAfterMs ?? Number.MAX_SAFE_INTEGER,

@@ -16,6 +16,8 @@ export interface StoredRecord {
  */
 export class InMemoryBroker {
   private readonly logs = new Map<string, StoredRecord[][]>();
+  /** Offset of the first record each partition still holds (records before it were trimmed). */
+  private readonly bases = new Map<string, number[]>();
   private readonly commits = new Map<string, number>();
   private readonly members = new Map<string, string[]>();
   private readonly generations = new Map<string, number>();
@@ -31,7 +33,7 @@ export class InMemoryBroker {
     const partitions = this.partitionsOf(topic);
     const partition = record.key === undefined ? this.roundRobin++ % this.partitionCount : partitionOfKey(record.key, this.partitionCount);
     const log = partitions[partition];
-    const stored: StoredRecord = { topic, partition, offset: log.length, key: record.key, value: record.value, headers: { ...record.headers }, timestamp: this.now() };
+    const stored: StoredRecord = { topic, partition, offset: this.baseOf(topic, partition) + log.length, key: record.key, value: record.value, headers: { ...record.headers }, timestamp: this.now() };
     log.push(stored);
     return stored;
   }
@@ -41,7 +43,7 @@ export class InMemoryBroker {
     for (const listener of this.listeners) listener();
   }
 
-  /** Every record of a topic, partition by partition (tests read dead-letter topics with it). */
+  /** Every record of a topic still held, partition by partition (tests read dead-letter topics with it). */
   records(topic: string): readonly StoredRecord[] {
     return (this.logs.get(topic) ?? []).flat();
   }
@@ -49,12 +51,44 @@ export class InMemoryBroker {
   /** Up to `max` records of a partition from `offset`. */
   read(topic: string, partition: number, offset: number, max: number): readonly StoredRecord[] {
     const log = this.logs.get(topic)?.[partition];
-    return log === undefined ? [] : log.slice(offset, offset + max);
+    if (log === undefined) return [];
+    const start = Math.max(0, offset - this.baseOf(topic, partition));
+    return log.slice(start, start + max);
   }
 
   /** The offset the next record of a partition will get. */
   endOffset(topic: string, partition: number): number {
-    return this.logs.get(topic)?.[partition]?.length ?? 0;
+    return this.baseOf(topic, partition) + (this.logs.get(topic)?.[partition]?.length ?? 0);
+  }
+
+  /**
+   * Drops the records every group subscribed to their topic has committed past; a topic no group subscribes to (a
+   * dead-letter topic) keeps everything. For long embedded runs (a replay), whose logs would otherwise hold every
+   * record ever published. A group that joins afterwards starts at the first record still held. Returns how many.
+   */
+  trimConsumed(): number {
+    const groupsByTopic = new Map<string, string[]>();
+    for (const key of this.members.keys()) {
+      const [groupId, topic] = key.split('\u0000');
+      let groups = groupsByTopic.get(topic);
+      if (groups === undefined) groupsByTopic.set(topic, (groups = []));
+      groups.push(groupId);
+    }
+    let dropped = 0;
+    for (const [topic, groups] of groupsByTopic) {
+      const partitions = this.logs.get(topic);
+      if (partitions === undefined) continue;
+      const bases = this.basesOf(topic);
+      for (let p = 0; p < partitions.length; p++) {
+        const consumed = Math.min(...groups.map((g) => this.committed(g, topic, p)));
+        const count = Math.min(consumed - bases[p], partitions[p].length);
+        if (count <= 0) continue;
+        partitions[p].splice(0, count);
+        bases[p] += count;
+        dropped += count;
+      }
+    }
+    return dropped;
   }
 
   /** The group's committed offset of a partition (0, the earliest, when none). */
@@ -97,6 +131,16 @@ export class InMemoryBroker {
   attach(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private baseOf(topic: string, partition: number): number {
+    return this.bases.get(topic)?.[partition] ?? 0;
+  }
+
+  private basesOf(topic: string): number[] {
+    let bases = this.bases.get(topic);
+    if (bases === undefined) this.bases.set(topic, (bases = Array.from({ length: this.partitionCount }, () => 0)));
+    return bases;
   }
 
   private partitionsOf(topic: string): StoredRecord[][] {
