@@ -68,6 +68,12 @@ function undeclaredFields(type: avro.Type, value: unknown, path: readonly (strin
 
 const loose = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
+/** host_id, HostID, hostid or host for hostId: same letters ignoring case and separators, or one a prefix of the other. */
+function lookAlike(unknown: string, declared: string): boolean {
+  const [a, b] = [loose(unknown), loose(declared)];
+  return a === b || (Math.min(a.length, b.length) >= 3 && (a.startsWith(b) || b.startsWith(a)));
+}
+
 /**
  * Why `value` is not a valid `type`, one line per problem, each naming the field and the expected shape:
  * `field 'hostId' is missing (expected string)`, `field 'level' is "VM" (expected one of SYSTEM, GROUP, COMPONENT)`,
@@ -95,7 +101,7 @@ export function validationProblems(type: avro.Type, value: unknown): string[] {
   for (const path of unknown) {
     const key = String(path[path.length - 1]);
     const parent = fieldPath(path.slice(0, -1));
-    const twin = missing.find((m) => fieldPath(m.path) === parent && loose(m.name) === loose(key));
+    const twin = missing.find((m) => fieldPath(m.path) === parent && lookAlike(key, m.name));
     problems.push(`unknown field '${fieldPath(path)}'${twin === undefined ? '' : ` (did you mean '${twin.name}'?)`}`);
   }
   return problems;

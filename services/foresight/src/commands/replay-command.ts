@@ -22,7 +22,8 @@ export const REPLAY_USAGE = `Usage: foresight replay FILE [--out FILE] [--learni
   Example: foresight replay examples/replay/small.ndjson   (format: examples/replay/README.md)
 `;
 
-interface ReplayArguments {
+/** What `foresight replay` was asked. */
+export interface ReplayArguments {
   readonly file: string;
   readonly out: string | undefined;
   readonly learning: boolean;
@@ -35,7 +36,8 @@ function positiveDuration(flag: string, text: string): number {
   return ms;
 }
 
-function parseReplayArguments(args: readonly string[]): ReplayArguments | 'help' {
+/** Parses the flags of `foresight replay`; throws naming a bad one. */
+export function parseReplayArguments(args: readonly string[]): ReplayArguments | 'help' {
   const { values, positionals } = parseArgs({
     args: [...args],
     options: {
