@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const [name, ...args] = process.argv.slice(2);
 const candidates = [];
-for (const group of ['libs', 'services']) {
+for (const group of ['libs', 'services', 'apps']) {
   const base = join(root, group);
   if (!existsSync(base)) continue;
   for (const pkg of readdirSync(base)) candidates.push(join(base, pkg, 'dist', 'bench'));

@@ -23,7 +23,7 @@ function walk(dir, out) {
 
 const files = [];
 if (kind === 'unit') {
-  for (const group of ['libs', 'services']) {
+  for (const group of ['libs', 'services', 'apps']) {
     const base = join(root, group);
     if (!existsSync(base)) continue;
     for (const pkg of readdirSync(base)) walk(join(base, pkg, 'dist', 'test'), files);

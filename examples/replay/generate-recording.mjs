@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { fleetRecording } from '@foresight/embedded';
+import { fleetRecording } from '@foresight/app';
 import { parseDuration } from '@foresight/service-kit';
 
 const { values } = parseArgs({ options: { vms: { type: 'string', default: '2000' }, duration: { type: 'string', default: '1h' }, seed: { type: 'string', default: '1' }, out: { type: 'string' } } });

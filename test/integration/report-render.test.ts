@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { renderReport, runSimulation } from '@foresight/embedded';
+import { renderReport, runSimulation } from '@foresight/app';
 
 const CHROMIUM = '/usr/bin/chromium';
 const INSTALL = fileURLToPath(new URL('../../../infra/install-chromium.sh', import.meta.url));

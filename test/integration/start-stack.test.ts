@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { AllocationCommand, RiskAssessment } from '@foresight/contracts';
-import { dropStackRun, type StackConnection } from '@foresight/embedded';
+import { dropStackRun, type StackConnection } from '@foresight/app';
 import { KafkaBus, consumerOf } from '@foresight/messaging';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { Redis } from 'ioredis';
 import { eventually, newTestWorld } from '../support/test-world.js';
 import { rawKafka, stackConnection } from './fixtures/messaging-stack.js';
 
-const CLI = fileURLToPath(new URL('../../../services/foresight/bin/foresight.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../apps/foresight/bin/foresight.js', import.meta.url));
 const VMS = 200;
 const SEED = 5;
 const RUN_ID = 'it';

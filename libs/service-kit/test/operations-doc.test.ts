@@ -9,11 +9,11 @@ import { kafkaConsumerSettings, kafkaSettings, neo4jSettings, redisSettings, reg
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const OPERATIONS = join(ROOT, 'docs/operations.md');
 
-/** Where FORESIGHT_* settings are read: every service (config.ts, the CLI), the kit, the embedded pipeline. */
+/** Where FORESIGHT_* settings are read: every service (config.ts), every app (the CLI, the embedded pipeline), the kit. */
 const SOURCE_DIRS = [
   ...readdirSync(join(ROOT, 'services')).map((service) => join('services', service, 'src')),
+  ...readdirSync(join(ROOT, 'apps')).map((app) => join('apps', app, 'src')),
   'libs/service-kit/src',
-  'libs/embedded/src',
 ];
 
 /** A FORESIGHT_* name, whole (so `FORESIGHT_KAFKA_*`, a family in a comment, is not one). */

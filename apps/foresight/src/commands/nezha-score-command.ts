@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { RiskAssessment } from '@foresight/contracts';
-import { replayRecording } from '@foresight/embedded';
+import { replayRecording } from '../index.js';
 import { importNezha } from '../nezha/nezha-import.js';
 import { evaluateReach, type ReachEvaluation } from '../nezha/reach-evaluation.js';
 import { DEFAULT_BOOTSTRAP } from '../nezha/reach-scoring.js';

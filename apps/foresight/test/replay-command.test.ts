@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseReplayArguments } from '../src/commands/replay-command.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = join(root, 'services/foresight/bin/foresight.js');
+const cli = join(root, 'apps/foresight/bin/foresight.js');
 const example = join(root, 'examples/replay/small.ndjson');
 const dir = mkdtempSync(join(tmpdir(), 'foresight-replay-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import {
   DEFAULT_SIMULATION_OPTIONS, dropStackRun, embeddedRuntime, formatDuration, formatProgress, formatSummary, probeStack, renderReport, runSimulation,
   stackRuntime, type PipelineRuntime, type SimulationOptions, type StackConnection,
-} from '@foresight/embedded';
+} from '../index.js';
 import type { Env } from '@foresight/service-kit';
 import { readStackConnection, STACK_SETTINGS } from '../stack-config.js';
 

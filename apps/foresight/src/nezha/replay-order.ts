@@ -7,7 +7,7 @@ export type ImportLine =
   | { readonly topic: 'flows'; readonly message: FlowEvent }
   | { readonly topic: 'anomalies'; readonly message: AnomalyEvent };
 
-/** The event time replay gives a line: max(eventTime, detectedAt) for anomalies (libs/embedded replay.ts). */
+/** The event time replay gives a line: max(eventTime, detectedAt) for anomalies (replay.ts). */
 export function lineTime(line: ImportLine): number {
   return line.topic === 'anomalies' ? Math.max(line.message.eventTime, line.message.detectedAt) : line.message.eventTime;
 }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { replayInto, replaySummary, replayWarnings, type PathwayAgeing, type ReplayReport } from '@foresight/embedded';
+import { replayInto, replaySummary, replayWarnings, type PathwayAgeing, type ReplayReport } from '../index.js';
 import { formatDuration, parseDuration } from '@foresight/service-kit';
 import { DEFAULT_TOPOLOGY_BUILDER_OPTIONS } from '@foresight/topology-builder';
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (this file is services/foresight/dist/src/repo-paths.js once built). */
+/** The repository root (this file is apps/foresight/dist/src/repo-paths.js once built). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** A path inside the repository. */

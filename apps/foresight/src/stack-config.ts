@@ -1,5 +1,5 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import type { StackConnection, StackDependency } from '@foresight/embedded';
+import type { StackConnection, StackDependency } from './index.js';
 import { type Env, kafkaConnection, readConfig, stackSettings } from '@foresight/service-kit';
 
 /** Which settings say where each part of the stack is (named in the message when it does not answer). */
