@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled test files of every package with node's test runner.
-// `unit`: <pkg>/dist/test/**/*.test.js; `integration`: test/dist/**/*.test.js (the real stack).
+// `unit`: <pkg>/dist/test/**/*.test.js of every lib, service and app, and infra/test/**/*.test.mjs (the repository's
+// own scripts); `integration`: test/dist/**/*.test.js (the real stack).
 // Further arguments: words keep only the files whose path contains one of them (`integration start-stack`); flags
 // (`--test-name-pattern=…`) go to node's test runner.
 import { spawnSync } from 'node:child_process';
@@ -10,13 +11,13 @@ import { join } from 'node:path';
 const kind = process.argv[2] ?? 'unit';
 const root = new URL('..', import.meta.url).pathname;
 
-function walk(dir, out) {
+function walk(dir, out, suffix = '.test.js') {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules') continue;
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) walk(full, out);
-    else if (name.endsWith('.test.js')) out.push(full);
+    if (statSync(full).isDirectory()) walk(full, out, suffix);
+    else if (name.endsWith(suffix)) out.push(full);
   }
   return out;
 }
@@ -28,6 +29,7 @@ if (kind === 'unit') {
     if (!existsSync(base)) continue;
     for (const pkg of readdirSync(base)) walk(join(base, pkg, 'dist', 'test'), files);
   }
+  walk(join(root, 'infra', 'test'), files, '.test.mjs');
 } else if (kind === 'integration') {
   walk(join(root, 'test', 'dist'), files);
 } else {
