@@ -47,6 +47,11 @@ export { originSources, type OriginSourceOptions } from './incident/origin-sourc
 export { parseModel, modelToJson, serialiseModel, type ModelJson } from './model/model-codec.js';
 export { assertIncidentOutcome, type IncidentOutcome, type ExposureOutcome, type MissedAnomaly, type InfectingEdge } from './learning/outcome.js';
 export { ExposureIndex, findExposingEdges, infectingEdgeOf, type Exposure, type ExposureTopology } from './learning/exposing-edges.js';
+export {
+  labelIncident, foldOnsetReport, DEFAULT_PREDICTION_THRESHOLD,
+  type LabellingInput, type LabelledIncident, type LabelledIncidentHeader, type IncidentLabelSummary, type ListedPrediction, type ListedEdge, type ObservedOnset,
+  type OnsetReport, type PathwayFeaturesLookup,
+} from './learning/label-incident.js';
 export { resolveLearningOptions, type LearningOptions, type GrantUtilityOptions } from './learning/learning-options.js';
 export { learnFromOutcomes } from './learning/learn-from-outcomes.js';
 export type { VulnerabilityEvidence } from './learning/vulnerability-learning.js';

@@ -3,7 +3,6 @@ import {
   type AllocationPlan, type AllocationPolicy, type AtRiskVm, type EstimatorName, type IncidentState, type Lease, type ModelParameters, type Resources,
 } from '@foresight/core';
 import { degradedMinutes, grantCoverage, type Incident, type TrueParameters } from '@foresight/sim';
-import type { GrantRecord } from './outcome-builder.js';
 import type { ObservedTopology } from './observed-topology.js';
 
 /** The closed-loop policies compared (`perfect-prediction`: perfect-prediction.ts). */
@@ -26,7 +25,8 @@ export interface PolicyOutcome {
   readonly churn: number;
   /** Truly affected VMs protected by a grant in place before their onset. */
   readonly protectedInTime: number;
-  readonly perVm: ReadonlyMap<string, GrantRecord>;
+  /** Per VM, when Foresight's first grant was in place (one decided before the VM was reported anomalous): what the learner is told. */
+  readonly foresightGrantAt?: ReadonlyMap<string, number>;
 }
 
 /** Resources held on one VM from `start` (in place) to `end` (released). */
@@ -55,7 +55,6 @@ function units(r: Resources): number {
 /** Judges holds against the truth: degradation of every affected VM, useful and wasted unit-minutes. */
 export function judgeHolds(incident: Incident, truth: TrueParameters, observed: ObservedTopology, holds: ReadonlyMap<string, readonly Hold[]>, churn: number): PolicyOutcome {
   const need = truth.impact[incident.anomalyType].need;
-  const perVm = new Map<string, GrantRecord>();
   const usefulHold = new Set<Hold>();
   // For a useful hold: the end of the degradation it covers (held longer than that is idle). A hold is on one VM, and a
   // VM is affected at most once in an incident, so a hold covers one degradation.
@@ -78,7 +77,6 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
     }
     const inTime = covering !== undefined && covering.start <= a.onsetAt;
     if (inTime) protectedInTime++;
-    perVm.set(a.vmId, { grantInPlace: inTime, degradedMinutes: minutes });
     degraded += minutes;
     if (a.vmId !== incident.originVmId) downstream += minutes;
     if ((observed.vmById.get(a.vmId)?.criticality ?? 0) >= SLO_CRITICALITY) slo += minutes;
@@ -94,7 +92,7 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
       else idle += units(h.resources) * Math.max(0, h.end - Math.max(h.start, idleAfter.get(h)!)) / 60_000;
     }
   }
-  return { degradedVmMinutes: degraded, downstreamDegradedVmMinutes: downstream, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, idleUnitMinutes: idle, churn, protectedInTime, perVm };
+  return { degradedVmMinutes: degraded, downstreamDegradedVmMinutes: downstream, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, idleUnitMinutes: idle, churn, protectedInTime };
 }
 
 /** No grants: every affected VM degrades for its whole duration. */
@@ -122,16 +120,20 @@ export function simulateOracle(incident: Incident, truth: TrueParameters, observ
 export function simulateAllocator(
   mode: 'reactive' | 'predictive', incident: Incident, truth: TrueParameters, observed: ObservedTopology, model: ModelParameters, options: ClosedLoopOptions,
 ): PolicyOutcome {
-  const { holds, churn } = allocatorHolds(mode, incident, truth, observed, model, options);
-  return judgeHolds(incident, truth, observed, holds, churn);
+  const { holds, churn, foresightGrantAt } = allocatorHolds(mode, incident, truth, observed, model, options);
+  return { ...judgeHolds(incident, truth, observed, holds, churn), foresightGrantAt };
 }
 
-/** The holds (per VM) and churn of simulateAllocator's policy, before judging: to combine them with other grants. */
+/**
+ * The holds (per VM) and churn of simulateAllocator's policy, before judging: to combine them with other grants; and
+ * per VM when its first grant decided before it was reported anomalous (a prediction's, not the autoscaler's) was in place.
+ */
 export function allocatorHolds(
   mode: 'reactive' | 'predictive', incident: Incident, truth: TrueParameters, observed: ObservedTopology, model: ModelParameters, options: ClosedLoopOptions,
-): { readonly holds: ReadonlyMap<string, readonly Hold[]>; readonly churn: number } {
+): { readonly holds: ReadonlyMap<string, readonly Hold[]>; readonly churn: number; readonly foresightGrantAt: ReadonlyMap<string, number> } {
   const events = incident.anomalyEvents;
-  if (events.length === 0) return { holds: new Map(), churn: 0 };
+  const foresightGrantAt = new Map<string, number>();
+  if (events.length === 0) return { holds: new Map(), churn: 0, foresightGrantAt };
   const tick = options.tickMs ?? 60_000;
   const latency = options.policy.actuationLatencyMs;
   const healthyLag = truth.detection.minDelayMs + truth.detection.meanExtraDelayMs;
@@ -161,6 +163,7 @@ export function allocatorHolds(
       }
       if (d.action === 'RELEASE') continue;
       const hold: Hold = { start: plan.now + latency, end: Infinity, resources: d.resources };
+      if (d.action === 'GRANT' && !state.anomalousSeenAt.has(d.vmId) && !foresightGrantAt.has(d.vmId)) foresightGrantAt.set(d.vmId, hold.start);
       open.set(d.leaseId, hold);
       holds.set(d.vmId, [...(holds.get(d.vmId) ?? []), hold]);
     }
@@ -200,7 +203,7 @@ export function allocatorHolds(
   record(closing);
   if (handover) record(releaseIncident(leases, autoscalerIncident, now));
   for (const h of open.values()) h.end = now;
-  return { holds, churn };
+  return { holds, churn, foresightGrantAt };
 }
 
 /** The incident id the autoscaler's leases go under in the closed loop when Foresight hands degraded VMs over. */

@@ -2,7 +2,7 @@ export { averagePrecision, brierScore, bootstrapInterval, weightedRatio, weighte
 export { UndirectedGraph, CooccurrenceHistory, type ScoreMap } from './baselines.js';
 export { observeTopology, type ObservedTopology } from './observed-topology.js';
 export { judgePrediction, type Prediction, type EstimatorIncident, type JudgingContext } from './incident-scoring.js';
-export { buildOutcome, type GrantRecord } from './outcome-builder.js';
+export { labelSimulatedIncident, simulatedLabellingInput, observedOnsets, incidentSystem, type SimulatedLabelling } from './incident-labelling.js';
 export { ExposureIndex } from '@foresight/core';
 export {
   POLICY_NAMES, simulateNoAction, simulateOracle, simulateAllocator, allocatorHolds, judgeHolds, type PolicyName, type PolicyOutcome, type ClosedLoopOptions, type Hold,

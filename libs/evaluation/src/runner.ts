@@ -13,7 +13,7 @@ import { simulateAllocator, simulateNoAction, simulateOracle, type PolicyName, t
 import { simulatePerfectPrediction } from './perfect-prediction.js';
 import { judgePrediction, type EstimatorIncident, type JudgingContext, type Prediction } from './incident-scoring.js';
 import { observeTopology } from './observed-topology.js';
-import { buildOutcome, type GrantRecord } from './outcome-builder.js';
+import { labelSimulatedIncident, type SimulatedLabelling } from './incident-labelling.js';
 import { trueModel } from './true-model.js';
 
 /** Knobs of an evaluation run; every default is the `foresight eval` default. */
@@ -57,6 +57,8 @@ export interface EvaluationOptions {
   readonly detectionDelayScale?: number;
   /** What the predictive policy does with a lease whose VM turns anomalous: core policy.degradedLeases (default keep). */
   readonly degradedLeases?: AllocationPolicy['degradedLeases'];
+  /** The learner step's settings (default: the learner service's, core DEFAULT_LEARNER_STEP); for experiments. */
+  readonly learnerStep?: LearnerStepSettings;
 }
 
 export const ESTIMATOR_NAMES = ['mpp', 'multipath', 'montecarlo', 'ppr', 'bfs1', 'bfs2', 'cooccurrence', 'oracle', 'multipath-true', 'montecarlo-true'] as const;
@@ -79,7 +81,7 @@ export interface IncidentRecord {
 
 /** The raw result of a run, before summarising. */
 export interface EvaluationRun {
-  readonly options: Required<Omit<EvaluationOptions, 'world' | 'family'>>;
+  readonly options: Required<Omit<EvaluationOptions, 'world' | 'family' | 'learnerStep'>>;
   readonly fleet: { readonly vms: number; readonly hosts: number; readonly pathways: number; readonly observedPathways: number };
   readonly records: readonly IncidentRecord[];
   readonly finalModel: ModelParameters;
@@ -126,7 +128,7 @@ function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, setting
   stream.verdicts.set(step.decision.verdict, (stream.verdicts.get(step.decision.verdict) ?? 0) + 1);
 }
 
-function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, 'world' | 'family'>> {
+function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, 'world' | 'family' | 'learnerStep'>> {
   return {
     incidents: options.incidents ?? 500, seed: options.seed ?? 1, vms: options.vms ?? 1000, bootstrap: options.bootstrap ?? 200,
     monteCarloSamples: options.monteCarloSamples ?? 1000, oracleSamples: options.oracleSamples ?? 2000, ablations: options.ablations ?? true,
@@ -184,7 +186,8 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
     );
   }
   const policy: AllocationPolicy = { ...DEFAULT_ALLOCATION_POLICY, degradedLeases: o.degradedLeases };
-  const learnerSettings: LearnerStepSettings = { ...DEFAULT_LEARNER_STEP, publication: { ...DEFAULT_LEARNER_STEP.publication, usefulGrantBenefit: o.usefulGrantBenefit } };
+  const stepBase = options.learnerStep ?? DEFAULT_LEARNER_STEP;
+  const learnerSettings: LearnerStepSettings = { ...stepBase, publication: { ...stepBase.publication, usefulGrantBenefit: o.usefulGrantBenefit } };
   const vmIds = observed.vms.map((vm) => vm.id);
   const records: IncidentRecord[] = [];
 
@@ -218,23 +221,22 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
     const type = incident.anomalyType;
     const estimators: Partial<Record<EstimatorKey, EstimatorIncident>> = {};
     const ablations: Partial<Record<AblationName, EstimatorIncident>> = {};
-    const foresightPredictions = new Map<AblationName, Prediction>();
+    const listed = new Map<AblationName, SimulatedLabelling['listed']>();
     for (const stream of streams) {
       const t = stream.typeOf(type);
       const threshold = stream.model.grantThreshold;
-      const score = (estimator: EstimatorName): Prediction =>
-        fromScore(scorePropagation(stream.snapshot, stream.model, t, sourceList, { estimator, floor: o.floor, samples: o.monteCarloSamples, seed: incident.index + 1 }).atRisk);
+      const score = (estimator: EstimatorName): Prediction => {
+        const atRisk = scorePropagation(stream.snapshot, stream.model, t, sourceList, { estimator, floor: o.floor, samples: o.monteCarloSamples, seed: incident.index + 1 }).atRisk;
+        if (estimator === o.policyEstimator) listed.set(stream.name, atRisk);
+        return fromScore(atRisk);
+      };
       if (stream.name === 'full') {
         for (const estimator of ['mpp', 'multipath', 'montecarlo'] as const) {
-          const prediction = score(estimator);
-          if (estimator === o.policyEstimator) foresightPredictions.set(stream.name, prediction);
-          estimators[estimator] = judgePrediction(prediction, threshold, ctx);
+          estimators[estimator] = judgePrediction(score(estimator), threshold, ctx);
         }
         ablations.full = estimators[o.policyEstimator];
       } else {
-        const prediction = score(o.policyEstimator);
-        foresightPredictions.set(stream.name, prediction);
-        ablations[stream.name] = judgePrediction(prediction, threshold, ctx);
+        ablations[stream.name] = judgePrediction(score(o.policyEstimator), threshold, ctx);
       }
     }
     const sourceIds = sourceList.map((s) => s.vmId);
@@ -261,10 +263,14 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
     for (const stream of streams) {
       if (!stream.learn) continue;
       const t = stream.typeOf(type);
-      const predicted = foresightPredictions.get(stream.name)?.probability ?? new Map<string, number>();
-      const grants: ReadonlyMap<string, GrantRecord> | undefined = stream.name === 'full' ? policies?.predictive.perVm : undefined;
-      const outcome = buildOutcome(incident, exposureIndex, stream.model, t, stream.model.version, predicted, grants, stream.uniform);
-      if (outcome !== undefined && outcome.exposures.length > 0) learnStep(stream, outcome, incident.horizonEnd, learnerSettings);
+      // Labelled by the learner service's rule (core labelIncident) from what it would have been told: the first
+      // assessment, the anomaly reports, Foresight's grants (the closed loop's, for the main stream).
+      const grants = stream.name === 'full' ? policies?.predictive.foresightGrantAt : undefined;
+      const { outcome } = labelSimulatedIncident({
+        incident, anomalyType: t, model: stream.model, sources: sourceList, assessedAt: predictedAt, listed: listed.get(stream.name) ?? [],
+        features: observed.features, exposures: exposureIndex, neutralFeatures: stream.uniform, ...(grants === undefined ? {} : { grantAppliedAt: grants }),
+      });
+      learnStep(stream, outcome, incident.horizonEnd, learnerSettings);
     }
     return { index: incident.index, anomalyType: type, affected: incident.affected.length, detected: true, estimators, ablations, origin, ...(policies ? { policies } : {}) };
   }

@@ -40,10 +40,12 @@ test('the evaluation is reproducible from its seed', () => {
 });
 
 test('learns through the deployed learner step: the model changes only when the publication gate publishes', () => {
-  const run = runEvaluation({ incidents: 250, seed: 1, vms: 400, bootstrap: 10, monteCarloSamples: 300, oracleSamples: 500, ablations: false, closedLoop: false });
+  // NOTE: labelled as the learner labels (listed VMs only), held-out positives are scarce on a 400-VM fleet: the gate
+  // never had enough to publish in 250 incidents there.
+  const run = runEvaluation({ incidents: 300, seed: 1, vms: 1000, bootstrap: 10, monteCarloSamples: 300, oracleSamples: 500, ablations: false, closedLoop: false });
   const verdicts = run.learnerVerdicts;
   const steps = Object.values(verdicts).reduce((a, b) => a + b, 0);
-  assert.ok(steps >= 10, `only ${steps} learner steps in 250 incidents`);
+  assert.ok(steps >= 10, `only ${steps} learner steps in 300 incidents`);
   assert.ok((verdicts.TOO_FEW_POSITIVES ?? 0) > 0, 'the first steps wait for enough held-out positives');
   assert.equal(run.finalModel.version, 1 + (verdicts.PUBLISHED ?? 0), 'one version per publication, none otherwise');
   assert.ok((verdicts.PUBLISHED ?? 0) > 0, JSON.stringify(verdicts));

@@ -1,24 +1,16 @@
+import { foldOnsetReport, type ObservedOnset } from '@foresight/core';
 import type { AnomalyEvent } from '@foresight/contracts';
 import type { StateStore } from '@foresight/stores';
 import { LEARNER_DOCUMENTS, readDocument, readDocuments, writeDocument } from './learner-documents.js';
 
-/** One COMPONENT anomaly of a VM: when it opened and, once known, when it resolved. */
-export interface AnomalyOnset {
-  readonly at: number;
-  readonly anomalyType: string;
-  readonly resolvedAt?: number;
-}
+/** One COMPONENT anomaly of a VM: when it opened and, once known, when it resolved (report times). */
+export type AnomalyOnset = ObservedOnset;
 
 /** A system's VM anomaly onsets, by VM id, oldest first. */
 export interface SystemOnsets {
   readonly systemId: string;
   readonly newestAt: number;
   readonly vms: Readonly<Record<string, readonly AnomalyOnset[]>>;
-}
-
-/** The first onset of a VM within [from, to], if any. */
-export function firstOnsetWithin(onsets: SystemOnsets | undefined, vmId: string, from: number, to: number): AnomalyOnset | undefined {
-  return onsets?.vms[vmId]?.find((o) => o.at >= from && o.at <= to);
 }
 
 /**
@@ -55,23 +47,15 @@ export class AnomalyOnsets {
 }
 
 /**
- * Folds one COMPONENT anomaly into a system's onsets (pure): OPEN opens an onset (a repeated OPEN of an open anomaly
- * is ignored), RESOLVED closes the latest open one; onsets older than the retention are dropped. Returns `current`
+ * Folds one COMPONENT anomaly into a system's onsets (pure): the VM's onsets by core's foldOnsetReport (the fold the
+ * evaluation applies to simulated reports), then onsets older than the retention are dropped. Returns `current`
  * itself when nothing changed.
  */
 export function foldOnset(current: SystemOnsets | undefined, event: AnomalyEvent, retentionMs: number): SystemOnsets | undefined {
   const base = current ?? { systemId: event.systemId, newestAt: event.detectedAt, vms: {} };
-  const list = [...(base.vms[event.subjectId] ?? [])];
-  const open = list.findLastIndex((o) => o.resolvedAt === undefined);
-  if (event.state === 'OPEN') {
-    if (open >= 0 || list.some((o) => o.at === event.detectedAt)) return current;
-    list.push({ at: event.detectedAt, anomalyType: event.anomalyType });
-    list.sort((a, b) => a.at - b.at);
-  } else {
-    const target = list[open];
-    if (target === undefined) return current;
-    list[open] = { ...target, resolvedAt: Math.max(target.at, event.detectedAt) };
-  }
+  const before = base.vms[event.subjectId] ?? [];
+  const list = foldOnsetReport(before, { state: event.state, at: event.detectedAt, anomalyType: event.anomalyType });
+  if (list === before) return current;
   const newestAt = Math.max(base.newestAt, event.detectedAt);
   const horizon = newestAt - retentionMs;
   const vms: Record<string, readonly AnomalyOnset[]> = {};

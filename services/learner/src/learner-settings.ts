@@ -1,4 +1,4 @@
-import { DEFAULT_LEARNER_STEP, type LearnerStepSettings } from '@foresight/core';
+import { DEFAULT_LEARNER_STEP, DEFAULT_PREDICTION_THRESHOLD, type LearnerStepSettings } from '@foresight/core';
 
 /** What the learner is configured with (read from the environment by config.ts, or given by the embedded mode). */
 export interface LearnerSettings extends LearnerStepSettings {
@@ -20,7 +20,7 @@ export interface LearnerSettings extends LearnerStepSettings {
 export const DEFAULT_LEARNER_SETTINGS: LearnerSettings = Object.freeze({
   ...DEFAULT_LEARNER_STEP,
   modelId: 'foresight',
-  predictionThreshold: 0,
+  predictionThreshold: DEFAULT_PREDICTION_THRESHOLD,
   onsetRetentionMs: 6 * 3_600_000,
   trainingClaimTtlMs: 60_000,
   labellingClaimTtlMs: 600_000,
