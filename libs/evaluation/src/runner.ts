@@ -57,6 +57,8 @@ export interface EvaluationOptions {
   readonly detectionDelayScale?: number;
   /** What the predictive policy does with a lease whose VM turns anomalous: core policy.degradedLeases (default keep). */
   readonly degradedLeases?: AllocationPolicy['degradedLeases'];
+  /** The learner step's settings (default: the learner service's, core DEFAULT_LEARNER_STEP); for experiments. */
+  readonly learnerStep?: LearnerStepSettings;
 }
 
 export const ESTIMATOR_NAMES = ['mpp', 'multipath', 'montecarlo', 'ppr', 'bfs1', 'bfs2', 'cooccurrence', 'oracle', 'multipath-true', 'montecarlo-true'] as const;
@@ -79,7 +81,7 @@ export interface IncidentRecord {
 
 /** The raw result of a run, before summarising. */
 export interface EvaluationRun {
-  readonly options: Required<Omit<EvaluationOptions, 'world' | 'family'>>;
+  readonly options: Required<Omit<EvaluationOptions, 'world' | 'family' | 'learnerStep'>>;
   readonly fleet: { readonly vms: number; readonly hosts: number; readonly pathways: number; readonly observedPathways: number };
   readonly records: readonly IncidentRecord[];
   readonly finalModel: ModelParameters;
@@ -126,7 +128,7 @@ function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, setting
   stream.verdicts.set(step.decision.verdict, (stream.verdicts.get(step.decision.verdict) ?? 0) + 1);
 }
 
-function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, 'world' | 'family'>> {
+function resolve(options: EvaluationOptions): Required<Omit<EvaluationOptions, 'world' | 'family' | 'learnerStep'>> {
   return {
     incidents: options.incidents ?? 500, seed: options.seed ?? 1, vms: options.vms ?? 1000, bootstrap: options.bootstrap ?? 200,
     monteCarloSamples: options.monteCarloSamples ?? 1000, oracleSamples: options.oracleSamples ?? 2000, ablations: options.ablations ?? true,
@@ -184,7 +186,8 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
     );
   }
   const policy: AllocationPolicy = { ...DEFAULT_ALLOCATION_POLICY, degradedLeases: o.degradedLeases };
-  const learnerSettings: LearnerStepSettings = { ...DEFAULT_LEARNER_STEP, publication: { ...DEFAULT_LEARNER_STEP.publication, usefulGrantBenefit: o.usefulGrantBenefit } };
+  const stepBase = options.learnerStep ?? DEFAULT_LEARNER_STEP;
+  const learnerSettings: LearnerStepSettings = { ...stepBase, publication: { ...stepBase.publication, usefulGrantBenefit: o.usefulGrantBenefit } };
   const vmIds = observed.vms.map((vm) => vm.id);
   const records: IncidentRecord[] = [];
 

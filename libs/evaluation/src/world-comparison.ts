@@ -48,7 +48,7 @@ export interface WorldsResult {
 }
 
 /** The knobs applied to every world. */
-export type WorldRunOptions = Pick<EvaluationOptions, 'incidents' | 'vms' | 'bootstrap' | 'usefulGrantBenefit' | 'monteCarloSamples' | 'oracleSamples' | 'degradedLeases'>;
+export type WorldRunOptions = Pick<EvaluationOptions, 'incidents' | 'vms' | 'bootstrap' | 'usefulGrantBenefit' | 'monteCarloSamples' | 'oracleSamples' | 'degradedLeases' | 'learnerStep'>;
 
 export const WORLD_LIST_HELP = `all (every family at --seed), tuning, held-out, or a comma list of family[@seed] (families: ${WORLD_FAMILY_NAMES.join(', ')})`;
 

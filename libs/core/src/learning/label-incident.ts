@@ -1,6 +1,7 @@
 import type { ModelParameters } from '../model/model-parameters.js';
 import { isPathwayKind, NEUTRAL_FEATURES, type PathwayFeatures, type PathwayKind } from '../topology/pathway.js';
 import { findExposingEdges, infectingEdgeOf, type ExposureIndex } from './exposing-edges.js';
+import { edgeProbability } from './model-evaluation.js';
 import type { ExposureOutcome, IncidentOutcome, InfectingEdge, MissedAnomaly } from './outcome.js';
 
 /** One observed anomaly of a VM: when it opened and, once known, when it resolved (as monitoring reported them). */
@@ -171,7 +172,10 @@ function onlyTheRecordedEdge(exposing: readonly InfectingEdge[], edge: Infecting
  * flagged (lead time = its onset − the first flag, at least 0); a grant was useful if it was in place by the onset,
  * wasted if the VM stayed healthy. VMs anomalous within the horizon without being listed are missed. Sources are the
  * incident's origin, neither listed nor missed. With `exposing`, an exposure exposed by more than its recorded edge
- * also lists every exposing edge (`exposingEdges`, fitted jointly); missed VMs get none.
+ * also lists every exposing edge (`exposingEdges`, fitted jointly); a missed VM gets its exposing edges too (the
+ * likeliest under the model as `edge`), and every exposed VM that was never listed and stayed healthy is recorded as a
+ * negative exposure with probability 0 (it was never grantable): without them the learner saw only the pathways the
+ * model already ranked, and could not learn to raise the others (decision 013).
  */
 export function labelIncident(input: LabellingInput): LabelledIncident {
   const { incident } = input;
@@ -212,13 +216,40 @@ export function labelIncident(input: LabellingInput): LabelledIncident {
       ...(onlyTheRecordedEdge(exposing, edge) ? {} : { exposingEdges: exposing }),
     });
   }
+  // The likeliest of a VM's exposing edges under the model: the recorded `edge` of an unlisted VM.
+  const likeliest = (vmId: string, edges: readonly InfectingEdge[]): InfectingEdge | undefined => {
+    const model = input.exposing?.model;
+    let best: { edge: InfectingEdge; p: number } | undefined;
+    for (const edge of edges) {
+      const p = model === undefined ? 0 : edgeProbability(model, incident.anomalyType, vmId, edge);
+      if (best === undefined || p > best.p) best = { edge, p };
+    }
+    return best?.edge;
+  };
   const missed: MissedAnomaly[] = [];
   for (const vmId of [...input.onsets.keys()].sort(byId)) {
     if (listedIds.has(vmId) || incident.sources.has(vmId)) continue;
     const onset = firstOnsetWithin(input, vmId, end);
-    if (onset !== undefined) missed.push({ vmId, anomalyType: onset.anomalyType, onsetDelayMs: Math.max(0, onset.at - incident.onsetAt) });
+    if (onset === undefined) continue;
+    const exposing = exposingEdges.get(vmId) ?? [];
+    const edge = likeliest(vmId, exposing);
+    missed.push({
+      vmId, anomalyType: onset.anomalyType, onsetDelayMs: Math.max(0, onset.at - incident.onsetAt),
+      ...(edge === undefined ? {} : { edge }), ...(exposing.length > 1 ? { exposingEdges: exposing } : {}),
+    });
+  }
+  // Exposed VMs the assessments never listed that stayed healthy: negatives (probability 0, never grantable), so the
+  // learner sees every pathway an affected VM exposed, not only those the model already ranked.
+  for (const [vmId, exposing] of [...exposingEdges].sort((a, b) => byId(a[0], b[0]))) {
+    if (listedIds.has(vmId) || incident.sources.has(vmId) || firstOnsetWithin(input, vmId, end) !== undefined) continue;
+    const edge = likeliest(vmId, exposing);
+    exposures.push({
+      vmId, anomalyType: incident.anomalyType, predictedProbability: 0, becameAnomalous: false, grantInPlace: false, degradedMinutes: 0,
+      ...(edge === undefined ? {} : { edge }), ...(exposing.length > 1 ? { exposingEdges: exposing } : {}),
+    });
   }
   const affected = exposures.filter((e) => e.becameAnomalous).length + missed.length;
+  exposures.sort((a, b) => byId(a.vmId, b.vmId));
   return {
     outcome: { incidentId: incident.incidentId, onsetAt: incident.onsetAt, modelVersion: Math.max(1, incident.modelVersion), exposures, missed },
     summary: {

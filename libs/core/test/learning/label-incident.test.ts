@@ -53,12 +53,31 @@ describe('labelIncident', () => {
       ['api', true, true, 10, MINUTE],
       ['web', false, true, 0, undefined],
     ]);
-    assert.deepEqual(outcome.missed, [{ vmId: 'cache', anomalyType: 'latency', onsetDelayMs: 2 * MINUTE }]);
+    assert.deepEqual(outcome.missed, [{
+      vmId: 'cache', anomalyType: 'latency', onsetDelayMs: 2 * MINUTE,
+      edge: { kind: 'API_CALL', direction: 'forward', features, parentAffected: true, parentVmId: 'db', parentOnsetDelayMs: 0 },
+    }], 'a missed VM carries the edge that exposed it');
     assert.equal(outcome.modelVersion, 1, 'a version-0 prediction is recorded as version 1');
     assert.deepEqual({ ...summary, leadTimesMs: [...summary.leadTimesMs] }, {
       incidentId: 'inc', anomalyType: 'mystery', modelVersion: 0, predicted: 2, affected: 2, truePositives: 1, precision: 0.5, recall: 0.5,
       brier: ((0.7 - 1) ** 2 + 0.2 ** 2) / 2, leadTimesMs: [MINUTE - 1_000], usefulGrants: 1, wastedGrants: 1,
     });
+  });
+
+  it('records every exposed VM that was never listed and stayed healthy as a negative with probability 0', () => {
+    const index = new ExposureIndex({
+      vms: ['db', 'api', 'web', 'cache', 'late', 'quiet'].map((id) => ({ id, hostId: `h-${id}` })),
+      pathways: [api('db', 'api'), api('api', 'web'), api('db', 'web'), api('db', 'cache'), api('db', 'quiet')],
+    });
+    const { outcome, summary } = labelIncident({ ...input, exposing: { index, model: defaultModel('m') } });
+    const quiet = outcome.exposures.find((e) => e.vmId === 'quiet');
+    assert.deepEqual(quiet, {
+      vmId: 'quiet', anomalyType: 'mystery', predictedProbability: 0, becameAnomalous: false, grantInPlace: false, degradedMinutes: 0,
+      edge: { kind: 'API_CALL', direction: 'forward', features, parentAffected: true, parentVmId: 'db', parentOnsetDelayMs: 0 },
+    });
+    assert.deepEqual(outcome.exposures.map((e) => e.vmId), ['api', 'quiet', 'web'], 'in id order');
+    assert.equal(summary.predicted, 2, 'not a prediction');
+    assert.equal(labelIncident({ ...input, exposing: undefined }).outcome.exposures.length, 2, 'without the exposure index only the listed VMs');
   });
 
   it('with neutral features, every recorded edge keeps only its lastSeenAt (the uniform-edge-weights ablation)', () => {
