@@ -5,10 +5,12 @@ export { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './retry-
 export type { IdempotencyStore } from './idempotency-store.js';
 export { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
 export { DEAD_LETTER_HEADERS, type DeadLetter } from './dead-letter.js';
-export { TRACEPARENT_HEADER, TRACESTATE_HEADER, parseTraceparent, formatTraceparent, traceHeadersOf, contextFromHeaders } from './trace-context.js';
+export {
+  TRACEPARENT_HEADER, TRACESTATE_HEADER, contextFromHeaders, messageHeadersGetter, messageHeadersSetter, traceHeadersOf, type MessageHeaders,
+} from './trace-context.js';
 export { DEFAULT_IDEMPOTENCY_TTL_MS, type BusOptions } from './bus-options.js';
 export { LocalSchemaCatalog, type SchemaCatalog, type PayloadDecoder } from './schema-catalog.js';
-export { SchemaRegistryClient, type RegistryConfig } from './schema-registry-client.js';
+export { SchemaRegistryClient, type RegistryCompatibility, type RegistryConfig } from './schema-registry-client.js';
 export { RegistrySchemaCatalog } from './registry-schema-catalog.js';
 export { InMemoryBroker, partitionOfKey, type StoredRecord } from './in-memory-broker.js';
 export { InMemoryBus, type InMemoryBusOptions } from './in-memory-bus.js';

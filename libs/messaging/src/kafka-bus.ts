@@ -7,7 +7,7 @@ import { kafkaClient } from './kafka-client.js';
 import { validateKafkaConnection, type KafkaConnectionConfig } from './kafka-config.js';
 import { KafkaConsumerGroup, type ConsumerLagListener } from './kafka-consumer-group.js';
 import type { AnyConsumerDeclaration, BusHealth, KeyOwnership, MessageBus, PublishOptions } from './message-bus.js';
-import { encodeOutgoing, type OutgoingRecord } from './outgoing-record.js';
+import { outgoingRecords, type OutgoingRecord } from './outgoing-record.js';
 import { RecordDelivery } from './record-delivery.js';
 import { RegistrySchemaCatalog } from './registry-schema-catalog.js';
 import { RuntimeError } from './runtime-error.js';
@@ -131,8 +131,8 @@ export class KafkaBus implements MessageBus {
   async publish<N extends TopicName>(topic: N, messages: readonly TopicMessages[N][], options?: PublishOptions): Promise<void> {
     if (this.state === 'closed') throw new RuntimeError('BUS_CLOSED', `publish to '${topic}' after close`);
     if (messages.length === 0) return;
-    const schemaId = this.schemaIds.get(topic) ?? (await this.prepareTopic(topic));
-    const records = encodeOutgoing(topic, messages, schemaId, options);
+    if (!this.schemaIds.has(topic)) await this.prepareTopic(topic);
+    const records = outgoingRecords(topic, messages, await this.catalog.encode(topic, messages), options);
     try {
       await this.send(topicFor(this.options.topicPrefix, topic), records);
     } catch (cause) {

@@ -16,12 +16,15 @@ export interface OutgoingRecord {
  */
 export function encodeOutgoing<N extends TopicName>(topic: N, messages: readonly TopicMessages[N][], schemaId: number, options: PublishOptions | undefined): OutgoingRecord[] {
   const codec = topicCodec(topic);
+  return outgoingRecords(topic, messages, messages.map((message) => encodeFrame(schemaId, codec.encode(message))), options);
+}
+
+/** The records of already framed values: each message's key, its value, and the publish call's headers with trace context. */
+export function outgoingRecords<N extends TopicName>(topic: N, messages: readonly TopicMessages[N][], values: readonly Buffer[], options: PublishOptions | undefined): OutgoingRecord[] {
+  const codec = topicCodec(topic);
   const trace = traceHeadersOf(options?.traceContext ?? otelContext.active());
   const headers = trace === undefined ? (options?.headers ?? {}) : { ...options?.headers, ...trace };
   const records = new Array<OutgoingRecord>(messages.length);
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
-    records[i] = { key: codec.keyOf(message), value: encodeFrame(schemaId, codec.encode(message)), headers };
-  }
+  for (let i = 0; i < messages.length; i++) records[i] = { key: codec.keyOf(messages[i]), value: values[i], headers };
   return records;
 }

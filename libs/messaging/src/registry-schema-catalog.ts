@@ -25,6 +25,17 @@ export class RegistrySchemaCatalog implements SchemaCatalog {
     return id;
   }
 
+  /**
+   * Validates the messages (all or none: ContractError INVALID_MESSAGE) and encodes each one framed with the topic's
+   * schema id, through the registry library's encoder.
+   */
+  async encode<N extends TopicName>(topic: N, messages: readonly TopicMessages[N][]): Promise<Buffer[]> {
+    const codec: TopicCodec<TopicMessages[N]> = topicCodec(topic);
+    for (const message of messages) codec.validate(message);
+    const schemaId = await this.schemaIdOf(topic);
+    return Promise.all(messages.map((message) => this.registry.encode(schemaId, message)));
+  }
+
   decoderFor<N extends TopicName>(topic: N, schemaId: number): Promise<PayloadDecoder<N>> {
     const cacheKey = `${topic}#${schemaId}`;
     let decoder = this.decoders.get(cacheKey);
@@ -40,12 +51,11 @@ export class RegistrySchemaCatalog implements SchemaCatalog {
     const codec: TopicCodec<TopicMessages[N]> = topicCodec(topic);
     const ownId = await this.schemaIdOf(topic);
     if (schemaId === ownId) return (payload) => codec.decode(payload);
-    const writerText = await this.registry.schemaById(schemaId);
-    if (writerText === undefined) throw new ContractError('UNKNOWN_SCHEMA', `${topic}: schema id ${schemaId} is not in the registry`);
+    const writer = await this.registry.writerType(schemaId);
+    if (writer === undefined) throw new ContractError('UNKNOWN_SCHEMA', `${topic}: schema id ${schemaId} is not an Avro schema in the registry`);
     const reader = avro.Type.forSchema(JSON.parse(codec.schemaText) as avro.Schema);
     let resolver: avro.Resolver;
     try {
-      const writer = avro.Type.forSchema(JSON.parse(writerText) as avro.Schema);
       if (writer.equals(reader)) return (payload) => codec.decode(payload);
       resolver = reader.createResolver(writer);
     } catch (cause) {

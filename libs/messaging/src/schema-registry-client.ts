@@ -1,4 +1,9 @@
+import { type COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type avro from 'avsc';
 import { RuntimeError } from './runtime-error.js';
+
+/** A subject's compatibility level (Confluent's names). */
+export type RegistryCompatibility = `${COMPATIBILITY}`;
 
 /** Where the Confluent-compatible schema registry is (Apicurio: `http://host:8081/apis/ccompat/v7`). */
 export interface RegistryConfig {
@@ -6,17 +11,61 @@ export interface RegistryConfig {
   readonly auth?: { readonly username: string; readonly password: string };
   /** Per request; default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * The compatibility level subjects must have (default BACKWARD, the stack's): a subject with another level refuses
+   * registration (SCHEMA_REJECTED), a subject without one gets it.
+   */
+  readonly compatibility?: RegistryCompatibility;
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+const CLIENT_ID = 'foresight';
 
-/** A small fetch-based client of the Confluent schema-registry REST API (the subset the runtime needs). */
+/** What @kafkajs/confluent-schema-registry rejects with: its ResponseError (an HTTP status) or its own errors. */
+interface RegistryFailure {
+  readonly name?: string;
+  readonly message: string;
+  readonly status?: number;
+}
+
+const failureOf = (cause: unknown): RegistryFailure => (cause instanceof Error ? cause : { message: String(cause) });
+
+/**
+ * NOTE: mappersmith reports a failed connection or a timeout as status 400 with the error text as body, while a
+ * registry's own 4xx has a JSON body with a message; the library renders the former as "<client> - Error, status 400".
+ */
+const isTransportFailure = (failure: RegistryFailure): boolean => {
+  // The library's own refusals (a compatibility level that differs, a schema without a name) carry no status.
+  if (failure.status === undefined) return !failure.name?.startsWith('ConfluentSchemaRegistry');
+  return failure.status >= 500 || (failure.status === 400 && failure.message.startsWith(`${CLIENT_ID} - Error, status 400`));
+};
+
+/**
+ * The schema registry through @kafkajs/confluent-schema-registry (registration with its compatibility check, lookup by
+ * id with its cache, Avro encoding and framing), with its failures mapped to RuntimeError codes. Listing and deleting
+ * subjects, which the library does not offer, are two plain REST calls.
+ */
 export class SchemaRegistryClient {
+  private readonly registry: SchemaRegistry;
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private readonly compatibility: COMPATIBILITY;
 
-  constructor(private readonly config: RegistryConfig) {
+  constructor(config: RegistryConfig) {
     this.baseUrl = config.url.replace(/\/+$/, '');
+    this.timeoutMs = config.timeoutMs ?? 10_000;
+    this.compatibility = (config.compatibility ?? 'BACKWARD') as COMPATIBILITY;
+    const timeoutMs = this.timeoutMs;
+    this.registry = new SchemaRegistry({
+      host: this.baseUrl,
+      clientId: CLIENT_ID,
+      ...(config.auth ? { auth: { username: config.auth.username, password: config.auth.password } } : {}),
+      middlewares: [() => ({ prepareRequest: async (next) => {
+        const request = await next();
+        return request.timeout() ? request : request.enhance({ timeout: timeoutMs });
+      } })],
+    });
     this.headers = { accept: CONTENT_TYPE, 'content-type': CONTENT_TYPE };
     if (config.auth) {
       this.headers.authorization = `Basic ${Buffer.from(`${config.auth.username}:${config.auth.password}`).toString('base64')}`;
@@ -25,28 +74,35 @@ export class SchemaRegistryClient {
 
   /** Registers (or finds) an Avro schema under `subject`; returns its id. SCHEMA_REJECTED when incompatible. */
   async register(subject: string, schemaText: string): Promise<number> {
-    const response = await this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema: schemaText, schemaType: 'AVRO' });
-    if (!response.ok) {
-      const body = await response.text();
-      if (response.status >= 500) throw new RuntimeError('REGISTRY_UNAVAILABLE', `registry ${response.status} registering ${subject}: ${body}`);
-      throw new RuntimeError('SCHEMA_REJECTED', `registry refused the schema of subject '${subject}' (${response.status}): ${body}`);
+    try {
+      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject, compatibility: this.compatibility });
+      return id;
+    } catch (cause) {
+      const failure = failureOf(cause);
+      if (isTransportFailure(failure)) {
+        throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.baseUrl} failed registering ${subject}: ${failure.message}`, { cause });
+      }
+      const status = failure.status === undefined ? '' : ` (${failure.status})`;
+      throw new RuntimeError('SCHEMA_REJECTED', `registry refused the schema of subject '${subject}'${status}: ${failure.message}`, { cause });
     }
-    const { id } = (await response.json()) as { id?: unknown };
-    if (typeof id !== 'number') throw new RuntimeError('REGISTRY_UNAVAILABLE', `registry answered without an id registering ${subject}`);
-    return id;
   }
 
-  /** The schema text of an id, or undefined when the registry does not know it. */
-  async schemaById(id: number): Promise<string | undefined> {
-    const response = await this.request('GET', `/schemas/ids/${id}`);
-    if (response.status === 404) {
-      await response.body?.cancel();
+  /** The Avro type a schema id names (cached after the first lookup), or undefined when the registry does not know it. */
+  async writerType(id: number): Promise<avro.Type | undefined> {
+    try {
+      return (await this.registry.getSchema(id)) as unknown as avro.Type;
+    } catch (cause) {
+      const failure = failureOf(cause);
+      if (failure.status === 404) return undefined;
+      if (isTransportFailure(failure)) throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.baseUrl} failed looking up schema id ${id}: ${failure.message}`, { cause });
+      // A schema the library cannot parse (not Avro, or broken) cannot be read as any topic's schema: poison.
       return undefined;
     }
-    if (!response.ok) throw new RuntimeError('REGISTRY_UNAVAILABLE', `registry ${response.status} looking up schema id ${id}: ${await response.text()}`);
-    const { schema } = (await response.json()) as { schema?: unknown };
-    if (typeof schema !== 'string') throw new RuntimeError('REGISTRY_UNAVAILABLE', `registry answered without a schema for id ${id}`);
-    return schema;
+  }
+
+  /** Avro-encodes `message` under a registered id and frames it (magic byte, id, payload). */
+  encode(id: number, message: unknown): Promise<Buffer> {
+    return this.registry.encode(id, message);
   }
 
   /** Every subject the registry holds. */
@@ -65,14 +121,9 @@ export class SchemaRegistryClient {
     }
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+  private async request(method: string, path: string): Promise<Response> {
     try {
-      return await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: this.headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.config.timeoutMs ?? 10_000),
-      });
+      return await fetch(`${this.baseUrl}${path}`, { method, headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (cause) {
       throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.baseUrl} unreachable: ${(cause as Error).message}`, { cause });
     }

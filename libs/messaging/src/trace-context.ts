@@ -1,44 +1,40 @@
-import { ROOT_CONTEXT, createTraceState, isSpanContextValid, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /** W3C Trace Context header names (https://www.w3.org/TR/trace-context/). */
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+/** Message headers as the runtime holds them (Kafka header values decoded as UTF-8). */
+export type MessageHeaders = Record<string, string>;
 
-/** Parses a `traceparent` (and optional `tracestate`) into a remote span context; undefined when malformed. */
-export function parseTraceparent(traceparent: string, tracestate?: string): SpanContext | undefined {
-  const match = TRACEPARENT.exec(traceparent.trim());
-  if (match === null) return undefined;
-  const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined];
-  // Version ff is invalid; version 00 has exactly four fields; later versions may append fields we ignore.
-  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
-  const spanContext: SpanContext = {
-    traceId, spanId, traceFlags: Number.parseInt(flags, 16) & 0xff, isRemote: true,
-    ...(tracestate === undefined || tracestate === '' ? {} : { traceState: createTraceState(tracestate) }),
-  };
-  return isSpanContextValid(spanContext) ? spanContext : undefined;
-}
+/** Reads trace context from message headers. */
+export const messageHeadersGetter: TextMapGetter<Readonly<MessageHeaders>> = {
+  keys: (headers) => Object.keys(headers),
+  get: (headers, key) => headers[key],
+};
 
-/** Formats a span context as a version-00 `traceparent`. */
-export function formatTraceparent(spanContext: SpanContext): string {
-  return `00-${spanContext.traceId}-${spanContext.spanId}-${(spanContext.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
-}
+/** Writes trace context into message headers. */
+export const messageHeadersSetter: TextMapSetter<MessageHeaders> = {
+  set: (headers, key, value) => {
+    headers[key] = value;
+  },
+};
+
+/**
+ * NOTE: OpenTelemetry's W3C propagator itself, not the global one: messages carry trace context even when no SDK
+ * registered a propagator (the embedded mode, tests), and only trace context (no baggage) goes on the wire.
+ */
+const propagator = new W3CTraceContextPropagator();
 
 /** The trace headers for messages published under `context` (none when it carries no valid span). */
-export function traceHeadersOf(context: Context): Record<string, string> | undefined {
-  const spanContext = trace.getSpanContext(context);
-  if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
-  const headers: Record<string, string> = { [TRACEPARENT_HEADER]: formatTraceparent(spanContext) };
-  const state = spanContext.traceState?.serialize();
-  if (state) headers[TRACESTATE_HEADER] = state;
-  return headers;
+export function traceHeadersOf(context: Context): MessageHeaders | undefined {
+  const headers: MessageHeaders = {};
+  propagator.inject(context, headers, messageHeadersSetter);
+  return headers[TRACEPARENT_HEADER] === undefined ? undefined : headers;
 }
 
-/** The OpenTelemetry context a consumed message's headers carry (the root context when they carry none). */
-export function contextFromHeaders(headers: Readonly<Record<string, string>>): Context {
-  const traceparent = headers[TRACEPARENT_HEADER];
-  if (traceparent === undefined) return ROOT_CONTEXT;
-  const spanContext = parseTraceparent(traceparent, headers[TRACESTATE_HEADER]);
-  return spanContext === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, spanContext);
+/** The OpenTelemetry context a consumed message's headers carry (the root context when they carry none or a malformed one). */
+export function contextFromHeaders(headers: Readonly<MessageHeaders>): Context {
+  return propagator.extract(ROOT_CONTEXT, headers, messageHeadersGetter);
 }

@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import avro from 'avsc';
-import { ContractError, topicCodec } from '@foresight/contracts';
+import { ContractError, topicCodec, topicSchemas } from '@foresight/contracts';
 import { RegistrySchemaCatalog, RuntimeError, SchemaRegistryClient } from '../src/index.js';
 import { hostEvent } from '@foresight/contracts/testing';
 
-/** A Confluent-compatible registry in 30 lines: register under a subject, look up by id. */
+/** A Confluent-compatible registry in 30 lines: register under a subject, look up by id, a BACKWARD level everywhere. */
 function fakeRegistry(): { server: Server; schemas: string[]; calls: string[] } {
   const schemas: string[] = [];
   const calls: string[] = [];
@@ -17,6 +17,11 @@ function fakeRegistry(): { server: Server; schemas: string[]; calls: string[] } 
     request.on('end', () => {
       calls.push(`${request.method} ${request.url}`);
       const byId = /^\/schemas\/ids\/(\d+)$/.exec(request.url ?? '');
+      // As Apicurio does, a subject without its own level answers the global one.
+      if (request.method === 'GET' && request.url?.startsWith('/config/')) {
+        const level = request.url.includes('full') ? 'FULL' : 'BACKWARD';
+        return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ compatibilityLevel: level }));
+      }
       if (request.method === 'POST' && request.url?.startsWith('/subjects/')) {
         const { schema } = JSON.parse(body) as { schema: string };
         if (schema.includes('"Rejected"')) return void response.writeHead(409).end('{"message":"incompatible"}');
@@ -51,7 +56,7 @@ describe('RegistrySchemaCatalog', () => {
     const decode = await catalog.decoderFor('hosts', id);
     assert.equal(decode(topicCodec('hosts').encode(hostEvent('e-1'))).eventId, 'e-1');
     await catalog.decoderFor('hosts', id);
-    assert.deepEqual(registry.calls.filter((c) => c.includes('p.hosts-value')), ['POST /subjects/p.hosts-value/versions']);
+    assert.deepEqual(registry.calls.filter((c) => c.includes('p.hosts-value') && !c.startsWith('GET /config/')), ['POST /subjects/p.hosts-value/versions']);
   });
 
   it('decodes a payload written under an older schema by Avro resolution, then validates it', async () => {
@@ -77,5 +82,11 @@ describe('RegistrySchemaCatalog', () => {
   it('reports a refused schema as SCHEMA_REJECTED', async () => {
     await assert.rejects(new SchemaRegistryClient({ url }).register('x-value', '{"type":"record","name":"Rejected","fields":[]}'),
       (e: unknown) => e instanceof RuntimeError && e.code === 'SCHEMA_REJECTED' && /409/.test(e.message));
+  });
+
+  it('refuses to register under a subject whose compatibility level is not the configured one (SCHEMA_REJECTED)', async () => {
+    await assert.rejects(new SchemaRegistryClient({ url }).register('full-value', JSON.stringify(topicSchemas.hosts.schema)),
+      (e: unknown) => e instanceof RuntimeError && e.code === 'SCHEMA_REJECTED' && /BACKWARD != FULL/.test(e.message));
+    assert.ok(await new SchemaRegistryClient({ url, compatibility: 'FULL' }).register('full-value', JSON.stringify(topicSchemas.hosts.schema)) > 0);
   });
 });

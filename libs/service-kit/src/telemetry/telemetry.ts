@@ -1,12 +1,12 @@
-import { context, metrics, propagation, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import type { Meter, Tracer } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter, type SpanProcessor,
-} from '@opentelemetry/sdk-trace-node';
+import { PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { MetricsSource } from '../health/health-server.js';
 import { PrometheusTextReader } from './prometheus-reader.js';
 import { createServiceInstruments, type ServiceInstruments } from './service-instruments.js';
@@ -38,7 +38,7 @@ export interface Telemetry {
 const signalUrl = (endpoint: string, signal: 'traces' | 'metrics'): string => `${endpoint.replace(/\/+$/, '')}/v1/${signal}`;
 
 /**
- * Starts tracing and metrics and registers them globally with the W3C trace-context (and baggage) propagator,
+ * Starts the OpenTelemetry NodeSDK (tracing and metrics) and registers it globally with the W3C trace-context (and baggage) propagator,
  * so the messaging runtime's `@opentelemetry/api` calls land here.
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
@@ -52,37 +52,44 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: signalUrl(options.otlpEndpoint, 'traces') })));
   }
   if (options.spanExporter !== undefined) spanProcessors.push(new SimpleSpanProcessor(options.spanExporter));
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
-  tracerProvider.register({
-    propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  });
 
   const prometheus = new PrometheusTextReader();
-  const readers: IMetricReader[] = [prometheus];
+  const metricReaders: IMetricReader[] = [prometheus];
   if (options.otlpEndpoint !== undefined && options.otlpMetricsIntervalMs !== undefined) {
-    readers.push(new PeriodicExportingMetricReader({
+    metricReaders.push(new PeriodicExportingMetricReader({
       exporter: new OTLPMetricExporter({ url: signalUrl(options.otlpEndpoint, 'metrics') }),
       exportIntervalMillis: options.otlpMetricsIntervalMs,
     }));
   }
-  const meterProvider = new MeterProvider({ resource, readers });
-  metrics.setGlobalMeterProvider(meterProvider);
 
-  const meter = meterProvider.getMeter(options.serviceName, options.serviceVersion);
+  // NOTE: everything is passed explicitly so that no OTEL_*_EXPORTER default (OTLP to localhost) or resource detector
+  // adds exports or /metrics labels the settings did not ask for. Without a span processor the SDK registers no tracer
+  // provider: spans stay no-ops (nothing would export them) and only received trace context is passed on.
+  const sdk = new NodeSDK({
+    resource,
+    autoDetectResources: false,
+    spanProcessors,
+    metricReaders,
+    logRecordProcessors: [],
+    textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  });
+  sdk.start();
+
+  const meter = metrics.getMeter(options.serviceName, options.serviceVersion);
   const instruments = createServiceInstruments(meter);
   let stopped: Promise<void> | undefined;
   return {
-    tracer: tracerProvider.getTracer(options.serviceName, options.serviceVersion),
+    tracer: trace.getTracer(options.serviceName, options.serviceVersion),
     meter,
     instruments,
     metrics: prometheus,
     forceFlush: async () => {
-      await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
+      await Promise.all([...spanProcessors.map((processor) => processor.forceFlush()), ...metricReaders.map((reader) => reader.forceFlush())]);
     },
     shutdown: () => {
       stopped ??= (async () => {
         try {
-          await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+          await sdk.shutdown();
           instruments.close();
         } finally {
           trace.disable();
