@@ -44,7 +44,14 @@ function edgeOf(entry: RiskAssessment['atRisk'][number]): PredictedEdge | undefi
 export function foldAssessment(current: IncidentPredictions | undefined, risk: RiskAssessment, predictionThreshold: number): IncidentPredictions {
   if (current !== undefined && risk.version <= current.lastVersion) return current;
   const sources: Record<string, number> = { ...current?.sources };
-  for (const s of risk.sources) sources[s.vmId] = Math.min(sources[s.vmId] ?? s.onsetAt, s.onsetAt);
+  for (const s of risk.sources) {
+    const known = sources[s.vmId];
+    // NOTE: the origin is what the first assessment saw (or a later source reported earlier than it, a better origin).
+    // A VM that turned anomalous later, listed or not, is an outcome of the incident: counted a source, every true
+    // positive that joined the incident vanished from the labels and the learner learnt that nothing spreads.
+    if (known !== undefined) sources[s.vmId] = Math.min(known, s.onsetAt);
+    else if (current === undefined || (current.predictions[s.vmId] === undefined && s.onsetAt <= current.onsetAt)) sources[s.vmId] = s.onsetAt;
+  }
   const predictions: Record<string, PredictedVm> = { ...current?.predictions };
   for (const entry of risk.atRisk) {
     if (!Number.isFinite(entry.probability)) continue;
