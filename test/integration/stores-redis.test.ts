@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { RedisStateStore, isStoreError, type RedisStateStoreConfig } from '@foresight/stores';
-import { describeStateStoreContract } from '@foresight/stores/testing';
+import { RedisRiskReadModel, RedisStateStore, isStoreError, type RedisStateStoreConfig } from '@foresight/stores';
+import { describeRiskReadModelContract, describeStateStoreContract } from '@foresight/stores/testing';
 import { newTestWorld } from '../support/test-world.js';
 
 const url = new URL(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
@@ -13,6 +13,11 @@ const connection: Omit<RedisStateStoreConfig, 'keyPrefix'> = {
   ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
   tls: url.protocol === 'rediss:',
 };
+
+/** A plain client on the same server, to look at the keys themselves. */
+function rawClient(): Redis {
+  return new Redis({ host: connection.host, port: connection.port, ...(connection.password === undefined ? {} : { password: connection.password }), ...(connection.username === undefined ? {} : { username: connection.username }), ...(connection.tls === true ? { tls: {} } : {}) });
+}
 
 describeStateStoreContract('redis', () => {
   const keyPrefix = newTestWorld('state-contract').keyPrefix;
@@ -36,6 +41,38 @@ describeStateStoreContract('redis', () => {
   });
 }, { propertyRuns: 40 });
 
+describeRiskReadModelContract('redis, read by the state store', () => {
+  const store = new RedisStateStore({ ...connection, keyPrefix: newTestWorld('risk-contract').keyPrefix });
+  return Promise.resolve({
+    writer: store,
+    reader: store,
+    dispose: async () => {
+      try {
+        await store.dropPrefix();
+      } finally {
+        await store.close();
+      }
+    },
+  });
+});
+
+describeRiskReadModelContract('redis, read by RedisRiskReadModel', () => {
+  const keyPrefix = newTestWorld('risk-read-contract').keyPrefix;
+  const store = new RedisStateStore({ ...connection, keyPrefix });
+  const reader = new RedisRiskReadModel({ ...connection, keyPrefix });
+  return Promise.resolve({
+    writer: store,
+    reader,
+    dispose: async () => {
+      try {
+        await store.dropPrefix();
+      } finally {
+        await Promise.all([store.close(), reader.close()]);
+      }
+    },
+  });
+});
+
 describe('RedisStateStore', () => {
   it('leaves nothing behind under its prefix after dropPrefix', async () => {
     const world = newTestWorld('redis-drop');
@@ -49,6 +86,39 @@ describe('RedisStateStore', () => {
       assert.equal(await store.topIncidentScores('i', 1), undefined);
     } finally {
       await store.close();
+    }
+  });
+
+  it('keeps a VM\'s risk hash to the incidents that score it now: a dropped VM loses the field, a closed incident leaves none', async () => {
+    const world = newTestWorld('redis-vmrisk');
+    const store = new RedisStateStore({ ...connection, keyPrefix: world.keyPrefix });
+    const raw = rawClient();
+    const risk = (vmId: string) => raw.hgetall(`${world.keyPrefix}vmrisk:${vmId}`);
+    try {
+      await store.init();
+      await store.putIncidentScores('i', 1, [{ vmId: 'v', probability: 0.5, etaAt: 1 }, { vmId: 'w', probability: 0.4, etaAt: 1 }], 60_000);
+      await store.putIncidentScores('j', 1, [{ vmId: 'v', probability: 0.2, etaAt: 1 }], 60_000);
+      await store.putIncidentScores('i', 2, [{ vmId: 'w', probability: 0.6, etaAt: 2 }], 60_000);
+      assert.deepEqual(await risk('v'), { j: '1|0.2|1' }, 'v is no longer scored by i');
+      assert.deepEqual(await risk('w'), { i: '2|0.6|2' });
+      await store.putIncidentScores('i', 3, [], 60_000);
+      assert.equal(await raw.exists(`${world.keyPrefix}vmrisk:w`), 0, 'closing i emptied w\'s hash, so it is gone');
+      assert.deepEqual(await risk('v'), { j: '1|0.2|1' });
+      await store.putIncidentScores('j', 2, [], 60_000);
+      assert.equal(await raw.exists(`${world.keyPrefix}vmrisk:v`), 0);
+    } finally {
+      raw.disconnect();
+      await store.dropPrefix();
+      await store.close();
+    }
+  });
+
+  it('reports an unreachable server to a RedisRiskReadModel as STORE_UNAVAILABLE (retriable)', { timeout: 30_000 }, async () => {
+    const reader = new RedisRiskReadModel({ host: '127.0.0.1', port: 1, keyPrefix: 'unreachable:', connectTimeoutMs: 500, maxRetriesPerRequest: 0 });
+    try {
+      await assert.rejects(reader.vmRisk('v'), (error: unknown) => isStoreError(error, 'STORE_UNAVAILABLE') && error.retriable);
+    } finally {
+      await reader.close();
     }
   });
 
@@ -66,7 +136,7 @@ describe('RedisStateStore', () => {
       assert.deepEqual(await store.reserve(lease('old', 70)), { ok: true });
       assert.deepEqual(await store.reserve({ ...lease('legacy', 70), vmId: 'w' }), { ok: true });
       // As a version without VM holdings left them: no holdings, no mark on the commands, no marker.
-      const raw = new Redis({ host: connection.host, port: connection.port, ...(connection.password === undefined ? {} : { password: connection.password }), ...(connection.username === undefined ? {} : { username: connection.username }), ...(connection.tls === true ? { tls: {} } : {}) });
+      const raw = rawClient();
       try {
         await raw.del(`${world.keyPrefix}vmheld:v`, `${world.keyPrefix}vmheld:w`, `${world.keyPrefix}vmheldindex`);
         await raw.hdel(`${world.keyPrefix}cmd:old`, 'vmheld');

@@ -7,8 +7,10 @@ export type {
 export { InMemoryGraphStore } from './graph/in-memory-graph-store.js';
 export { Neo4jGraphStore, type Neo4jGraphStoreConfig } from './graph/neo4j-graph-store.js';
 export type {
-  StateStore, IdempotencyStore, DocumentStore, StoredDocument, ScoreEntry, IncidentScores, IncidentRisk, VmRisk, ReserveRequest, Reservation, ReserveRejection, ReserveResult,
+  StateStore, IdempotencyStore, DocumentStore, StoredDocument, ReserveRequest, Reservation, ReserveRejection, ReserveResult,
   AdjustRejection, AdjustResult, PoolLedger, ReservationFilter,
 } from './state/state-store.js';
+export type { RiskReadModel, ScoreEntry, IncidentScores, IncidentRisk, VmRisk } from './state/risk-read-model.js';
+export { RedisRiskReadModel } from './state/redis-risk-read-model.js';
 export { InMemoryStateStore, type InMemoryStateStoreOptions } from './state/in-memory-state-store.js';
 export { RedisStateStore, type RedisStateStoreConfig } from './state/redis-state-store.js';

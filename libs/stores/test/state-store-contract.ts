@@ -333,53 +333,6 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
       });
     });
 
-    describe('hot scores', () => {
-      it('keeps an incident\'s scores by probability and returns the top ones', () => withStore(make, async (store) => {
-        const entries = [{ vmId: 'a', probability: 0.2, etaAt: 10 }, { vmId: 'b', probability: 0.9, etaAt: 20 }, { vmId: 'c', probability: 0.5, etaAt: 30 }, { vmId: 'd', probability: 0.5, etaAt: 40 }];
-        assert.equal(await store.putIncidentScores('i1', 1, entries, 60_000), true);
-        assert.deepEqual(await store.topIncidentScores('i1', 3), {
-          incidentId: 'i1', version: 1, entries: [{ vmId: 'b', probability: 0.9, etaAt: 20 }, { vmId: 'd', probability: 0.5, etaAt: 40 }, { vmId: 'c', probability: 0.5, etaAt: 30 }],
-        });
-        assert.equal(await store.topIncidentScores('other', 3), undefined);
-      }));
-
-      it('applies only newer versions; a newer one replaces the whole set', () => withStore(make, async (store) => {
-        await store.putIncidentScores('i1', 5, [{ vmId: 'a', probability: 0.4, etaAt: 1 }, { vmId: 'b', probability: 0.3, etaAt: 1 }], 60_000);
-        assert.equal(await store.putIncidentScores('i1', 4, [{ vmId: 'z', probability: 1, etaAt: 1 }], 60_000), false);
-        assert.equal(await store.putIncidentScores('i1', 5, [{ vmId: 'z', probability: 1, etaAt: 1 }], 60_000), false);
-        assert.equal(await store.putIncidentScores('i1', 6, [{ vmId: 'b', probability: 0.7, etaAt: 2 }], 60_000), true);
-        assert.deepEqual(await store.topIncidentScores('i1', 10), { incidentId: 'i1', version: 6, entries: [{ vmId: 'b', probability: 0.7, etaAt: 2 }] });
-        assert.equal(await store.vmRisk('a'), undefined, 'a superseded score is no risk');
-        await store.putIncidentScores('i1', 7, [], 60_000);
-        assert.deepEqual(await store.topIncidentScores('i1', 10), { incidentId: 'i1', version: 7, entries: [] });
-      }));
-
-      it('gives a VM\'s highest risk over the live incidents', () => withStore(make, async (store) => {
-        await store.putIncidentScores('i1', 1, [{ vmId: 'v', probability: 0.25, etaAt: 100 }], 60_000);
-        await store.putIncidentScores('i2', 1, [{ vmId: 'v', probability: 0.75, etaAt: 300 }, { vmId: 'w', probability: 0.1, etaAt: 5 }], 60_000);
-        assert.deepEqual(await store.vmRisk('v'), {
-          vmId: 'v', maxProbability: 0.75, incidents: [{ incidentId: 'i2', probability: 0.75, etaAt: 300 }, { incidentId: 'i1', probability: 0.25, etaAt: 100 }],
-        });
-        assert.equal(await store.vmRisk('nobody'), undefined);
-      }));
-
-      it('forgets scores after their TTL', { timeout: 10_000 }, () => withStore(make, async (store) => {
-        await store.putIncidentScores('short', 1, [{ vmId: 'v', probability: 0.5, etaAt: 1 }], 150);
-        await store.putIncidentScores('long', 1, [{ vmId: 'v', probability: 0.1, etaAt: 1 }], 60_000);
-        assert.equal((await store.vmRisk('v'))?.maxProbability, 0.5);
-        await eventually('short-lived scores to expire', async () => ((await store.topIncidentScores('short', 1)) === undefined ? true : undefined));
-        assert.deepEqual((await store.vmRisk('v'))?.incidents.map((i) => i.incidentId), ['long']);
-        assert.equal(await store.putIncidentScores('short', 1, [{ vmId: 'v', probability: 0.2, etaAt: 1 }], 60_000), true, 'an expired version no longer blocks');
-      }));
-
-      it('rejects invalid scores', () => withStore(make, async (store) => {
-        await rejectsInvalid(store.putIncidentScores('i', 1, [{ vmId: 'a', probability: 1.5, etaAt: 0 }], 1000));
-        await rejectsInvalid(store.putIncidentScores('i', 1, [{ vmId: 'a', probability: 0.5, etaAt: 0 }, { vmId: 'a', probability: 0.1, etaAt: 0 }], 1000));
-        await rejectsInvalid(store.putIncidentScores('i', 1, [], 0));
-        await rejectsInvalid(store.topIncidentScores('i', 0));
-      }));
-    });
-
     describe('idempotency keys', () => {
       it('claims a key once until released or expired', { timeout: 10_000 }, () => withStore(make, async (store, harness) => {
         const other = await harness.peer();

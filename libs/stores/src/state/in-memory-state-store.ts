@@ -3,7 +3,7 @@ import { StoreError } from '../store-error.js';
 import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
 import { LEDGER_EPSILON, assertIncidentScores, assertReserveRequest, compareScoresDescending, matchesFilter } from './state-records.js';
 import type {
-  AdjustResult, DocumentStore, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection, ReserveRequest, ReserveResult,
+  AdjustResult, DocumentStore, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection, ReserveRequest, ReserveResult,
   ScoreEntry, StateStore, VmRisk,
 } from './state-store.js';
 
@@ -125,10 +125,11 @@ export class InMemoryStateStore implements StateStore {
   vmRisk(vmId: string): Promise<VmRisk | undefined> {
     return this.run(() => {
       assertStoreId(vmId, 'vmId');
-      const incidents = [];
-      for (const incidentId of this.scores.keys()) {
-        const entry = this.liveScores(incidentId)?.entries.find((e) => e.vmId === vmId);
-        if (entry !== undefined) incidents.push({ incidentId, probability: entry.probability, etaAt: entry.etaAt });
+      const incidents: IncidentRisk[] = [];
+      for (const incidentId of [...this.scores.keys()]) {
+        const live = this.liveScores(incidentId);
+        const entry = live?.entries.find((e) => e.vmId === vmId);
+        if (live !== undefined && entry !== undefined) incidents.push({ incidentId, version: live.version, probability: entry.probability, etaAt: entry.etaAt });
       }
       if (incidents.length === 0) return undefined;
       incidents.sort((a, b) => b.probability - a.probability || (a.incidentId < b.incidentId ? -1 : a.incidentId > b.incidentId ? 1 : 0));

@@ -1,34 +1,19 @@
-import type { ConnectionOptions } from 'node:tls';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RESOURCE_KEYS, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
 import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
 import { ADJUST_SCRIPT, COUNT_VM_HOLDING_SCRIPT, READ_HASHES_SCRIPT, RELEASE_MANY_SCRIPT, RESERVE_MANY_SCRIPT, RESERVE_SCRIPT, TAKE_QUOTA_SCRIPT } from './ledger-scripts.js';
 import { LuaScript } from './lua-script.js';
 import { toStoreError } from './redis-errors.js';
+import { closeRedis, redisClient, unwrap, type RedisStateStoreConfig } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
-import { PUT_SCORES_SCRIPT } from './score-scripts.js';
+import { readTopIncidentScores, readVmRisk } from './redis-risk-read-model.js';
+import { DROP_VM_RISK_SCRIPT, PUT_SCORES_SCRIPT } from './score-scripts.js';
 import { assertIncidentScores, assertReserveRequest, matchesFilter } from './state-records.js';
 import type {
-  AdjustRejection, AdjustResult, DocumentStore, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection,
+  AdjustRejection, AdjustResult, DocumentStore, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection,
   ReserveRequest, ReserveResult, ScoreEntry, StateStore, VmRisk,
 } from './state-store.js';
-
-/** Connection and layout settings of the Redis state store. */
-export interface RedisStateStoreConfig {
-  readonly host?: string;
-  readonly port?: number;
-  readonly username?: string;
-  readonly password?: string;
-  /** TLS: true for the system CAs, or node:tls options (ca, servername, cert, key…). */
-  readonly tls?: boolean | ConnectionOptions;
-  readonly db?: number;
-  /** Prepended to every key (e.g. "foresight:"; a `{tag}` in it keeps every key in one Redis Cluster slot). */
-  readonly keyPrefix: string;
-  readonly connectTimeoutMs?: number;
-  /** How often a command is retried across reconnects before it fails with STORE_UNAVAILABLE (default 2). */
-  readonly maxRetriesPerRequest?: number;
-}
 
 const reserveScript = new LuaScript(RESERVE_SCRIPT);
 const reserveManyScript = new LuaScript(RESERVE_MANY_SCRIPT);
@@ -41,7 +26,10 @@ const RESERVATION_FIELDS = ['state', 'hostId', 'vmId', 'incidentId', 'cpuMillis'
 const adjustScript = new LuaScript(ADJUST_SCRIPT);
 const countVmHoldingScript = new LuaScript(COUNT_VM_HOLDING_SCRIPT);
 const putScoresScript = new LuaScript(PUT_SCORES_SCRIPT);
+const dropVmRiskScript = new LuaScript(DROP_VM_RISK_SCRIPT);
 const takeQuotaScript = new LuaScript(TAKE_QUOTA_SCRIPT);
+
+export type { RedisStateStoreConfig } from './redis-connection.js';
 
 /** The StateStore on Redis: ledger mutations are single Lua scripts, so independent allocators cannot over-commit. */
 export class RedisStateStore implements StateStore {
@@ -51,26 +39,8 @@ export class RedisStateStore implements StateStore {
   private readonly keys: RedisKeys;
 
   constructor(config: RedisStateStoreConfig) {
-    if (typeof config.keyPrefix !== 'string') throw new StoreError('INVALID_INPUT', 'keyPrefix must be a string');
+    this.client = redisClient(config);
     this.keys = new RedisKeys(config.keyPrefix);
-    const tls = config.tls === true ? {} : config.tls === false ? undefined : config.tls;
-    this.client = new Redis({
-      host: config.host ?? '127.0.0.1',
-      port: config.port ?? 6379,
-      ...(config.username === undefined ? {} : { username: config.username }),
-      ...(config.password === undefined ? {} : { password: config.password }),
-      ...(tls === undefined ? {} : { tls }),
-      db: config.db ?? 0,
-      lazyConnect: true,
-      connectTimeout: config.connectTimeoutMs ?? 5_000,
-      maxRetriesPerRequest: config.maxRetriesPerRequest ?? 2,
-      // Commands issued in the same tick go out in one write (services issue many small concurrent commands); order
-      // on the connection is unchanged.
-      enableAutoPipelining: true,
-    });
-    // NOTE: ioredis emits 'error' on every failed reconnect; without a listener Node would crash the process.
-    // Failures reach callers as rejected commands (STORE_UNAVAILABLE), so the event itself is ignorable.
-    this.client.on('error', () => undefined);
     this.idempotency = {
       has: (key) => this.guard('has claim', async () => {
         assertStoreId(key, 'idempotency key');
@@ -181,44 +151,25 @@ export class RedisStateStore implements StateStore {
     const keys = [this.keys.scores(incidentId), this.keys.etas(incidentId), this.keys.scoreVersion(incidentId), ...entries.map((e) => this.keys.vmRisk(e.vmId))];
     const args: (string | number)[] = [String(version), ttlMs, incidentId];
     for (const e of entries) args.push(e.vmId, String(e.probability), String(e.etaAt));
-    return this.guard('putIncidentScores', async () => (await putScoresScript.run(this.client, keys, args)) === '1');
+    return this.guard('putIncidentScores', async () => {
+      const [applied, ...dropped] = await putScoresScript.runArray(this.client, keys, args);
+      // NOTE: a second step, not atomic with the first: a crash between them leaves fields that reads already ignore
+      // (their version is superseded) and that go with their hash's TTL.
+      const risks = dropped.flatMap((vmId) => (vmId === null ? [] : [this.keys.vmRisk(vmId)]));
+      for (let i = 0; i < risks.length; i += BATCH_LIMIT) await dropVmRiskScript.run(this.client, risks.slice(i, i + BATCH_LIMIT), [incidentId, String(version)]);
+      return applied === '1';
+    });
   }
 
   async topIncidentScores(incidentId: string, limit: number): Promise<IncidentScores | undefined> {
     assertStoreId(incidentId, 'incidentId');
     assertPositiveInteger(limit, 'limit');
-    return this.guard('topIncidentScores', async () => {
-      const replies = await this.client.multi()
-        .get(this.keys.scoreVersion(incidentId))
-        .zrevrange(this.keys.scores(incidentId), 0, limit - 1, 'WITHSCORES')
-        .hgetall(this.keys.etas(incidentId))
-        .exec();
-      const [version, ranked, etas] = unwrap(replies) as [string | null, string[], Record<string, string>];
-      if (version === null) return undefined;
-      const entries: ScoreEntry[] = [];
-      for (let i = 0; i < ranked.length; i += 2) {
-        const vmId = ranked[i];
-        entries.push({ vmId, probability: Number(ranked[i + 1]), etaAt: Number(etas[vmId]) });
-      }
-      return { incidentId, version: Number(version), entries };
-    });
+    return this.guard('topIncidentScores', () => readTopIncidentScores(this.client, this.keys, incidentId, limit));
   }
 
   async vmRisk(vmId: string): Promise<VmRisk | undefined> {
     assertStoreId(vmId, 'vmId');
-    return this.guard('vmRisk', async () => {
-      const fields = Object.entries(await this.client.hgetall(this.keys.vmRisk(vmId)));
-      if (fields.length === 0) return undefined;
-      const versions = await this.client.mget(fields.map(([incidentId]) => this.keys.scoreVersion(incidentId)));
-      const incidents: IncidentRisk[] = [];
-      fields.forEach(([incidentId, value], i) => {
-        const [version, probability, etaAt] = value.split('|');
-        if (versions[i] !== null && versions[i] === version) incidents.push({ incidentId, probability: Number(probability), etaAt: Number(etaAt) });
-      });
-      if (incidents.length === 0) return undefined;
-      incidents.sort((a, b) => b.probability - a.probability || (a.incidentId < b.incidentId ? -1 : a.incidentId > b.incidentId ? 1 : 0));
-      return { vmId, maxProbability: incidents[0].probability, incidents };
-    });
+    return this.guard('vmRisk', () => readVmRisk(this.client, this.keys, vmId));
   }
 
   async setHostCapacity(hostId: string, capacity: Resources): Promise<void> {
@@ -379,11 +330,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    if (this.client.status === 'end' || this.client.status === 'wait') {
-      this.client.disconnect();
-      return;
-    }
-    await this.client.quit().catch(() => this.client.disconnect());
+    await closeRedis(this.client);
   }
 
   /** Releases each command (released: '1'), reading the keys each release touches first (they never change once written). */
@@ -460,14 +407,6 @@ function ledger(v: readonly number[]): PoolLedger {
       networkMbps: Math.max(0, capacity.networkMbps - reserved.networkMbps),
     },
   };
-}
-
-function unwrap(replies: [Error | null, unknown][] | null): unknown[] {
-  if (replies === null) throw new StoreError('STORE_UNAVAILABLE', 'redis transaction was discarded');
-  return replies.map(([error, value]) => {
-    if (error !== null) throw error;
-    return value;
-  });
 }
 
 /** A VM cap as script arguments: its three amounts, or three empty strings for none. */

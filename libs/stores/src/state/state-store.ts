@@ -1,34 +1,7 @@
 import type { Resources } from '@foresight/core';
+import type { RiskReadModel, ScoreEntry } from './risk-read-model.js';
 
-/** One VM's probability of being reached by an incident, and when. */
-export interface ScoreEntry {
-  readonly vmId: string;
-  /** 0..1. */
-  readonly probability: number;
-  /** Event time (ms) the anomaly is expected to arrive. */
-  readonly etaAt: number;
-}
-
-/** The current scores of one incident, highest probability first. */
-export interface IncidentScores {
-  readonly incidentId: string;
-  readonly version: number;
-  readonly entries: readonly ScoreEntry[];
-}
-
-/** One incident's current risk to a VM. */
-export interface IncidentRisk {
-  readonly incidentId: string;
-  readonly probability: number;
-  readonly etaAt: number;
-}
-
-/** A VM's risk over all live incidents: the highest first. */
-export interface VmRisk {
-  readonly vmId: string;
-  readonly maxProbability: number;
-  readonly incidents: readonly IncidentRisk[];
-}
+export type { IncidentRisk, IncidentScores, RiskReadModel, ScoreEntry, VmRisk } from './risk-read-model.js';
 
 /** A request to hold resources on a host for one VM and incident until leaseExpiresAt (event time, ms). */
 export interface ReserveRequest {
@@ -115,7 +88,7 @@ export interface DocumentStore {
  * mutation is atomic: two allocators on two processes can never over-commit a host or the proactive budget.
  * Lease logic never reads the wall clock: time comes in as arguments.
  */
-export interface StateStore {
+export interface StateStore extends RiskReadModel {
   /** Connects (and loads scripts); idempotent. */
   init(): Promise<void>;
   /** Idempotency keys, on the same connection and key prefix. */
@@ -123,12 +96,11 @@ export interface StateStore {
   /** Durable documents, on the same connection and key prefix (no TTL). */
   readonly documents: DocumentStore;
 
-  /** Replaces an incident's scores when `version` is newer than the stored one; false (no change) otherwise. Scores vanish after ttlMs. */
+  /**
+   * Replaces an incident's scores when `version` is newer than the stored one; false (no change) otherwise. Scores
+   * vanish after ttlMs; a version with no entries (a closed incident) retracts them. Read through RiskReadModel.
+   */
   putIncidentScores(incidentId: string, version: number, entries: readonly ScoreEntry[], ttlMs: number): Promise<boolean>;
-  /** The `limit` highest-probability entries of an incident (ties: higher vmId first), or undefined when none are live. */
-  topIncidentScores(incidentId: string, limit: number): Promise<IncidentScores | undefined>;
-  /** A VM's risk over the live incidents that score it, or undefined when none does. */
-  vmRisk(vmId: string): Promise<VmRisk | undefined>;
 
   /** Sets what Foresight may hold on a host (a host must have a capacity before reserve accepts it). */
   setHostCapacity(hostId: string, capacity: Resources): Promise<void>;
