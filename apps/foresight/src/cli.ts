@@ -1,6 +1,7 @@
 import { importCommand } from './commands/import-command.js';
 import { nezhaScoreCommand } from './commands/nezha-score-command.js';
 import { replayCommand } from './commands/replay-command.js';
+import { riskCommand } from './commands/risk-command.js';
 import { runCommand } from './commands/run-command.js';
 import { runProgram } from './commands/script-command.js';
 import { startCommand } from './commands/start-command.js';
@@ -24,6 +25,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return startCommand(args);
     case 'replay':
       return replayCommand(args);
+    case 'risk':
+      return riskCommand(args);
     case 'import':
       return importCommand(args);
     case 'nezha-score':

@@ -15,6 +15,10 @@ Commands
                       FORESIGHT_* settings below; 300 VMs over 30 min by default), each run under its own names.
   replay FILE         Feed recorded events (NDJSON in the topic schemas) through the embedded pipeline; prints the risk
                       assessments and allocation commands as NDJSON (--out FILE). Format: examples/replay/README.md.
+  risk incident ID [--limit N] [--json]
+                      The incident's at-risk VMs from the hot scores in Redis, likeliest first: probability, ETA and
+                      the risk version (FORESIGHT_REDIS_* settings; see foresight risk --help).
+  risk vm ID [--json] What threatens a VM now: every live incident that scores it, with probability, ETA and version.
   import nezha DIR    Turn the Nezha Online Boutique data set (real spans, pod metrics, injected faults) into replay
                       input (--out FILE), with the services each fault reached (--labels FILE): docs/ingestion-nezha.md.
   nezha-score DIR     Replay that data set (learning on, and off) and score each fault's first risk assessment against
@@ -38,5 +42,6 @@ Try it
   foresight stack up                      # the real servers, on 127.0.0.1
   foresight start --stack                 # the same demo on them
   foresight run all                       # the pipeline as a service, against them
+  foresight risk incident INC-1           # which VMs an incident threatens, from the running services' Redis
   foresight eval --incidents 100          # how well it predicts and mitigates, against the alternatives
 `;
