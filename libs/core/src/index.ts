@@ -22,7 +22,7 @@ export { vmCap, type ResourcePool, type VmCaps } from './allocation/resource-poo
 export { DEFAULT_ALLOCATION_POLICY, DEGRADED_LEASES, type AllocationPolicy, type DegradedLeases } from './allocation/allocation-policy.js';
 export type { DegradedVm } from './allocation/degraded-vm.js';
 export type {
-  AllocationAction, AllocationWhy, DeferralWhy, AllocationReason, AllocationDecision, DeferredGrant, AllocationPlan,
+  AllocationAction, AllocationWhy, DeferralWhy, CapacityLimit, AllocationReason, AllocationDecision, DeferredGrant, AllocationPlan,
 } from './allocation/allocation-plan.js';
 export type { AllocationRequest } from './allocation/allocation-request.js';
 export { urgency, grantBenefit, grantCost, grantPriority } from './allocation/grant-priority.js';
@@ -30,6 +30,19 @@ export { grantTarget } from './allocation/grant-sizing.js';
 export { planAllocation } from './allocation/plan-allocation.js';
 export { releaseIncident } from './allocation/release-incident.js';
 export { applyPlan } from './allocation/lease-ledger.js';
+export type { AllocationMode } from './allocation/allocation-mode.js';
+export { commandIdFor, commandSubject, type CommandCause, type CommandStep } from './allocation/command-id.js';
+export { commandsOfPlan, type CommandEvidence, type CommandWhy, type LeaseCommand } from './allocation/lease-command.js';
+export {
+  assessRisk, namedVms, type AssessedRisk, type AssessedVm, type RoundAssessment, type VmPlacementFacts, type VmPlacements,
+} from './allocation/round-assessment.js';
+export {
+  RoundLedger, ledgerViewOfPool, leaseOfLedgerLease, shadowLeasesAfter, type LedgerLease, type LedgerStep, type LedgerView, type PoolSnapshot,
+} from './allocation/ledger-view.js';
+export { DEFAULT_MAX_GRANTS_PER_MINUTE, admitGrants, grantWindow, type RateAllowance } from './allocation/grant-rate-limit.js';
+export {
+  allocationRound, type AllocationRoundInput, type AllocationRoundResult, type AllocationRoundSettings, type GrantRefusal, type RefusalWhy, type RoundPass,
+} from './allocation/allocation-round.js';
 export {
   openIncident, observeAnomalous, observeHealthy, observeRecovered,
   type IncidentState, type ActiveSource, type RetiredSource, type InitialSource,

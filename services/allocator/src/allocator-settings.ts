@@ -1,4 +1,4 @@
-import { DEFAULT_ALLOCATION_POLICY, type AllocationPolicy, type Resources } from '@foresight/core';
+import { DEFAULT_ALLOCATION_POLICY, DEFAULT_MAX_GRANTS_PER_MINUTE, type AllocationPolicy, type Resources } from '@foresight/core';
 import type { AllocationMode } from '@foresight/contracts';
 
 /** What the allocator is configured with (read from the environment by config.ts, or given by the embedded mode). */
@@ -30,7 +30,7 @@ export const DEFAULT_ALLOCATOR_SETTINGS: AllocatorSettings = Object.freeze({
   enforceSystems: [],
   budget: { cpuMillis: 8_000, memoryMiB: 16_384, networkMbps: 2_000 },
   vmCap: { cpuMillis: 2_000, memoryMiB: 4_096, networkMbps: 500 },
-  maxGrantsPerMinute: 120,
+  maxGrantsPerMinute: DEFAULT_MAX_GRANTS_PER_MINUTE,
   policy: DEFAULT_ALLOCATION_POLICY,
   modelId: 'foresight',
   defaultCriticality: 0.5,

@@ -1,52 +1,28 @@
-import type { AllocationMode } from '@foresight/contracts';
+import { admitGrants, grantWindow, type RateAllowance } from '@foresight/core';
 import type { StateStore } from '@foresight/stores';
 import type { PlannedCommand } from './planned-command.js';
 
-const MINUTE_MS = 60_000;
 /** A window's counter outlives its event-time minute by far; it only needs to be gone eventually. */
 const WINDOW_TTL_MS = 2 * 3_600_000;
 
-/** The counted window a GRANT at event time `now` takes its unit of (per mode and event-time minute). */
-export function grantWindow(mode: AllocationMode, now: number): string {
-  return `allocator:grants:${mode}:${Math.floor(now / MINUTE_MS)}`;
+/** The store's counter of a window (core grantWindow: per mode and event-time minute). */
+function quotaKey(window: string): string {
+  return `allocator:grants:${window}`;
 }
 
 /**
- * Keeps a pass's commands in order while each GRANT's window has units left in `allowance` (which it spends); a GRANT
- * beyond is dropped, and with it every command on its lease (an ADJUST, RENEW or RELEASE planned for a lease that
- * will not exist), also in later passes: `refusedLeases` carries them.
- */
-export function admitGrants(
-  commands: readonly PlannedCommand[], now: number, allowance: Map<string, number>, refusedLeases: Set<string>,
-): { kept: PlannedCommand[]; dropped: PlannedCommand[] } {
-  const dropped: PlannedCommand[] = [];
-  const kept = commands.filter((c) => {
-    if (c.step !== 'GRANT') return !refusedLeases.has(c.reservationId);
-    const key = grantWindow(c.mode, now);
-    const left = allowance.get(key) ?? 0;
-    allowance.set(key, left - 1);
-    if (left > 0) return true;
-    refusedLeases.add(c.reservationId);
-    dropped.push(c);
-    return false;
-  });
-  return { kept, dropped };
-}
-
-/**
- * Guardrail: at most `maxPerMinute` GRANTs per event-time minute (fixed windows), shared by every allocator
+ * Guardrail: at most `maxPerMinute` GRANTs per event-time minute (core grantWindow), shared by every allocator
  * instance: a batch's GRANTs take their units of the window's counted quota in the store in one atomic step per
- * window, so the count can never exceed the limit. SHADOW grants count in their own windows: what shadow mode would
- * do must not starve real grants.
+ * window, so the count can never exceed the limit. The round plans against what was left (core admitGrants).
  */
 export class GrantRateLimit {
   constructor(private readonly store: Pick<StateStore, 'takeQuota' | 'quotasUsed'>, private readonly maxPerMinute: number) {}
 
-  /** What is left of each window (read at once): planning admits GRANTs against it (admitGrants). */
-  async left(windows: readonly string[]): Promise<Map<string, number>> {
+  /** What is left of each window (read at once), keyed by window: the round's rate allowance. */
+  async left(windows: readonly string[]): Promise<RateAllowance> {
     const unique = [...new Set(windows)];
-    const used = await this.store.quotasUsed(unique);
-    return new Map(unique.map((key, i) => [key, Math.max(0, this.maxPerMinute - used[i])]));
+    const used = await this.store.quotasUsed(unique.map(quotaKey));
+    return new Map(unique.map((window, i) => [window, Math.max(0, this.maxPerMinute - used[i])]));
   }
 
   /**
@@ -59,13 +35,13 @@ export class GrantRateLimit {
     for (const pass of passes) {
       for (const c of pass.commands) {
         if (c.step !== 'GRANT') continue;
-        const key = grantWindow(c.mode, pass.now);
-        wanted.set(key, (wanted.get(key) ?? 0) + 1);
+        const window = grantWindow(c.mode, pass.now);
+        wanted.set(window, (wanted.get(window) ?? 0) + 1);
       }
     }
     const windows = [...wanted.keys()];
-    const taken = await Promise.all(windows.map((key) => this.store.takeQuota(key, wanted.get(key) ?? 0, this.maxPerMinute, WINDOW_TTL_MS)));
-    const allowance = new Map(windows.map((key, i) => [key, taken[i]]));
+    const taken = await Promise.all(windows.map((window) => this.store.takeQuota(quotaKey(window), wanted.get(window) ?? 0, this.maxPerMinute, WINDOW_TTL_MS)));
+    const allowance: RateAllowance = new Map(windows.map((window, i) => [window, taken[i]]));
     const refusedLeases = new Set<string>();
     const dropped: PlannedCommand[] = [];
     const kept = passes.map((pass) => {

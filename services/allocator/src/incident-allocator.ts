@@ -1,18 +1,18 @@
 import type { AllocationOutcome, RiskAssessment } from '@foresight/contracts';
-import type { Lease } from '@foresight/core';
+import {
+  allocationRound, assessRisk, commandIdFor, commandSubject, grantWindow, namedVms, shadowLeasesAfter, type GrantRefusal, type Lease, type RoundAssessment,
+} from '@foresight/core';
 import type { Logger, Publish } from '@foresight/messaging';
 import type { Reservation, StateStore } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import { modeOf, type AllocatorSettings } from './allocator-settings.js';
-import { commandIdFor, commandSubject } from './command-id.js';
 import type { CurrentModel } from './current-model.js';
 import type { FleetInventory } from './fleet-inventory.js';
-import { GrantRateLimit, admitGrants, grantWindow } from './grant-rate-limit.js';
+import { GrantRateLimit } from './grant-rate-limit.js';
 import { IncidentAllocationBook, type IncidentAllocation, type PendingPass } from './incident-allocation-book.js';
-import { assessRisk, namedVms, planClosingPass, planRiskPass, shadowLeasesAfter, type PassPlanner } from './incident-pass.js';
 import { type KeyedSerialQueue } from './keyed-serial-queue.js';
 import { LedgerActuator, allocationCommandOf } from './ledger-actuator.js';
-import { LedgerView } from './ledger-view.js';
+import { readHeldReservations, readLedgerView } from './ledger-view.js';
 import { riskRounds } from './risk-rounds.js';
 import type { PlannedCommand } from './planned-command.js';
 
@@ -25,6 +25,11 @@ export interface IncidentAllocatorDeps {
   readonly logger: Logger;
   readonly metrics: AllocatorMetrics;
   readonly queue: KeyedSerialQueue;
+}
+
+/** A `risk` message as the allocation round reads it, in the mode its system is handled in. */
+export function roundAssessmentOf(risk: RiskAssessment, settings: AllocatorSettings): RoundAssessment {
+  return { ...risk, mode: modeOf(settings, risk.systemId) };
 }
 
 /** A RELEASE that no plan made: a lease that expired, or one whose command the actuator could not carry out. */
@@ -46,7 +51,6 @@ function forcedRelease(
 export class IncidentAllocator {
   private readonly book: IncidentAllocationBook;
   private readonly actuator: LedgerActuator;
-  private readonly planner: PassPlanner;
   private readonly rateLimit: GrantRateLimit;
   /** Incidents this process handled that hold SHADOW leases, by their earliest expiry. */
   private readonly shadowExpiries = new Map<string, number>();
@@ -54,7 +58,6 @@ export class IncidentAllocator {
   constructor(private readonly deps: IncidentAllocatorDeps) {
     this.book = new IncidentAllocationBook(deps.store);
     this.actuator = new LedgerActuator(deps.store, deps.logger, deps.metrics, deps.settings.vmCap);
-    this.planner = { settings: deps.settings, logger: deps.logger, metrics: deps.metrics };
     this.rateLimit = new GrantRateLimit(deps.store, deps.settings.maxGrantsPerMinute);
   }
 
@@ -82,21 +85,23 @@ export class IncidentAllocator {
   }
 
   /**
-   * One assessment per incident. Reads the records, the model, the placements and the ledger at once; plans every
-   * pass in memory against a LedgerView (a later pass sees what an earlier one took or freed, as one by one); takes the
-   * rate limit once per window; writes the passes ahead together; changes the ledger in runs of one step; publishes
-   * once; writes the records together. A crash anywhere replays the written-ahead passes with the same command ids.
+   * One assessment per incident: read → core allocationRound → write → publish. Reads the records, the model, the
+   * placements, the ledger and the rate limit's windows at once; the round plans every pass against that ledger (a later
+   * pass sees what an earlier one took or freed, as one by one); the rate limit's units are taken once per window; the
+   * passes are written ahead together; the ledger is changed in runs of one step; one publish; the records written
+   * together. A crash anywhere replays the written-ahead passes with the same command ids.
    */
   private async handleRound(risks: readonly RiskAssessment[], publish: Publish): Promise<void> {
+    const { settings, store } = this.deps;
     const ids = risks.map((r) => r.incidentId);
     const open = risks.filter((r) => r.status !== 'CLOSED');
     const vmIds = [...new Set(open.flatMap((r) => namedVms(r).map((e) => e.vmId)))];
-    const windows = open.map((r) => grantWindow(modeOf(this.deps.settings, r.systemId), r.eventTime));
+    const windows = open.map((r) => grantWindow(modeOf(settings, r.systemId), r.eventTime));
     const [loaded, model, placementList, held, allowance] = await Promise.all([
       this.book.loadMany(ids),
       this.deps.model.get(),
       this.deps.inventory.placements(vmIds),
-      LedgerView.readHeld(this.deps.store, ids),
+      readHeldReservations(store, ids),
       this.rateLimit.left(windows),
     ]);
     let records = loaded;
@@ -104,7 +109,7 @@ export class IncidentAllocator {
     // Passes a crash left half done are finished first (rare), with their round; the ledger is then read again.
     if (records.some((record) => record.pending !== undefined)) {
       await this.finishRounds(records, ids, publish);
-      [records, heldNow] = await Promise.all([this.book.loadMany(ids), LedgerView.readHeld(this.deps.store, ids)]);
+      [records, heldNow] = await Promise.all([this.book.loadMany(ids), readHeldReservations(store, ids)]);
     }
     const todo = risks.flatMap((risk, i) => {
       const record = records[i];
@@ -114,43 +119,47 @@ export class IncidentAllocator {
     });
     if (todo.length === 0) return;
     const placements = new Map(vmIds.map((vmId, i) => [vmId, placementList[i]]));
-    const assessed = todo.map(({ risk }) => (risk.status === 'CLOSED' ? undefined : assessRisk(this.deps.settings, risk, placements, model)));
+    const assessments = todo.map(({ risk }) => roundAssessmentOf(risk, settings));
     // The ledger is read for the VMs a pass may grant (at or above the threshold) and those the incidents lease.
     // SHADOW leases bring their VMs and hosts too (they may grow).
-    const grantable = assessed.flatMap((a) => a?.grantable ?? []);
+    const grantable = assessments.flatMap((a) => (a.status === 'CLOSED' ? [] : assessRisk(a, placements, settings.defaultCriticality, model).grantable));
     const shadowLeases = todo.flatMap(({ record }) => record.shadowLeases);
-    const view = await LedgerView.read(
-      this.deps.store, heldNow, [...grantable, ...shadowLeases].map((e) => e.vmId), [...grantable, ...shadowLeases].map((e) => e.hostId),
+    const ledger = await readLedgerView(
+      store, heldNow, [...grantable, ...shadowLeases].map((e) => e.vmId), [...grantable, ...shadowLeases].map((e) => e.hostId),
+      new Map(todo.map(({ record }) => [record.incidentId, record.shadowLeases])),
     );
-    // Each pass is planned against what the earlier ones left: ledger (the view) and rate limit (the allowance).
-    const refusedLeases = new Set<string>();
-    const dropped: PlannedCommand[] = [];
-    const planned = todo.map(({ risk, record }, i) => {
-      const assessment = assessed[i];
-      const commands = assessment === undefined
-        ? planClosingPass(risk, record, view)
-        : planRiskPass(this.planner, risk, record, modeOf(this.deps.settings, risk.systemId), model, assessment, view);
-      const admitted = admitGrants(commands, risk.eventTime, allowance, refusedLeases);
-      dropped.push(...admitted.dropped);
-      for (const c of admitted.kept) view.apply(c);
-      return { now: risk.eventTime, commands: admitted.kept };
-    });
-    const { kept, dropped: raced } = await this.rateLimit.take(planned);
-    for (const c of [...dropped, ...raced]) {
+    const round = allocationRound({ assessments, ledger, placements, rateAllowance: allowance, model, settings });
+    this.reportRefusals(round.refusals);
+    const { kept, dropped: raced } = await this.rateLimit.take(round.passes);
+    for (const c of raced) {
       this.deps.metrics.grantRefused('RATE_LIMITED');
-      this.deps.logger.warn({ commandId: c.commandId, mode: c.mode, maxGrantsPerMinute: this.deps.settings.maxGrantsPerMinute }, 'grant dropped: rate limit reached');
+      this.deps.logger.warn({ commandId: c.commandId, mode: c.mode, maxGrantsPerMinute: settings.maxGrantsPerMinute }, 'grant dropped: rate limit reached');
     }
     // The passes with commands are written ahead in one atomic write, each naming the round (planned order).
-    const round = todo.flatMap(({ risk }, i) => (kept[i].length > 0 ? [risk.incidentId] : []));
+    const inRound = todo.flatMap(({ risk }, i) => (kept[i].length > 0 ? [risk.incidentId] : []));
     const passes = todo.map(({ risk, record }, i): { record: IncidentAllocation; pass: PendingPass } => ({
       record,
       pass: {
         version: risk.version, now: risk.eventTime, commands: kept[i], shadowLeasesAfter: shadowLeasesAfter(record.shadowLeases, kept[i], risk.eventTime),
-        closes: risk.status === 'CLOSED', ...(round.length > 1 ? { round } : {}),
+        closes: risk.status === 'CLOSED', ...(inRound.length > 1 ? { round: inRound } : {}),
       },
     }));
     await this.book.saveMany(passes.filter(({ pass }) => pass.commands.length > 0).map(({ record, pass }) => ({ ...record, pending: pass })));
     await this.completeAll(passes, publish);
+  }
+
+  /** Counts the grants the round did not make for want of room or rate (not those below the threshold). */
+  private reportRefusals(refusals: readonly GrantRefusal[]): void {
+    for (const r of refusals) {
+      if (r.why === 'below_threshold') continue;
+      if (r.why === 'rate_limited') {
+        this.deps.metrics.grantRefused('RATE_LIMITED');
+        this.deps.logger.warn({ incidentId: r.incidentId, vmId: r.vmId, mode: r.mode, maxGrantsPerMinute: this.deps.settings.maxGrantsPerMinute }, 'grant dropped: rate limit reached');
+        continue;
+      }
+      this.deps.metrics.grantRefused('DEFERRED');
+      this.deps.logger.debug({ incidentId: r.incidentId, vmId: r.vmId, why: r.why, wanted: r.wanted, available: r.available }, 'grant deferred');
+    }
   }
 
   /** Frees the reservation of a command the actuator reported INFEASIBLE or FAILED, and tells the actuator so. */

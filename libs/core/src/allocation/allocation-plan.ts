@@ -28,6 +28,9 @@ export type AllocationWhy =
 /** Why a wanted grant was not made. */
 export type DeferralWhy = 'insufficient_capacity' | 'unknown_host';
 
+/** Which limit left a grant short: the host's free capacity, the cluster budget or the VM's cap. */
+export type CapacityLimit = 'host' | 'budget' | 'vm_cap';
+
 /** The evidence behind a decision; probability, etaAt and priority are null when the VM is no longer at risk. */
 export interface AllocationReason<W extends string = AllocationWhy> {
   readonly incidentId: string;
@@ -62,6 +65,8 @@ export interface DeferredGrant {
   readonly wanted: Resources;
   /** What was left for it (host, budget and cap), in whole units. */
   readonly available: Resources;
+  /** insufficient_capacity: the limit that left least of the resource the grant got the smallest share of. */
+  readonly limitedBy?: CapacityLimit;
   readonly reason: AllocationReason<DeferralWhy>;
 }
 

@@ -107,6 +107,11 @@ export class LeaseLedger {
     return out;
   }
 
+  /** What each limit leaves a new lease of `vmId` on `hostId`: host free capacity, budget, cap minus the VM's leases. */
+  limits(hostId: string, vmId: string): { readonly host: Resources; readonly budget: Resources; readonly vm_cap: Resources } {
+    return { host: this.free.get(hostId) ?? ZERO_RESOURCES, budget: this.budgetLeft, vm_cap: subtractResources(this.vmCap(vmId), this.vmHeld(vmId)) };
+  }
+
   /** Opens a lease; INVALID_ARGUMENT if it would overdraw its host, the budget or the VM's cap, or already exists. */
   open(lease: Lease): void {
     assertLease(lease);

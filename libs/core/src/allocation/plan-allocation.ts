@@ -1,6 +1,6 @@
 import { RESOURCE_KEYS, ZERO_RESOURCES, isZeroResources, minResources, type Resources } from '../resources.js';
 import { compareByPriority, compareByVmThenIncident } from './allocation-order.js';
-import type { AllocationDecision, AllocationPlan, AllocationWhy, DeferralWhy, DeferredGrant } from './allocation-plan.js';
+import type { AllocationDecision, AllocationPlan, AllocationWhy, CapacityLimit, DeferralWhy, DeferredGrant } from './allocation-plan.js';
 import { assertAllocationRequest, type AllocationRequest } from './allocation-request.js';
 import type { AtRiskVm } from './at-risk-vm.js';
 import { grantPriority } from './grant-priority.js';
@@ -29,9 +29,24 @@ function reasonOf(entry: AtRiskVm | undefined, incidentId: string, why: Allocati
   return { incidentId, probability: entry?.probability ?? null, etaAt: entry?.etaAt ?? null, priority, why };
 }
 
-function deferral(entry: AtRiskVm, wanted: Resources, available: Resources, priority: number, why: DeferralWhy): DeferredGrant {
+function deferral(entry: AtRiskVm, wanted: Resources, available: Resources, priority: number, why: DeferralWhy, limitedBy?: CapacityLimit): DeferredGrant {
   const { incidentId, vmId, hostId, probability, etaAt } = entry;
-  return { incidentId, vmId, hostId, wanted, available, reason: { incidentId, probability, etaAt, priority, why } };
+  return { incidentId, vmId, hostId, wanted, available, ...(limitedBy === undefined ? {} : { limitedBy }), reason: { incidentId, probability, etaAt, priority, why } };
+}
+
+// The limit that left least of the needed resource the grant got the smallest share of (ties: host, budget, cap).
+function bindingLimit(ledger: LeaseLedger, entry: AtRiskVm, target: Resources, fits: Resources): CapacityLimit {
+  let key: (typeof RESOURCE_KEYS)[number] = 'cpuMillis';
+  let worst = Infinity;
+  for (const k of RESOURCE_KEYS) {
+    if (target[k] > 0 && fits[k] / target[k] < worst) {
+      worst = fits[k] / target[k];
+      key = k;
+    }
+  }
+  const left = ledger.limits(entry.hostId, entry.vmId);
+  const order: CapacityLimit[] = ['host', 'budget', 'vm_cap'];
+  return order.reduce((best, limit) => (left[limit][key] < left[best][key] ? limit : best), order[0]);
 }
 
 function decide(action: AllocationDecision['action'], lease: Lease, resources: Resources, leaseExpiresAt: number, reason: AllocationDecision['reason']): AllocationDecision {
@@ -145,7 +160,7 @@ function grantGreedily(pass: Pass, deferred: DeferredGrant[]): GrowStep[] {
     for (const k of RESOURCE_KEYS) if (target[k] > 0) fits[k] = Math.min(target[k], wholeUnits(room[k]));
     if (own === undefined) {
       if (isZeroResources(fits) || grantedFraction(fits, target) < policy.minUsefulFraction) {
-        deferred.push(deferral(entry, target, fits, c.priority, 'insufficient_capacity'));
+        deferred.push(deferral(entry, target, fits, c.priority, 'insufficient_capacity', bindingLimit(ledger, entry, target, fits)));
         continue;
       }
       const { incidentId, vmId, hostId } = entry;
