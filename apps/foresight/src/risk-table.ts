@@ -17,7 +17,7 @@ function span(ms: number): string {
 
 /** An ETA (event time, ms) as UTC time and how far it is from `now`. */
 export function formatEta(etaAt: number, now: number): string {
-  const time = new Date(etaAt).toISOString().replace('.000Z', 'Z');
+  const time = new Date(Math.round(etaAt / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const delta = etaAt - now;
   return `${time} (${Math.abs(delta) < 1000 ? 'now' : delta > 0 ? `in ${span(delta)}` : `${span(delta)} ago`})`;
 }
