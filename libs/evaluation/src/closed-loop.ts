@@ -1,6 +1,8 @@
 import {
-  applyPlan, assess, observeAnomalous, observeHealthy, observeRecovered, openIncident, planAllocation, releaseIncident, scaleResources, typeParameters,
-  type AllocationPlan, type AllocationPolicy, type AtRiskVm, type EstimatorName, type IncidentState, type Lease, type ModelParameters, type Resources,
+  DEFAULT_MAX_GRANTS_PER_MINUTE, allocationRound, assess, grantWindow, ledgerViewOfPool, observeAnomalous, observeHealthy, observeRecovered, openIncident,
+  scaleResources, typeParameters,
+  type AllocationPolicy, type AssessedVm, type GrantRefusal, type EstimatorName, type IncidentState, type LedgerView, type ModelParameters, type RateAllowance, type Resources,
+  type RoundAssessment, type RoundPass,
 } from '@foresight/core';
 import { degradedMinutes, grantCoverage, type Incident, type TrueParameters } from '@foresight/sim';
 import type { ObservedTopology } from './observed-topology.js';
@@ -42,7 +44,24 @@ export interface ClosedLoopOptions {
   readonly estimator: EstimatorName;
   /** Re-plan every tickMs (default 60 s) and at every detection. */
   readonly tickMs?: number;
+  /**
+   * The reactive autoscaler beside Foresight (default true): the anomalous VMs are listed at probability 1, sized by
+   * their own severity. false: Foresight alone, as the allocator service sees the assessments (the identity test).
+   */
+  readonly autoscaler?: boolean;
+  /** Return every round's assessments and passes (allocatorHolds' `rounds`), for tests. */
+  readonly recordRounds?: boolean;
 }
+
+/** One allocation round of the closed loop: what it was given and what it decided. */
+export interface ClosedLoopRound {
+  readonly assessments: readonly RoundAssessment[];
+  readonly passes: readonly RoundPass[];
+  readonly refusals: readonly GrantRefusal[];
+}
+
+/** Criticality of a VM the observed topology does not know (never used: only known VMs are listed). */
+const DEFAULT_CRITICALITY = 0.5;
 
 const SLO_CRITICALITY = 0.8;
 const UNIT: Resources = { cpuMillis: 1000, memoryMiB: 1024, networkMbps: 100 };
@@ -109,13 +128,15 @@ export function simulateOracle(incident: Incident, truth: TrueParameters, observ
 }
 
 /**
- * The allocator in the loop, driven by the incident's AnomalyEvents: 'reactive' plans grants for the VMs whose own
- * anomaly is active (probability 1); 'predictive' adds Foresight's assessment (re-assessed at every detection and
- * tick, VMs not yet anomalous reported healthy as of one mean detection delay ago). Both use core's planAllocation and
- * applyPlan with the current model's grant sizes and thresholds; resources are in place actuationLatencyMs after the
- * decision and leave at release. In 'predictive', the anomalous VMs are the incident's degraded pairs, so a lease
- * granted before a VM turned anomalous follows `policy.degradedLeases`: 'keep', the autoscaler finds it in place and
- * sizes it (one lease); 'handover', Foresight releases it and the autoscaler grants its own (reactiveLeaseIncident).
+ * The allocator in the loop, driven by the incident's AnomalyEvents: 'reactive' lists the VMs whose own anomaly is
+ * active (probability 1, their own severity); 'predictive' adds Foresight's assessment (re-assessed at every detection
+ * and tick, VMs not yet anomalous reported healthy as of one mean detection delay ago). Each step is one core
+ * allocationRound, the allocator service's own, on an in-memory ledger built from the observed pool (the model's grant
+ * sizes and thresholds, the service's default rate limit); resources are in place actuationLatencyMs after the
+ * decision and leave at release; the incident ends with a CLOSED assessment. In 'predictive', the anomalous VMs are the
+ * assessment's sources, so a lease granted before a VM turned anomalous follows `policy.degradedLeases`: 'keep', the
+ * autoscaler finds it in place and sizes it (one lease); 'handover', Foresight releases it and the autoscaler grants
+ * its own (reactiveLeaseIncident).
  */
 export function simulateAllocator(
   mode: 'reactive' | 'predictive', incident: Incident, truth: TrueParameters, observed: ObservedTopology, model: ModelParameters, options: ClosedLoopOptions,
@@ -130,10 +151,14 @@ export function simulateAllocator(
  */
 export function allocatorHolds(
   mode: 'reactive' | 'predictive', incident: Incident, truth: TrueParameters, observed: ObservedTopology, model: ModelParameters, options: ClosedLoopOptions,
-): { readonly holds: ReadonlyMap<string, readonly Hold[]>; readonly churn: number; readonly foresightGrantAt: ReadonlyMap<string, number> } {
+): {
+  readonly holds: ReadonlyMap<string, readonly Hold[]>; readonly churn: number; readonly foresightGrantAt: ReadonlyMap<string, number>;
+  readonly rounds: readonly ClosedLoopRound[];
+} {
   const events = incident.anomalyEvents;
   const foresightGrantAt = new Map<string, number>();
-  if (events.length === 0) return { holds: new Map(), churn: 0, foresightGrantAt };
+  const rounds: ClosedLoopRound[] = [];
+  if (events.length === 0) return { holds: new Map(), churn: 0, foresightGrantAt, rounds };
   const tick = options.tickMs ?? 60_000;
   const latency = options.policy.actuationLatencyMs;
   const healthyLag = truth.detection.minDelayMs + truth.detection.meanExtraDelayMs;
@@ -143,29 +168,44 @@ export function allocatorHolds(
   const schedule = [...times].sort((a, b) => a - b);
 
   // The autoscaler's leases: under 'handover' its own, beside Foresight's handed-over ones; otherwise the incident's.
+  const withAutoscaler = options.autoscaler ?? true;
   const handover = mode === 'predictive' && options.policy.degradedLeases === 'handover';
   const autoscalerIncident = handover ? reactiveLeaseIncident(incident.incidentId) : incident.incidentId;
+  const settings = { policy: options.policy, vmCap: observed.pool.vmCaps.default, defaultCriticality: DEFAULT_CRITICALITY };
   let state: IncidentState = openIncident(incident.incidentId, incident.anomalyType, first);
-  let pool = observed.pool;
-  let leases: Lease[] = [];
+  let ledger: LedgerView = ledgerViewOfPool(observed.pool);
+  let allowance: RateAllowance = new Map();
+  const versions = new Map<string, number>();
   const holds = new Map<string, Hold[]>();
   const open = new Map<string, Hold>();
   let churn = 0;
   let next = 0;
-  const record = (plan: AllocationPlan): void => {
-    for (const d of plan.decisions) {
-      if (d.action === 'RENEW') continue;
+  const assessment = (incidentId: string, now: number, over: Pick<RoundAssessment, 'status' | 'severity' | 'sources' | 'atRisk'>): RoundAssessment => {
+    const version = (versions.get(incidentId) ?? 0) + 1;
+    versions.set(incidentId, version);
+    return { incidentId, version, mode: 'ENFORCE', eventTime: now, generatedAt: now, anomalyType: incident.anomalyType, ...over };
+  };
+  const run = (assessments: readonly RoundAssessment[], now: number): void => {
+    for (const a of assessments) {
+      const window = grantWindow(a.mode, now);
+      if (!allowance.has(window)) allowance.set(window, DEFAULT_MAX_GRANTS_PER_MINUTE);
+    }
+    const round = allocationRound({ assessments, ledger, placements: observed.vmById, rateAllowance: allowance, model, settings });
+    ({ ledger, rateAllowance: allowance } = round);
+    if (options.recordRounds === true) rounds.push({ assessments, passes: round.passes, refusals: round.refusals });
+    for (const c of round.passes.flatMap((p) => p.commands)) {
+      if (c.step === 'RENEW') continue;
       churn++;
-      const held = open.get(d.leaseId);
+      const held = open.get(c.reservationId);
       if (held !== undefined) {
-        held.end = d.action === 'RELEASE' ? plan.now : plan.now + latency;
-        open.delete(d.leaseId);
+        held.end = c.step === 'RELEASE' ? now : now + latency;
+        open.delete(c.reservationId);
       }
-      if (d.action === 'RELEASE') continue;
-      const hold: Hold = { start: plan.now + latency, end: Infinity, resources: d.resources };
-      if (d.action === 'GRANT' && !state.anomalousSeenAt.has(d.vmId) && !foresightGrantAt.has(d.vmId)) foresightGrantAt.set(d.vmId, hold.start);
-      open.set(d.leaseId, hold);
-      holds.set(d.vmId, [...(holds.get(d.vmId) ?? []), hold]);
+      if (c.step === 'RELEASE') continue;
+      const hold: Hold = { start: now + latency, end: Infinity, resources: c.resources };
+      if (c.step === 'GRANT' && !state.anomalousSeenAt.has(c.vmId) && !foresightGrantAt.has(c.vmId)) foresightGrantAt.set(c.vmId, hold.start);
+      open.set(c.reservationId, hold);
+      holds.set(c.vmId, [...(holds.get(c.vmId) ?? []), hold]);
     }
   };
   let now = first;
@@ -174,13 +214,15 @@ export function allocatorHolds(
       const e = events[next];
       state = e.state === 'OPEN' ? observeAnomalous(state, e.subjectId, e.eventTime, e.severity) : observeRecovered(state, e.subjectId, e.eventTime);
     }
-    if (now >= incident.horizonEnd && state.status === 'RESOLVED' && leases.length === 0) break;
-    const atRisk: AtRiskVm[] = [];
-    const degraded = mode === 'predictive' ? [...state.sources.keys()].map((vmId) => ({ incidentId: incident.incidentId, vmId })) : [];
-    for (const [vmId, s] of state.sources) {
+    if (now >= incident.horizonEnd && state.status === 'RESOLVED' && ledger.leases.length === 0) break;
+    // The autoscaler: every anomalous VM at probability 1, sized by its own severity, impact now.
+    const anomalous: AssessedVm[] = [];
+    for (const [vmId, s] of withAutoscaler ? state.sources : []) {
       const vm = observed.vmById.get(vmId);
-      if (vm !== undefined) atRisk.push({ incidentId: autoscalerIncident, vmId, hostId: vm.hostId, anomalyType: incident.anomalyType, severity: s.severity, probability: 1, etaAt: s.onsetAt, criticality: vm.criticality });
+      if (vm !== undefined) anomalous.push({ vmId, hostId: vm.hostId, probability: 1, etaMs: 0, path: [vmId], severity: s.severity });
     }
+    const predicted: AssessedVm[] = [];
+    let severity = 0;
     if (mode === 'predictive' && state.sources.size > 0 && now < incident.horizonEnd) {
       const healthyAt = now - healthyLag;
       for (const r of state.lastAssessment?.atRisk ?? []) {
@@ -188,22 +230,26 @@ export function allocatorHolds(
       }
       const result = assess(state, observed.snapshot, model, now, { estimator: options.estimator, seed: incident.index + 1, samples: 500 });
       state = result.state;
-      const severity = result.assessment.severity;
+      severity = result.assessment.severity;
+      // As the scorer publishes an entry: ETA in whole ms after the assessment, never negative.
       for (const r of result.assessment.atRisk) {
         const vm = observed.vmById.get(r.vmId);
         if (vm === undefined || state.sources.has(r.vmId)) continue;
-        atRisk.push({ incidentId: incident.incidentId, vmId: r.vmId, hostId: vm.hostId, anomalyType: incident.anomalyType, severity, probability: Math.min(1, r.probability), etaAt: r.etaAt, criticality: vm.criticality });
+        predicted.push({ vmId: r.vmId, hostId: vm.hostId, probability: Math.min(1, r.probability), etaMs: Math.max(0, Math.round(r.etaAt - now)), path: r.path });
       }
     }
-    const plan = planAllocation({ now, atRisk, degraded, pool, leases, model, policy: options.policy });
-    record(plan);
-    ({ pool, leases } = applyPlan(pool, leases, plan));
+    const sources = mode === 'predictive' ? [...state.sources.keys()].map((vmId) => ({ vmId })) : [];
+    run(handover
+      ? [
+        assessment(incident.incidentId, now, { status: 'OPEN', severity, sources, atRisk: predicted }),
+        assessment(autoscalerIncident, now, { status: 'OPEN', severity, sources: [], atRisk: anomalous }),
+      ]
+      : [assessment(incident.incidentId, now, { status: 'OPEN', severity, sources, atRisk: [...anomalous, ...predicted] })], now);
   }
-  const closing = releaseIncident(leases, incident.incidentId, now);
-  record(closing);
-  if (handover) record(releaseIncident(leases, autoscalerIncident, now));
+  const closed = { status: 'CLOSED', severity: 0, sources: [], atRisk: [] } as const;
+  run([assessment(incident.incidentId, now, closed), ...(handover ? [assessment(autoscalerIncident, now, closed)] : [])], now);
   for (const h of open.values()) h.end = now;
-  return { holds, churn, foresightGrantAt };
+  return { holds, churn, foresightGrantAt, rounds };
 }
 
 /** The incident id the autoscaler's leases go under in the closed loop when Foresight hands degraded VMs over. */

@@ -5,7 +5,7 @@ export { judgePrediction, type Prediction, type EstimatorIncident, type JudgingC
 export { labelSimulatedIncident, simulatedLabellingInput, observedOnsets, incidentSystem, type SimulatedLabelling } from './incident-labelling.js';
 export { ExposureIndex } from '@foresight/core';
 export {
-  POLICY_NAMES, simulateNoAction, simulateOracle, simulateAllocator, allocatorHolds, judgeHolds, type PolicyName, type PolicyOutcome, type ClosedLoopOptions, type Hold,
+  POLICY_NAMES, simulateNoAction, simulateOracle, simulateAllocator, allocatorHolds, judgeHolds, type PolicyName, type PolicyOutcome, type ClosedLoopOptions, type ClosedLoopRound, type Hold,
 } from './closed-loop.js';
 export { trueModel } from './true-model.js';
 export {

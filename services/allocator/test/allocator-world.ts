@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AllocationCommand, HostEvent, InventoryEvent, RiskAssessment, Resources, TopicMessages, TopicName } from '@foresight/contracts';
+import type { ModelParameters } from '@foresight/core';
 import { InMemoryBus, consumerOf, silentLogger } from '@foresight/messaging';
 import { InMemoryStateStore } from '@foresight/stores';
 import { createAllocator, type Allocator } from '../src/allocator.js';
@@ -16,9 +17,9 @@ export interface AllocatorWorld {
   close(): Promise<void>;
 }
 
-export async function allocatorWorld(settings: Partial<AllocatorSettings> = {}, store = new InMemoryStateStore()): Promise<AllocatorWorld> {
+export async function allocatorWorld(settings: Partial<AllocatorSettings> = {}, store = new InMemoryStateStore(), model?: ModelParameters): Promise<AllocatorWorld> {
   const bus = new InMemoryBus({ topicPrefix: `t${randomUUID().slice(0, 8)}.`, groupId: 'allocator' });
-  const allocator = createAllocator({ bus, stateStore: store, logger: silentLogger, settings });
+  const allocator = createAllocator({ bus, stateStore: store, logger: silentLogger, settings, ...(model === undefined ? {} : { model }) });
   const commands: AllocationCommand[] = [];
   await allocator.start();
   await bus.startConsumers([
