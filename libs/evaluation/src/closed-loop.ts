@@ -29,6 +29,8 @@ export interface PolicyOutcome {
   readonly protectedInTime: number;
   /** Per VM, when Foresight's first grant was in place (one decided before the VM was reported anomalous): what the learner is told. */
   readonly foresightGrantAt?: ReadonlyMap<string, number>;
+  /** Per affected VM, its degraded minutes under this policy (what monitoring would report between OPEN and RESOLVED). */
+  readonly degradedMinutesByVm: ReadonlyMap<string, number>;
 }
 
 /** Resources held on one VM from `start` (in place) to `end` (released). */
@@ -82,6 +84,7 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
   let downstream = 0;
   let slo = 0;
   let protectedInTime = 0;
+  const byVm = new Map<string, number>();
   for (const a of incident.affected) {
     const mine = (holds.get(a.vmId) ?? []).slice().sort((x, y) => x.start - y.start);
     const end = a.onsetAt + a.durationMs;
@@ -97,6 +100,7 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
     const inTime = covering !== undefined && covering.start <= a.onsetAt;
     if (inTime) protectedInTime++;
     degraded += minutes;
+    byVm.set(a.vmId, minutes);
     if (a.vmId !== incident.originVmId) downstream += minutes;
     if ((observed.vmById.get(a.vmId)?.criticality ?? 0) >= SLO_CRITICALITY) slo += minutes;
   }
@@ -111,7 +115,7 @@ export function judgeHolds(incident: Incident, truth: TrueParameters, observed: 
       else idle += units(h.resources) * Math.max(0, h.end - Math.max(h.start, idleAfter.get(h)!)) / 60_000;
     }
   }
-  return { degradedVmMinutes: degraded, downstreamDegradedVmMinutes: downstream, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, idleUnitMinutes: idle, churn, protectedInTime };
+  return { degradedVmMinutes: degraded, downstreamDegradedVmMinutes: downstream, sloViolationMinutes: slo, grantedUnitMinutes: granted, wastedUnitMinutes: wasted, idleUnitMinutes: idle, churn, protectedInTime, degradedMinutesByVm: byVm };
 }
 
 /** No grants: every affected VM degrades for its whole duration. */

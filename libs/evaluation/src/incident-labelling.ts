@@ -17,6 +17,12 @@ export interface SimulatedLabelling {
   readonly listed: readonly RiskEntry[];
   /** Per VM, when the closed loop's first Foresight grant was in place (none: no grants). */
   readonly grantAppliedAt?: ReadonlyMap<string, number>;
+  /**
+   * Per affected VM, its degraded minutes under the policy that acted (the closed loop's): the simulated reports do not
+   * depend on the policy, so a grant would never shorten a reported anomaly; with this, the VM's first onset resolves
+   * that many minutes after it opened, as monitoring would report under the policy (grant sizes learn from it).
+   */
+  readonly degradedMinutes?: ReadonlyMap<string, number>;
   /** Observed pathway features by pathwayKey(source, target, kind). */
   readonly features: ReadonlyMap<string, PathwayFeatures>;
   readonly exposures: ExposureIndex;
@@ -54,6 +60,21 @@ function listedPrediction(entry: RiskEntry, assessedAt: number, threshold: numbe
   };
 }
 
+/** Each VM's first onset within [from, to] resolved after its degraded minutes under the policy, when given. */
+function treated(onsets: Map<string, readonly ObservedOnset[]>, minutes: ReadonlyMap<string, number> | undefined, from: number, to: number): Map<string, readonly ObservedOnset[]> {
+  if (minutes === undefined) return onsets;
+  for (const [vmId, list] of onsets) {
+    const m = minutes.get(vmId);
+    const i = list.findIndex((o) => o.at >= from && o.at <= to);
+    const first = list[i];
+    if (m === undefined || first === undefined) continue;
+    const resolvedAt = first.at + Math.round(m * 60_000);
+    if (first.resolvedAt !== undefined && first.resolvedAt <= resolvedAt) continue;
+    onsets.set(vmId, list.map((o, k) => (k === i ? { ...o, resolvedAt } : o)));
+  }
+  return onsets;
+}
+
 /**
  * The core labelling input of a simulated incident, built as the learner service builds it from the topics: the first
  * assessment's listed VMs (probability, likeliest edge, flagged when made), its sources as the origin, the onsets of
@@ -71,7 +92,7 @@ export function simulatedLabellingInput(s: SimulatedLabelling): LabellingInput {
     incident: { incidentId: s.incident.incidentId, anomalyType: s.anomalyType, onsetAt, modelVersion: s.model.version, sources },
     predictions: [...predictions.values()],
     horizonMs: s.model.horizonMs,
-    onsets: observedOnsets(s.incident, onsetAt + s.model.horizonMs),
+    onsets: treated(observedOnsets(s.incident, onsetAt + s.model.horizonMs), s.degradedMinutes, onsetAt, onsetAt + s.model.horizonMs),
     grantAppliedAt: s.grantAppliedAt ?? new Map(),
     featuresOf: (source: string, target: string, kind: PathwayKind) => s.features.get(pathwayKey(source, target, kind)),
     exposing: { index: s.exposures, model: s.model },

@@ -266,9 +266,11 @@ export function runEvaluation(options: EvaluationOptions = {}, onProgress?: (don
       // Labelled by the learner service's rule (core labelIncident) from what it would have been told: the first
       // assessment, the anomaly reports, Foresight's grants (the closed loop's, for the main stream).
       const grants = stream.name === 'full' ? policies?.predictive.foresightGrantAt : undefined;
+      const degradedMinutes = stream.name === 'full' ? policies?.predictive.degradedMinutesByVm : undefined;
       const { outcome } = labelSimulatedIncident({
         incident, anomalyType: t, model: stream.model, sources: sourceList, assessedAt: predictedAt, listed: listed.get(stream.name) ?? [],
         features: observed.features, exposures: exposureIndex, neutralFeatures: stream.uniform, ...(grants === undefined ? {} : { grantAppliedAt: grants }),
+        ...(degradedMinutes === undefined ? {} : { degradedMinutes }),
       });
       learnStep(stream, outcome, incident.horizonEnd, learnerSettings);
     }

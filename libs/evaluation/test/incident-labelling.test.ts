@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultModel, ExposureIndex } from '@foresight/core';
+import { flowEvents, generateIncidents, generateTopology, hostEvents, inventoryEvents, trueParameters } from '@foresight/sim';
+import { observeTopology } from '../src/observed-topology.js';
+import { observedOnsets, simulatedLabellingInput } from '../src/incident-labelling.js';
+
+test('the policy\'s degraded minutes shorten the reported anomaly of a treated VM, and never lengthen one', () => {
+  const world = generateTopology({ vms: 150, seed: 5 });
+  const truth = trueParameters(world.vms, 5);
+  const incidents = generateIncidents(world, truth, { count: 40, seed: 5 });
+  const at = (incidents[0]?.onsetAt ?? 0) - 3_600_000;
+  const observed = observeTopology(inventoryEvents(world, at), hostEvents(world, at), flowEvents(world, { seed: 5, until: at }));
+  const model = defaultModel();
+  const incident = incidents.find((i) => i.anomalyEvents.filter((e) => e.state === 'OPEN').length >= 2);
+  assert.ok(incident !== undefined, 'an incident with two reported VMs');
+  const opens = incident.anomalyEvents.filter((e) => e.state === 'OPEN');
+  const first = opens[0];
+  const sources = [{ vmId: first.subjectId, onsetAt: first.eventTime }];
+  const base = { incident, anomalyType: incident.anomalyType, model, sources, assessedAt: first.detectedAt, listed: [], features: observed.features, exposures: new ExposureIndex(observed) };
+  const onsetAt = first.eventTime;
+  const untreated = observedOnsets(incident, onsetAt + model.horizonMs);
+  const [vmId, list] = [...untreated].find(([, l]) => l[0]?.resolvedAt !== undefined)!;
+  const reported = list[0];
+  const short = simulatedLabellingInput({ ...base, degradedMinutes: new Map([[vmId, 0.5]]) }).onsets.get(vmId)?.[0];
+  assert.equal(short?.resolvedAt, reported.at + 30_000, 'resolved half a minute after it opened');
+  const long = simulatedLabellingInput({ ...base, degradedMinutes: new Map([[vmId, 10_000]]) }).onsets.get(vmId)?.[0];
+  assert.equal(long?.resolvedAt, reported.resolvedAt, 'a longer policy figure never extends a report');
+  assert.deepEqual(simulatedLabellingInput(base).onsets.get(vmId), list, 'without the policy\'s minutes the reports stand');
+});
