@@ -61,6 +61,7 @@ export function formatReport(result: EvaluationResult): string {
     `${result.fleet.vms} VMs on ${result.fleet.hosts} hosts, ${result.fleet.pathways} pathways (${result.fleet.observedPathways} observed)`);
   const w = result.world;
   out.push(`world: reach ${w.reach >= 0 ? '+' : ''}${w.reach} log-odds, detection delay ×${w.detectionDelayScale}, ${w.meanAffected.toFixed(2)} truly affected VMs per incident`);
+  out.push(`deployed code: ${DEPLOYED_CODE.learnerStep} (learner), ${DEPLOYED_CODE.labelling} (labels), ${DEPLOYED_CODE.allocation} (allocation round), as the services run them`);
   out.push('');
   out.push('Prediction at first detection (all VMs but the sources; 95% bootstrap intervals over incidents)');
   out.push(table(['estimator', 'AUPRC', 'precision', 'recall', 'Brier', 'useful recall', 'lead min', 'ETA err min'], estimatorRows(result.estimators)));
@@ -150,6 +151,12 @@ function originJson(o: OriginSummary | null): Record<string, unknown> | null {
 const mapValues = <A, B>(record: Record<string, A>, f: (a: A) => B): Record<string, B> => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 
 /**
+ * The core functions the evaluation's learning, labelling and closed loop run: the ones the learner and the allocator
+ * services call (tests: services/learner/test/labelling-identity.test.ts, services/allocator/test/round-identity.test.ts).
+ */
+export const DEPLOYED_CODE = Object.freeze({ learnerStep: 'core learnerStep', labelling: 'core labelIncident', allocation: 'core allocationRound' });
+
+/**
  * The machine-readable summary: `incidents`, `estimators`, `policies`, `perType` (the same per anomaly type, with
  * origin tracing) and the rest of the result; every metric's value, and its 95% interval under `ci`.
  */
@@ -161,5 +168,6 @@ export function resultJson(result: EvaluationResult): Record<string, unknown> {
     incidents: result.incidents, detectedIncidents: result.detectedIncidents, seed: result.seed, fleet: result.fleet, world: result.world,
     estimators: mapValues(result.estimators, estimatorJson), policies: mapValues(result.policies, policyJson), ablations: mapValues(result.ablations, estimatorJson), perType,
     learningCurve: result.learningCurve, origin: originJson(result.origin), best: result.best, targets: checkTargets(result),
+    model: result.model, deployed: DEPLOYED_CODE,
   };
 }

@@ -40,8 +40,7 @@ test('the evaluation is reproducible from its seed', () => {
 });
 
 test('learns through the deployed learner step: the model changes only when the publication gate publishes', () => {
-  // NOTE: labelled as the learner labels (listed VMs only), held-out positives are scarce on a 400-VM fleet: the gate
-  // never had enough to publish in 250 incidents there.
+  // NOTE: held-out positives are scarce on small fleets: a 400-VM fleet never gathered enough to publish in 250 incidents.
   const run = runEvaluation({ incidents: 300, seed: 1, vms: 1000, bootstrap: 10, monteCarloSamples: 300, oracleSamples: 500, ablations: false, closedLoop: false });
   const verdicts = run.learnerVerdicts;
   const steps = Object.values(verdicts).reduce((a, b) => a + b, 0);
@@ -49,6 +48,9 @@ test('learns through the deployed learner step: the model changes only when the 
   assert.ok((verdicts.TOO_FEW_POSITIVES ?? 0) > 0, 'the first steps wait for enough held-out positives');
   assert.equal(run.finalModel.version, 1 + (verdicts.PUBLISHED ?? 0), 'one version per publication, none otherwise');
   assert.ok((verdicts.PUBLISHED ?? 0) > 0, JSON.stringify(verdicts));
+  const result = summarise(run);
+  assert.match(formatReport(result), /deployed code: core learnerStep \(learner\), core labelIncident \(labels\), core allocationRound \(allocation round\)/);
+  assert.deepEqual((resultJson(result)['model'] as { learnerVerdicts: unknown }).learnerVerdicts, verdicts);
 });
 
 test('the world knobs reach the truth and are reported: a wider reach means more affected VMs per incident', () => {
