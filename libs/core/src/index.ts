@@ -81,6 +81,10 @@ export { refitOnWindow, WINDOWED_LEARNING, type WindowRefitOptions } from './lea
 export { TopologyGraph, type TopologyCounts } from './topology/topology-graph.js';
 export { TopologySnapshot, CO_LOCATED_KIND_INDEX, type SnapshotArrays, type SnapshotParts } from './topology/topology-snapshot.js';
 export { buildTopologySnapshot, type SnapshotBuildOptions } from './topology/build-topology-snapshot.js';
+export {
+  decayFactor, observePathway, restoredPathway, featuresAt, type PathwayObservation, type DecayedPathway,
+} from './topology/pathway-ageing.js';
+export { isMeaningfulChange, type ChangeThresholds } from './topology/meaningful-change.js';
 export { transmissionWeights, coLocatedCarrier, type TransmissionWeights } from './propagation/transmission-weights.js';
 export { scorePropagation } from './propagation/score-propagation.js';
 export {

@@ -1,8 +1,8 @@
-import { pathwayKey, type Pathway, type PathwayFeatures, type Vm } from '@foresight/core';
+import {
+  featuresAt, isMeaningfulChange, observePathway, pathwayKey, restoredPathway,
+  type ChangeThresholds, type DecayedPathway, type Pathway, type PathwayFeatures, type PathwayObservation, type Vm,
+} from '@foresight/core';
 import type { HostRecord, PathwayRef, StoredTopology } from '@foresight/stores';
-import type { ChangeThresholds } from './meaningful-change.js';
-import { isMeaningfulChange } from './meaningful-change.js';
-import { featuresAt, observePathway, restoredPathway, type DecayedPathway, type PathwayObservation } from './pathway-decay.js';
 
 /** How pathways decay, when they are dropped and what change is worth writing. */
 export interface FleetTopologyOptions {

@@ -4,6 +4,5 @@ export {
 } from './topology-builder.js';
 export type { TopologyBuilderMetrics, FlushSummary } from './topology-ingest.js';
 export type { FleetTopologyCounts } from './fleet-topology.js';
-export { decayFactor, featuresAt } from './pathway-decay.js';
 export { readTopologyBuilderConfig, type TopologyBuilderConfig } from './config.js';
 export { topologyBuilderService, runTopologyBuilder } from './main.js';

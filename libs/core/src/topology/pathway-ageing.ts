@@ -1,4 +1,4 @@
-import type { PathwayFeatures, PathwayKind } from '@foresight/core';
+import type { PathwayFeatures, PathwayKind } from './pathway.js';
 
 /** One flow window's measurements of a pathway, at the event time the window ended. */
 export interface PathwayObservation {

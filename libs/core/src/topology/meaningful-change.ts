@@ -1,4 +1,4 @@
-import type { PathwayFeatures } from '@foresight/core';
+import type { PathwayFeatures } from './pathway.js';
 
 /** When a pathway's features have changed enough to be written and published again. */
 export interface ChangeThresholds {
