@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { KafkaConsumerGroup, type ConsumerGroupSettings } from '../src/kafka-consumer-group.js';
+import { silentLogger } from '../src/logger.js';
 import type { RecordDelivery } from '../src/record-delivery.js';
 
 /** A kafkajs consumer stand-in: records the listeners so the test can play the broker's events. */
@@ -15,15 +16,13 @@ function fakeKafka() {
   return { kafka: { consumer: () => consumer } as unknown as Kafka, emit };
 }
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
 test('a member owns its assigned partitions while the broker confirms it, none during a rebalance or once unconfirmed for a session', () => {
   let clock = 1_000_000;
   const { kafka, emit } = fakeKafka();
   const settings = {
     fromBeginning: true, partitionsConsumedConcurrently: 3, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxBytesPerPartition: 1 << 20,
     maxWaitTimeMs: 100, commitEveryMessages: 100, commitEveryMs: 1_000, partitionAssignment: 'co-partitioned', retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1, multiplier: 1 },
-    logger: silent, now: () => clock,
+    logger: silentLogger, now: () => clock,
   } satisfies ConsumerGroupSettings;
   const group = new KafkaConsumerGroup(kafka, 'g', new Map([['t.flows', {} as RecordDelivery]]), settings);
   assert.equal(group.assignment('t.flows').partitions.size, 0, 'nothing before the first join');

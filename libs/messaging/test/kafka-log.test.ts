@@ -8,7 +8,7 @@ describe('kafkajs log routing', () => {
   function capture(): { logger: Logger; lines: { level: string; msg: string }[] } {
     const lines: { level: string; msg: string }[] = [];
     const at = (level: string) => (_fields: object, msg: string) => { lines.push({ level, msg }); };
-    const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
     return { logger, lines };
   }
 

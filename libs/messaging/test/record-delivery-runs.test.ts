@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { topicFor, type HostEvent } from '@foresight/contracts';
 import { hostEvent } from '@foresight/contracts/testing';
-import { InMemoryIdempotencyStore, RuntimeError, consumerOf } from '../src/index.js';
+import { InMemoryIdempotencyStore, RuntimeError, consumerOf, silentLogger } from '../src/index.js';
 import { encodeOutgoing } from '../src/outgoing-record.js';
 import { RecordDelivery, type ConsumedRecord } from '../src/record-delivery.js';
 import { LocalSchemaCatalog } from '../src/schema-catalog.js';
 
 const prefix = 't.runs.';
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const noWait = (): Promise<void> => Promise.resolve();
 
 async function records(events: readonly HostEvent[]): Promise<ConsumedRecord[]> {
@@ -34,7 +33,7 @@ function delivery(handled: string[][], letters: string[], idempotency = new InMe
     },
   }), 'g', {
     topicPrefix: prefix, catalog: new LocalSchemaCatalog(), retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1, multiplier: 1 },
-    idempotency: { store: idempotency, ttlMs: 60_000 }, logger: silent, now: () => 0, isClosing: () => false,
+    idempotency: { store: idempotency, ttlMs: 60_000 }, logger: silentLogger, now: () => 0, isClosing: () => false,
     publish: () => Promise.resolve(),
     writeDeadLetter: (letter) => {
       letters.push(letter.headers['x-original-offset'] ?? '?');

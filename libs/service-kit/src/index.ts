@@ -21,7 +21,6 @@ export { redisSettings, type RedisSettings } from './config/redis-settings.js';
 export { neo4jSettings, type Neo4jSettings } from './config/neo4j-settings.js';
 export { neo4jNamespaceSetting, redisKeyPrefixSetting, safeName, tickIntervalSetting, topicPrefixSetting } from './config/deployment-settings.js';
 export { LOG_LEVELS, serviceSettings, type LogLevel, type ServiceSettings } from './config/service-settings.js';
-export { silentLogger, type Logger } from './logging/logger.js';
 export { createLogger, type LoggerOptions } from './logging/pino-logger.js';
 export { REDACTED, SECRET_FIELDS, redactionPaths } from './logging/redaction.js';
 export {

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { silentLogger } from '@foresight/messaging';
 import {
-  ConfigError, anyService, combineServices, int, readConfig, serviceSettings, silentLogger, startTelemetry,
+  ConfigError, anyService, combineServices, int, readConfig, serviceSettings, startTelemetry,
   type ServiceConfig, type ServiceContext, type ServiceDefinition,
 } from '../src/index.js';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger, REDACTED, silentLogger } from '../src/index.js';
+import { silentLogger } from '@foresight/messaging';
+import { createLogger, REDACTED } from '../src/index.js';
 
 function capture(): { lines: Record<string, unknown>[]; write(line: string): void } {
   const lines: Record<string, unknown>[] = [];

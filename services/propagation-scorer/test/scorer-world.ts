@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AnomalyEvent, RiskAssessment, TopicMessages, TopicName } from '@foresight/contracts';
 import type { Pathway, Vm } from '@foresight/core';
-import { InMemoryBroker, InMemoryBus, consumerOf } from '@foresight/messaging';
+import { InMemoryBroker, InMemoryBus, consumerOf, silentLogger } from '@foresight/messaging';
 import { InMemoryGraphStore, InMemoryStateStore } from '@foresight/stores';
 import { createPropagationScorer, type PropagationScorer, type PropagationScorerOptions } from '../src/index.js';
 
@@ -79,7 +79,7 @@ export async function scorerWorld(
   }
   const scorerBus = new InMemoryBus({ broker, topicPrefix: prefix, groupId: `${prefix}propagation-scorer`, retry: { maxAttempts: 1 } });
   const scorer = createPropagationScorer({
-    bus: scorerBus, stateStore, graphStore, logger: silent, options: { minRecompileIntervalMs: 0, ...options }, instanceGroupId: `${prefix}propagation-scorer.i1`,
+    bus: scorerBus, stateStore, graphStore, logger: silentLogger, options: { minRecompileIntervalMs: 0, ...options }, instanceGroupId: `${prefix}propagation-scorer.i1`,
   });
   await scorer.start();
   await scorerBus.startConsumers(scorer.consumers);
@@ -107,8 +107,6 @@ export async function scorerWorld(
   };
   return world;
 }
-
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** The risk messages of one incident, in publication order. */
 export function versionsOf(risk: readonly RiskAssessment[], incidentId: string): RiskAssessment[] {

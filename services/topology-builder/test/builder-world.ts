@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FlowEvent, InventoryEvent, TopicMessages, TopicName, TopologyChangeEvent } from '@foresight/contracts';
 import type { Pathway, Vm } from '@foresight/core';
-import { InMemoryBroker, InMemoryBus, consumerOf } from '@foresight/messaging';
+import { InMemoryBroker, InMemoryBus, consumerOf, silentLogger } from '@foresight/messaging';
 import { InMemoryGraphStore, type HostRecord, type PathwayRef } from '@foresight/stores';
 import { createTopologyBuilder, type TopologyBuilder, type TopologyBuilderOptions } from '../src/index.js';
 
@@ -84,7 +84,7 @@ export async function builderWorld(options: Partial<TopologyBuilderOptions> = {}
   const observer = new InMemoryBus({ broker, topicPrefix: prefix, groupId: 'observer' });
   const producer = new InMemoryBus({ broker, topicPrefix: prefix });
   await observer.startConsumers([consumerOf({ topic: 'topology-changes', handle: (m) => Promise.resolve(void changes.push(m)) })]);
-  const builder = createTopologyBuilder({ bus, graphStore: store, logger: silent, options });
+  const builder = createTopologyBuilder({ bus, graphStore: store, logger: silentLogger, options });
   await builder.start();
   await bus.startConsumers(builder.consumers);
   const world: BuilderWorld = {
@@ -108,4 +108,3 @@ export async function builderWorld(options: Partial<TopologyBuilderOptions> = {}
   return world;
 }
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

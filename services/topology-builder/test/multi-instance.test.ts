@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { TopologyChangeEvent } from '@foresight/contracts';
-import { InMemoryBroker, InMemoryBus, consumerOf } from '@foresight/messaging';
+import { InMemoryBroker, InMemoryBus, consumerOf, silentLogger } from '@foresight/messaging';
 import { createTopologyBuilder, type TopologyBuilder } from '../src/index.js';
 import { CountingGraphStore, T0, flow, inventory } from './builder-world.js';
 
 const MINUTE = 60_000;
 const OPTIONS = { halfLifeMs: MINUTE, staleAfterMs: 5 * MINUTE, flushIntervalMs: 1_000, sweepIntervalMs: 10_000, lastSeenRefreshMs: MINUTE };
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Builder instances of one group on one broker and one graph store, as separate processes would be. */
 function fleetOfBuilders() {
@@ -24,7 +23,7 @@ function fleetOfBuilders() {
     async start(): Promise<{ bus: InMemoryBus; builder: TopologyBuilder }> {
       if (instances.length === 0) await observer.startConsumers([consumerOf({ topic: 'topology-changes', handle: (m) => Promise.resolve(void changes.push(m)) })]);
       const bus = new InMemoryBus({ broker, topicPrefix: prefix, groupId: `${prefix}topology-builder`, retry: { maxAttempts: 1 } });
-      const builder = createTopologyBuilder({ bus, graphStore: store, logger: silent, options: OPTIONS });
+      const builder = createTopologyBuilder({ bus, graphStore: store, logger: silentLogger, options: OPTIONS });
       await builder.start();
       await bus.startConsumers(builder.consumers);
       const instance = { bus, builder };

@@ -2,7 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import type { ServiceSettings } from '../config/service-settings.js';
 import { startHealthServer, type HealthServer } from '../health/health-server.js';
 import { Readiness, type ReadinessCheck } from '../health/readiness.js';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '@foresight/messaging';
 import { createLogger } from '../logging/pino-logger.js';
 import { startTelemetry, type Telemetry } from '../telemetry/telemetry.js';
 import { describeError, StartupError } from './startup-error.js';

@@ -2,7 +2,7 @@ import { kafkaConnection, type KafkaConnectionSettings } from '../config/kafka-c
 import type { KafkaConsumerSettings } from '../config/kafka-consumer-settings.js';
 import type { KafkaSettings } from '../config/kafka-settings.js';
 import type { RegistrySettings } from '../config/registry-settings.js';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '@foresight/messaging';
 import type { ServiceInstruments } from '../telemetry/service-instruments.js';
 import type { ServiceConfig, ServiceContext } from './run-service.js';
 

@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from '../config/service-settings.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@foresight/messaging';
 import { REDACTED, redactionPaths } from './redaction.js';
 
 /** Settings of the structured JSON logger. */
