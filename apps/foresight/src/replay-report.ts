@@ -1,5 +1,5 @@
 import type { RiskAssessment } from '@foresight/contracts';
-import { pathwayKey } from '@foresight/core';
+import { incidentIdFor, pathwayKey } from '@foresight/core';
 import type { FlushSummary } from '@foresight/topology-builder';
 import type { ParsedReplayLine } from './replay-line.js';
 
@@ -71,8 +71,8 @@ export class ReplayTally {
       let lines = this.unknown.get(vmId);
       if (lines === undefined) this.unknown.set(vmId, (lines = []));
       lines.push(lineNumber);
-      // NOTE: the scorer opens `incident:<eventId>` for a VM in no open incident (propagation-scorer incidentIdFor).
-      const incidentId = `incident:${message.eventId}`;
+      // NOTE: the incident the scorer opens for a VM in no open incident (core's rule, as the scorer applies it).
+      const incidentId = incidentIdFor(message);
       let vms = this.unknownIncidents.get(incidentId);
       if (vms === undefined) this.unknownIncidents.set(incidentId, (vms = new Set()));
       vms.add(vmId);

@@ -57,6 +57,11 @@ export {
 } from './incident/origin-evidence.js';
 export { traceOrigin } from './incident/trace-origin.js';
 export { originSources, type OriginSourceOptions } from './incident/origin-sources.js';
+export type { TrackedIncident, TracedScope, AnomalyReport } from './incident/tracked-incident.js';
+export { incidentForAnomaly, incidentsWithSource, incidentForScope, sameScope } from './incident/incident-matching.js';
+export {
+  incidentIdFor, applyComponentAnomaly, applyScopeAnomaly, type OriginOptions, type EvidenceOutcome,
+} from './incident/anomaly-evidence.js';
 export { parseModel, modelToJson, serialiseModel, type ModelJson } from './model/model-codec.js';
 export { assertIncidentOutcome, type IncidentOutcome, type ExposureOutcome, type MissedAnomaly, type InfectingEdge } from './learning/outcome.js';
 export { ExposureIndex, findExposingEdges, infectingEdgeOf, type Exposure, type ExposureTopology } from './learning/exposing-edges.js';

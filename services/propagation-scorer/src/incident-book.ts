@@ -1,6 +1,6 @@
+import type { ActiveSource, IncidentState, RetiredSource, TracedScope, TrackedIncident } from '@foresight/core';
 import { RuntimeError } from '@foresight/messaging';
 import type { DocumentStore } from '@foresight/stores';
-import { parseIncident, serialiseIncident, type TrackedIncident } from './tracked-incident.js';
 import { withStore } from '@foresight/stores';
 
 /** The document kind of each system's incident index (id: systemId): which incidents are open, at which revision. */
@@ -105,4 +105,86 @@ export class IncidentBook {
 
 function documentId(incidentId: string, revision: number): string {
   return `${incidentId}#${revision}`;
+}
+
+/** The JSON form of a tracked incident (maps as entry lists; the last assessment is not kept: it is published). */
+interface StoredIncident {
+  readonly systemId: string;
+  readonly incidentId: string;
+  readonly anomalyType: string;
+  readonly openedAt: number;
+  readonly version: number;
+  readonly status: IncidentState['status'];
+  readonly resolvedAt: number | null;
+  readonly sources: readonly (readonly [string, ActiveSource])[];
+  readonly retired: readonly (readonly [string, RetiredSource])[];
+  readonly healthySeenAt: readonly (readonly [string, number])[];
+  readonly anomalousSeenAt: readonly (readonly [string, number])[];
+  readonly riskVersion: number;
+  readonly lastEvidenceAt: number;
+  readonly generatedAt: number;
+  readonly modelVersion: number;
+  readonly scopes: readonly TracedScope[];
+  readonly predicted: readonly (readonly [string, number])[];
+  readonly unknownVmIds: readonly string[];
+}
+
+function toStored(incident: TrackedIncident): StoredIncident {
+  const s = incident.state;
+  return {
+    systemId: incident.systemId,
+    incidentId: s.incidentId,
+    anomalyType: s.anomalyType,
+    openedAt: s.openedAt,
+    version: s.version,
+    status: s.status,
+    resolvedAt: s.resolvedAt,
+    sources: [...s.sources],
+    retired: [...s.retired],
+    healthySeenAt: [...s.healthySeenAt],
+    anomalousSeenAt: [...s.anomalousSeenAt],
+    riskVersion: incident.riskVersion,
+    lastEvidenceAt: incident.lastEvidenceAt,
+    generatedAt: incident.generatedAt,
+    modelVersion: incident.modelVersion,
+    scopes: incident.scopes,
+    predicted: [...incident.predicted],
+    unknownVmIds: incident.unknownVmIds,
+  };
+}
+
+function fromStored(stored: StoredIncident): TrackedIncident {
+  return {
+    systemId: stored.systemId,
+    state: {
+      incidentId: stored.incidentId,
+      anomalyType: stored.anomalyType,
+      openedAt: stored.openedAt,
+      version: stored.version,
+      status: stored.status,
+      resolvedAt: stored.resolvedAt,
+      sources: new Map(stored.sources),
+      retired: new Map(stored.retired),
+      healthySeenAt: new Map(stored.healthySeenAt),
+      anomalousSeenAt: new Map(stored.anomalousSeenAt),
+      lastAssessment: null,
+    },
+    riskVersion: stored.riskVersion,
+    lastEvidenceAt: stored.lastEvidenceAt,
+    generatedAt: stored.generatedAt,
+    modelVersion: stored.modelVersion,
+    scopes: stored.scopes,
+    predicted: new Map(stored.predicted),
+    unknownVmIds: stored.unknownVmIds,
+  };
+}
+
+/** Serialises one open incident (its stored form). */
+function serialiseIncident(incident: TrackedIncident): string {
+  return JSON.stringify(toStored(incident));
+}
+
+/** Parses one incident document (written by serialiseIncident). */
+function parseIncident(json: string): TrackedIncident {
+  return fromStored(JSON.parse(json) as StoredIncident);
 }

@@ -1,13 +1,14 @@
 import type { AnomalyEvent } from '@foresight/contracts';
-import { assess, type EstimatorName, type TopologySnapshot } from '@foresight/core';
+import {
+  applyComponentAnomaly, applyScopeAnomaly, assess,
+  type EstimatorName, type EvidenceOutcome, type OriginOptions, type TopologySnapshot, type TrackedIncident,
+} from '@foresight/core';
 import { RuntimeError, type Logger, type Publish } from '@foresight/messaging';
 import type { StateStore } from '@foresight/stores';
 import type { ActiveModel } from './active-model.js';
-import { applyComponentAnomaly, applyScopeAnomaly, type EvidenceOutcome, type OriginOptions } from './anomaly-evidence.js';
 import type { IncidentBook } from './incident-book.js';
 import { hotScores, publishedAtRisk, riskAssessmentMessage, type RiskVersion } from './risk-assessment-message.js';
 import type { TopologyView } from './topology-view.js';
-import type { TrackedIncident } from './tracked-incident.js';
 import { withStore } from '@foresight/stores';
 
 /** The scorer's incident settings (durations in event-time ms). */

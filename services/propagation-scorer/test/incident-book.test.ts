@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { openIncident } from '@foresight/core';
+import { openIncident, type TrackedIncident } from '@foresight/core';
 import { InMemoryStateStore, type DocumentStore } from '@foresight/stores';
 import { INCIDENT_DOCUMENT_KIND, INCIDENTS_DOCUMENT_KIND, IncidentBook } from '../src/incident-book.js';
-import type { TrackedIncident } from '../src/tracked-incident.js';
 
 const T0 = 1_700_000_000_000;
 

@@ -1,4 +1,5 @@
-import type { OriginScope, TopologySnapshot } from '@foresight/core';
+import type { TopologySnapshot } from '../topology/topology-snapshot.js';
+import type { OriginScope } from './origin-evidence.js';
 import type { TrackedIncident } from './tracked-incident.js';
 
 /**

@@ -1,10 +1,13 @@
-import type { AnomalyEvent } from '@foresight/contracts';
-import {
-  isForesightError, normaliseAnomalyType, observeAnomalous, observeRecovered, openIncident, originSources, traceOrigin,
-  type IncidentState, type InitialSource, type ModelParameters, type OriginScope, type TopologySnapshot,
-} from '@foresight/core';
+import { isForesightError } from '../errors.js';
+import { normaliseAnomalyType } from '../model/anomaly-type.js';
+import type { ModelParameters } from '../model/model-parameters.js';
+import type { TopologySnapshot } from '../topology/topology-snapshot.js';
 import { incidentForAnomaly, incidentForScope, incidentsWithSource, sameScope } from './incident-matching.js';
-import type { TracedScope, TrackedIncident } from './tracked-incident.js';
+import { observeAnomalous, observeRecovered, openIncident, type IncidentState, type InitialSource } from './incident-state.js';
+import type { OriginScope } from './origin-evidence.js';
+import { originSources } from './origin-sources.js';
+import { traceOrigin } from './trace-origin.js';
+import type { AnomalyReport, TracedScope, TrackedIncident } from './tracked-incident.js';
 
 /** How group- and system-level reports become sources. */
 export interface OriginOptions {
@@ -24,11 +27,11 @@ export interface EvidenceOutcome {
 }
 
 /** The incident id an anomaly opens: derived from its cause, so a redelivery opens the same incident. */
-export function incidentIdFor(event: AnomalyEvent): string {
+export function incidentIdFor(event: AnomalyReport): string {
   return `incident:${event.eventId}`;
 }
 
-function opened(event: AnomalyEvent, now: number, state: IncidentState, scopes: TrackedIncident['scopes']): TrackedIncident {
+function opened(event: AnomalyReport, now: number, state: IncidentState, scopes: TrackedIncident['scopes']): TrackedIncident {
   return { systemId: event.systemId, state, riskVersion: 0, lastEvidenceAt: now, generatedAt: now, modelVersion: 0, scopes, predicted: new Map(), unknownVmIds: [] };
 }
 
@@ -42,7 +45,7 @@ function replaced(incidents: readonly TrackedIncident[], index: number, incident
  * leaves it out and lists it in unknownVmIds until the topology knows it). RESOLVED: the VM recovers in every
  * incident where it is an active source; a recovery matching none changes nothing.
  */
-export function applyComponentAnomaly(incidents: readonly TrackedIncident[], event: AnomalyEvent, now: number): EvidenceOutcome {
+export function applyComponentAnomaly(incidents: readonly TrackedIncident[], event: AnomalyReport, now: number): EvidenceOutcome {
   const vmId = event.subjectId;
   const anomalyType = normaliseAnomalyType(event.anomalyType);
   if (event.state === 'RESOLVED') {
@@ -69,7 +72,7 @@ export function applyComponentAnomaly(incidents: readonly TrackedIncident[], eve
  * `unknown_scope`). RESOLVED: the origins traced for that scope recover.
  */
 export function applyScopeAnomaly(
-  incidents: readonly TrackedIncident[], event: AnomalyEvent, now: number, snapshot: TopologySnapshot, model: ModelParameters, options: OriginOptions,
+  incidents: readonly TrackedIncident[], event: AnomalyReport, now: number, snapshot: TopologySnapshot, model: ModelParameters, options: OriginOptions,
 ): EvidenceOutcome {
   const level: TracedScope['level'] = event.level === 'GROUP' ? 'GROUP' : 'SYSTEM';
   const scope: OriginScope = { level, id: event.subjectId };
