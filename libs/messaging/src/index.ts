@@ -1,4 +1,4 @@
-export { RuntimeError, classifyFailure, type RuntimeErrorCode, type FailureDisposition, type ClassifiedFailure } from './runtime-error.js';
+export { RuntimeError, classifyFailure, isDependencyOutage, type RuntimeErrorCode, type FailureDisposition, type ClassifiedFailure } from './runtime-error.js';
 export { silentLogger, type Logger } from './logger.js';
 export { consumerOf, type MessageBus, type MessageContext, type ConsumerDeclaration, type AnyConsumerDeclaration, type Publish, type PublishOptions, type BusHealth, type KeyOwnership } from './message-bus.js';
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './retry-policy.js';

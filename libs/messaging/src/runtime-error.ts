@@ -47,7 +47,19 @@ export interface ClassifiedFailure {
 }
 
 /**
- * Classifies anything a handler (or decoding) threw.
+ * True for another library's error that says its dependency is down: `retriable: true` and a string `code` ending in
+ * `_UNAVAILABLE`, the runtime's own naming (the stores' STORE_UNAVAILABLE is one). Matched by shape, so such a library
+ * need not import the runtime, and a handler need not wrap its calls.
+ */
+export function isDependencyOutage(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, retriable } = error as { code?: unknown; retriable?: unknown };
+  return retriable === true && typeof code === 'string' && code.endsWith('_UNAVAILABLE');
+}
+
+/**
+ * Classifies anything a handler (or decoding) threw. A dependency's outage (isDependencyOutage) is redelivered, as
+ * DEPENDENCY_UNAVAILABLE is: the message is not the problem.
  * NOTE: an error that says nothing about itself (no code, no `retriable` flag) is retried, boundedly: transient
  * failures are the common unknown, and after the last attempt it is dead-lettered anyway, so nothing is lost.
  */
@@ -67,6 +79,7 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
         return { disposition: 'dead-letter', code: error.code, reason };
     }
   }
+  if (isDependencyOutage(error)) return { disposition: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason };
   const flag = typeof error === 'object' && error !== null ? (error as { retriable?: unknown }).retriable : undefined;
   if (flag === false) return { disposition: 'dead-letter', code: 'HANDLER_FATAL', reason };
   return { disposition: 'retry', code: 'HANDLER_RETRIABLE', reason };

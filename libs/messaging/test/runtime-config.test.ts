@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ContractError } from '@foresight/contracts';
-import { InMemoryIdempotencyStore, RuntimeError, backoffDelayMs, classifyFailure, validateKafkaConnection, type KafkaConnectionConfig } from '../src/index.js';
+import { InMemoryIdempotencyStore, RuntimeError, backoffDelayMs, classifyFailure, isDependencyOutage, validateKafkaConnection, type KafkaConnectionConfig } from '../src/index.js';
 
 const good: KafkaConnectionConfig = { brokers: ['127.0.0.1:9092', 'kafka-2.internal:9093'], clientId: 'svc', registry: { url: 'http://127.0.0.1:8081/apis/ccompat/v7' } };
 
@@ -41,6 +41,16 @@ describe('failure classification', () => {
     assert.equal(classifyFailure(new Error('unknown')).disposition, 'retry');
     assert.equal(new RuntimeError('HANDLER_FATAL', 'x').retriable, false);
     assert.equal(new RuntimeError('REGISTRY_UNAVAILABLE', 'x').retriable, true);
+  });
+
+  it("redelivers a dependency's own outage error (a store's STORE_UNAVAILABLE) and dead-letters its other failures", () => {
+    const storeError = (code: string, retriable: boolean) => Object.assign(new Error(`redis reserve: ${code}`), { code, retriable });
+    assert.deepEqual(classifyFailure(storeError('STORE_UNAVAILABLE', true)), { disposition: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason: 'redis reserve: STORE_UNAVAILABLE' });
+    assert.equal(isDependencyOutage(storeError('STORE_UNAVAILABLE', true)), true);
+    assert.deepEqual(classifyFailure(storeError('INVALID_INPUT', false)), { disposition: 'dead-letter', code: 'HANDLER_FATAL', reason: 'redis reserve: INVALID_INPUT' });
+    assert.equal(classifyFailure(storeError('STORE_FAILURE', false)).disposition, 'dead-letter');
+    assert.equal(classifyFailure(storeError('STORE_UNAVAILABLE', false)).disposition, 'dead-letter', 'an outage must say it is retriable');
+    assert.equal(classifyFailure(storeError('LOCK_CONTENDED', true)).disposition, 'retry', 'retriable but not an outage: retried in place');
   });
 
   it('backs off exponentially up to the cap', () => {

@@ -1,5 +1,4 @@
 export { StoreError, isStoreError, type StoreErrorCode } from './store-error.js';
-export { withStore } from './store-failure.js';
 export { MAX_DOCUMENT_LENGTH } from './store-input.js';
 export type {
   GraphStore, HostRecord, PathwayRef, StoredTopology, IncidentRecord, VulnerabilityCount,

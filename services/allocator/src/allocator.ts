@@ -12,7 +12,6 @@ import { modelConsumer } from './handlers/model.js';
 import { riskConsumer } from './handlers/risk.js';
 import { IncidentAllocator } from './incident-allocator.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
-import { withStore } from '@foresight/stores';
 
 /** What the allocator is built from. */
 export interface AllocatorDeps {
@@ -63,7 +62,7 @@ export function createAllocator(deps: AllocatorDeps): Allocator {
       modelConsumer(model, deps.logger, deps.groupId),
     ],
     async start() {
-      await withStore('allocator start', () => allocator.start());
+      await allocator.start();
       state = 'started';
     },
     tick: (now) => allocator.tick(now, publish),

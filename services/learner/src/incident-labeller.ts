@@ -9,7 +9,6 @@ import { LEARNER_DOCUMENTS, writeDocument } from './learner-documents.js';
 import type { LearnerMetrics } from './learner-metrics.js';
 import type { PathwayFeatureCatalog } from './pathway-features.js';
 import { labelIncident } from './prediction-labelling.js';
-import { withStore } from '@foresight/stores';
 
 /** What the labeller reads and writes. */
 export interface IncidentLabellerDeps {
@@ -79,7 +78,7 @@ export class IncidentLabeller {
         await writeDocument(this.deps.store, LEARNER_DOCUMENTS.outcome, incidentId, outcome);
         // NOTE: recording replaces the incident's picture, so a relabel after a crash writes the same record again.
         const history = this.deps.graphStore;
-        if (history !== undefined) await withStore('record incident', () => history.recordIncident(incidentRecordOf(incident, outcome)));
+        if (history !== undefined) await history.recordIncident(incidentRecordOf(incident, outcome));
         await publish('evaluations', [{ eventId: `evaluation:${incidentId}`, eventTime: now, ...evaluation }]);
         for (const vmId of vmIds) await this.deps.grants.forget(incidentId, vmId);
         await this.deps.predictions.markLabelled(incidentId, now);

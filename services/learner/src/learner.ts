@@ -13,7 +13,6 @@ import { NO_LEARNER_METRICS, type LearnerMetrics } from './learner-metrics.js';
 import { DEFAULT_LEARNER_SETTINGS, type LearnerSettings } from './learner-settings.js';
 import { ModelTrainer } from './model-trainer.js';
 import { PathwayFeatureCatalog } from './pathway-features.js';
-import { withStore } from '@foresight/stores';
 
 /** What the learner is built from. */
 export interface LearnerDeps {
@@ -74,7 +73,7 @@ export function createLearner(deps: LearnerDeps): Learner {
       allocationOutcomesConsumer(grants, deps.groupId),
     ],
     async start() {
-      await withStore('learner start', () => labeller.followPending());
+      await labeller.followPending();
       state = 'started';
     },
     async tick(now) {

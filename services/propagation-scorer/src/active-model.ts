@@ -2,7 +2,6 @@ import type { ModelVersion } from '@foresight/contracts';
 import { defaultModel, parseModel, serialiseModel, type ModelParameters } from '@foresight/core';
 import type { Logger } from '@foresight/messaging';
 import type { DocumentStore } from '@foresight/stores';
-import { withStore } from '@foresight/stores';
 
 /** Where the scorer keeps the model it scores with, so a restart does not fall back to the default. */
 export const MODEL_DOCUMENT = { kind: 'propagation-scorer.model', id: 'current' } as const;
@@ -25,7 +24,7 @@ export class ActiveModel {
 
   /** Restores the last adopted model, if one was stored and it is newer than the initial one. */
   async load(): Promise<void> {
-    const json = await withStore('read model', () => this.documents.get(MODEL_DOCUMENT.kind, MODEL_DOCUMENT.id));
+    const json = await this.documents.get(MODEL_DOCUMENT.kind, MODEL_DOCUMENT.id);
     if (json === undefined) return;
     this.adopt(parseModel(json));
   }
@@ -40,7 +39,7 @@ export class ActiveModel {
       this.logger.debug({ modelId: model.modelId, version: model.version, current: this.model.version }, 'model version not newer: ignored');
       return false;
     }
-    await withStore('store model', () => this.documents.put(MODEL_DOCUMENT.kind, MODEL_DOCUMENT.id, serialiseModel(model)));
+    await this.documents.put(MODEL_DOCUMENT.kind, MODEL_DOCUMENT.id, serialiseModel(model));
     this.logger.info({ modelId: model.modelId, version: model.version }, 'model switched');
     return true;
   }

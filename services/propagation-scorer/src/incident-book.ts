@@ -1,7 +1,6 @@
 import type { ActiveSource, IncidentState, RetiredSource, TracedScope, TrackedIncident } from '@foresight/core';
 import { RuntimeError } from '@foresight/messaging';
 import type { DocumentStore } from '@foresight/stores';
-import { withStore } from '@foresight/stores';
 
 /** The document kind of each system's incident index (id: systemId): which incidents are open, at which revision. */
 export const INCIDENTS_DOCUMENT_KIND = 'propagation-scorer.incidents';
@@ -63,32 +62,32 @@ export class IncidentBook {
     const replaced = [...before.incidents].filter(([id, e]) => after.get(id)?.revision !== e.revision).map(([id, e]) => documentId(id, e.revision));
     if (changed.length === 0 && replaced.length === 0) return;
     // Every new revision is stored before the index names it; the revisions go out together.
-    await Promise.all(changed.map(({ id, json }) => withStore('write incident', () => this.documents.put(INCIDENT_DOCUMENT_KIND, id, json))));
+    await Promise.all(changed.map(({ id, json }) => this.documents.put(INCIDENT_DOCUMENT_KIND, id, json)));
     let indexJson = '';
     if (after.size === 0) {
-      await withStore('delete incidents', () => this.documents.delete(INCIDENTS_DOCUMENT_KIND, systemId));
+      await this.documents.delete(INCIDENTS_DOCUMENT_KIND, systemId);
     } else {
       indexJson = JSON.stringify({ incidents: [...after].map(([id, e]) => [id, e.revision]) } satisfies IncidentIndex);
-      await withStore('write incidents', () => this.documents.put(INCIDENTS_DOCUMENT_KIND, systemId, indexJson));
+      await this.documents.put(INCIDENTS_DOCUMENT_KIND, systemId, indexJson);
     }
     this.cache.set(systemId, { indexJson, incidents: after });
-    await Promise.all(replaced.map((id) => withStore('delete incident', () => this.documents.delete(INCIDENT_DOCUMENT_KIND, id))));
+    await Promise.all(replaced.map((id) => this.documents.delete(INCIDENT_DOCUMENT_KIND, id)));
   }
 
   /** Every system with open incidents. */
   async systems(): Promise<string[]> {
-    const documents = await withStore('list incidents', () => this.documents.list(INCIDENTS_DOCUMENT_KIND));
+    const documents = await this.documents.list(INCIDENTS_DOCUMENT_KIND);
     return documents.map((d) => d.id);
   }
 
   private async load(systemId: string): Promise<CachedSystem> {
-    const indexJson = (await withStore('read incidents', () => this.documents.get(INCIDENTS_DOCUMENT_KIND, systemId))) ?? '';
+    const indexJson = (await this.documents.get(INCIDENTS_DOCUMENT_KIND, systemId)) ?? '';
     const cached = this.cache.get(systemId);
     if (cached !== undefined && cached.indexJson === indexJson) return cached;
     const entries = indexJson === '' ? [] : (JSON.parse(indexJson) as IncidentIndex).incidents;
     // Only revisions this instance does not hold already are fetched.
     const missing = entries.filter(([id, revision]) => cached?.incidents.get(id)?.revision !== revision);
-    const jsons = missing.length === 0 ? [] : await withStore('read incidents', () => this.documents.getMany(INCIDENT_DOCUMENT_KIND, missing.map(([id, revision]) => documentId(id, revision))));
+    const jsons = missing.length === 0 ? [] : await this.documents.getMany(INCIDENT_DOCUMENT_KIND, missing.map(([id, revision]) => documentId(id, revision)));
     const fetched = new Map(missing.map(([id, revision], i) => {
       const json = jsons[i];
       // NOTE: another instance replaced the revision between the two reads: read again.

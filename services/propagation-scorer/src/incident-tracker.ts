@@ -9,7 +9,6 @@ import type { ActiveModel } from './active-model.js';
 import type { IncidentBook } from './incident-book.js';
 import { hotScores, publishedAtRisk, riskAssessmentMessage, type RiskVersion } from './risk-assessment-message.js';
 import type { TopologyView } from './topology-view.js';
-import { withStore } from '@foresight/stores';
 
 /** The scorer's incident settings (durations in event-time ms). */
 export interface IncidentTrackerOptions extends OriginOptions {
@@ -111,7 +110,7 @@ export class IncidentTracker {
         const due = now - incident.lastEvidenceAt >= this.options.incidentTimeoutMs;
         const outdated = incident.modelVersion !== modelVersion || incident.unknownVmIds.some((vmId) => this.view.hasVm(vmId));
         if (!due && !outdated) continue;
-        const claimed = await withStore('claim incident', () => this.stateStore.idempotency.claim(`propagation-scorer:tick:${id}:${incident.riskVersion}`, this.options.claimTtlMs));
+        const claimed = await this.stateStore.idempotency.claim(`propagation-scorer:tick:${id}:${incident.riskVersion}`, this.options.claimTtlMs);
         if (!claimed) continue;
         (due ? expired : stale).add(id);
       }
@@ -167,9 +166,9 @@ export class IncidentTracker {
   /** Writes the hot scores of each version, then publishes them all in one call (before the incidents are stored). */
   private async emit(versions: readonly { version: RiskVersion; snapshot: TopologySnapshot }[], publish: Publish): Promise<void> {
     if (versions.length === 0) return;
-    await Promise.all(versions.map(({ version }) => withStore('put incident scores', () => this.stateStore.putIncidentScores(
+    await Promise.all(versions.map(({ version }) => this.stateStore.putIncidentScores(
       version.incidentId, version.version, hotScores(version, this.options.maxAtRisk), this.options.scoreTtlMs,
-    ))));
+    )));
     await publish('risk', versions.map(({ version, snapshot }) => riskAssessmentMessage(version, snapshot, this.options.maxAtRisk)));
     for (const { version } of versions) this.metrics.published(version.closed ? 'CLOSED' : 'OPEN');
   }

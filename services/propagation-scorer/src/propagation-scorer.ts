@@ -8,7 +8,6 @@ import { topologyChangesConsumer } from './handlers/topology-changes.js';
 import { IncidentBook } from './incident-book.js';
 import { IncidentTracker, type IncidentTrackerOptions, type PropagationScorerMetrics } from './incident-tracker.js';
 import { TopologyView, type TopologyViewOptions } from './topology-view.js';
-import { withStore } from '@foresight/stores';
 
 /** The scorer's domain settings (durations in event-time ms). */
 export type PropagationScorerOptions = IncidentTrackerOptions & TopologyViewOptions;
@@ -88,8 +87,8 @@ export function createPropagationScorer(deps: PropagationScorerDeps): Propagatio
   return {
     consumers: [anomaliesConsumer(tracker, deps.groupId), topologyChangesConsumer(view, instanceGroupId), modelConsumer(model, instanceGroupId)],
     async start() {
-      await withStore('graph store init', () => deps.graphStore.init());
-      const stored = await withStore('load topology', () => deps.graphStore.loadTopology());
+      await deps.graphStore.init();
+      const stored = await deps.graphStore.loadTopology();
       view.load(stored);
       await model.load();
       deps.logger.info({ vms: stored.vms.length, pathways: stored.pathways.length, modelVersion: model.current.version }, 'scorer state loaded');

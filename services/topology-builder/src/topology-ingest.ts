@@ -3,7 +3,6 @@ import type { KeyOwnership, Logger, Publish } from '@foresight/messaging';
 import type { GraphStore } from '@foresight/stores';
 import { pathwayRef, type FleetTopology, type TopologyFlush } from './fleet-topology.js';
 import { topologyChangeMessages } from './topology-change-messages.js';
-import { withStore } from '@foresight/stores';
 
 /** When the builder writes: coalescing of flow observations and the staleness sweep, all in event time. */
 export interface FlushPolicy {
@@ -70,8 +69,8 @@ export class TopologyIngest {
 
   /** Loads the stored topology: the builder resumes decaying what it wrote before a restart. */
   async load(): Promise<void> {
-    await withStore('graph store init', () => this.graphStore.init());
-    const stored = await withStore('load topology', () => this.graphStore.loadTopology());
+    await this.graphStore.init();
+    const stored = await this.graphStore.loadTopology();
     this.topology.load(stored);
     this.logger.info({ vms: stored.vms.length, hosts: stored.hosts.length, pathways: stored.pathways.length }, 'topology loaded');
   }
@@ -86,7 +85,7 @@ export class TopologyIngest {
     await this.serially(async () => {
       const generation = this.ownership.generation;
       if (generation === this.loadedGeneration) return;
-      const stored = await withStore('load topology', () => this.graphStore.loadTopology());
+      const stored = await this.graphStore.loadTopology();
       const refreshed = this.topology.load(stored);
       this.loadedGeneration = generation;
       this.logger.info({ generation, vmsRefreshed: refreshed.vms, pathwaysRefreshed: refreshed.pathways, pathwaysForgotten: refreshed.forgotten }, 'partitions reassigned: topology refreshed from the store');
@@ -207,10 +206,10 @@ export class TopologyIngest {
 
   private async write(plan: TopologyFlush): Promise<void> {
     const store = this.graphStore;
-    if (plan.vmRemovals.length > 0) await withStore('remove vms', () => store.removeVms(plan.vmRemovals));
-    if (plan.vmUpserts.length > 0) await withStore('upsert vms', () => store.upsertVms(plan.vmUpserts));
-    if (plan.hosts.length > 0) await withStore('upsert hosts', () => store.upsertHosts(plan.hosts));
-    if (plan.pathwayUpserts.length > 0) await withStore('upsert pathways', () => store.upsertPathways(plan.pathwayUpserts));
-    if (plan.pathwayRemovals.length > 0) await withStore('remove pathways', () => store.removePathways(plan.pathwayRemovals.map(pathwayRef)));
+    if (plan.vmRemovals.length > 0) await store.removeVms(plan.vmRemovals);
+    if (plan.vmUpserts.length > 0) await store.upsertVms(plan.vmUpserts);
+    if (plan.hosts.length > 0) await store.upsertHosts(plan.hosts);
+    if (plan.pathwayUpserts.length > 0) await store.upsertPathways(plan.pathwayUpserts);
+    if (plan.pathwayRemovals.length > 0) await store.removePathways(plan.pathwayRemovals.map(pathwayRef));
   }
 }

@@ -1,6 +1,7 @@
 import type { ModelParameters } from '../model/model-parameters.js';
 import { learnerWindow, takeTrainingBatch, type LearnerState, type LearnerStateOptions } from './learner-state.js';
 import { learnFromOutcomes } from './learn-from-outcomes.js';
+import type { LearningOptions } from './learning-options.js';
 import { publicationDecision, type PublicationDecision, type PublicationOptions } from './publication.js';
 import { refitOnWindow, WINDOWED_LEARNING, type WindowRefitOptions } from './window-refit.js';
 
@@ -19,7 +20,16 @@ export interface LearnerStepSettings {
   readonly publication: PublicationOptions;
   /** Capacities of the training buffer, the refit window and the held-out ring. */
   readonly state: LearnerStateOptions;
+  /** Learning rules' knobs beyond the defaults (docs/learning-model.md): the step's and the refit's. */
+  readonly learning?: LearnerStepLearning;
 }
+
+/** The learning options a learner step may set (the rest come from the step itself). */
+export type LearnerStepLearning = Partial<Pick<LearningOptions,
+  'l2' | 'slopeConstraint' | 'delayPriorHops' | 'recallFloor' | 'vulnerabilityPriorStrength' | 'vulnerabilityForgetting'>> & {
+  /** L2 precision of the window refit toward the starting model (default WINDOWED_LEARNING.refitL2). */
+  readonly refitL2?: number;
+};
 
 /** The deployed defaults: a step per 10 new incidents, 500 training / 400 window / 200 held-out incidents, one in five held out. */
 export const DEFAULT_LEARNER_STEP: LearnerStepSettings = Object.freeze({
@@ -50,14 +60,17 @@ export function stepCandidate(current: ModelParameters, state: LearnerState, ini
   const window = learnerWindow(state);
   const recent = window.slice(-WINDOWED_LEARNING.thresholdWindow);
   const { usefulGrantBenefit, wastedGrantCost } = settings.publication;
+  const { refitL2, ...learning } = settings.learning ?? {};
   const stepped = learnFromOutcomes(current, state.training, {
-    at, typePooling: settings.typePooling, ...(recent.length === 0 ? {} : { recentOutcomes: recent }),
+    ...learning, at, typePooling: settings.typePooling, ...(recent.length === 0 ? {} : { recentOutcomes: recent }),
     ...(usefulGrantBenefit === undefined ? {} : { usefulGrantBenefit }), ...(wastedGrantCost === undefined ? {} : { wastedGrantCost }),
   });
   // NOTE: below minRefitIncidents a refit on a handful of incidents toward the initial model would throw away what
   // published versions learnt: the step alone.
   if (window.length < settings.minRefitIncidents) return { stepped };
-  return { stepped, refit: { window, options: { at, prior: initial, typePooling: settings.typePooling } } };
+  // NOTE: the step's l2 is the proximal step's; the refit has its own (refitL2).
+  const { l2: _stepL2, ...shared } = learning;
+  return { stepped, refit: { window, options: { ...shared, at, prior: initial, typePooling: settings.typePooling, ...(refitL2 === undefined ? {} : { l2: refitL2 }) } } };
 }
 
 /**

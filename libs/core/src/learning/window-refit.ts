@@ -1,6 +1,7 @@
 import { GENERIC_ANOMALY_TYPE } from '../model/anomaly-type.js';
 import type { AnomalyTypeParameters, ModelParameters } from '../model/model-parameters.js';
 import { learnFromOutcomes } from './learn-from-outcomes.js';
+import type { LearningOptions } from './learning-options.js';
 import type { IncidentOutcome } from './outcome.js';
 
 /** How the learner and the evaluation learn between publications (docs/learning-model.md, "Windowed refit"). */
@@ -16,7 +17,7 @@ export const WINDOWED_LEARNING = Object.freeze({
 });
 
 /** Options of refitOnWindow. */
-export interface WindowRefitOptions {
+export interface WindowRefitOptions extends Partial<Pick<LearningOptions, 'slopeConstraint' | 'delayPriorHops' | 'recallFloor' | 'vulnerabilityPriorStrength' | 'vulnerabilityForgetting'>> {
   /** Event time of the step (the new version's createdAt comes from the stepped model). */
   readonly at: number;
   /** The model learning started from (the anchor of every refit, so evidence is not counted twice). */
@@ -48,8 +49,9 @@ function anchoredPrior(prior: ModelParameters, stepped: ModelParameters): ModelP
  */
 export function refitOnWindow(stepped: ModelParameters, window: readonly IncidentOutcome[], options: WindowRefitOptions): ModelParameters {
   if (window.length === 0) return stepped;
+  const { at, prior, l2, typePooling: _pooling, ...rest } = options;
   const refit = learnFromOutcomes(stepped, window, {
-    at: options.at, prior: anchoredPrior(options.prior, stepped), l2: options.l2 ?? WINDOWED_LEARNING.refitL2,
+    ...rest, at, prior: anchoredPrior(prior, stepped), l2: l2 ?? WINDOWED_LEARNING.refitL2,
     ...(options.typePooling === undefined ? {} : { typePooling: options.typePooling }),
   });
   const types: Record<string, AnomalyTypeParameters> = {};

@@ -1,12 +1,11 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { IncidentAllocator } from '../incident-allocator.js';
-import { withStore } from '@foresight/stores';
 
 /** Consumes `allocation-outcomes`: frees the reservation of a command reported INFEASIBLE or FAILED. */
 export function allocationOutcomesConsumer(allocator: IncidentAllocator, groupId?: string): AnyConsumerDeclaration {
   return consumerOf({
     topic: 'allocation-outcomes',
     ...(groupId === undefined ? {} : { groupId }),
-    handle: (outcome, context) => withStore('allocation-outcomes', () => allocator.onOutcome(outcome, context.publish)),
+    handle: (outcome, context) => allocator.onOutcome(outcome, context.publish),
   });
 }

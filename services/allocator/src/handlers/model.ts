@@ -1,6 +1,5 @@
 import { consumerOf, type AnyConsumerDeclaration, type Logger } from '@foresight/messaging';
 import type { CurrentModel } from '../current-model.js';
-import { withStore } from '@foresight/stores';
 
 /** Consumes `model`: a newer version of the configured model sets thresholds and grant sizes from now on. */
 export function modelConsumer(model: CurrentModel, logger: Logger, groupId?: string): AnyConsumerDeclaration {
@@ -8,7 +7,7 @@ export function modelConsumer(model: CurrentModel, logger: Logger, groupId?: str
     topic: 'model',
     ...(groupId === undefined ? {} : { groupId }),
     handle: async (message) => {
-      if (await withStore('model', () => model.offer(message))) logger.info({ modelId: message.modelId, version: message.version }, 'planning with a new model version');
+      if (await model.offer(message)) logger.info({ modelId: message.modelId, version: message.version }, 'planning with a new model version');
     },
   });
 }

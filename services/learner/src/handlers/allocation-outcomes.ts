@@ -1,6 +1,5 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { GrantRecords } from '../grant-records.js';
-import { withStore } from '@foresight/stores';
 
 /** Consumes `allocation-outcomes`: whether (and when) a grant was actually applied. */
 export function allocationOutcomesConsumer(grants: GrantRecords, groupId?: string): AnyConsumerDeclaration {
@@ -9,6 +8,6 @@ export function allocationOutcomesConsumer(grants: GrantRecords, groupId?: strin
     ...(groupId === undefined ? {} : { groupId }),
     // Each key's state is its own (documents per key), so records of different keys may be handled at once.
     keyConcurrency: 32,
-    handle: (outcome) => withStore('allocation-outcomes', () => grants.recordOutcome(outcome)),
+    handle: (outcome) => grants.recordOutcome(outcome),
   });
 }

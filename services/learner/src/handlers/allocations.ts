@@ -1,6 +1,5 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { GrantRecords } from '../grant-records.js';
-import { withStore } from '@foresight/stores';
 
 /** Consumes `allocations`: when each VM of an incident was first granted resources for real. */
 export function allocationsConsumer(grants: GrantRecords, groupId?: string): AnyConsumerDeclaration {
@@ -12,9 +11,9 @@ export function allocationsConsumer(grants: GrantRecords, groupId?: string): Any
     // Recording keeps the earliest GRANT per (incident, VM): handling a command again changes nothing, so the runtime
     // skips the idempotency store (two calls per command; commands are most of the pipeline's messages).
     idempotentByItself: true,
-    handle: (command) => withStore('allocations', () => grants.recordCommand(command)),
+    handle: (command) => grants.recordCommand(command),
     // Under a backlog, a partition's waiting commands (any VMs) are recorded at once: one read, the writes together.
     runScope: 'partition',
-    handleRun: (commands) => withStore('allocations', () => grants.recordCommands(commands)),
+    handleRun: (commands) => grants.recordCommands(commands),
   });
 }

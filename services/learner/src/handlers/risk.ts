@@ -1,7 +1,6 @@
 import { consumerOf, type AnyConsumerDeclaration } from '@foresight/messaging';
 import type { IncidentLabeller } from '../incident-labeller.js';
 import type { IncidentPredictionBook } from '../incident-predictions.js';
-import { withStore } from '@foresight/stores';
 
 /** Consumes `risk`: remembers what each incident's assessments predicted; this instance will label the incident. */
 export function riskConsumer(predictions: IncidentPredictionBook, labeller: IncidentLabeller, groupId?: string): AnyConsumerDeclaration {
@@ -11,13 +10,13 @@ export function riskConsumer(predictions: IncidentPredictionBook, labeller: Inci
     // Each key's state is its own (documents per key), so records of different keys may be handled at once.
     keyConcurrency: 32,
     handle: async (assessment) => {
-      const incident = await withStore('risk', () => predictions.record(assessment));
+      const incident = await predictions.record(assessment);
       if (incident !== undefined) labeller.follow(incident);
     },
     // Under a backlog, a partition's waiting assessments (any incidents) are folded at once: one read, writes together.
     runScope: 'partition',
     handleRun: async (assessments) => {
-      for (const incident of await withStore('risk', () => predictions.recordMany(assessments))) if (incident !== undefined) labeller.follow(incident);
+      for (const incident of await predictions.recordMany(assessments)) if (incident !== undefined) labeller.follow(incident);
     },
   });
 }
