@@ -62,6 +62,9 @@ export { incidentForAnomaly, incidentsWithSource, incidentForScope, sameScope } 
 export {
   incidentIdFor, applyComponentAnomaly, applyScopeAnomaly, type OriginOptions, type EvidenceOutcome,
 } from './incident/anomaly-evidence.js';
+export {
+  publishedAtRisk, rescoreIncident, rescoreDue, type RiskVersion, type RescoreOptions, type RescoredIncident, type RescoreReason,
+} from './incident/rescore-incident.js';
 export { parseModel, modelToJson, serialiseModel, type ModelJson } from './model/model-codec.js';
 export { assertIncidentOutcome, type IncidentOutcome, type ExposureOutcome, type MissedAnomaly, type InfectingEdge } from './learning/outcome.js';
 export { ExposureIndex, findExposingEdges, infectingEdgeOf, type Exposure, type ExposureTopology } from './learning/exposing-edges.js';
