@@ -1,6 +1,6 @@
 import { defaultModel, type ModelParameters } from '@foresight/core';
 import type { AnyConsumerDeclaration, Logger, MessageBus } from '@foresight/messaging';
-import type { StateStore } from '@foresight/stores';
+import type { HasDocuments, HasIdempotency, LeaseLedger, QuotaWindows } from '@foresight/stores';
 import { NO_ALLOCATOR_METRICS, type AllocatorMetrics } from './allocator-metrics.js';
 import { DEFAULT_ALLOCATOR_SETTINGS, type AllocatorSettings } from './allocator-settings.js';
 import { CurrentModel } from './current-model.js';
@@ -16,7 +16,8 @@ import { KeyedSerialQueue } from './keyed-serial-queue.js';
 /** What the allocator is built from. */
 export interface AllocatorDeps {
   readonly bus: MessageBus;
-  readonly stateStore: StateStore;
+  /** The ledger, grant quotas, documents and inventory claims (one RedisStateStore or InMemoryStateStore in practice). */
+  readonly stateStore: LeaseLedger & QuotaWindows & HasDocuments & HasIdempotency;
   readonly logger: Logger;
   readonly settings?: Partial<AllocatorSettings>;
   /** The model to plan with until a version is published (default: the core's default model). */

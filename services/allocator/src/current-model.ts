@@ -1,7 +1,7 @@
 import { parseModel, type ModelParameters } from '@foresight/core';
 import type { ModelVersion } from '@foresight/contracts';
 import { RuntimeError } from '@foresight/messaging';
-import type { StateStore } from '@foresight/stores';
+import type { HasDocuments } from '@foresight/stores';
 
 const KIND = 'allocator-model';
 
@@ -13,7 +13,7 @@ export class CurrentModel {
   private cachedJson: string | undefined;
   private cached: ModelParameters;
 
-  constructor(private readonly store: StateStore, private readonly modelId: string, initial: ModelParameters) {
+  constructor(private readonly store: HasDocuments, private readonly modelId: string, initial: ModelParameters) {
     this.cached = initial;
   }
 

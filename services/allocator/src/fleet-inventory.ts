@@ -1,7 +1,10 @@
 import { RESOURCE_KEYS, ZERO_RESOURCES, addResources, type Resources } from '@foresight/core';
 import type { HostEvent, InventoryEvent } from '@foresight/contracts';
 import { RuntimeError } from '@foresight/messaging';
-import type { StateStore } from '@foresight/stores';
+import type { HasDocuments, HasIdempotency, LeaseLedger } from '@foresight/stores';
+
+/** What the inventory keeps: its documents, the claim that serialises a host's usage, and host capacities in the ledger. */
+export type FleetInventoryStore = HasDocuments & HasIdempotency & Pick<LeaseLedger, 'setHostCapacity'>;
 import type { KeyedSerialQueue } from './keyed-serial-queue.js';
 
 const VM_KIND = 'allocator-vm';
@@ -32,7 +35,7 @@ function parse<T>(json: string | undefined): T | undefined {
  * read-modify-written under a short claim (contention → a retriable error, the runtime retries).
  */
 export class FleetInventory {
-  constructor(private readonly store: StateStore, private readonly queue: KeyedSerialQueue) {}
+  constructor(private readonly store: FleetInventoryStore, private readonly queue: KeyedSerialQueue) {}
 
   /** The VM's placement, or undefined when the inventory has not reported it. */
   async placement(vmId: string): Promise<VmPlacement | undefined> {

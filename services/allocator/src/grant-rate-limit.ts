@@ -1,5 +1,5 @@
 import { admitGrants, grantWindow, type RateAllowance } from '@foresight/core';
-import type { StateStore } from '@foresight/stores';
+import type { QuotaWindows } from '@foresight/stores';
 import type { PlannedCommand } from './planned-command.js';
 
 /** A window's counter outlives its event-time minute by far; it only needs to be gone eventually. */
@@ -16,7 +16,7 @@ function quotaKey(window: string): string {
  * window, so the count can never exceed the limit. The round plans against what was left (core admitGrants).
  */
 export class GrantRateLimit {
-  constructor(private readonly store: Pick<StateStore, 'takeQuota' | 'quotasUsed'>, private readonly maxPerMinute: number) {}
+  constructor(private readonly store: QuotaWindows, private readonly maxPerMinute: number) {}
 
   /** What is left of each window (read at once), keyed by window: the round's rate allowance. */
   async left(windows: readonly string[]): Promise<RateAllowance> {

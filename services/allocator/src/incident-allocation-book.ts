@@ -1,5 +1,5 @@
 import type { Lease } from '@foresight/core';
-import type { StateStore } from '@foresight/stores';
+import type { HasDocuments } from '@foresight/stores';
 import type { PlannedCommand } from './planned-command.js';
 
 const KIND = 'allocator-incident';
@@ -33,7 +33,7 @@ export interface IncidentAllocation {
 
 /** The per-incident documents of the allocator. */
 export class IncidentAllocationBook {
-  constructor(private readonly store: StateStore) {}
+  constructor(private readonly store: HasDocuments) {}
 
   /** The incident's record, or a fresh one. */
   async load(incidentId: string): Promise<IncidentAllocation> {

@@ -3,7 +3,7 @@ import {
   allocationRound, assessRisk, commandIdFor, commandSubject, grantWindow, namedVms, shadowLeasesAfter, type GrantRefusal, type Lease, type RoundAssessment,
 } from '@foresight/core';
 import type { Logger, Publish } from '@foresight/messaging';
-import type { Reservation, StateStore } from '@foresight/stores';
+import type { HasDocuments, LeaseLedger, QuotaWindows, Reservation } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import { modeOf, type AllocatorSettings } from './allocator-settings.js';
 import type { CurrentModel } from './current-model.js';
@@ -18,7 +18,7 @@ import type { PlannedCommand } from './planned-command.js';
 
 /** What the allocator's domain needs. */
 export interface IncidentAllocatorDeps {
-  readonly store: StateStore;
+  readonly store: LeaseLedger & QuotaWindows & HasDocuments;
   readonly inventory: FleetInventory;
   readonly model: CurrentModel;
   readonly settings: AllocatorSettings;

@@ -1,7 +1,7 @@
 import type { AllocationCommand } from '@foresight/contracts';
 import type { Resources } from '@foresight/core';
 import type { Logger } from '@foresight/messaging';
-import type { StateStore } from '@foresight/stores';
+import type { LeaseLedger } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import type { PlannedCommand } from './planned-command.js';
 
@@ -22,7 +22,7 @@ export function allocationCommandOf(command: PlannedCommand, now: number): Alloc
  */
 export class LedgerActuator {
   /** `vmCap`: what one VM's reservations may hold in all; the ledger checks it with the host and the budget. */
-  constructor(private readonly store: StateStore, private readonly logger: Logger, private readonly metrics: AllocatorMetrics, private readonly vmCap: Resources) {}
+  constructor(private readonly store: LeaseLedger, private readonly logger: Logger, private readonly metrics: AllocatorMetrics, private readonly vmCap: Resources) {}
 
   /**
    * A run of commands of one step, in order; per command, true when it should be published. GRANTs go to the ledger

@@ -1,5 +1,5 @@
 import type { Lease, LedgerLease, LedgerView } from '@foresight/core';
-import type { Reservation, StateStore } from '@foresight/stores';
+import type { LeaseLedger, Reservation } from '@foresight/stores';
 
 /** A ledger reservation as core's ledger lease; its id is the reservation id (the GRANT's commandId). */
 export function ledgerLeaseOf(r: Reservation): LedgerLease {
@@ -7,7 +7,7 @@ export function ledgerLeaseOf(r: Reservation): LedgerLease {
 }
 
 /** Reads the incidents' own reservations (one call each, at once). */
-export async function readHeldReservations(store: StateStore, incidentIds: readonly string[]): Promise<readonly Reservation[]> {
+export async function readHeldReservations(store: LeaseLedger, incidentIds: readonly string[]): Promise<readonly Reservation[]> {
   return (await Promise.all([...new Set(incidentIds)].map((incidentId) => store.activeReservations({ incidentId })))).flat();
 }
 
@@ -20,7 +20,7 @@ export async function readHeldReservations(store: StateStore, incidentIds: reado
  * a reserve refused, never over-commit.
  */
 export async function readLedgerView(
-  store: StateStore, held: readonly Reservation[], vmIds: readonly string[], hostIds: readonly string[], shadowLeases: ReadonlyMap<string, readonly Lease[]>,
+  store: LeaseLedger, held: readonly Reservation[], vmIds: readonly string[], hostIds: readonly string[], shadowLeases: ReadonlyMap<string, readonly Lease[]>,
 ): Promise<LedgerView> {
   const vms = [...new Set([...vmIds, ...held.map((r) => r.vmId)])];
   const hosts = [...new Set([...hostIds, ...held.map((r) => r.hostId)])];

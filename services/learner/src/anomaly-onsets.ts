@@ -1,6 +1,6 @@
 import { foldOnsetReport, type ObservedOnset } from '@foresight/core';
 import type { AnomalyEvent } from '@foresight/contracts';
-import type { StateStore } from '@foresight/stores';
+import type { HasDocuments } from '@foresight/stores';
 import { LEARNER_DOCUMENTS, readDocument, readDocuments, writeDocument } from './learner-documents.js';
 
 /** One COMPONENT anomaly of a VM: when it opened and, once known, when it resolved (report times). */
@@ -19,7 +19,7 @@ export interface SystemOnsets {
  * RESOLVED closes the latest open one; onsets older than the retention are dropped.
  */
 export class AnomalyOnsets {
-  constructor(private readonly store: StateStore, private readonly retentionMs: number) {}
+  constructor(private readonly store: HasDocuments, private readonly retentionMs: number) {}
 
   /** The system's onsets, or undefined when it has none. */
   of(systemId: string): Promise<SystemOnsets | undefined> {

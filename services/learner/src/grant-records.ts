@@ -1,5 +1,5 @@
 import type { AllocationCommand, AllocationOutcome } from '@foresight/contracts';
-import type { StateStore } from '@foresight/stores';
+import type { HasDocuments } from '@foresight/stores';
 import { LEARNER_DOCUMENTS, pairDocumentId, readDocument, readDocuments, writeDocument } from './learner-documents.js';
 
 /** The first ENFORCE GRANT made to a VM for an incident. */
@@ -20,7 +20,7 @@ export interface CommandOutcomeRecord {
  * consumed by different instances, so each writes its own document kind (one writer per document).
  */
 export class GrantRecords {
-  constructor(private readonly store: StateStore) {}
+  constructor(private readonly store: HasDocuments) {}
 
   /** Remembers the first ENFORCE GRANT of each (incident, VM); SHADOW commands change nothing on a VM. */
   recordCommand(command: AllocationCommand): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ModelParameters } from '@foresight/core';
 import type { Logger, Publish } from '@foresight/messaging';
-import type { GraphStore, StateStore } from '@foresight/stores';
+import type { GraphStore, HasDocuments, HasIdempotency } from '@foresight/stores';
 import type { AnomalyOnsets } from './anomaly-onsets.js';
 import type { GrantRecords } from './grant-records.js';
 import { incidentRecordOf } from './incident-history.js';
@@ -12,7 +12,7 @@ import { labelIncident } from './prediction-labelling.js';
 
 /** What the labeller reads and writes. */
 export interface IncidentLabellerDeps {
-  readonly store: StateStore;
+  readonly store: HasDocuments & HasIdempotency;
   readonly predictions: IncidentPredictionBook;
   readonly onsets: AnomalyOnsets;
   readonly grants: GrantRecords;

@@ -1,5 +1,5 @@
 import type { RiskAssessment } from '@foresight/contracts';
-import type { StateStore } from '@foresight/stores';
+import type { HasDocuments } from '@foresight/stores';
 import { LEARNER_DOCUMENTS, readDocument, readDocuments, writeDocument } from './learner-documents.js';
 
 /** The likeliest infecting edge of a predicted VM, as its latest assessment explained it. */
@@ -76,7 +76,7 @@ export function foldAssessment(current: IncidentPredictions | undefined, risk: R
 
 /** The per-incident prediction documents (written by the owner of the incident's risk partition). */
 export class IncidentPredictionBook {
-  constructor(private readonly store: StateStore, private readonly predictionThreshold: number) {}
+  constructor(private readonly store: HasDocuments, private readonly predictionThreshold: number) {}
 
   get(incidentId: string): Promise<IncidentPredictions | undefined> {
     return readDocument<IncidentPredictions>(this.store, LEARNER_DOCUMENTS.incident, incidentId);

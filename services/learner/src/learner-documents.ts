@@ -1,4 +1,4 @@
-import type { StateStore } from '@foresight/stores';
+import type { HasDocuments } from '@foresight/stores';
 
 /** The kinds of document the learner keeps in stateStore.documents, and who writes each. */
 export const LEARNER_DOCUMENTS = {
@@ -21,13 +21,13 @@ export const LEARNER_DOCUMENTS = {
 } as const;
 
 /** Reads a JSON document, or undefined. */
-export async function readDocument<T>(store: StateStore, kind: string, id: string): Promise<T | undefined> {
+export async function readDocument<T>(store: HasDocuments, kind: string, id: string): Promise<T | undefined> {
   const json = await store.documents.get(kind, id);
   return json === undefined ? undefined : (JSON.parse(json) as T);
 }
 
 /** Reads several JSON documents of one kind in one call, by id (undefined where there is none). */
-export async function readDocuments<T>(store: StateStore, kind: string, ids: readonly string[]): Promise<Map<string, T | undefined>> {
+export async function readDocuments<T>(store: HasDocuments, kind: string, ids: readonly string[]): Promise<Map<string, T | undefined>> {
   const docs = await store.documents.getMany(kind, ids);
   return new Map(ids.map((id, i) => {
     const json = docs[i];
@@ -36,7 +36,7 @@ export async function readDocuments<T>(store: StateStore, kind: string, ids: rea
 }
 
 /** Writes a JSON document. */
-export async function writeDocument(store: StateStore, kind: string, id: string, value: unknown): Promise<void> {
+export async function writeDocument(store: HasDocuments, kind: string, id: string, value: unknown): Promise<void> {
   await store.documents.put(kind, id, JSON.stringify(value));
 }
 

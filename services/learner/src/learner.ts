@@ -1,6 +1,6 @@
 import { defaultModel, type ModelParameters, type PublicationDecision } from '@foresight/core';
 import type { AnyConsumerDeclaration, Logger, MessageBus } from '@foresight/messaging';
-import type { GraphStore, StateStore } from '@foresight/stores';
+import type { GraphStore, HasDocuments, HasIdempotency } from '@foresight/stores';
 import { AnomalyOnsets } from './anomaly-onsets.js';
 import { GrantRecords } from './grant-records.js';
 import { allocationOutcomesConsumer } from './handlers/allocation-outcomes.js';
@@ -17,7 +17,8 @@ import { PathwayFeatureCatalog } from './pathway-features.js';
 /** What the learner is built from. */
 export interface LearnerDeps {
   readonly bus: MessageBus;
-  readonly stateStore: StateStore;
+  /** Documents and labelling claims (one RedisStateStore or InMemoryStateStore in practice). */
+  readonly stateStore: HasDocuments & HasIdempotency;
   /** Where infecting edges get their observed features; without it no carrier evidence is produced. */
   readonly graphStore?: GraphStore;
   readonly logger: Logger;

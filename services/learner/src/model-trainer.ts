@@ -4,7 +4,7 @@ import {
 } from '@foresight/core';
 import type { ModelVersion } from '@foresight/contracts';
 import type { Logger, Publish } from '@foresight/messaging';
-import { isStoreError, MAX_DOCUMENT_LENGTH, type StateStore } from '@foresight/stores';
+import { isStoreError, MAX_DOCUMENT_LENGTH, type HasDocuments, type HasIdempotency } from '@foresight/stores';
 import { LEARNER_DOCUMENTS, readDocument } from './learner-documents.js';
 import type { LearnerMetrics } from './learner-metrics.js';
 import type { LearnerSettings } from './learner-settings.js';
@@ -45,7 +45,7 @@ export class ModelTrainer {
   private steppedOnce = false;
 
   constructor(
-    private readonly store: StateStore, private readonly settings: LearnerSettings, private readonly initialModel: ModelParameters,
+    private readonly store: HasDocuments & HasIdempotency, private readonly settings: LearnerSettings, private readonly initialModel: ModelParameters,
     private readonly logger: Logger, private readonly metrics: LearnerMetrics,
   ) {}
 

@@ -4,7 +4,7 @@ import {
   type EstimatorName, type EvidenceOutcome, type OriginOptions, type TopologySnapshot, type TrackedIncident,
 } from '@foresight/core';
 import { RuntimeError, type Logger, type Publish } from '@foresight/messaging';
-import type { StateStore } from '@foresight/stores';
+import type { HasIdempotency, HotScores } from '@foresight/stores';
 import type { ActiveModel } from './active-model.js';
 import type { IncidentBook } from './incident-book.js';
 import { hotScores, publishedAtRisk, riskAssessmentMessage, type RiskVersion } from './risk-assessment-message.js';
@@ -47,7 +47,7 @@ export class IncidentTracker {
     private readonly view: TopologyView,
     private readonly model: ActiveModel,
     private readonly book: IncidentBook,
-    private readonly stateStore: StateStore,
+    private readonly stateStore: HotScores & HasIdempotency,
     private readonly options: IncidentTrackerOptions,
     private readonly logger: Logger,
     private readonly metrics: PropagationScorerMetrics,

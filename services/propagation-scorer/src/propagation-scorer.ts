@@ -1,6 +1,6 @@
 import { DEFAULT_PROBABILITY_FLOOR, type ModelParameters } from '@foresight/core';
 import { RuntimeError, type AnyConsumerDeclaration, type Logger, type MessageBus } from '@foresight/messaging';
-import type { GraphStore, StateStore } from '@foresight/stores';
+import type { GraphStore, HasDocuments, HasIdempotency, HotScores } from '@foresight/stores';
 import { ActiveModel } from './active-model.js';
 import { anomaliesConsumer } from './handlers/anomalies.js';
 import { modelConsumer } from './handlers/model.js';
@@ -29,7 +29,8 @@ export const DEFAULT_PROPAGATION_SCORER_OPTIONS: PropagationScorerOptions = {
 /** What the propagation scorer is built from. */
 export interface PropagationScorerDeps {
   readonly bus: MessageBus;
-  readonly stateStore: StateStore;
+  /** Hot scores, incident and model documents, tick claims (one RedisStateStore or InMemoryStateStore in practice). */
+  readonly stateStore: HotScores & HasDocuments & HasIdempotency;
   readonly graphStore: GraphStore;
   readonly logger: Logger;
   readonly options?: Partial<PropagationScorerOptions>;

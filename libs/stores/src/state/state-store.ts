@@ -83,25 +83,20 @@ export interface DocumentStore {
   delete(kind: string, id: string): Promise<boolean>;
 }
 
-/**
- * Hot, shared state: incident scores, the resource-pool ledger with leases, and idempotency keys. Every ledger
- * mutation is atomic: two allocators on two processes can never over-commit a host or the proactive budget.
- * Lease logic never reads the wall clock: time comes in as arguments.
- */
-export interface StateStore extends RiskReadModel {
-  /** Connects (and loads scripts); idempotent. */
-  init(): Promise<void>;
-  /** Idempotency keys, on the same connection and key prefix. */
-  readonly idempotency: IdempotencyStore;
-  /** Durable documents, on the same connection and key prefix (no TTL). */
-  readonly documents: DocumentStore;
-
+/** The write side of the hot scores (the propagation scorer's); RiskReadModel is their read side. */
+export interface HotScores {
   /**
    * Replaces an incident's scores when `version` is newer than the stored one; false (no change) otherwise. Scores
    * vanish after ttlMs; a version with no entries (a closed incident) retracts them. Read through RiskReadModel.
    */
   putIncidentScores(incidentId: string, version: number, entries: readonly ScoreEntry[], ttlMs: number): Promise<boolean>;
+}
 
+/**
+ * The resource-pool ledger with leases (the allocator's). Every mutation is atomic: two allocators on two processes can
+ * never over-commit a host or the proactive budget. Lease logic never reads the wall clock: time comes in as arguments.
+ */
+export interface LeaseLedger {
   /** Sets what Foresight may hold on a host (a host must have a capacity before reserve accepts it). */
   setHostCapacity(hostId: string, capacity: Resources): Promise<void>;
   /** Sets the cluster-wide proactive budget (zero until set: reserve fails closed). */
@@ -127,13 +122,6 @@ export interface StateStore extends RiskReadModel {
   expireLeases(now: number): Promise<readonly string[]>;
   /** Active reservations matching the filter, by commandId. */
   activeReservations(filter?: ReservationFilter): Promise<readonly Reservation[]>;
-  /**
-   * Takes up to `count` units of a counted window (`key`, at most `limit` units in all, the window's key lives `ttlMs`
-   * from its first take): atomically, so concurrent takers never exceed the limit. Returns how many were taken.
-   */
-  takeQuota(key: string, count: number, limit: number, ttlMs: number): Promise<number>;
-  /** How many units of each counted window are taken (0 for a window never taken or gone), in the order of `keys`; one read. */
-  quotasUsed(keys: readonly string[]): Promise<number[]>;
   /** How many reservations are active (without reading them). */
   countActiveReservations(): Promise<number>;
   /** A host's ledger, or undefined when it has no capacity set. */
@@ -142,7 +130,37 @@ export interface StateStore extends RiskReadModel {
   hostLedgers(hostIds: readonly string[]): Promise<(PoolLedger | undefined)[]>;
   /** The proactive budget's ledger. */
   budget(): Promise<PoolLedger>;
+}
 
+/** Counted windows (the allocator's grant rate limit). */
+export interface QuotaWindows {
+  /**
+   * Takes up to `count` units of a counted window (`key`, at most `limit` units in all, the window's key lives `ttlMs`
+   * from its first take): atomically, so concurrent takers never exceed the limit. Returns how many were taken.
+   */
+  takeQuota(key: string, count: number, limit: number, ttlMs: number): Promise<number>;
+  /** How many units of each counted window are taken (0 for a window never taken or gone), in the order of `keys`; one read. */
+  quotasUsed(keys: readonly string[]): Promise<number[]>;
+}
+
+/** Durable documents, on the store's connection and key prefix (no TTL). */
+export interface HasDocuments {
+  readonly documents: DocumentStore;
+}
+
+/** Idempotency keys and short claims, on the store's connection and key prefix. */
+export interface HasIdempotency {
+  readonly idempotency: IdempotencyStore;
+}
+
+/**
+ * Every port of the shared state on one connection: what an adapter implements and a composition root opens, starts
+ * and closes. Consumers take the narrow ports (HotScores, RiskReadModel, LeaseLedger, QuotaWindows, DocumentStore,
+ * IdempotencyStore), never this.
+ */
+export interface StateStore extends HotScores, RiskReadModel, LeaseLedger, QuotaWindows, HasDocuments, HasIdempotency {
+  /** Connects (and loads scripts); idempotent. */
+  init(): Promise<void>;
   /** Releases connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }
