@@ -1,13 +1,13 @@
 import type { AnomalyEvent } from '@foresight/contracts';
 import {
-  applyComponentAnomaly, applyScopeAnomaly, assess,
-  type EstimatorName, type EvidenceOutcome, type OriginOptions, type TopologySnapshot, type TrackedIncident,
+  applyComponentAnomaly, applyScopeAnomaly, rescoreDue, rescoreIncident,
+  type EstimatorName, type EvidenceOutcome, type OriginOptions, type RiskVersion, type TopologySnapshot, type TrackedIncident,
 } from '@foresight/core';
 import { RuntimeError, type Logger, type Publish } from '@foresight/messaging';
 import type { HasIdempotency, HotScores } from '@foresight/stores';
 import type { ActiveModel } from './active-model.js';
 import type { IncidentBook } from './incident-book.js';
-import { hotScores, publishedAtRisk, riskAssessmentMessage, type RiskVersion } from './risk-assessment-message.js';
+import { hotScores, riskAssessmentMessage } from './risk-assessment-message.js';
 import type { TopologyView } from './topology-view.js';
 
 /** The scorer's incident settings (durations in event-time ms). */
@@ -107,12 +107,11 @@ export class IncidentTracker {
       const stale = new Set<string>();
       for (const incident of incidents) {
         const id = incident.state.incidentId;
-        const due = now - incident.lastEvidenceAt >= this.options.incidentTimeoutMs;
-        const outdated = incident.modelVersion !== modelVersion || incident.unknownVmIds.some((vmId) => this.view.hasVm(vmId));
-        if (!due && !outdated) continue;
+        const due = rescoreDue(incident, now, modelVersion, this.options.incidentTimeoutMs, (vmId) => this.view.hasVm(vmId));
+        if (due === undefined) continue;
         const claimed = await this.stateStore.idempotency.claim(`propagation-scorer:tick:${id}:${incident.riskVersion}`, this.options.claimTtlMs);
         if (!claimed) continue;
-        (due ? expired : stale).add(id);
+        (due === 'expired' ? expired : stale).add(id);
       }
       if (expired.size === 0 && stale.size === 0) {
         this.track(systemId, incidents);
@@ -143,22 +142,10 @@ export class IncidentTracker {
         open.push(incident);
         continue;
       }
-      const generatedAt = Math.max(now, incident.generatedAt);
-      const { state, assessment } = assess(incident.state, snapshot, model, generatedAt, { estimator: this.options.estimator, floor: this.options.probabilityFloor });
-      const closed = closing.has(id) || state.status === 'RESOLVED';
-      const version: RiskVersion = { incidentId: id, systemId: incident.systemId, version: incident.riskVersion + 1, closed, assessment, generatedAt };
+      const { version, next } = rescoreIncident(incident, snapshot, model, now, closing.has(id), this.options);
       versions.push(version);
-      this.logger.debug({ incidentId: id, version: version.version, status: closed ? 'CLOSED' : 'OPEN', atRisk: assessment.atRisk.length, modelVersion: model.version }, 'risk assessed');
-      if (closed) continue;
-      open.push({
-        ...incident,
-        state: { ...state, lastAssessment: null },
-        riskVersion: version.version,
-        generatedAt,
-        modelVersion: model.version,
-        predicted: new Map(publishedAtRisk(version, this.options.maxAtRisk).map((e) => [e.vmId, e.probability])),
-        unknownVmIds: assessment.unknownVmIds,
-      });
+      this.logger.debug({ incidentId: id, version: version.version, status: version.closed ? 'CLOSED' : 'OPEN', atRisk: version.assessment.atRisk.length, modelVersion: model.version }, 'risk assessed');
+      if (next !== undefined) open.push(next);
     }
     return { open, versions, snapshot };
   }

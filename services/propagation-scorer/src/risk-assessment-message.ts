@@ -1,22 +1,6 @@
 import type { AtRiskVm, RiskAssessment } from '@foresight/contracts';
-import type { IncidentAssessment, RiskEntry, TopologySnapshot } from '@foresight/core';
+import { publishedAtRisk, type RiskEntry, type RiskVersion, type TopologySnapshot } from '@foresight/core';
 import type { ScoreEntry } from '@foresight/stores';
-
-/** What one published version of an incident's risk says, before it becomes a message. */
-export interface RiskVersion {
-  readonly incidentId: string;
-  readonly systemId: string;
-  readonly version: number;
-  readonly closed: boolean;
-  readonly assessment: IncidentAssessment;
-  /** generatedAt of this version (never earlier than the previous one's). */
-  readonly generatedAt: number;
-}
-
-/** The at-risk entries a version publishes: none once closed, else the `max` most likely. */
-export function publishedAtRisk(version: RiskVersion, max: number): readonly RiskEntry[] {
-  return version.closed ? [] : version.assessment.atRisk.slice(0, max);
-}
 
 function atRiskVm(entry: RiskEntry, generatedAt: number, snapshot: TopologySnapshot): AtRiskVm {
   return {
