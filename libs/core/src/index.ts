@@ -77,7 +77,8 @@ export { resolveLearningOptions, type LearningOptions, type GrantUtilityOptions 
 export { learnFromOutcomes } from './learning/learn-from-outcomes.js';
 export type { VulnerabilityEvidence } from './learning/vulnerability-learning.js';
 export { evaluateModel, scoreHeldOut, averagePrecision, edgeProbability, type ModelMetrics, type ScoredExposure } from './learning/model-evaluation.js';
-export { shouldPublish, publicationDecision, type PublicationOptions, type PublicationDecision, type PublicationVerdict } from './learning/publication.js';
+export { shouldPublish, publicationDecision, type PublicationOptions, type PublicationDecision, type PublicationVerdict, type PublicationContext } from './learning/publication.js';
+export { pairedAssessmentScores, type AssessmentRankingOptions } from './learning/assessment-ranking.js';
 export { pairedAuprc, pairedBootstrap, type PairedAuprc, type PairedAuprcOptions, type PairedDifference } from './learning/paired-auprc.js';
 export {
   DEFAULT_LEARNER_STEP, learnerStepDue, stepCandidate, decidePublication, learnerStep, type LearnerStepSettings, type SteppedCandidate,

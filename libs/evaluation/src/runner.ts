@@ -121,7 +121,9 @@ interface Stream {
 function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, settings: LearnerStepSettings): void {
   stream.learner = recordOutcome(stream.learner, outcome, settings.state);
   if (!learnerStepDue(stream.learner, stream.lastAttemptRecorded, settings)) return;
-  const step = learnerStep(stream.model, stream.learner, stream.prior, at, settings);
+  // The gate re-ranks held-out first assessments on the topology the stream scores on, as the learner service does on
+  // the graph it loads.
+  const step = learnerStep(stream.model, stream.learner, stream.prior, at, settings, { snapshot: stream.snapshot });
   stream.model = step.model;
   stream.learner = step.state;
   stream.lastAttemptRecorded = stream.learner.recorded;

@@ -57,12 +57,13 @@ export function createLearner(deps: LearnerDeps): Learner {
   const onsets = new AnomalyOnsets(store, settings.onsetRetentionMs);
   const predictions = new IncidentPredictionBook(store, settings.predictionThreshold);
   const grants = new GrantRecords(store);
+  const features = new PathwayFeatureCatalog(deps.graphStore);
   const labeller = new IncidentLabeller({
-    store, predictions, onsets, grants, features: new PathwayFeatureCatalog(deps.graphStore), ...(deps.graphStore === undefined ? {} : { graphStore: deps.graphStore }),
+    store, predictions, onsets, grants, features, ...(deps.graphStore === undefined ? {} : { graphStore: deps.graphStore }),
     labellingClaimTtlMs: settings.labellingClaimTtlMs,
     logger: deps.logger, metrics,
   });
-  const trainer = new ModelTrainer(store, settings, deps.model ?? defaultModel(settings.modelId), deps.logger, metrics);
+  const trainer = new ModelTrainer(store, settings, deps.model ?? defaultModel(settings.modelId), deps.logger, metrics, (now) => features.snapshotAt(now));
   const publish = deps.bus.publish.bind(deps.bus);
   let state: 'new' | 'started' | 'stopped' = 'new';
   let decision: PublicationDecision | undefined;

@@ -1,6 +1,6 @@
 import {
   createLearnerState, decidePublication, learnerStepDue, learnerWindow, parseModel, recordOutcome, serialiseModel, stepCandidate, trimLearnerState,
-  type IncidentOutcome, type LearnerState, type ModelMetrics, type ModelParameters, type PublicationDecision,
+  type IncidentOutcome, type LearnerState, type ModelMetrics, type ModelParameters, type PublicationDecision, type TopologySnapshot,
 } from '@foresight/core';
 import type { ModelVersion } from '@foresight/contracts';
 import type { Logger, Publish } from '@foresight/messaging';
@@ -47,6 +47,8 @@ export class ModelTrainer {
   constructor(
     private readonly store: HasDocuments & HasIdempotency, private readonly settings: LearnerSettings, private readonly initialModel: ModelParameters,
     private readonly logger: Logger, private readonly metrics: LearnerMetrics,
+    /** The topology the gate re-ranks held-out first assessments on (none: that check is not run). */
+    private readonly topology: (now: number) => Promise<TopologySnapshot | undefined> = () => Promise.resolve(undefined),
   ) {}
 
   /** The current (last published) model version, or the initial model. */
@@ -87,7 +89,8 @@ export class ModelTrainer {
     const started = performance.now();
     const candidate = refit === undefined ? stepped : await refitOffThread({ stepped, window: refit.window, options: refit.options });
     this.logger.info({ windowIncidents: learnerWindow(learner).length, refitMs: refit === undefined ? null : Math.round(performance.now() - started) }, 'candidate model learnt');
-    const { decision, model: published, state: after } = decidePublication(candidate, current, learner, this.settings);
+    const snapshot = await this.topology(now);
+    const { decision, model: published, state: after } = decidePublication(candidate, current, learner, this.settings, snapshot === undefined ? {} : { snapshot });
     this.metrics.modelDecision(decision.verdict);
     if (decision.publish) {
       const message: ModelVersion = {

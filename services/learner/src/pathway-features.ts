@@ -1,5 +1,5 @@
-import { ExposureIndex, pathwayKey, type PathwayFeatures, type PathwayKind } from '@foresight/core';
-import type { GraphStore } from '@foresight/stores';
+import { buildTopologySnapshot, ExposureIndex, pathwayKey, type PathwayFeatures, type PathwayKind, type TopologySnapshot } from '@foresight/core';
+import type { GraphStore, StoredTopology } from '@foresight/stores';
 import type { PathwayFeaturesOf } from './prediction-labelling.js';
 
 /** How stale (in event time) the cached topology may get before labelling reloads it. */
@@ -19,6 +19,8 @@ export interface LabellingTopology {
 export class PathwayFeatureCatalog {
   private features = new Map<string, PathwayFeatures>();
   private exposures: ExposureIndex | undefined;
+  private topology: StoredTopology | undefined;
+  private compiled: TopologySnapshot | undefined;
   private loadedAt: number | undefined;
 
   constructor(private readonly graphStore: GraphStore | undefined) {}
@@ -29,10 +31,23 @@ export class PathwayFeatureCatalog {
       const topology = await this.graphStore.loadTopology();
       this.features = new Map(topology.pathways.map((p) => [pathwayKey(p.source, p.target, p.kind), p.features]));
       this.exposures = new ExposureIndex(topology);
+      this.topology = topology;
+      this.compiled = undefined;
       this.loadedAt = now;
     }
     const features = this.features;
     const featuresOf = (source: string, target: string, kind: PathwayKind): PathwayFeatures | undefined => features.get(pathwayKey(source, target, kind));
     return this.exposures === undefined ? { featuresOf } : { featuresOf, exposures: this.exposures };
+  }
+
+  /**
+   * The topology compiled for scoring (stored features, no ageing), for the publication gate's re-ranking of held-out
+   * first assessments; undefined without a graph store. Compiled once per load.
+   */
+  async snapshotAt(now: number): Promise<TopologySnapshot | undefined> {
+    await this.at(now);
+    if (this.topology === undefined) return undefined;
+    this.compiled ??= buildTopologySnapshot(this.topology.vms, this.topology.pathways);
+    return this.compiled;
   }
 }

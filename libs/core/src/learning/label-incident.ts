@@ -251,7 +251,10 @@ export function labelIncident(input: LabellingInput): LabelledIncident {
   const affected = exposures.filter((e) => e.becameAnomalous).length + missed.length;
   exposures.sort((a, b) => byId(a.vmId, b.vmId));
   return {
-    outcome: { incidentId: incident.incidentId, onsetAt: incident.onsetAt, modelVersion: Math.max(1, incident.modelVersion), exposures, missed },
+    outcome: {
+      incidentId: incident.incidentId, onsetAt: incident.onsetAt, modelVersion: Math.max(1, incident.modelVersion), exposures, missed,
+      sources: [...incident.sources].sort((a, b) => byId(a[0], b[0])).map(([vmId, onsetAt]) => ({ vmId, onsetAt })), anomalyType: incident.anomalyType,
+    },
     summary: {
       incidentId: incident.incidentId, anomalyType: incident.anomalyType, modelVersion: incident.modelVersion, predicted, affected, truePositives,
       precision: predicted === 0 ? 0 : truePositives / predicted,

@@ -2,7 +2,7 @@ import type { ModelParameters } from '../model/model-parameters.js';
 import { learnerWindow, takeTrainingBatch, type LearnerState, type LearnerStateOptions } from './learner-state.js';
 import { learnFromOutcomes } from './learn-from-outcomes.js';
 import type { LearningOptions } from './learning-options.js';
-import { publicationDecision, type PublicationDecision, type PublicationOptions } from './publication.js';
+import { publicationDecision, type PublicationContext, type PublicationDecision, type PublicationOptions } from './publication.js';
 import { refitOnWindow, WINDOWED_LEARNING, type WindowRefitOptions } from './window-refit.js';
 
 /**
@@ -80,13 +80,13 @@ export function stepCandidate(current: ModelParameters, state: LearnerState, ini
  * out (the decision's reason says so).
  */
 export function decidePublication(
-  candidate: ModelParameters, current: ModelParameters, state: LearnerState, settings: LearnerStepSettings,
+  candidate: ModelParameters, current: ModelParameters, state: LearnerState, settings: LearnerStepSettings, context: PublicationContext = {},
 ): { readonly decision: PublicationDecision; readonly model: ModelParameters; readonly state: LearnerState } {
-  let decision = publicationDecision(candidate, current, state.heldOut, settings.publication);
+  let decision = publicationDecision(candidate, current, state.heldOut, settings.publication, context);
   let published = candidate;
   if (decision.verdict === 'WORSE_GRANT_UTILITY') {
     const kept = { ...candidate, grantThreshold: current.grantThreshold, releaseThreshold: current.releaseThreshold };
-    const again = publicationDecision(kept, current, state.heldOut, settings.publication);
+    const again = publicationDecision(kept, current, state.heldOut, settings.publication, context);
     if (again.publish) {
       decision = { ...again, reason: `${again.reason}; grant threshold kept at ${current.grantThreshold} (the candidate's ${candidate.grantThreshold.toFixed(4)}: ${decision.reason})` };
       published = kept;
@@ -97,9 +97,9 @@ export function decidePublication(
 
 /** A whole step on this thread: what the evaluation runs, and what the service runs with the refit off-thread. */
 export function learnerStep(
-  current: ModelParameters, state: LearnerState, initial: ModelParameters, at: number, settings: LearnerStepSettings,
+  current: ModelParameters, state: LearnerState, initial: ModelParameters, at: number, settings: LearnerStepSettings, context: PublicationContext = {},
 ): { readonly decision: PublicationDecision; readonly candidate: ModelParameters; readonly model: ModelParameters; readonly state: LearnerState } {
   const { stepped, refit } = stepCandidate(current, state, initial, at, settings);
   const candidate = refit === undefined ? stepped : refitOnWindow(stepped, refit.window, refit.options);
-  return { ...decidePublication(candidate, current, state, settings), candidate };
+  return { ...decidePublication(candidate, current, state, settings, context), candidate };
 }

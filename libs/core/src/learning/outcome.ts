@@ -59,6 +59,12 @@ export interface IncidentOutcome {
   readonly modelVersion: number;
   readonly exposures: readonly ExposureOutcome[];
   readonly missed?: readonly MissedAnomaly[];
+  /**
+   * The incident's origin as the first assessment saw it, and its anomaly type: with a topology, the publication gate
+   * re-ranks the first assessment under both models (absent in outcomes recorded before it existed).
+   */
+  readonly sources?: readonly { readonly vmId: string; readonly onsetAt: number }[];
+  readonly anomalyType?: string;
 }
 
 function bad(path: string, message: string, cause?: unknown): ForesightError {
@@ -127,6 +133,15 @@ export function assertIncidentOutcome(outcome: IncidentOutcome): void {
     assertEdge(e.edge, `${path}.edge`);
     assertEdges(e.exposingEdges, `${path}.exposingEdges`);
   });
+  const sources: readonly { vmId: string; onsetAt: number }[] | undefined = outcome.sources;
+  if (sources !== undefined) {
+    if (!Array.isArray(outcome.sources)) throw bad(`${at}.sources`, 'must be an array');
+    sources.forEach((s, i) => {
+      nonEmptyString(s.vmId, `${at}.sources[${i}].vmId`);
+      if (typeof s.onsetAt !== 'number' || !Number.isFinite(s.onsetAt)) throw bad(`${at}.sources[${i}].onsetAt`, `must be a finite number, got ${String(s.onsetAt)}`);
+    });
+  }
+  if (outcome.anomalyType !== undefined && typeof outcome.anomalyType !== 'string') throw bad(`${at}.anomalyType`, 'must be a string');
   const missed: readonly MissedAnomaly[] | undefined = outcome.missed;
   if (missed !== undefined) {
     if (!Array.isArray(outcome.missed)) throw bad(`${at}.missed`, 'must be an array');

@@ -1,4 +1,6 @@
 import type { ModelParameters } from '../model/model-parameters.js';
+import type { TopologySnapshot } from '../topology/topology-snapshot.js';
+import { pairedAssessmentScores } from './assessment-ranking.js';
 import { grantDecisionSamples, grantUtilityAt } from './grant-threshold.js';
 import { resolveGrantUtility, type GrantUtilityOptions } from './learning-options.js';
 import { metricsOf, scoreHeldOut, type ModelMetrics, type ScoredExposure } from './model-evaluation.js';
@@ -33,7 +35,13 @@ export interface PublicationOptions extends GrantUtilityOptions {
 /** Why a candidate was refused (a stable code, for metrics and for the `model` topic's readers), or that it was not. */
 export type PublicationVerdict =
   | 'PUBLISHED' | 'OTHER_MODEL' | 'NOT_NEWER' | 'TOO_FEW_EXAMPLES' | 'TOO_FEW_POSITIVES' | 'WORSE_LOG_LOSS' | 'WORSE_BRIER'
-  | 'WORSE_AUPRC' | 'WORSE_GRANT_UTILITY';
+  | 'WORSE_AUPRC' | 'WORSE_RANKING' | 'WORSE_GRANT_UTILITY';
+
+/** What the gate may use beyond the held-out outcomes. */
+export interface PublicationContext {
+  /** The topology the scorer ranks on: with it, held-out first assessments are re-ranked under both models (WORSE_RANKING). */
+  readonly snapshot?: TopologySnapshot;
+}
 
 /** A publication verdict with its code, its reason in words, both models' held-out metrics and the paired ranking test. */
 export interface PublicationDecision {
@@ -48,6 +56,8 @@ export interface PublicationDecision {
   /** The paired differences in log-loss and Brier score per exposure (candidate − current; lower is better). */
   readonly logLoss: PairedDifference;
   readonly brier: PairedDifference;
+  /** The paired difference in AUPRC of the held-out first assessments re-ranked on the topology (without one: not run). */
+  readonly assessment: PairedDifference;
 }
 
 /** pairedBootstrap of the mean of a per-exposure loss (candidate − current) over the same scored exposures. */
@@ -121,6 +131,8 @@ function round(value: number | null): string {
  * log-loss and Brier (calibration: not higher by more than `calibrationTolerance` of the current value, nor found higher
  * by the paired bootstrap), ranking
  * (AUPRC: not lower by more than `auprcTolerance`, and not found worse by the paired incident-level bootstrap), and
+ * with a topology (`context.snapshot`), the held-out first assessments re-ranked under both models from their origin
+ * (WORSE_RANKING, the same AUPRC rule: the deployed scorer's ranking, not one hop from known-affected parents), and
  * grant utility at its own threshold (not lower by more than `grantUtilityTolerance`, nor found lower by the paired
  * bootstrap: a threshold tuned on recent incidents always differs a little on others, and a strict comparison refused
  * every candidate in the evaluation).
@@ -130,6 +142,7 @@ export function publicationDecision(
   current: ModelParameters,
   heldOut: readonly IncidentOutcome[],
   options: PublicationOptions = {},
+  context: PublicationContext = {},
 ): PublicationDecision {
   const scoredC = scoreHeldOut(candidate, heldOut);
   const scoredK = scoreHeldOut(current, heldOut);
@@ -145,8 +158,13 @@ export function publicationDecision(
   const logLoss = enough ? pairedLoss(scoredC, scoredK, heldOut.length, logLossOf, options, candidate.version + 2) : none;
   const brier = enough ? pairedLoss(scoredC, scoredK, heldOut.length, brierOf, options, candidate.version + 3) : none;
   const calibration = options.calibrationTolerance ?? 0.01;
+  let assessment = none;
+  if (enough && context.snapshot !== undefined) {
+    const paired = pairedAssessmentScores(context.snapshot, candidate, current, heldOut);
+    assessment = pairedAuprc(paired.candidate, paired.current, paired.incidents, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version + 4 });
+  }
   const verdict = (code: PublicationVerdict, reason: string): PublicationDecision => ({
-    publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking, utility, logLoss, brier,
+    publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking, utility, logLoss, brier, assessment,
   });
   if (candidate.modelId !== current.modelId) return verdict('OTHER_MODEL', `candidate is model ${candidate.modelId}, current is ${current.modelId}`);
   if (candidate.version <= current.version) return verdict('NOT_NEWER', `candidate version ${candidate.version} is not after current ${current.version}`);
@@ -161,6 +179,10 @@ export function publicationDecision(
   const d = ranking.difference;
   if (d !== null && (d < -tolerance || (ranking.upper !== null && ranking.upper < 0))) {
     return verdict('WORSE_AUPRC', `held-out AUPRC worse: ${round(c.auprc)} vs ${round(k.auprc)} (difference ${round(d)}, ${ranking.replicates}-replicate paired bootstrap [${round(ranking.lower)}, ${round(ranking.upper)}])`);
+  }
+  const a = assessment.difference;
+  if (a !== null && (a < -tolerance || (assessment.upper !== null && assessment.upper < 0))) {
+    return verdict('WORSE_RANKING', `held-out first assessments re-ranked on the topology: AUPRC difference ${round(a)} (paired bootstrap [${round(assessment.lower)}, ${round(assessment.upper)}])`);
   }
   const u = utility.difference;
   if (u !== null && (u < -(options.grantUtilityTolerance ?? 0.05) || (utility.upper !== null && utility.upper < 0))) {
