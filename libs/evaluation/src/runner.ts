@@ -123,7 +123,7 @@ function learnStep(stream: Stream, outcome: IncidentOutcome, at: number, setting
   if (!learnerStepDue(stream.learner, stream.lastAttemptRecorded, settings)) return;
   // The gate re-ranks held-out first assessments on the topology the stream scores on, as the learner service does on
   // the graph it loads.
-  const step = learnerStep(stream.model, stream.learner, stream.prior, at, settings, { snapshot: stream.snapshot });
+  const step = learnerStep(stream.model, stream.learner, stream.prior, at, settings, { snapshot: stream.snapshot, baseline: stream.prior });
   stream.model = step.model;
   stream.learner = step.state;
   stream.lastAttemptRecorded = stream.learner.recorded;

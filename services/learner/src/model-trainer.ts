@@ -90,7 +90,7 @@ export class ModelTrainer {
     const candidate = refit === undefined ? stepped : await refitOffThread({ stepped, window: refit.window, options: refit.options });
     this.logger.info({ windowIncidents: learnerWindow(learner).length, refitMs: refit === undefined ? null : Math.round(performance.now() - started) }, 'candidate model learnt');
     const snapshot = await this.topology(now);
-    const { decision, model: published, state: after } = decidePublication(candidate, current, learner, this.settings, snapshot === undefined ? {} : { snapshot });
+    const { decision, model: published, state: after } = decidePublication(candidate, current, learner, this.settings, snapshot === undefined ? {} : { snapshot, baseline: this.initialModel });
     this.metrics.modelDecision(decision.verdict);
     if (decision.publish) {
       const message: ModelVersion = {

@@ -35,12 +35,18 @@ export interface PublicationOptions extends GrantUtilityOptions {
 /** Why a candidate was refused (a stable code, for metrics and for the `model` topic's readers), or that it was not. */
 export type PublicationVerdict =
   | 'PUBLISHED' | 'OTHER_MODEL' | 'NOT_NEWER' | 'TOO_FEW_EXAMPLES' | 'TOO_FEW_POSITIVES' | 'WORSE_LOG_LOSS' | 'WORSE_BRIER'
-  | 'WORSE_AUPRC' | 'WORSE_RANKING' | 'WORSE_GRANT_UTILITY';
+  | 'WORSE_AUPRC' | 'WORSE_RANKING' | 'WORSE_THAN_BASELINE' | 'WORSE_GRANT_UTILITY';
 
 /** What the gate may use beyond the held-out outcomes. */
 export interface PublicationContext {
   /** The topology the scorer ranks on: with it, held-out first assessments are re-ranked under both models (WORSE_RANKING). */
   readonly snapshot?: TopologySnapshot;
+  /**
+   * The model learning started from (the frozen default): with a snapshot, a candidate must also not rank the held-out
+   * first assessments worse than it (WORSE_THAN_BASELINE), so small losses within the tolerance cannot add up over
+   * publications.
+   */
+  readonly baseline?: ModelParameters;
 }
 
 /** A publication verdict with its code, its reason in words, both models' held-out metrics and the paired ranking test. */
@@ -58,6 +64,8 @@ export interface PublicationDecision {
   readonly brier: PairedDifference;
   /** The paired difference in AUPRC of the held-out first assessments re-ranked on the topology (without one: not run). */
   readonly assessment: PairedDifference;
+  /** The same against the baseline (the frozen default), when given. */
+  readonly baseline: PairedDifference;
 }
 
 /** pairedBootstrap of the mean of a per-exposure loss (candidate − current) over the same scored exposures. */
@@ -159,12 +167,17 @@ export function publicationDecision(
   const brier = enough ? pairedLoss(scoredC, scoredK, heldOut.length, brierOf, options, candidate.version + 3) : none;
   const calibration = options.calibrationTolerance ?? 0.01;
   let assessment = none;
+  let baseline = none;
   if (enough && context.snapshot !== undefined) {
     const paired = pairedAssessmentScores(context.snapshot, candidate, current, heldOut);
     assessment = pairedAuprc(paired.candidate, paired.current, paired.incidents, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version + 4 });
+    if (context.baseline !== undefined) {
+      const against = pairedAssessmentScores(context.snapshot, candidate, context.baseline, heldOut);
+      baseline = pairedAuprc(against.candidate, against.current, against.incidents, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version + 5 });
+    }
   }
   const verdict = (code: PublicationVerdict, reason: string): PublicationDecision => ({
-    publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking, utility, logLoss, brier, assessment,
+    publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking, utility, logLoss, brier, assessment, baseline,
   });
   if (candidate.modelId !== current.modelId) return verdict('OTHER_MODEL', `candidate is model ${candidate.modelId}, current is ${current.modelId}`);
   if (candidate.version <= current.version) return verdict('NOT_NEWER', `candidate version ${candidate.version} is not after current ${current.version}`);
@@ -183,6 +196,10 @@ export function publicationDecision(
   const a = assessment.difference;
   if (a !== null && (a < -tolerance || (assessment.upper !== null && assessment.upper < 0))) {
     return verdict('WORSE_RANKING', `held-out first assessments re-ranked on the topology: AUPRC difference ${round(a)} (paired bootstrap [${round(assessment.lower)}, ${round(assessment.upper)}])`);
+  }
+  const b = baseline.difference;
+  if (b !== null && (b < 0 || (baseline.upper !== null && baseline.upper < 0))) {
+    return verdict('WORSE_THAN_BASELINE', `held-out first assessments rank worse than the starting model's: AUPRC difference ${round(b)} (paired bootstrap [${round(baseline.lower)}, ${round(baseline.upper)}])`);
   }
   const u = utility.difference;
   if (u !== null && (u < -(options.grantUtilityTolerance ?? 0.05) || (utility.upper !== null && utility.upper < 0))) {

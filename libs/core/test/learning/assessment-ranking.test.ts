@@ -52,6 +52,9 @@ describe('the publication gate re-ranks held-out first assessments on the topolo
     assert.ok(decision.assessment.difference !== null && decision.assessment.difference < 0, JSON.stringify(decision.assessment));
     const reverse = publicationDecision({ ...current, version: 3 }, { ...candidate, version: 2 }, heldOut, { minHeldOutExamples: 1, minHeldOutPositives: 1 }, { snapshot });
     assert.ok(reverse.assessment.difference !== null && reverse.assessment.difference > 0);
+    // Not worse than the current model, but worse than the starting one: small losses cannot add up over publications.
+    const drifted = publicationDecision({ ...model(2), version: 3 }, { ...model(4), version: 2 }, heldOut, { minHeldOutExamples: 1, minHeldOutPositives: 1 }, { snapshot, baseline: current });
+    assert.equal(drifted.verdict, 'WORSE_THAN_BASELINE', drifted.reason);
     const blind = publicationDecision(candidate, current, heldOut, { minHeldOutExamples: 1, minHeldOutPositives: 1 });
     assert.equal(blind.assessment.difference, null, 'without a topology the check is not run');
   });
