@@ -68,7 +68,25 @@ export interface PublicationDecision {
   readonly baseline: PairedDifference;
 }
 
-/** pairedBootstrap of the mean of a per-exposure loss (candidate − current) over the same scored exposures. */
+/**
+ * pairedBootstrap of a ratio of sums over incidents: per incident `n` decisions and `d` the summed difference
+ * (candidate − current); the statistic is Σd / Σn over the drawn incidents.
+ */
+function pairedMeanDifference(perIncident: readonly { readonly n: number; readonly d: number }[], options: PublicationOptions, seed: number): PairedDifference {
+  return pairedBootstrap(perIncident.length, (draw) => {
+    let n = 0;
+    let d = 0;
+    for (const i of draw) {
+      const x = perIncident[i];
+      if (x === undefined) continue;
+      n += x.n;
+      d += x.d;
+    }
+    return n === 0 ? null : d / n;
+  }, { replicates: options.bootstrapReplicates ?? 200, seed });
+}
+
+/** pairedMeanDifference of a per-exposure loss (candidate − current) over the same scored exposures. */
 function pairedLoss(
   candidate: readonly ScoredExposure[], current: readonly ScoredExposure[], incidents: number, loss: (s: ScoredExposure) => number, options: PublicationOptions, seed: number,
 ): PairedDifference {
@@ -80,17 +98,7 @@ function pairedLoss(
     x.n++;
     x.d += loss(s) - loss(k);
   });
-  return pairedBootstrap(incidents, (draw) => {
-    let n = 0;
-    let d = 0;
-    for (const i of draw) {
-      const x = perIncident[i];
-      if (x === undefined) continue;
-      n += x.n;
-      d += x.d;
-    }
-    return n === 0 ? null : d / n;
-  }, { replicates: options.bootstrapReplicates ?? 200, seed });
+  return pairedMeanDifference(perIncident, options, seed);
 }
 
 const LOSS_EPSILON = 1e-6;
@@ -109,24 +117,14 @@ function higher(d: PairedDifference, tolerance: number): boolean {
   return d.difference !== null && (d.difference > tolerance || (d.lower !== null && d.lower > 0));
 }
 
-/** pairedBootstrap of the grant utility per predicted exposure of two thresholds on the same recorded predictions. */
+/** pairedMeanDifference of the grant utility per predicted exposure of two thresholds on the same recorded predictions. */
 function pairedGrantUtility(candidate: ModelParameters, current: ModelParameters, heldOut: readonly IncidentOutcome[], options: PublicationOptions): PairedDifference {
   const weights = resolveGrantUtility(options);
   const perIncident = heldOut.map((o) => {
     const samples = grantDecisionSamples([o]);
-    return { n: samples.length, c: grantUtilityAt(samples, candidate.grantThreshold, weights), k: grantUtilityAt(samples, current.grantThreshold, weights) };
+    return { n: samples.length, d: grantUtilityAt(samples, candidate.grantThreshold, weights) - grantUtilityAt(samples, current.grantThreshold, weights) };
   });
-  return pairedBootstrap(heldOut.length, (draw) => {
-    let n = 0;
-    let d = 0;
-    for (const i of draw) {
-      const x = perIncident[i];
-      if (x === undefined) continue;
-      n += x.n;
-      d += x.c - x.k;
-    }
-    return n === 0 ? null : d / n;
-  }, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version + 1 });
+  return pairedMeanDifference(perIncident, options, candidate.version + 1);
 }
 
 function round(value: number | null): string {
