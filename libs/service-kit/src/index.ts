@@ -38,6 +38,7 @@ export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemet
 export { withSpan } from './telemetry/with-span.js';
 export { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-node';
 export { StartupError, describeError } from './lifecycle/startup-error.js';
+export { startTicking, type ServiceShell, type TickLoop } from './lifecycle/service-shell.js';
 export { anyService, combineServices, type AnyServiceDefinition, type CombinedConfig } from './lifecycle/combine-services.js';
 export {
   EXIT_FAILURE, runService,

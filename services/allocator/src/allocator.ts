@@ -1,5 +1,6 @@
 import { defaultModel, type ModelParameters } from '@foresight/core';
-import type { AnyConsumerDeclaration, Logger, MessageBus } from '@foresight/messaging';
+import type { Logger, MessageBus } from '@foresight/messaging';
+import type { ServiceShell } from '@foresight/service-kit';
 import type { HasDocuments, HasIdempotency, LeaseLedger, QuotaWindows } from '@foresight/stores';
 import { NO_ALLOCATOR_METRICS, type AllocatorMetrics } from './allocator-metrics.js';
 import { DEFAULT_ALLOCATOR_SETTINGS, type AllocatorSettings } from './allocator-settings.js';
@@ -28,15 +29,13 @@ export interface AllocatorDeps {
 }
 
 /** The allocator, as every service looks (docs/services.md). */
-export interface Allocator {
-  readonly consumers: readonly AnyConsumerDeclaration[];
+export interface Allocator extends ServiceShell {
   /** Sets the budget and loads what SHADOW incidents hold; call before the consumers start. */
   start(): Promise<void>;
   /** Expires leases due at event time `now` and publishes their RELEASEs. */
   tick(now: number): Promise<void>;
   /** Nothing to flush: every effect is in the ledger or the incident documents; the bus is closed by its owner. */
   stop(): Promise<void>;
-  ready(): boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { type Env, runService, serviceBusOptions, type ServiceDefinition, type ServiceInstruments } from '@foresight/service-kit';
+import { type Env, runService, serviceBusOptions, type ServiceDefinition, type ServiceInstruments, startTicking } from '@foresight/service-kit';
 import { RedisStateStore } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import { createAllocator } from './allocator.js';
@@ -54,17 +54,10 @@ export function allocatorService(env?: Env, onStopped: () => void = () => undefi
       await context.step('kafka consumers', () => bus.startConsumers(instrumentConsumers(allocator.consumers, telemetry.instruments)));
       context.addReadinessCheck('kafka', () => bus.health().ready);
       context.addReadinessCheck(ALLOCATOR, () => allocator.ready());
-      let ticking = false;
-      const timer = setInterval(() => {
-        if (ticking) return;
-        ticking = true;
-        allocator.tick(Date.now())
-          .catch((error: unknown) => logger.warn({ err: error }, 'tick failed; retried at the next one'))
-          .finally(() => { ticking = false; });
-      }, config.tickIntervalMs);
+      const ticking = startTicking(allocator, config.tickIntervalMs, logger);
       return {
         async stop() {
-          clearInterval(timer);
+          ticking.stop();
           await bus.close();
           await allocator.stop();
           await stateStore.close();

@@ -1,5 +1,6 @@
 import { defaultModel, type ModelParameters, type PublicationDecision } from '@foresight/core';
-import type { AnyConsumerDeclaration, Logger, MessageBus } from '@foresight/messaging';
+import type { Logger, MessageBus } from '@foresight/messaging';
+import type { ServiceShell } from '@foresight/service-kit';
 import type { GraphStore, HasDocuments, HasIdempotency } from '@foresight/stores';
 import { AnomalyOnsets } from './anomaly-onsets.js';
 import { GrantRecords } from './grant-records.js';
@@ -31,14 +32,11 @@ export interface LearnerDeps {
 }
 
 /** The learner, as every service looks (docs/services.md). */
-export interface Learner {
-  readonly consumers: readonly AnyConsumerDeclaration[];
+export interface Learner extends ServiceShell {
   /** Finds the incidents not labelled yet; the training state is read from the store at every step. */
   start(): Promise<void>;
   /** Labels the incidents whose horizon passed by event time `now`, then tries a training step (under the claim). */
   tick(now: number): Promise<void>;
-  stop(): Promise<void>;
-  ready(): boolean;
   /** The current model version as the learner sees it. */
   currentModel(): Promise<ModelParameters>;
   /** The last training decision this instance took, if any. */

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { defaultModel } from '@foresight/core';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { type Env, runService, serviceBusOptions, type ServiceDefinition } from '@foresight/service-kit';
+import { type Env, runService, serviceBusOptions, type ServiceDefinition, startTicking } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { readLearnerConfig, type LearnerConfig } from './config.js';
 import { createLearner } from './learner.js';
@@ -49,17 +49,10 @@ export function learnerService(env?: Env, onStopped: () => void = () => undefine
       await context.step('kafka consumers', () => bus.startConsumers(instrumentConsumers(learner.consumers, telemetry.instruments)));
       context.addReadinessCheck('kafka', () => bus.health().ready);
       context.addReadinessCheck(LEARNER, () => learner.ready());
-      let ticking = false;
-      const timer = setInterval(() => {
-        if (ticking) return;
-        ticking = true;
-        learner.tick(Date.now())
-          .catch((error: unknown) => logger.warn({ err: error }, 'tick failed; retried at the next one'))
-          .finally(() => { ticking = false; });
-      }, config.tickIntervalMs);
+      const ticking = startTicking(learner, config.tickIntervalMs, logger);
       return {
         async stop() {
-          clearInterval(timer);
+          ticking.stop();
           await bus.close();
           await learner.stop();
           await Promise.allSettled([graphStore.close(), stateStore.close()]);

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { type Env, runService, serviceBusOptions, type ServiceDefinition } from '@foresight/service-kit';
+import { type Env, runService, serviceBusOptions, type ServiceDefinition, startTicking } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { readPropagationScorerConfig, type PropagationScorerConfig } from './config.js';
 import { createPropagationScorer } from './propagation-scorer.js';
@@ -47,12 +47,10 @@ export function propagationScorerService(env?: Env, onStopped: () => void = () =
       await context.step('kafka consumers', () => bus.startConsumers(instrumentConsumers(scorer.consumers, telemetry.instruments)));
       context.addReadinessCheck('kafka', () => bus.health().ready);
       context.addReadinessCheck(PROPAGATION_SCORER, () => scorer.ready());
-      const timer = setInterval(() => {
-        scorer.tick(Date.now()).catch((error: unknown) => logger.warn({ err: error }, 'tick failed; retried at the next one'));
-      }, config.tickIntervalMs);
+      const ticking = startTicking(scorer, config.tickIntervalMs, logger);
       return {
         async stop() {
-          clearInterval(timer);
+          ticking.stop();
           await bus.close();
           await scorer.stop();
           await Promise.allSettled([graphStore.close(), stateStore.close()]);

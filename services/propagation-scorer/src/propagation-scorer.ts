@@ -1,5 +1,6 @@
 import { DEFAULT_PROBABILITY_FLOOR, type ModelParameters } from '@foresight/core';
-import { RuntimeError, type AnyConsumerDeclaration, type Logger, type MessageBus } from '@foresight/messaging';
+import { RuntimeError, type Logger, type MessageBus } from '@foresight/messaging';
+import type { ServiceShell } from '@foresight/service-kit';
 import type { GraphStore, HasDocuments, HasIdempotency, HotScores } from '@foresight/stores';
 import { ActiveModel } from './active-model.js';
 import { anomaliesConsumer } from './handlers/anomalies.js';
@@ -44,14 +45,11 @@ export interface PropagationScorerDeps {
 }
 
 /** The propagation scorer, as every service looks (docs/services.md). */
-export interface PropagationScorer {
-  readonly consumers: readonly AnyConsumerDeclaration[];
+export interface PropagationScorer extends ServiceShell {
   /** Loads the stored topology and model; call before the consumers start. */
   start(): Promise<void>;
   /** Closes timed-out incidents and re-scores outdated ones at event time `now`. */
   tick(now: number): Promise<void>;
-  stop(): Promise<void>;
-  ready(): boolean;
   /** The version of the model scoring uses now. */
   modelVersion(): number;
 }

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { type Env, runService, serviceBusOptions, type ServiceDefinition } from '@foresight/service-kit';
+import { type Env, runService, serviceBusOptions, type ServiceDefinition, startTicking } from '@foresight/service-kit';
 import { Neo4jGraphStore } from '@foresight/stores';
 import { readTopologyBuilderConfig, type TopologyBuilderConfig } from './config.js';
 import { createTopologyBuilder } from './topology-builder.js';
@@ -44,12 +44,10 @@ export function topologyBuilderService(env?: Env, onStopped: () => void = () => 
       await context.step('kafka consumers', () => bus.startConsumers(instrumentConsumers(builder.consumers, telemetry.instruments)));
       context.addReadinessCheck('kafka', () => bus.health().ready);
       context.addReadinessCheck(TOPOLOGY_BUILDER, () => builder.ready());
-      const timer = setInterval(() => {
-        builder.tick(Date.now()).catch((error: unknown) => logger.warn({ err: error }, 'tick failed; retried at the next one'));
-      }, config.tickIntervalMs);
+      const ticking = startTicking(builder, config.tickIntervalMs, logger);
       return {
         async stop() {
-          clearInterval(timer);
+          ticking.stop();
           // NOTE: flush before closing the bus: a closed bus refuses to publish the last deltas.
           await builder.stop();
           await bus.close();

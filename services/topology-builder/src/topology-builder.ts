@@ -1,4 +1,5 @@
-import { RuntimeError, type AnyConsumerDeclaration, type Logger, type MessageBus } from '@foresight/messaging';
+import { RuntimeError, type Logger, type MessageBus } from '@foresight/messaging';
+import type { ServiceShell } from '@foresight/service-kit';
 import type { GraphStore } from '@foresight/stores';
 import { FleetTopology, type FleetTopologyCounts } from './fleet-topology.js';
 import { flowsConsumer } from './handlers/flows.js';
@@ -44,15 +45,13 @@ export interface TopologyBuilderDeps {
 }
 
 /** The topology builder, as every service looks (docs/services.md), plus a view of its topology. */
-export interface TopologyBuilder {
-  readonly consumers: readonly AnyConsumerDeclaration[];
+export interface TopologyBuilder extends ServiceShell {
   /** Loads the stored topology; call before the consumers start. */
   start(): Promise<void>;
   /** Advances event time to `now`: pathways fade, stale ones are removed, pending changes are flushed when due. */
   tick(now: number): Promise<void>;
   /** Flushes what is pending; the bus is closed by its owner. */
   stop(): Promise<void>;
-  ready(): boolean;
   /** Sizes of the builder's view (VMs, hosts, pathways kept, pathways pending). */
   counts(): FleetTopologyCounts;
 }
