@@ -140,7 +140,7 @@ export class IncidentAllocator {
     const passes = todo.map(({ risk, record }, i): { record: IncidentAllocation; pass: PendingPass } => ({
       record,
       pass: {
-        version: risk.version, now: risk.eventTime, commands: kept[i], shadowLeasesAfter: shadowLeasesAfter(record.shadowLeases, kept[i], risk.eventTime),
+        version: risk.version, now: risk.eventTime, commands: kept[i], shadowLeasesAfter: shadowLeasesAfter(record.shadowLeases, kept[i]),
         closes: risk.status === 'CLOSED', ...(inRound.length > 1 ? { round: inRound } : {}),
       },
     }));

@@ -76,7 +76,7 @@ function riskPass(assessment: RoundAssessment, assessed: AssessedRisk, ledger: R
   const { atRisk, entries, grantable } = assessed;
   const { model, settings } = input;
   const { pool, leases } = ledger.poolFor(
-    incidentId, grantable.map((e) => e.hostId), grantable.map((e) => e.vmId), settings.vmCap, now, mode === 'SHADOW' ? shadow : undefined,
+    incidentId, grantable.map((e) => e.hostId), grantable.map((e) => e.vmId), settings.vmCap, mode === 'SHADOW' ? shadow : undefined,
   );
   const degraded = assessment.sources.map((source) => ({ incidentId, vmId: source.vmId }));
   const plan = planAllocation({ now, atRisk, degraded, pool, leases, model, policy: settings.policy });
@@ -101,7 +101,7 @@ function riskPass(assessment: RoundAssessment, assessed: AssessedRisk, ledger: R
 // A CLOSED assessment's pass: every lease of the incident is released (its ledger leases and any SHADOW leases).
 function closingPass(assessment: RoundAssessment, ledger: RoundLedger, shadow: readonly Lease[]): LeaseCommand[] {
   const { incidentId, eventTime: now, version } = assessment;
-  const held = ledger.leasesOf(incidentId).map((l) => leaseOfLedgerLease(l, now));
+  const held = ledger.leasesOf(incidentId).map((l) => leaseOfLedgerLease(l));
   return [
     ...commandsOfPlan(releaseIncident(held, incidentId, now), version, 'ENFORCE', new Map()),
     ...commandsOfPlan(releaseIncident(shadow, incidentId, now), version, 'SHADOW', new Map()),
@@ -131,7 +131,7 @@ export function allocationRound(input: AllocationRoundInput): AllocationRoundRes
     const admitted = admitGrants(commands, now, allowance, refusedLeases);
     for (const c of admitted.dropped) refusals.push({ incidentId, vmId: c.vmId, mode: c.mode, why: 'rate_limited', probability: c.probability, wanted: c.resources });
     for (const c of admitted.kept) ledger.apply(c);
-    const after = shadowLeasesAfter(shadow, admitted.kept, now);
+    const after = shadowLeasesAfter(shadow, admitted.kept);
     if (after.length > 0) shadowLeases.set(incidentId, after);
     else shadowLeases.delete(incidentId);
     passes.push({ incidentId, version: assessment.version, now, commands: admitted.kept });

@@ -144,8 +144,8 @@ export class LeaseLedger {
     return lease;
   }
 
-  /** Applies one decision of a plan made at event time `now`. */
-  apply(decision: AllocationDecision, now: number): void {
+  /** Applies one decision of a plan. */
+  apply(decision: AllocationDecision): void {
     switch (decision.action) {
       case 'GRANT':
         this.open({
@@ -154,7 +154,6 @@ export class LeaseLedger {
           vmId: decision.vmId,
           hostId: decision.hostId,
           resources: decision.resources,
-          grantedAt: now,
           expiresAt: decision.leaseExpiresAt,
         });
         return;
@@ -203,6 +202,6 @@ export class LeaseLedger {
 /** Applies a plan to a pool and its leases, returning the new pool and leases (by leaseId); inputs are not mutated. */
 export function applyPlan(pool: ResourcePool, leases: readonly Lease[], plan: AllocationPlan): { pool: ResourcePool; leases: Lease[] } {
   const ledger = new LeaseLedger(pool, leases);
-  for (const decision of plan.decisions) ledger.apply(decision, plan.now);
+  for (const decision of plan.decisions) ledger.apply(decision);
   return { pool: ledger.toPool(), leases: ledger.leases() };
 }

@@ -1,5 +1,4 @@
 import { assertResources, type Resources } from '../resources.js';
-import { ForesightError } from '../errors.js';
 import { assertAllocationId, assertEventTime } from './at-risk-vm.js';
 
 /** Resources granted to one VM for one incident until `expiresAt` (event time, ms). */
@@ -9,13 +8,12 @@ export interface Lease {
   readonly vmId: string;
   readonly hostId: string;
   readonly resources: Resources;
-  readonly grantedAt: number;
   readonly expiresAt: number;
 }
 
-/** The deterministic id of the lease granted to (incident, VM) at event time `grantedAt`. */
-export function leaseIdFor(incidentId: string, vmId: string, grantedAt: number): string {
-  return `lease:${encodeURIComponent(incidentId)}:${encodeURIComponent(vmId)}:${grantedAt}`;
+/** The deterministic id of the lease granted to (incident, VM) at event time `at` (the grant time lives only in its id). */
+export function leaseIdFor(incidentId: string, vmId: string, at: number): string {
+  return `lease:${encodeURIComponent(incidentId)}:${encodeURIComponent(vmId)}:${at}`;
 }
 
 /** Key of an (incident, VM) pair; at most one lease exists per pair. */
@@ -36,9 +34,5 @@ export function assertLease(lease: Lease): void {
   assertAllocationId(lease.vmId, `${at}.vmId`);
   assertAllocationId(lease.hostId, `${at}.hostId`);
   assertResources(lease.resources, `${at}.resources`);
-  assertEventTime(lease.grantedAt, `${at}.grantedAt`);
   assertEventTime(lease.expiresAt, `${at}.expiresAt`);
-  if (lease.expiresAt < lease.grantedAt) {
-    throw new ForesightError('INVALID_ARGUMENT', `${at}: expiresAt ${lease.expiresAt} is before grantedAt ${lease.grantedAt}`);
-  }
 }

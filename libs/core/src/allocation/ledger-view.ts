@@ -41,9 +41,9 @@ export function ledgerViewOfPool(pool: Pick<ResourcePool, 'hostFree' | 'budget'>
   return { hostFree: new Map(Object.entries(pool.hostFree)), budgetFree: pool.budget, leases: [], shadowLeases: new Map() };
 }
 
-/** A ledger lease as a core lease at event time `now` (granted no later than now). */
-export function leaseOfLedgerLease(l: LedgerLease, now: number): Lease {
-  return { leaseId: l.leaseId, incidentId: l.incidentId, vmId: l.vmId, hostId: l.hostId, resources: l.resources, grantedAt: Math.min(l.expiresAt, now), expiresAt: l.expiresAt };
+/** A ledger lease as a core lease (the same fields: nothing is invented that the store does not keep). */
+export function leaseOfLedgerLease(l: LedgerLease): Lease {
+  return { leaseId: l.leaseId, incidentId: l.incidentId, vmId: l.vmId, hostId: l.hostId, resources: l.resources, expiresAt: l.expiresAt };
 }
 
 function minusClamped(a: Resources, b: Resources): Resources {
@@ -57,14 +57,14 @@ function sumOf(leases: readonly Lease[], hostId?: string): Resources {
 }
 
 /** The SHADOW leases of an incident after a pass's commands: what it would hold had they been carried out. */
-export function shadowLeasesAfter(before: readonly Lease[], commands: readonly LedgerStep[], now: number): Lease[] {
+export function shadowLeasesAfter(before: readonly Lease[], commands: readonly LedgerStep[]): Lease[] {
   const leases = new Map(before.map((l) => [l.leaseId, l]));
   for (const c of commands) {
     if (c.mode !== 'SHADOW') continue;
     if (c.step === 'RELEASE') leases.delete(c.reservationId);
     else if (c.step === 'GRANT') {
       leases.set(c.reservationId, {
-        leaseId: c.reservationId, incidentId: c.incidentId, vmId: c.vmId, hostId: c.hostId, resources: c.resources, grantedAt: now, expiresAt: c.leaseExpiresAt,
+        leaseId: c.reservationId, incidentId: c.incidentId, vmId: c.vmId, hostId: c.hostId, resources: c.resources, expiresAt: c.leaseExpiresAt,
       });
     } else {
       const lease = leases.get(c.reservationId);
@@ -105,8 +105,8 @@ export class RoundLedger {
    * capped. SHADOW leases are subtracted from free capacity as if they were held. A host the ledger does not know
    * offers nothing.
    */
-  poolFor(incidentId: string, hostIds: readonly string[], vmIds: readonly string[], vmCap: Resources, now: number, shadowLeases: readonly Lease[] | undefined): PoolSnapshot {
-    const leases = shadowLeases ?? this.leasesOf(incidentId).map((l) => leaseOfLedgerLease(l, now));
+  poolFor(incidentId: string, hostIds: readonly string[], vmIds: readonly string[], vmCap: Resources, shadowLeases: readonly Lease[] | undefined): PoolSnapshot {
+    const leases = shadowLeases ?? this.leasesOf(incidentId).map((l) => leaseOfLedgerLease(l));
     const vms = new Set([...vmIds, ...leases.map((l) => l.vmId)]);
     const overrides: Record<string, Resources> = {};
     for (const vmId of vms) {

@@ -164,7 +164,7 @@ function grantGreedily(pass: Pass, deferred: DeferredGrant[]): GrowStep[] {
         continue;
       }
       const { incidentId, vmId, hostId } = entry;
-      const lease: Lease = { leaseId: leaseIdFor(incidentId, vmId, now), incidentId, vmId, hostId, resources: fits, grantedAt: now, expiresAt: pass.expiresAt };
+      const lease: Lease = { leaseId: leaseIdFor(incidentId, vmId, now), incidentId, vmId, hostId, resources: fits, expiresAt: pass.expiresAt };
       ledger.open(lease);
       steps.push({ decision: decide('GRANT', lease, fits, pass.expiresAt, reasonOf(entry, incidentId, 'at_risk', c.priority)) });
       continue;

@@ -49,7 +49,6 @@ export function lease(vmId: string, over: Partial<Lease> = {}): Lease {
     vmId,
     hostId: 'h1',
     resources: res(1000, 0, 0),
-    grantedAt: T0 - MINUTE,
     expiresAt: T0 + 9 * MINUTE,
     ...over,
   };

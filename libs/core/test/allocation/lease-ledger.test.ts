@@ -24,7 +24,7 @@ describe('applyPlan', () => {
     const granted = applyPlan(start, held, plan(decision({ resources: res(300, 50, 0) })));
     assert.deepEqual(granted.pool.hostFree, { h1: res(700, 50, 10) });
     assert.deepEqual(granted.pool.budget, res(4700, 450, 50));
-    assert.deepEqual(granted.leases.map((l) => [l.leaseId, l.grantedAt, l.expiresAt]), [['L-new', T0, T0 + MINUTE], ['L-vm-a', T0 - MINUTE, T0 + 9 * MINUTE]]);
+    assert.deepEqual(granted.leases.map((l) => [l.leaseId, l.expiresAt]), [['L-new', T0 + MINUTE], ['L-vm-a', T0 + 9 * MINUTE]]);
     const adjusted = applyPlan(granted.pool, granted.leases, plan(decision({ action: 'ADJUST', leaseId: 'L-vm-a', vmId: 'vm-a', resources: res(100, 0, 0), leaseExpiresAt: T0 + 2 * MINUTE })));
     assert.deepEqual(adjusted.pool.hostFree, { h1: res(1000, 50, 10) });
     const released = applyPlan(adjusted.pool, adjusted.leases, plan(decision({ action: 'RELEASE', leaseId: 'L-new' }), decision({ action: 'RELEASE', leaseId: 'L-vm-a', vmId: 'vm-a' })));
