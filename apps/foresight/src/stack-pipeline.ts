@@ -1,5 +1,5 @@
 import type { TopicName } from '@foresight/contracts';
-import { KafkaBus, KafkaCatchUp, KafkaPrefixAdmin, silentLogger, type KafkaBusOptions, type KafkaConnectionConfig } from '@foresight/messaging';
+import { KafkaBus, KafkaCatchUp, KafkaPrefixAdmin, redactUrl, silentLogger, type KafkaBusOptions, type KafkaConnectionConfig } from '@foresight/messaging';
 import { Neo4jGraphStore, RedisStateStore, type Neo4jGraphStoreConfig, type RedisStateStoreConfig } from '@foresight/stores';
 import { createPipelineServices, PIPELINE_SERVICES, type PipelineServiceName } from './pipeline-services.js';
 import type { PipelineGauges, PipelineRuntime, PipelineSetup, SimulationPipeline } from './simulation-pipeline.js';
@@ -99,7 +99,7 @@ export function stackRuntime(stack: StackConnection): PipelineRuntime {
   return {
     mode: 'stack',
     description: `all four services in one process on the real stack: Kafka ${stack.kafka.brokers.join(',')} (topics ${stack.topicPrefix}*), ` +
-      `Neo4j ${stack.neo4j.uri} (namespace ${stack.neo4jNamespace}), Redis ${redis.host ?? '127.0.0.1'}:${redis.port ?? 6379} (keys ${stack.redisKeyPrefix}*)`,
+      `Neo4j ${redactUrl(stack.neo4j.uri)} (namespace ${stack.neo4jNamespace}), Redis ${redis.host ?? '127.0.0.1'}:${redis.port ?? 6379} (keys ${stack.redisKeyPrefix}*)`,
     topicPrefix: stack.topicPrefix,
     start: (setup) => startStackPipeline(stack, setup),
   };

@@ -1,11 +1,11 @@
-import { KafkaPrefixAdmin, SchemaRegistryClient } from '@foresight/messaging';
+import { KafkaPrefixAdmin, redactUrl, SchemaRegistryClient } from '@foresight/messaging';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import type { StackConnection } from './stack-pipeline.js';
 
 /** A part of the stack a run needs. */
 export type StackDependency = 'kafka' | 'schema-registry' | 'neo4j' | 'redis';
 
-/** A part of the stack that did not answer, where it was looked for, and why. */
+/** A part of the stack that did not answer, where it was looked for, and why (credentials in URLs hidden). */
 export interface StackProblem {
   readonly dependency: StackDependency;
   readonly address: string;
@@ -48,7 +48,7 @@ export async function probeStack(stack: StackConnection, timeoutMs = 3_000): Pro
       await withDeadline(check(), timeoutMs * 3);
       return undefined;
     } catch (error) {
-      return { dependency, address, detail: (error as Error).message };
+      return { dependency, address: redactUrl(address), detail: redactUrl((error as Error).message) };
     }
   }));
   return outcomes.filter((o): o is StackProblem => o !== undefined);

@@ -1,3 +1,4 @@
+export { redactUrl, REDACTED_CREDENTIAL } from './redact-url.js';
 export { RuntimeError, classifyFailure, isDependencyOutage, type RuntimeErrorCode, type FailureDisposition, type ClassifiedFailure } from './runtime-error.js';
 export { silentLogger, type Logger } from './logger.js';
 export { consumerOf, type MessageBus, type MessageContext, type ConsumerDeclaration, type AnyConsumerDeclaration, type Publish, type PublishOptions, type BusHealth, type KeyOwnership } from './message-bus.js';

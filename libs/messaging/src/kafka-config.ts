@@ -1,3 +1,4 @@
+import { redactUrl } from './redact-url.js';
 import type { ConnectionOptions } from 'node:tls';
 import type { RegistryConfig } from './schema-registry-client.js';
 import { RuntimeError } from './runtime-error.js';
@@ -59,7 +60,7 @@ export function validateKafkaConnection(config: KafkaConnectionConfig): KafkaCon
   try {
     url = new URL(config.registry.url);
   } catch {
-    fail('registry.url', `'${String(config.registry.url)}' is not a URL`);
+    fail('registry.url', `'${redactUrl(String(config.registry.url))}' is not a URL`);
   }
   if (url !== undefined && url.protocol !== 'http:' && url.protocol !== 'https:') fail('registry.url', `must be http(s), got '${url.protocol}'`);
   if (config.registry.auth !== undefined && (typeof config.registry.auth.username !== 'string' || typeof config.registry.auth.password !== 'string')) {

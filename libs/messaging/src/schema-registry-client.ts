@@ -1,5 +1,6 @@
 import { type COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
+import { redactUrl } from './redact-url.js';
 import { RuntimeError } from './runtime-error.js';
 
 /** A subject's compatibility level (Confluent's names). */
@@ -28,6 +29,17 @@ interface RegistryFailure {
   readonly status?: number;
 }
 
+/** The URL without user info, and that user info as basic auth (fetch refuses a URL with credentials). */
+function splitCredentials(url: string): { url: string; auth?: { username: string; password: string } } {
+  if (!URL.canParse(url)) return { url };
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { url };
+  const auth = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, auth };
+}
+
 const failureOf = (cause: unknown): RegistryFailure => (cause instanceof Error ? cause : { message: String(cause) });
 
 /**
@@ -48,27 +60,32 @@ const isTransportFailure = (failure: RegistryFailure): boolean => {
 export class SchemaRegistryClient {
   private readonly registry: SchemaRegistry;
   private readonly baseUrl: string;
+  /** The registry's address as printed: credentials hidden. */
+  private readonly where: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly compatibility: COMPATIBILITY;
 
   constructor(config: RegistryConfig) {
-    this.baseUrl = config.url.replace(/\/+$/, '');
+    const split = splitCredentials(config.url);
+    const auth = config.auth ?? split.auth;
+    this.baseUrl = split.url.replace(/\/+$/, '');
+    this.where = redactUrl(this.baseUrl);
     this.timeoutMs = config.timeoutMs ?? 10_000;
     this.compatibility = (config.compatibility ?? 'BACKWARD') as COMPATIBILITY;
     const timeoutMs = this.timeoutMs;
     this.registry = new SchemaRegistry({
       host: this.baseUrl,
       clientId: CLIENT_ID,
-      ...(config.auth ? { auth: { username: config.auth.username, password: config.auth.password } } : {}),
+      ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
       middlewares: [() => ({ prepareRequest: async (next) => {
         const request = await next();
         return request.timeout() ? request : request.enhance({ timeout: timeoutMs });
       } })],
     });
     this.headers = { accept: CONTENT_TYPE, 'content-type': CONTENT_TYPE };
-    if (config.auth) {
-      this.headers.authorization = `Basic ${Buffer.from(`${config.auth.username}:${config.auth.password}`).toString('base64')}`;
+    if (auth) {
+      this.headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     }
   }
 
@@ -80,10 +97,10 @@ export class SchemaRegistryClient {
     } catch (cause) {
       const failure = failureOf(cause);
       if (isTransportFailure(failure)) {
-        throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.baseUrl} failed registering ${subject}: ${failure.message}`, { cause });
+        throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.where} failed registering ${subject}: ${redactUrl(failure.message)}`, { cause });
       }
       const status = failure.status === undefined ? '' : ` (${failure.status})`;
-      throw new RuntimeError('SCHEMA_REJECTED', `registry refused the schema of subject '${subject}'${status}: ${failure.message}`, { cause });
+      throw new RuntimeError('SCHEMA_REJECTED', `registry refused the schema of subject '${subject}'${status}: ${redactUrl(failure.message)}`, { cause });
     }
   }
 
@@ -94,7 +111,7 @@ export class SchemaRegistryClient {
     } catch (cause) {
       const failure = failureOf(cause);
       if (failure.status === 404) return undefined;
-      if (isTransportFailure(failure)) throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.baseUrl} failed looking up schema id ${id}: ${failure.message}`, { cause });
+      if (isTransportFailure(failure)) throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.where} failed looking up schema id ${id}: ${redactUrl(failure.message)}`, { cause });
       // A schema the library cannot parse (not Avro, or broken) cannot be read as any topic's schema: poison.
       return undefined;
     }
@@ -125,7 +142,7 @@ export class SchemaRegistryClient {
     try {
       return await fetch(`${this.baseUrl}${path}`, { method, headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (cause) {
-      throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.baseUrl} unreachable: ${(cause as Error).message}`, { cause });
+      throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.where} unreachable: ${redactUrl((cause as Error).message)}`, { cause });
     }
   }
 }

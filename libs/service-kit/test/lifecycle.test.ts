@@ -92,6 +92,20 @@ describe('runService', () => {
     assert.ok(fixture.logs.some((l) => l.msg === 'start-up failed' && l.level === 'error'));
   });
 
+  it('prints no registry password from FORESIGHT_SCHEMA_REGISTRY_URL on stderr or in the log when start-up fails', async () => {
+    const fixture = launch({ FIXTURE_BEHAVIOUR: 'registry-down', FORESIGHT_SCHEMA_REGISTRY_URL: 'http://user:secret@127.0.0.1:1/apis?token=tok3n' });
+    const { code } = await fixture.exited;
+    assert.equal(code, 1);
+    assert.match(fixture.stderr(), /^fixture: start-up failed: schema registry: schema registry at http:\/\/127\.0\.0\.1:1\/apis\?token=\*\*\* unreachable/);
+    const logs = JSON.stringify(fixture.logs);
+    assert.ok(fixture.logs.some((l) => l.msg === 'start-up failed'), logs);
+    for (const secret of ['secret', 'tok3n']) {
+      assert.ok(!fixture.stderr().includes(secret), `${secret} on stderr: ${fixture.stderr()}`);
+      assert.ok(!logs.includes(secret), `${secret} in the log: ${logs}`);
+    }
+    assert.ok(logs.includes('http://***@127.0.0.1:1/apis?token=***'), logs);
+  });
+
   it('exits 1 when stop() outlives FORESIGHT_SHUTDOWN_TIMEOUT', async () => {
     const fixture = launch({ FIXTURE_BEHAVIOUR: 'hang-stop', FORESIGHT_SHUTDOWN_TIMEOUT: '300ms' });
     await fixture.waitForLog('service started');

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, readConfig, redisKeyPrefixSetting, redisSettings, type Env, type RedisSettings } from '@foresight/service-kit';
+import { redactUrl } from '@foresight/messaging';
 import { isStoreError, RedisRiskReadModel, type RiskReadModel } from '@foresight/stores';
 import { formatIncidentRisk, formatVmRisk } from '../risk-table.js';
 import { STACK_SETTINGS } from '../stack-config.js';
@@ -97,7 +98,7 @@ export async function riskCommand(args: readonly string[], deps: Partial<RiskCom
     query = parsed;
     connection = readRiskConnection(env);
   } catch (error) {
-    output.stderr(`foresight risk: ${(error as Error).message}\n${error instanceof ConfigError ? '' : `\n${RISK_USAGE}`}`);
+    output.stderr(`foresight risk: ${redactUrl((error as Error).message)}\n${error instanceof ConfigError ? '' : `\n${RISK_USAGE}`}`);
     return 2;
   }
   const model = open(connection);
@@ -115,7 +116,7 @@ export async function riskCommand(args: readonly string[], deps: Partial<RiskCom
     output.stdout(query.json ? `${JSON.stringify(risk ?? { vmId: query.vmId, maxProbability: 0, incidents: [] })}\n` : formatVmRisk(query.vmId, risk, now()));
     return 0;
   } catch (error) {
-    output.stderr(`foresight risk: ${describeFailure(error, connection)}\n`);
+    output.stderr(`foresight risk: ${redactUrl(describeFailure(error, connection))}\n`);
     return isStoreError(error, 'INVALID_INPUT') ? 2 : 1;
   } finally {
     await model.close();

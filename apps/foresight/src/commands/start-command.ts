@@ -6,6 +6,7 @@ import {
   DEFAULT_SIMULATION_OPTIONS, dropStackRun, embeddedRuntime, formatDuration, formatProgress, formatSummary, probeStack, renderReport, runSimulation,
   stackRuntime, type PipelineRuntime, type SimulationOptions, type StackConnection,
 } from '../index.js';
+import { redactUrl } from '@foresight/messaging';
 import type { Env } from '@foresight/service-kit';
 import { readStackConnection, STACK_SETTINGS } from '../stack-config.js';
 
@@ -106,13 +107,13 @@ async function connectStack(request: StartRequest, shell: StartShell): Promise<S
   try {
     stack = readStackConnection(shell.env, { seed: request.options.seed ?? DEFAULT_SIMULATION_OPTIONS.seed, runId: request.runId ?? randomUUID().slice(0, 8) });
   } catch (error) {
-    shell.stderr(`foresight start --stack: ${(error as Error).message}\n`);
+    shell.stderr(`foresight start --stack: ${redactUrl((error as Error).message)}\n`);
     return undefined;
   }
   const problems = await probeStack(stack);
   if (problems.length === 0) return stack;
   shell.stderr(`foresight start --stack: the stack does not answer (${problems.length} of 4):\n`);
-  for (const p of problems) shell.stderr(`  ${p.dependency} at ${p.address} (${STACK_SETTINGS[p.dependency].join(', ')}): ${p.detail}\n`);
+  for (const p of problems) shell.stderr(redactUrl(`  ${p.dependency} at ${p.address} (${STACK_SETTINGS[p.dependency].join(', ')}): ${p.detail}\n`));
   shell.stderr('Start the local stack with `npm run stack:up` (or `foresight stack up`), or point those settings at yours (docs/operations.md).\n');
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from '@foresight/messaging';
 import { formatDuration, parseDuration } from './duration.js';
 import type { Env, Setting } from './setting.js';
 
@@ -127,16 +128,14 @@ export interface UrlOptions {
   readonly protocols?: readonly string[];
 }
 
-const hideCredentials = (raw: string): string => raw.replace(/\/\/[^/@]*@/, '//***@');
-
 /** An absolute URL (returned as text); credentials in a rejected value are masked in the message. */
 export function url<O extends Presence<string> & UrlOptions>(name: string, options?: O): Setting<Resolved<string, O>> {
   const protocols = options?.protocols;
   const schemes = protocols?.map((p) => p.replace(/:$/, ''));
   return variable(name, options, {
     expected: schemes === undefined ? 'an absolute URL' : `a URL (${schemes.join(', ')})`,
-    echo: hideCredentials,
-    showDefault: hideCredentials,
+    echo: redactUrl,
+    showDefault: redactUrl,
     parse: (raw) => {
       if (!URL.canParse(raw)) return reject();
       const parsed = new URL(raw);

@@ -2,7 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import type { ServiceSettings } from '../config/service-settings.js';
 import { startHealthServer, type HealthServer } from '../health/health-server.js';
 import { Readiness, type ReadinessCheck } from '../health/readiness.js';
-import type { Logger } from '@foresight/messaging';
+import { redactUrl, type Logger } from '@foresight/messaging';
 import { createLogger } from '../logging/pino-logger.js';
 import { startTelemetry, type Telemetry } from '../telemetry/telemetry.js';
 import { describeError, StartupError } from './startup-error.js';
@@ -47,7 +47,7 @@ type Phase = 'starting' | 'running' | 'stopping';
 
 function lastWords(name: string, what: string, error?: unknown): void {
   // NOTE: the one sanctioned direct write: the logger may not exist yet, and operators read stderr first.
-  process.stderr.write(`${name}: ${what}${error === undefined ? '' : `: ${describeError(error)}`}\n`);
+  process.stderr.write(`${name}: ${redactUrl(what)}${error === undefined ? '' : `: ${describeError(error)}`}\n`);
 }
 
 /**

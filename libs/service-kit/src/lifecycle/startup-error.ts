@@ -1,3 +1,5 @@
+import { redactUrl } from '@foresight/messaging';
+
 /** A start-up step that failed (e.g. "kafka", "redis"): names what broke, keeps the cause. */
 export class StartupError extends Error {
   /** Stable code for callers that branch on errors. */
@@ -11,14 +13,21 @@ export class StartupError extends Error {
   }
 }
 
-/** One line describing an error and its causes (AggregateErrors, e.g. dual-stack ECONNREFUSED, included). */
-export function describeError(error: unknown, depth = 0): string {
+/**
+ * One line describing an error and its causes (AggregateErrors, e.g. dual-stack ECONNREFUSED, included), credentials in
+ * URLs hidden.
+ */
+export function describeError(error: unknown): string {
+  return redactUrl(describeCauses(error, 0));
+}
+
+function describeCauses(error: unknown, depth: number): string {
   if (!(error instanceof Error)) return String(error).replace(/\s+/g, ' ');
   let message = error.message;
-  if (message === '' && error instanceof AggregateError) message = error.errors.map((e) => describeError(e, depth + 1)).join(', ');
+  if (message === '' && error instanceof AggregateError) message = error.errors.map((e) => describeCauses(e, depth + 1)).join(', ');
   if (message === '') message = error.name;
   const line = message.replace(/\s+/g, ' ').trim();
   if (error instanceof StartupError || error.cause === undefined || depth >= 3) return line;
-  const cause = describeError(error.cause, depth + 1);
+  const cause = describeCauses(error.cause, depth + 1);
   return line.includes(cause) ? line : `${line} (cause: ${cause})`;
 }

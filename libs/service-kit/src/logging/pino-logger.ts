@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from '../config/service-settings.js';
-import type { Logger } from '@foresight/messaging';
+import { redactUrl, type Logger } from '@foresight/messaging';
 import { REDACTED, redactionPaths } from './redaction.js';
 
 /** Settings of the structured JSON logger. */
@@ -24,7 +24,7 @@ function adapt(log: PinoLogger): Logger {
   };
 }
 
-/** A Logger writing one JSON object per line (time, level label, service, msg, fields), secrets redacted. */
+/** A Logger writing one JSON object per line (time, level label, service, msg, fields), secrets and URL credentials redacted. */
 export function createLogger(options: LoggerOptions): Logger {
   // NOTE: synchronous stdout so the last lines before process.exit are never lost.
   const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
@@ -34,5 +34,7 @@ export function createLogger(options: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: redactionPaths(options.redact), censor: REDACTED },
+    // NOTE: credentials in URLs can sit in any text (a message, an error's stack or cause): the written line is scrubbed.
+    hooks: { streamWrite: redactUrl },
   }, destination));
 }
