@@ -1,4 +1,5 @@
 import { DEFAULT_TOPIC_PREFIX, topicNames } from '@foresight/contracts';
+import type { DeadLetterListener } from './dead-letter.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { AnyConsumerDeclaration } from './message-bus.js';
@@ -15,6 +16,8 @@ export interface BusOptions {
   /** When given, a message whose eventId this group already applied is skipped. */
   readonly idempotency?: { readonly store: IdempotencyStore; readonly ttlMs?: number };
   readonly logger?: Logger;
+  /** Called after each dead letter is written (service-kit's recordDeadLetter fits). */
+  readonly onDeadLetter?: DeadLetterListener;
 }
 
 /** BusOptions with the defaults filled in. */
@@ -24,6 +27,7 @@ export interface ResolvedBusOptions {
   readonly retry: RetryPolicy;
   readonly idempotency: { readonly store: IdempotencyStore; readonly ttlMs: number } | undefined;
   readonly logger: Logger;
+  readonly onDeadLetter: DeadLetterListener;
 }
 
 /** How long an applied eventId is remembered by default: a week, longer than any redelivery. */
@@ -46,6 +50,7 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
     retry,
     idempotency: options.idempotency ? { store: options.idempotency.store, ttlMs } : undefined,
     logger: options.logger ?? silentLogger,
+    onDeadLetter: options.onDeadLetter ?? (() => undefined),
   };
 }
 

@@ -18,6 +18,16 @@ export interface DeadLetter {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** What is known of a dead-lettered message once its dead letter is written: its (logical) topic, group and reason code. */
+export interface DeadLettered {
+  readonly topic: string;
+  readonly groupId: string;
+  readonly code: string;
+}
+
+/** Told of every dead letter written, whether decoding, validation or a handler refused the message (for /metrics). */
+export type DeadLetterListener = (letter: DeadLettered) => void;
+
 /** Writes one dead letter durably (resolves only once the broker has it). */
 export type DeadLetterWriter = (letter: DeadLetter) => Promise<void>;
 

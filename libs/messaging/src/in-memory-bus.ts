@@ -89,7 +89,7 @@ export class InMemoryBus implements MessageBus {
       }
       const delivery = new RecordDelivery(declaration, groupId, {
         topicPrefix: this.options.topicPrefix, catalog: this.catalog, retry: this.options.retry, idempotency: this.options.idempotency,
-        logger: this.options.logger, now: this.now,
+        logger: this.options.logger, now: this.now, onDeadLetter: this.options.onDeadLetter,
         writeDeadLetter: (letter) => {
           this.broker.append(letter.topic, letter);
           return Promise.resolve();

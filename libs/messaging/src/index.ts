@@ -5,7 +5,7 @@ export { consumerOf, type MessageBus, type MessageContext, type ConsumerDeclarat
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './retry-policy.js';
 export type { IdempotencyStore } from './idempotency-store.js';
 export { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
-export { DEAD_LETTER_HEADERS, type DeadLetter } from './dead-letter.js';
+export { DEAD_LETTER_HEADERS, type DeadLetter, type DeadLettered, type DeadLetterListener } from './dead-letter.js';
 export {
   TRACEPARENT_HEADER, TRACESTATE_HEADER, contextFromHeaders, messageHeadersGetter, messageHeadersSetter, traceHeadersOf, type MessageHeaders,
 } from './trace-context.js';

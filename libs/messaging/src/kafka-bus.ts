@@ -194,7 +194,7 @@ export class KafkaBus implements MessageBus {
       const deliveries = byGroup.get(groupId) ?? new Map<string, RecordDelivery>();
       deliveries.set(topicFor(this.options.topicPrefix, declaration.topic), new RecordDelivery(declaration, groupId, {
         topicPrefix: this.options.topicPrefix, catalog: this.catalog, retry: this.options.retry, idempotency: this.options.idempotency,
-        logger: this.options.logger, now: this.now,
+        logger: this.options.logger, now: this.now, onDeadLetter: this.options.onDeadLetter,
         writeDeadLetter: (letter) => this.writeDeadLetter(letter),
         publish: (topic, messages, options) => this.publish(topic, messages, options),
         isClosing: () => this.state !== 'running',

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
 import { ContractError, decodeFrame, deadLetterTopicFor, type TopicMessages, type TopicName } from '@foresight/contracts';
-import { deadLetterHeaders, type DeadLetterWriter } from './dead-letter.js';
+import { deadLetterHeaders, type DeadLetterListener, type DeadLetterWriter } from './dead-letter.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { Logger } from './logger.js';
 import type { AnyConsumerDeclaration, ConsumerDeclaration, MessageContext, Publish, PublishOptions } from './message-bus.js';
@@ -33,6 +33,7 @@ export interface DeliverySettings {
   readonly topicPrefix: string;
   readonly catalog: SchemaCatalog;
   readonly writeDeadLetter: DeadLetterWriter;
+  readonly onDeadLetter: DeadLetterListener;
   readonly publish: Publish;
   readonly retry: RetryPolicy;
   readonly idempotency: { readonly store: IdempotencyStore; readonly ttlMs: number } | undefined;
@@ -257,6 +258,7 @@ export class RecordDelivery {
       return { kind: 'redeliver', code: 'BROKER_UNAVAILABLE', reason: `dead-letter write failed: ${(error as Error).message}` };
     }
     this.settings.logger.warn({ topic: record.fullTopic, partition: record.partition, offset: record.offset, code: failure.code, reason: failure.reason }, 'message dead-lettered');
+    this.settings.onDeadLetter({ topic: this.topic, groupId: this.groupId, code: failure.code });
     return { kind: 'dead-lettered', code: failure.code, reason: failure.reason };
   }
 }

@@ -33,7 +33,7 @@ function delivery(handled: string[][], letters: string[], idempotency = new InMe
     },
   }), 'g', {
     topicPrefix: prefix, catalog: new LocalSchemaCatalog(), retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1, multiplier: 1 },
-    idempotency: { store: idempotency, ttlMs: 60_000 }, logger: silentLogger, now: () => 0, isClosing: () => false,
+    idempotency: { store: idempotency, ttlMs: 60_000 }, logger: silentLogger, now: () => 0, isClosing: () => false, onDeadLetter: () => undefined,
     publish: () => Promise.resolve(),
     writeDeadLetter: (letter) => {
       letters.push(letter.headers['x-original-offset'] ?? '?');

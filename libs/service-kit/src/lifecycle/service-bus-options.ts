@@ -20,11 +20,12 @@ export interface ServiceBusOptions extends KafkaConsumerSettings {
   readonly topicPrefix: string;
   readonly logger: Logger;
   readonly onConsumerLag: ServiceInstruments['recordLag'];
+  readonly onDeadLetter: ServiceInstruments['recordDeadLetter'];
 }
 
 /**
  * The KafkaBus options every service connects with: the connection (Kafka + registry), the consumer tuning, the topic
- * prefix, the service's logger and its consumer-lag gauge. Each service adds its group, topics and idempotency.
+ * prefix, the service's logger, its consumer-lag gauge and its dead-letter counter. Each service adds its group, topics and idempotency.
  */
 export function serviceBusOptions<C extends ServiceBusConfig>(context: ServiceContext<C>): ServiceBusOptions {
   const { config, logger, telemetry } = context;
@@ -34,5 +35,6 @@ export function serviceBusOptions<C extends ServiceBusConfig>(context: ServiceCo
     topicPrefix: config.topicPrefix,
     logger,
     onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
+    onDeadLetter: (letter) => telemetry.instruments.recordDeadLetter(letter),
   };
 }

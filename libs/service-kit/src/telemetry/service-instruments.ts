@@ -13,6 +13,8 @@ export interface MessageAttributes {
 export interface ServiceInstruments {
   /** foresight.messages.processed, by topic and outcome. */
   readonly messagesProcessed: Counter<MessageAttributes>;
+  /** foresight.messages.dead_lettered, by topic and reason (the dead letter's code), whatever refused the message. */
+  readonly messagesDeadLettered: Counter<{ readonly topic: string; readonly reason: string }>;
   /** foresight.handler.duration in ms, by topic and outcome. */
   readonly handlerDuration: Histogram<MessageAttributes>;
   /** foresight.consumer.lag in messages, set by the messaging runtime per group, topic and partition (recordLag). */
@@ -33,6 +35,8 @@ export interface ServiceInstruments {
   readonly eventLoopDelay: StateGauge;
   /** Counts one handled message and records its handler duration. */
   recordHandled(attributes: MessageAttributes, durationMs: number): void;
+  /** Counts one dead letter (the messaging runtime's onDeadLetter fits). */
+  recordDeadLetter(letter: { readonly topic: string; readonly code: string }): void;
   /** Stops the event-loop monitor (telemetry shutdown). */
   close(): void;
   /** Sets the consumer lag of a group on one partition (the messaging runtime's onConsumerLag fits). */
@@ -46,6 +50,9 @@ export const HANDLER_DURATION_BUCKETS_MS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250
 export function createServiceInstruments(meter: Meter): ServiceInstruments {
   const messagesProcessed = meter.createCounter<MessageAttributes>('foresight.messages.processed', {
     description: 'Messages handled, by topic and outcome.',
+  });
+  const messagesDeadLettered = meter.createCounter<{ readonly topic: string; readonly reason: string }>('foresight.messages.dead_lettered', {
+    description: 'Messages dead-lettered, by topic and reason code (decoding, validation or a handler).',
   });
   const handlerDuration = meter.createHistogram<MessageAttributes>('foresight.handler.duration', {
     description: 'Time spent in a message handler.',
@@ -73,6 +80,7 @@ export function createServiceInstruments(meter: Meter): ServiceInstruments {
     close: () => delays.disable(),
     messagesProcessed,
     handlerDuration,
+    messagesDeadLettered,
     consumerLag,
     openIncidents: createStateGauge(meter, { name: 'foresight.incidents.open', description: 'Incidents currently open.' }),
     atRiskVms: createStateGauge(meter, { name: 'foresight.vms.at_risk', description: 'VMs currently scored at risk.' }),
@@ -82,6 +90,7 @@ export function createServiceInstruments(meter: Meter): ServiceInstruments {
       messagesProcessed.add(1, attributes);
       handlerDuration.record(durationMs, attributes);
     },
+    recordDeadLetter: ({ topic, code }) => messagesDeadLettered.add(1, { topic, reason: code }),
     recordLag: ({ groupId, topic, partition, behind }) => consumerLag.set(behind, { group: groupId, topic, partition }),
   };
 }
