@@ -2,7 +2,7 @@ import type { ModelParameters } from '../model/model-parameters.js';
 import { learnerWindow, takeTrainingBatch, type LearnerState, type LearnerStateOptions } from './learner-state.js';
 import { learnFromOutcomes } from './learn-from-outcomes.js';
 import type { LearningOptions } from './learning-options.js';
-import { publicationDecision, type PublicationContext, type PublicationDecision, type PublicationOptions } from './publication.js';
+import { compareOnHeldOut, publicationDecision, type PublicationContext, type PublicationDecision, type PublicationOptions } from './publication.js';
 import { refitOnWindow, WINDOWED_LEARNING, type WindowRefitOptions } from './window-refit.js';
 
 /**
@@ -82,11 +82,13 @@ export function stepCandidate(current: ModelParameters, state: LearnerState, ini
 export function decidePublication(
   candidate: ModelParameters, current: ModelParameters, state: LearnerState, settings: LearnerStepSettings, context: PublicationContext = {},
 ): { readonly decision: PublicationDecision; readonly model: ModelParameters; readonly state: LearnerState } {
-  let decision = publicationDecision(candidate, current, state.heldOut, settings.publication, context);
+  // NOTE: only grant utility depends on the thresholds: the retry reuses everything else.
+  const comparison = compareOnHeldOut(candidate, current, state.heldOut, settings.publication, context);
+  let decision = publicationDecision(candidate, current, state.heldOut, settings.publication, context, comparison);
   let published = candidate;
   if (decision.verdict === 'WORSE_GRANT_UTILITY') {
     const kept = { ...candidate, grantThreshold: current.grantThreshold, releaseThreshold: current.releaseThreshold };
-    const again = publicationDecision(kept, current, state.heldOut, settings.publication, context);
+    const again = publicationDecision(kept, current, state.heldOut, settings.publication, context, comparison);
     if (again.publish) {
       decision = { ...again, reason: `${again.reason}; grant threshold kept at ${current.grantThreshold} (the candidate's ${candidate.grantThreshold.toFixed(4)}: ${decision.reason})` };
       published = kept;

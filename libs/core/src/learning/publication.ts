@@ -1,6 +1,6 @@
 import type { ModelParameters } from '../model/model-parameters.js';
 import type { TopologySnapshot } from '../topology/topology-snapshot.js';
-import { pairedAssessmentScores } from './assessment-ranking.js';
+import { assessmentScores, pairAssessments } from './assessment-ranking.js';
 import { grantDecisionSamples, grantUtilityAt } from './grant-threshold.js';
 import { resolveGrantUtility, type GrantUtilityOptions } from './learning-options.js';
 import { metricsOf, scoreHeldOut, type ModelMetrics, type ScoredExposure } from './model-evaluation.js';
@@ -132,6 +132,56 @@ function round(value: number | null): string {
 }
 
 /**
+ * Everything the gate compares that does not depend on the two models' thresholds: the held-out exposures scored
+ * under both, the paired calibration and ranking differences, and the re-ranked first assessments. A candidate that
+ * differs from another only in its thresholds shares it (decidePublication's retry with the current thresholds).
+ */
+export interface HeldOutComparison {
+  readonly scoredCandidate: readonly ScoredExposure[];
+  readonly scoredCurrent: readonly ScoredExposure[];
+  readonly enough: boolean;
+  readonly ranking: PairedDifference;
+  readonly logLoss: PairedDifference;
+  readonly brier: PairedDifference;
+  readonly assessment: PairedDifference;
+  readonly baseline: PairedDifference;
+}
+
+const NO_DIFFERENCE: PairedDifference = { difference: null, lower: null, upper: null, replicates: 0 };
+
+/** The threshold-independent half of publicationDecision (each model's first assessments are scored once). */
+export function compareOnHeldOut(
+  candidate: ModelParameters, current: ModelParameters, heldOut: readonly IncidentOutcome[], options: PublicationOptions = {}, context: PublicationContext = {},
+): HeldOutComparison {
+  const scoredCandidate = scoreHeldOut(candidate, heldOut);
+  const scoredCurrent = scoreHeldOut(current, heldOut);
+  const examples = scoredCandidate.length;
+  const positives = scoredCandidate.reduce((n, s) => n + (s.y ? 1 : 0), 0);
+  const enough = examples >= (options.minHeldOutExamples ?? 20) && positives >= (options.minHeldOutPositives ?? 10);
+  if (!enough) {
+    return { scoredCandidate, scoredCurrent, enough, ranking: NO_DIFFERENCE, logLoss: NO_DIFFERENCE, brier: NO_DIFFERENCE, assessment: NO_DIFFERENCE, baseline: NO_DIFFERENCE };
+  }
+  const replicates = options.bootstrapReplicates ?? 200;
+  let assessment = NO_DIFFERENCE;
+  let baseline = NO_DIFFERENCE;
+  if (context.snapshot !== undefined) {
+    const ranked = assessmentScores(context.snapshot, candidate, heldOut);
+    const paired = pairAssessments(heldOut, ranked, assessmentScores(context.snapshot, current, heldOut));
+    assessment = pairedAuprc(paired.candidate, paired.current, paired.incidents, { replicates, seed: candidate.version + 4 });
+    if (context.baseline !== undefined) {
+      const against = pairAssessments(heldOut, ranked, assessmentScores(context.snapshot, context.baseline, heldOut));
+      baseline = pairedAuprc(against.candidate, against.current, against.incidents, { replicates, seed: candidate.version + 5 });
+    }
+  }
+  return {
+    scoredCandidate, scoredCurrent, enough, assessment, baseline,
+    ranking: pairedAuprc(scoredCandidate, scoredCurrent, heldOut.length, { replicates, seed: candidate.version }),
+    logLoss: pairedLoss(scoredCandidate, scoredCurrent, heldOut.length, logLossOf, options, candidate.version + 2),
+    brier: pairedLoss(scoredCandidate, scoredCurrent, heldOut.length, brierOf, options, candidate.version + 3),
+  };
+}
+
+/**
  * Compares a candidate with the current model on the same held-out outcomes. It is published only if it is a later
  * version of the same model, the held-out set has enough exposures AND enough positives, and it is worse on none of:
  * log-loss and Brier (calibration: not higher by more than `calibrationTolerance` of the current value, nor found higher
@@ -141,7 +191,7 @@ function round(value: number | null): string {
  * (WORSE_RANKING, the same AUPRC rule: the deployed scorer's ranking, not one hop from known-affected parents), and
  * grant utility at its own threshold (not lower by more than `grantUtilityTolerance`, nor found lower by the paired
  * bootstrap: a threshold tuned on recent incidents always differs a little on others, and a strict comparison refused
- * every candidate in the evaluation).
+ * every candidate in the evaluation). `comparison` may be given when it was already computed for these models' carriers.
  */
 export function publicationDecision(
   candidate: ModelParameters,
@@ -149,31 +199,16 @@ export function publicationDecision(
   heldOut: readonly IncidentOutcome[],
   options: PublicationOptions = {},
   context: PublicationContext = {},
+  comparison: HeldOutComparison = compareOnHeldOut(candidate, current, heldOut, options, context),
 ): PublicationDecision {
-  const scoredC = scoreHeldOut(candidate, heldOut);
-  const scoredK = scoreHeldOut(current, heldOut);
-  const c = metricsOf(candidate, heldOut, scoredC, options);
-  const k = metricsOf(current, heldOut, scoredK, options);
+  const { enough, ranking, logLoss, brier, assessment, baseline } = comparison;
+  const c = metricsOf(candidate, heldOut, comparison.scoredCandidate, options);
+  const k = metricsOf(current, heldOut, comparison.scoredCurrent, options);
   const minExamples = options.minHeldOutExamples ?? 20;
   const minPositives = options.minHeldOutPositives ?? 10;
   const tolerance = options.auprcTolerance ?? 0.01;
-  const enough = c.examples >= minExamples && c.positives >= minPositives;
-  const none: PairedDifference = { difference: null, lower: null, upper: null, replicates: 0 };
-  const ranking = enough ? pairedAuprc(scoredC, scoredK, heldOut.length, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version }) : none;
-  const utility = enough ? pairedGrantUtility(candidate, current, heldOut, options) : none;
-  const logLoss = enough ? pairedLoss(scoredC, scoredK, heldOut.length, logLossOf, options, candidate.version + 2) : none;
-  const brier = enough ? pairedLoss(scoredC, scoredK, heldOut.length, brierOf, options, candidate.version + 3) : none;
+  const utility = enough ? pairedGrantUtility(candidate, current, heldOut, options) : NO_DIFFERENCE;
   const calibration = options.calibrationTolerance ?? 0.01;
-  let assessment = none;
-  let baseline = none;
-  if (enough && context.snapshot !== undefined) {
-    const paired = pairedAssessmentScores(context.snapshot, candidate, current, heldOut);
-    assessment = pairedAuprc(paired.candidate, paired.current, paired.incidents, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version + 4 });
-    if (context.baseline !== undefined) {
-      const against = pairedAssessmentScores(context.snapshot, candidate, context.baseline, heldOut);
-      baseline = pairedAuprc(against.candidate, against.current, against.incidents, { replicates: options.bootstrapReplicates ?? 200, seed: candidate.version + 5 });
-    }
-  }
   const verdict = (code: PublicationVerdict, reason: string): PublicationDecision => ({
     publish: code === 'PUBLISHED', verdict: code, reason, candidate: c, current: k, ranking, utility, logLoss, brier, assessment, baseline,
   });
