@@ -21,6 +21,8 @@ export interface RegistryConfig {
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 const CLIENT_ID = 'foresight';
+/** A registration that lost a race on a new subject's compatibility rule is tried once more (see register). */
+const REGISTER_ATTEMPTS = 2;
 
 /** What @kafkajs/confluent-schema-registry rejects with: its ResponseError (an HTTP status) or its own errors. */
 interface RegistryFailure {
@@ -91,17 +93,27 @@ export class SchemaRegistryClient {
 
   /** Registers (or finds) an Avro schema under `subject`; returns its id. SCHEMA_REJECTED when incompatible. */
   async register(subject: string, schemaText: string): Promise<number> {
-    try {
-      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject, compatibility: this.compatibility });
-      return id;
-    } catch (cause) {
-      const failure = failureOf(cause);
-      if (isTransportFailure(failure)) {
-        throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.where} failed registering ${subject}: ${redactUrl(failure.message)}`, { cause });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject, compatibility: this.compatibility });
+        return id;
+      } catch (cause) {
+        // Two instances registering a new subject at once both set its compatibility; the registry takes one and answers
+        // the other 409 (Apicurio: "A rule named 'COMPATIBILITY' already exists"). The subject exists by then, so a
+        // second registration finds its config, checks it and returns the id. An incompatible schema is refused again.
+        if (attempt < REGISTER_ATTEMPTS && failureOf(cause).status === 409) continue;
+        throw this.registrationFailure(subject, cause);
       }
-      const status = failure.status === undefined ? '' : ` (${failure.status})`;
-      throw new RuntimeError('SCHEMA_REJECTED', `registry refused the schema of subject '${subject}'${status}: ${redactUrl(failure.message)}`, { cause });
     }
+  }
+
+  private registrationFailure(subject: string, cause: unknown): RuntimeError {
+    const failure = failureOf(cause);
+    if (isTransportFailure(failure)) {
+      return new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.where} failed registering ${subject}: ${redactUrl(failure.message)}`, { cause });
+    }
+    const status = failure.status === undefined ? '' : ` (${failure.status})`;
+    return new RuntimeError('SCHEMA_REJECTED', `registry refused the schema of subject '${subject}'${status}: ${redactUrl(failure.message)}`, { cause });
   }
 
   /** The Avro type a schema id names (cached after the first lookup), or undefined when the registry does not know it. */
