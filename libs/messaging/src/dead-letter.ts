@@ -28,7 +28,10 @@ export interface DeadLettered {
 /** Told of every dead letter written, whether decoding, validation or a handler refused the message (for /metrics). */
 export type DeadLetterListener = (letter: DeadLettered) => void;
 
-/** Writes one dead letter durably (resolves only once the broker has it). */
+/**
+ * Writes one dead letter durably (resolves only once the broker has it). Rejects with an error whose `retriable` is
+ * false (RuntimeError BROKER_REFUSED) when the broker refused it for good, and with any other error in an outage.
+ */
 export type DeadLetterWriter = (letter: DeadLetter) => Promise<void>;
 
 const MAX_REASON_LENGTH = 1000;

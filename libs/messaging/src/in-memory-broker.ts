@@ -1,3 +1,5 @@
+import { RuntimeError } from './runtime-error.js';
+
 /** A record in an in-memory partition log. */
 export interface StoredRecord {
   readonly topic: string;
@@ -7,6 +9,13 @@ export interface StoredRecord {
   readonly value: Buffer | null;
   readonly headers: Readonly<Record<string, string>>;
   readonly timestamp: number;
+}
+
+/** A record as handed to the broker. */
+export interface AppendedRecord {
+  readonly key: string | undefined;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -24,12 +33,26 @@ export class InMemoryBroker {
   private readonly listeners = new Set<() => void>();
   private roundRobin = 0;
 
-  constructor(readonly partitionCount = 3, private readonly now: () => number = Date.now) {
+  /**
+   * `maxRecordBytes`: the largest record (key, value and headers) it accepts, like Kafka's `max.message.bytes`
+   * (default: no limit).
+   */
+  constructor(readonly partitionCount = 3, private readonly now: () => number = Date.now, readonly maxRecordBytes = Number.POSITIVE_INFINITY) {
     if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new RangeError(`partitionCount must be a positive integer, got ${partitionCount}`);
   }
 
-  /** Appends a record (to the key's partition) and tells the attached clients. */
-  append(topic: string, record: { readonly key: string | undefined; readonly value: Buffer | null; readonly headers: Readonly<Record<string, string>> }): StoredRecord {
+  /** Why the broker would refuse the record for good (larger than maxRecordBytes), or undefined when it accepts it. */
+  refusalOf(record: AppendedRecord): string | undefined {
+    if (this.maxRecordBytes === Number.POSITIVE_INFINITY) return undefined;
+    let bytes = (record.value?.length ?? 0) + (record.key === undefined ? 0 : Buffer.byteLength(record.key));
+    for (const [name, value] of Object.entries(record.headers)) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    return bytes > this.maxRecordBytes ? `a record of ${bytes} bytes is larger than the broker accepts (${this.maxRecordBytes})` : undefined;
+  }
+
+  /** Appends a record (to the key's partition) and tells the attached clients; BROKER_REFUSED when it is too large. */
+  append(topic: string, record: AppendedRecord): StoredRecord {
+    const refusal = this.refusalOf(record);
+    if (refusal !== undefined) throw new RuntimeError('BROKER_REFUSED', `${topic}: ${refusal}`);
     const partitions = this.partitionsOf(topic);
     const partition = record.key === undefined ? this.roundRobin++ % this.partitionCount : partitionOfKey(record.key, this.partitionCount);
     const log = partitions[partition];

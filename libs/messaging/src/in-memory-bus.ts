@@ -75,6 +75,11 @@ export class InMemoryBus implements MessageBus {
     if (this.state === 'closed' || this.state === 'crashed') throw new RuntimeError('BUS_CLOSED', `publish to '${topic}' after close`);
     const records = encodeOutgoing(topic, messages, await this.catalog.schemaIdOf(topic), options);
     const fullTopic = topicFor(this.options.topicPrefix, topic);
+    // Like one produce request: all the records or none.
+    for (const record of records) {
+      const refusal = this.broker.refusalOf(record);
+      if (refusal !== undefined) throw new RuntimeError('BROKER_REFUSED', `publishing ${messages.length} message(s) to '${topic}' failed: ${refusal}`);
+    }
     for (const record of records) this.broker.append(fullTopic, record);
     this.broker.notify();
   }
@@ -90,10 +95,11 @@ export class InMemoryBus implements MessageBus {
       const delivery = new RecordDelivery(declaration, groupId, {
         topicPrefix: this.options.topicPrefix, catalog: this.catalog, retry: this.options.retry, idempotency: this.options.idempotency,
         logger: this.options.logger, now: this.now, onDeadLetter: this.options.onDeadLetter,
-        writeDeadLetter: (letter) => {
+        // A refusal (BROKER_REFUSED: over maxRecordBytes) thrown by append rejects the promise.
+        writeDeadLetter: (letter) => new Promise<void>((resolve) => {
           this.broker.append(letter.topic, letter);
-          return Promise.resolve();
-        },
+          resolve();
+        }),
         publish: (topic, messages, options) => this.publish(topic, messages, options),
         isClosing: () => this.state !== 'running',
       });

@@ -6,6 +6,7 @@ export { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './retry-
 export type { IdempotencyStore } from './idempotency-store.js';
 export { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
 export { DEAD_LETTER_HEADERS, type DeadLetter, type DeadLettered, type DeadLetterListener } from './dead-letter.js';
+export { MAX_REDUCED_KEY_LENGTH, REDUCED_DEAD_LETTER_HEADERS, reducedDeadLetters, type ReducedOriginal } from './reduced-dead-letter.js';
 export {
   TRACEPARENT_HEADER, TRACESTATE_HEADER, contextFromHeaders, messageHeadersGetter, messageHeadersSetter, traceHeadersOf, type MessageHeaders,
 } from './trace-context.js';
@@ -13,7 +14,7 @@ export { DEFAULT_IDEMPOTENCY_TTL_MS, type BusOptions } from './bus-options.js';
 export { LocalSchemaCatalog, type SchemaCatalog, type PayloadDecoder } from './schema-catalog.js';
 export { SchemaRegistryClient, type RegistryCompatibility, type RegistryConfig } from './schema-registry-client.js';
 export { RegistrySchemaCatalog } from './registry-schema-catalog.js';
-export { InMemoryBroker, partitionOfKey, type StoredRecord } from './in-memory-broker.js';
+export { InMemoryBroker, partitionOfKey, type AppendedRecord, type StoredRecord } from './in-memory-broker.js';
 export { InMemoryBus, type InMemoryBusOptions } from './in-memory-bus.js';
 export { validateKafkaConnection, type KafkaConnectionConfig, type KafkaSaslConfig } from './kafka-config.js';
 export { KafkaBus, type KafkaBusOptions, type PartitionAssignment } from './kafka-bus.js';

@@ -4,6 +4,7 @@ import type { ConsumerSubscription } from './consumer-backlog.js';
 import { groupDeclarations, resolveBusOptions, type BusOptions, type ResolvedBusOptions } from './bus-options.js';
 import type { DeadLetter } from './dead-letter.js';
 import { kafkaClient } from './kafka-client.js';
+import { produceError } from './kafka-produce-error.js';
 import { validateKafkaConnection, type KafkaConnectionConfig } from './kafka-config.js';
 import { KafkaConsumerGroup, type ConsumerLagListener } from './kafka-consumer-group.js';
 import type { AnyConsumerDeclaration, BusHealth, KeyOwnership, MessageBus, PublishOptions } from './message-bus.js';
@@ -136,7 +137,8 @@ export class KafkaBus implements MessageBus {
     try {
       await this.send(topicFor(this.options.topicPrefix, topic), records);
     } catch (cause) {
-      throw new RuntimeError('BROKER_UNAVAILABLE', `publishing ${messages.length} message(s) to '${topic}' failed: ${(cause as Error).message}`, { cause });
+      // A refusal for good (BROKER_REFUSED: a record too large, …) is the message's fault: its handler's message is dead-lettered.
+      throw produceError(cause, `publishing ${messages.length} message(s) to '${topic}' failed`);
     }
   }
 
@@ -177,7 +179,20 @@ export class KafkaBus implements MessageBus {
           this.acknowledged += count;
           for (const p of batch) p.resolve();
         } catch (error) {
-          for (const p of batch) p.reject(error);
+          if (batch.length === 1 || produceError(error, 'send').code !== 'BROKER_REFUSED') {
+            for (const p of batch) p.reject(error);
+            continue;
+          }
+          // NOTE: a refusal for good (a record too large) is one call's fault: the calls coalesced with it go alone, in order.
+          for (const p of batch) {
+            try {
+              await this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: p.topic, messages: [...p.records] }] });
+              this.acknowledged += p.records.length;
+              p.resolve();
+            } catch (alone) {
+              p.reject(alone);
+            }
+          }
         }
       }
     } finally {
@@ -326,11 +341,16 @@ export class KafkaBus implements MessageBus {
     for (const topic of missing) this.ensuredTopics.add(topic);
   }
 
+  /** Sends one dead letter (acks: all); BROKER_REFUSED when the broker refuses it for good (e.g. too large), else BROKER_UNAVAILABLE. */
   private async writeDeadLetter(letter: DeadLetter): Promise<void> {
-    await this.producer.send({
-      topic: letter.topic, acks: -1,
-      messages: [{ key: letter.key ?? null, value: letter.value, headers: { ...letter.headers } }],
-    });
+    try {
+      await this.producer.send({
+        topic: letter.topic, acks: -1,
+        messages: [{ key: letter.key ?? null, value: letter.value, headers: { ...letter.headers } }],
+      });
+    } catch (cause) {
+      throw produceError(cause, `writing a dead letter to '${letter.topic}'`);
+    }
   }
 }
 

@@ -1,9 +1,10 @@
 import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
 import { ContractError, decodeFrame, deadLetterTopicFor, type TopicMessages, type TopicName } from '@foresight/contracts';
-import { deadLetterHeaders, type DeadLetterListener, type DeadLetterWriter } from './dead-letter.js';
+import { deadLetterHeaders, type DeadLetter, type DeadLetterListener, type DeadLetterWriter } from './dead-letter.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { Logger } from './logger.js';
 import type { AnyConsumerDeclaration, ConsumerDeclaration, MessageContext, Publish, PublishOptions } from './message-bus.js';
+import { reducedDeadLetters } from './reduced-dead-letter.js';
 import { backoffDelayMs, type RetryPolicy } from './retry-policy.js';
 import { classifyFailure, type ClassifiedFailure } from './runtime-error.js';
 import type { PayloadDecoder, SchemaCatalog } from './schema-catalog.js';
@@ -252,14 +253,44 @@ export class RecordDelivery {
       code: failure.code, reason: failure.reason, fullTopic: record.fullTopic, partition: record.partition, offset: record.offset,
       groupId: this.groupId, attempts, failedAt: this.settings.now(),
     });
-    try {
-      await this.settings.writeDeadLetter({ topic: this.deadLetterTopic, key: record.key, value: record.value, headers });
-    } catch (error) {
-      return { kind: 'redeliver', code: 'BROKER_UNAVAILABLE', reason: `dead-letter write failed: ${(error as Error).message}` };
-    }
-    this.settings.logger.warn({ topic: record.fullTopic, partition: record.partition, offset: record.offset, code: failure.code, reason: failure.reason }, 'message dead-lettered');
+    const written = await this.writeDeadLetter(record, { topic: this.deadLetterTopic, key: record.key, value: record.value, headers });
+    if (written.kind === 'redeliver') return written;
+    this.settings.logger.warn({
+      topic: record.fullTopic, partition: record.partition, offset: record.offset, code: failure.code, reason: failure.reason,
+      ...(written.kind === 'reduced' ? { reduced: written.refusal, payloadKept: written.payloadKept, originalSize: record.value?.length ?? 0 } : {}),
+    }, written.kind === 'reduced' ? 'message dead-lettered in a reduced form: the broker refused its full copy' : 'message dead-lettered');
     this.settings.onDeadLetter({ topic: this.topic, groupId: this.groupId, code: failure.code });
     return { kind: 'dead-lettered', code: failure.code, reason: failure.reason };
+  }
+
+  /**
+   * Writes the dead letter; when the broker refuses it for good (a non-retriable error: too large once the dead-letter
+   * headers are added, …), writes its reduced forms instead (reducedDeadLetters), so a record the broker accepted never
+   * blocks its partition. A retriable failure (an outage) asks for redelivery, as does a refusal of even the smallest
+   * form (the dead-letter topic itself is unusable: not the record's fault, and nothing would keep its coordinates).
+   */
+  private async writeDeadLetter(record: ConsumedRecord, letter: DeadLetter): Promise<
+    { readonly kind: 'full' } | { readonly kind: 'reduced'; readonly refusal: string; readonly payloadKept: number } | Extract<DeliveryOutcome, { kind: 'redeliver' }>
+  > {
+    const outage = (error: unknown): Extract<DeliveryOutcome, { kind: 'redeliver' }> => ({ kind: 'redeliver', code: 'BROKER_UNAVAILABLE', reason: `dead-letter write failed: ${(error as Error).message}` });
+    try {
+      await this.settings.writeDeadLetter(letter);
+      return { kind: 'full' };
+    } catch (error) {
+      if (!isRefusal(error)) return outage(error);
+      const refusal = (error as Error).message;
+      let last: unknown = error;
+      for (const reduced of reducedDeadLetters(letter, record, refusal)) {
+        try {
+          await this.settings.writeDeadLetter(reduced);
+          return { kind: 'reduced', refusal, payloadKept: reduced.value?.length ?? 0 };
+        } catch (again) {
+          if (!isRefusal(again)) return outage(again);
+          last = again;
+        }
+      }
+      return { kind: 'redeliver', code: 'BROKER_REFUSED', reason: `dead-letter topic refuses even a reduced dead letter: ${(last as Error).message}` };
+    }
   }
 }
 
@@ -270,6 +301,11 @@ interface RunItem {
   readonly eventId: string;
   /** Its position in the run. */
   readonly index: number;
+}
+
+/** A write the broker refused for good: the writer's error says it is not retriable (RuntimeError BROKER_REFUSED). */
+function isRefusal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retriable?: unknown }).retriable === false;
 }
 
 function eventIdOf(message: unknown, record: ConsumedRecord): string {

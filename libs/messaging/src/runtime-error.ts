@@ -6,6 +6,8 @@ import { ContractError } from '@foresight/contracts';
  * - HANDLER_FATAL: dead-lettered at once.
  * - DEPENDENCY_UNAVAILABLE, BROKER_UNAVAILABLE, REGISTRY_UNAVAILABLE: infrastructure is down; the message is not
  *   the problem, so it is never dead-lettered: the partition pauses and the message is redelivered later.
+ * - BROKER_REFUSED: the broker refused a record for good (too large, invalid, not authorized): retrying cannot help;
+ *   a handler whose publish is refused has its message dead-lettered, a refused dead letter is written reduced.
  * - CONFIG_INVALID, SCHEMA_REJECTED: start-up failures (exit with the message).
  * - BUS_CLOSED: publish or start after close().
  */
@@ -15,6 +17,7 @@ export type RuntimeErrorCode =
   | 'DEPENDENCY_UNAVAILABLE'
   | 'BROKER_UNAVAILABLE'
   | 'REGISTRY_UNAVAILABLE'
+  | 'BROKER_REFUSED'
   | 'CONFIG_INVALID'
   | 'SCHEMA_REJECTED'
   | 'BUS_CLOSED';
