@@ -1,7 +1,7 @@
 import { defaultModel, type ModelParameters } from '@foresight/core';
 import type { Logger, MessageBus } from '@foresight/messaging';
 import type { ServiceShell } from '@foresight/service-kit';
-import type { HasDocuments, HasIdempotency, LeaseLedger, QuotaWindows } from '@foresight/stores';
+import type { GraphStore, HasDocuments, HasIdempotency, LeaseLedger, QuotaWindows } from '@foresight/stores';
 import { NO_ALLOCATOR_METRICS, type AllocatorMetrics } from './allocator-metrics.js';
 import { DEFAULT_ALLOCATOR_SETTINGS, type AllocatorSettings } from './allocator-settings.js';
 import { CurrentModel } from './current-model.js';
@@ -13,6 +13,7 @@ import { modelConsumer } from './handlers/model.js';
 import { riskConsumer } from './handlers/risk.js';
 import { IncidentAllocator } from './incident-allocator.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
+import { StateEpoch } from './state-epoch.js';
 
 /** What the allocator is built from. */
 export interface AllocatorDeps {
@@ -26,12 +27,21 @@ export interface AllocatorDeps {
   /** Consumer group of its consumers (default: the bus's). */
   readonly groupId?: string;
   readonly metrics?: AllocatorMetrics;
+  /**
+   * The fleet's store of record (the topology builder's graph): when the state store has lost the allocator's state,
+   * hosts, placements and host capacities are rebuilt from it. Without it only `hosts` and `inventory` events that
+   * arrive afterwards restore them.
+   */
+  readonly fleetRecord?: Pick<GraphStore, 'loadTopology'>;
 }
 
 /** The allocator, as every service looks (docs/services.md). */
 export interface Allocator extends ServiceShell {
-  /** Sets the budget and loads what SHADOW incidents hold; call before the consumers start. */
-  start(): Promise<void>;
+  /**
+   * Sets the budget, builds the state when the store holds none (a first start, or data lost while stopped; event time
+   * `now`, default 0, starts its epoch) and loads what SHADOW incidents hold; call before the consumers start.
+   */
+  start(now?: number): Promise<void>;
   /** Expires leases due at event time `now` and publishes their RELEASEs. */
   tick(now: number): Promise<void>;
   /** Nothing to flush: every effect is in the ledger or the incident documents; the bus is closed by its owner. */
@@ -50,7 +60,13 @@ export function createAllocator(deps: AllocatorDeps): Allocator {
   const queue = new KeyedSerialQueue();
   const inventory = new FleetInventory(deps.stateStore, queue);
   const model = new CurrentModel(deps.stateStore, settings.modelId, deps.model ?? defaultModel(settings.modelId));
-  const allocator = new IncidentAllocator({ store: deps.stateStore, inventory, model, settings, logger: deps.logger, metrics, queue });
+  const epoch = new StateEpoch(deps.stateStore, async () => {
+    await deps.stateStore.setBudget(settings.budget);
+    await model.restore();
+    const fleet = deps.fleetRecord === undefined ? { hosts: 0, vms: 0 } : await inventory.restore(await deps.fleetRecord.loadTopology());
+    return { restoredHosts: fleet.hosts, restoredVms: fleet.vms };
+  }, deps.logger, metrics, queue);
+  const allocator = new IncidentAllocator({ store: deps.stateStore, inventory, model, settings, logger: deps.logger, metrics, queue, epoch });
   const publish = deps.bus.publish.bind(deps.bus);
   let state: 'new' | 'started' | 'stopped' = 'new';
   return {
@@ -61,8 +77,8 @@ export function createAllocator(deps: AllocatorDeps): Allocator {
       allocationOutcomesConsumer(allocator, deps.groupId),
       modelConsumer(model, deps.logger, deps.groupId),
     ],
-    async start() {
-      await allocator.start();
+    async start(now = 0) {
+      await allocator.start(now);
       state = 'started';
     },
     tick: (now) => allocator.tick(now, publish),
@@ -70,6 +86,6 @@ export function createAllocator(deps: AllocatorDeps): Allocator {
       state = 'stopped';
       return Promise.resolve();
     },
-    ready: () => state === 'started',
+    ready: () => state === 'started' && epoch.healthy(),
   };
 }

@@ -1,5 +1,5 @@
-import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import { ConfigError, duration, float, int, kafkaConsumerSettings, kafkaSettings, list, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, type Env, type KafkaConsumerSettings, type KafkaSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, type Setting, topicPrefixSetting, redisKeyPrefixSetting, tickIntervalSetting, safeName } from '@foresight/service-kit';
+import { DEFAULT_TOPIC_PREFIX, type EventTimeBounds } from '@foresight/contracts';
+import { ConfigError, duration, neo4jSettings, neo4jNamespaceSetting, type Neo4jSettings, float, int, kafkaConsumerSettings, kafkaSettings, list, oneOf, readConfig, redisSettings, registrySettings, serviceSettings, type Env, type KafkaConsumerSettings, type KafkaSettings, type RedisSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, type Setting, topicPrefixSetting, redisKeyPrefixSetting, tickIntervalSetting, eventTimeBoundsSettings, safeName } from '@foresight/service-kit';
 import { DEGRADED_LEASES } from '@foresight/core';
 import { DEFAULT_ALLOCATOR_SETTINGS as D, type AllocatorSettings } from './allocator-settings.js';
 
@@ -10,10 +10,15 @@ export interface AllocatorConfig extends ServiceConfig {
   readonly kafkaConsumer: KafkaConsumerSettings;
   readonly registry: RegistrySettings;
   readonly redis: RedisSettings;
+  /** The topology builder's graph: the fleet's store of record, read when the state store lost the allocator's state. */
+  readonly neo4j: Neo4jSettings;
+  readonly neo4jNamespace: string;
   readonly topicPrefix: string;
   readonly redisKeyPrefix: string;
   /** How often main advances event time with the wall clock (lease expiry). */
   readonly tickIntervalMs: number;
+  /** The window around the wall clock that consumed event times must lie in (FORESIGHT_MAX_EVENT_FUTURE, _AGE). */
+  readonly eventTimes: EventTimeBounds;
   readonly allocator: AllocatorSettings;
 }
 
@@ -30,9 +35,12 @@ export function readAllocatorConfig(env: Env = process.env): AllocatorConfig {
     kafkaConsumer: kafkaConsumerSettings(),
     registry: registrySettings(),
     redis: redisSettings(),
+    neo4j: neo4jSettings(),
+    neo4jNamespace: neo4jNamespaceSetting(),
     topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
     redisKeyPrefix: redisKeyPrefixSetting(),
     tickIntervalMs: tickIntervalSetting(),
+    eventTimes: eventTimeBoundsSettings(),
     modelId: safeName('FORESIGHT_MODEL_ID', { default: D.modelId }),
     defaultMode: oneOf('FORESIGHT_ALLOCATOR_MODE', ['ENFORCE', 'SHADOW'], { default: D.defaultMode }),
     shadowSystems: list('FORESIGHT_ALLOCATOR_SHADOW_SYSTEMS', { default: [] }),
@@ -58,9 +66,12 @@ export function readAllocatorConfig(env: Env = process.env): AllocatorConfig {
     kafkaConsumer: c.kafkaConsumer,
     registry: c.registry,
     redis: c.redis,
+    neo4j: c.neo4j,
+    neo4jNamespace: c.neo4jNamespace,
     topicPrefix: c.topicPrefix,
     redisKeyPrefix: c.redisKeyPrefix,
     tickIntervalMs: c.tickIntervalMs,
+    eventTimes: c.eventTimes,
     allocator: {
       defaultMode: c.defaultMode,
       shadowSystems: c.shadowSystems,

@@ -27,6 +27,15 @@ export class CurrentModel {
     return this.cached;
   }
 
+  /**
+   * Writes the version this process plans with back when the store no longer holds one (the store lost its data):
+   * other instances and restarts then plan with it again instead of the initial model.
+   */
+  async restore(): Promise<void> {
+    if (this.cachedJson === undefined) return;
+    if ((await this.store.documents.get(KIND, this.modelId)) === undefined) await this.store.documents.put(KIND, this.modelId, this.cachedJson);
+  }
+
   /** Adopts a published version when it is of our model and newer; throws INVALID_PARAMETERS for a malformed one. */
   async offer(message: ModelVersion): Promise<boolean> {
     if (message.modelId !== this.modelId) return false;

@@ -1,11 +1,17 @@
-import { RESOURCE_KEYS, ZERO_RESOURCES, addResources, type Resources } from '@foresight/core';
+import { RESOURCE_KEYS, ZERO_RESOURCES, addResources, type Resources, type Vm } from '@foresight/core';
 import type { HostEvent, InventoryEvent } from '@foresight/contracts';
 import { RuntimeError } from '@foresight/messaging';
-import type { HasDocuments, HasIdempotency, LeaseLedger } from '@foresight/stores';
+import type { HasDocuments, HasIdempotency, HostRecord as StoredHost, LeaseLedger } from '@foresight/stores';
+import type { KeyedSerialQueue } from './keyed-serial-queue.js';
 
 /** What the inventory keeps: its documents, the claim that serialises a host's usage, and host capacities in the ledger. */
 export type FleetInventoryStore = HasDocuments & HasIdempotency & Pick<LeaseLedger, 'setHostCapacity'>;
-import type { KeyedSerialQueue } from './keyed-serial-queue.js';
+
+/** The fleet as the store of record holds it (the topology builder's graph: GraphStore.loadTopology). */
+export interface RecordedFleet {
+  readonly hosts: readonly StoredHost[];
+  readonly vms: readonly Vm[];
+}
 
 const VM_KIND = 'allocator-vm';
 const HOST_KIND = 'allocator-host';
@@ -70,8 +76,46 @@ export class FleetInventory {
     await this.updateUsage(event.hostId, undefined, undefined);
   }
 
+  /**
+   * Rebuilds what the state store lost from the fleet's store of record: the hosts, placements and host usage it no
+   * longer holds, and every recorded host's ledger capacity. What the store still holds is kept (a `hosts` or
+   * `inventory` event applied since the loss is newer than the record). Returns how many hosts and VMs were restored.
+   */
+  async restore(fleet: RecordedFleet): Promise<{ hosts: number; vms: number }> {
+    const [hostDocs, vmDocs] = await Promise.all([
+      this.store.documents.getMany(HOST_KIND, fleet.hosts.map((h) => h.hostId)),
+      this.store.documents.getMany(VM_KIND, fleet.vms.map((v) => v.id)),
+    ]);
+    const hosts = fleet.hosts.filter((_, i) => hostDocs[i] === undefined);
+    const vms = fleet.vms.filter((_, i) => vmDocs[i] === undefined);
+    await this.store.documents.putMany(HOST_KIND, hosts.map((h) => ({ id: h.hostId, json: JSON.stringify({ capacity: h.capacity, removed: false } satisfies HostRecord) })));
+    await this.store.documents.putMany(VM_KIND, vms.map((v) => ({
+      id: v.id,
+      json: JSON.stringify({ vmId: v.id, hostId: v.hostId, systemId: v.systemId, criticality: v.criticality, allocation: v.allocation } satisfies VmPlacement),
+    })));
+    const byHost = new Map<string, Vm[]>(fleet.hosts.map((h) => [h.hostId, []]));
+    for (const v of vms) byHost.set(v.hostId, [...(byHost.get(v.hostId) ?? []), v]);
+    // Each host's usage gains the restored VMs it does not list (under its claim), and its ledger capacity is rewritten.
+    await Promise.all([...byHost].map(([hostId, restored]) => this.changeUsage(hostId, (usage) => {
+      const missing = restored.filter((v) => usage[v.id] === undefined);
+      return missing.length === 0 ? undefined : { ...usage, ...Object.fromEntries(missing.map((v) => [v.id, v.allocation])) };
+    })));
+    return { hosts: hosts.length, vms: vms.length };
+  }
+
   // Sets (or with `allocation` undefined, removes) one VM's usage on a host and rewrites the host's ledger capacity.
   private updateUsage(hostId: string, vmId: string | undefined, allocation: Resources | undefined): Promise<void> {
+    return this.changeUsage(hostId, (usage) => {
+      if (vmId === undefined) return undefined;
+      const next: Record<string, Resources> = { ...usage };
+      if (allocation === undefined) delete next[vmId];
+      else next[vmId] = allocation;
+      return next;
+    });
+  }
+
+  // Changes a host's usage (`change` returns the new VMs' usage, or undefined for no change) and rewrites its ledger capacity.
+  private changeUsage(hostId: string, change: (vms: Readonly<Record<string, Resources>>) => Readonly<Record<string, Resources>> | undefined): Promise<void> {
     return this.queue.run(`host:${hostId}`, async () => {
       const lock = `allocator:host-lock:${hostId}`;
       if (!(await this.store.idempotency.claim(lock, LOCK_TTL_MS))) {
@@ -80,10 +124,8 @@ export class FleetInventory {
       try {
         const usage = parse<HostUsage>(await this.store.documents.get(USAGE_KIND, hostId)) ?? { vms: {} };
         let vms = usage.vms;
-        if (vmId !== undefined) {
-          const next: Record<string, Resources> = { ...usage.vms };
-          if (allocation === undefined) delete next[vmId];
-          else next[vmId] = allocation;
+        const next = change(usage.vms);
+        if (next !== undefined) {
           vms = next;
           await this.store.documents.put(USAGE_KIND, hostId, JSON.stringify({ vms }));
         }

@@ -1,6 +1,6 @@
 import type { AllocationOutcome, RiskAssessment } from '@foresight/contracts';
 import {
-  allocationRound, assessRisk, commandIdFor, commandSubject, grantWindow, namedVms, shadowLeasesAfter, type GrantRefusal, type Lease, type RoundAssessment,
+  ZERO_RESOURCES, allocationRound, assessRisk, commandIdFor, commandSubject, grantWindow, namedVms, shadowLeasesAfter, type GrantRefusal, type Lease, type RoundAssessment,
 } from '@foresight/core';
 import type { Logger, Publish } from '@foresight/messaging';
 import type { HasDocuments, LeaseLedger, QuotaWindows, Reservation } from '@foresight/stores';
@@ -15,6 +15,8 @@ import { LedgerActuator, allocationCommandOf } from './ledger-actuator.js';
 import { readHeldReservations, readLedgerView } from './ledger-view.js';
 import { riskRounds } from './risk-rounds.js';
 import type { PlannedCommand } from './planned-command.js';
+import type { LedgerEpoch, StateEpoch } from './state-epoch.js';
+import type { VmPlacement } from './fleet-inventory.js';
 
 /** What the allocator's domain needs. */
 export interface IncidentAllocatorDeps {
@@ -25,6 +27,8 @@ export interface IncidentAllocatorDeps {
   readonly logger: Logger;
   readonly metrics: AllocatorMetrics;
   readonly queue: KeyedSerialQueue;
+  /** Detects a state store that lost the allocator's state and rebuilds it (checked before each round and tick). */
+  readonly epoch: StateEpoch;
 }
 
 /** A `risk` message as the allocation round reads it, in the mode its system is handled in. */
@@ -61,9 +65,13 @@ export class IncidentAllocator {
     this.rateLimit = new GrantRateLimit(deps.store, deps.settings.maxGrantsPerMinute);
   }
 
-  /** Sets the configured budget and finds the incidents holding SHADOW leases. */
-  async start(): Promise<void> {
+  /**
+   * Sets the configured budget, builds the state when the store holds none (event time `now` starts its epoch) and
+   * finds the incidents holding SHADOW leases.
+   */
+  async start(now: number): Promise<void> {
     await this.deps.store.setBudget(this.deps.settings.budget);
+    await this.deps.epoch.ensure(now);
     for (const record of await this.book.all()) this.trackShadow(record);
   }
 
@@ -93,9 +101,11 @@ export class IncidentAllocator {
    */
   private async handleRound(risks: readonly RiskAssessment[], publish: Publish): Promise<void> {
     const { settings, store } = this.deps;
+    // A store that lost the allocator's state is rebuilt before anything is planned against it.
+    const epoch = await this.deps.epoch.ensure(Math.max(...risks.map((r) => r.eventTime)));
     const ids = risks.map((r) => r.incidentId);
     const open = risks.filter((r) => r.status !== 'CLOSED');
-    const vmIds = [...new Set(open.flatMap((r) => namedVms(r).map((e) => e.vmId)))];
+    const vmIds = [...new Set(open.flatMap((r) => [...namedVms(r).map((e) => e.vmId), ...r.sources.map((s) => s.vmId)]))];
     const windows = open.map((r) => grantWindow(modeOf(settings, r.systemId), r.eventTime));
     const [loaded, model, placementList, held, allowance] = await Promise.all([
       this.book.loadMany(ids),
@@ -135,17 +145,43 @@ export class IncidentAllocator {
       this.deps.metrics.grantRefused('RATE_LIMITED');
       this.deps.logger.warn({ commandId: c.commandId, mode: c.mode, maxGrantsPerMinute: settings.maxGrantsPerMinute }, 'grant dropped: rate limit reached');
     }
+    // An incident a lost ledger may have granted releases what its assessment names first (ledger_lost).
+    const commands = todo.map(({ risk, record }, i) => [...this.lostLeaseReleases(risk, record, epoch, placements), ...kept[i]]);
     // The passes with commands are written ahead in one atomic write, each naming the round (planned order).
-    const inRound = todo.flatMap(({ risk }, i) => (kept[i].length > 0 ? [risk.incidentId] : []));
+    const inRound = todo.flatMap(({ risk }, i) => (commands[i].length > 0 ? [risk.incidentId] : []));
     const passes = todo.map(({ risk, record }, i): { record: IncidentAllocation; pass: PendingPass } => ({
       record,
       pass: {
-        version: risk.version, now: risk.eventTime, commands: kept[i], shadowLeasesAfter: shadowLeasesAfter(record.shadowLeases, kept[i]),
+        version: risk.version, now: risk.eventTime, commands: commands[i], shadowLeasesAfter: shadowLeasesAfter(record.shadowLeases, kept[i]),
         closes: risk.status === 'CLOSED', ...(inRound.length > 1 ? { round: inRound } : {}),
       },
     }));
     await this.book.saveMany(passes.filter(({ pass }) => pass.commands.length > 0).map(({ record, pass }) => ({ ...record, pending: pass })));
     await this.completeAll(passes, publish);
+  }
+
+  /**
+   * RELEASEs (why `ledger_lost`, nothing in them) of every VM an OPEN assessment names, when its incident has no record
+   * in this epoch and began before the epoch did: a ledger the state store lost may have granted those pairs, and the
+   * actuator must drop them before this epoch grants any again (no pair granted twice). A VM on no known host is skipped.
+   */
+  private lostLeaseReleases(risk: RiskAssessment, record: IncidentAllocation, epoch: LedgerEpoch, placements: ReadonlyMap<string, VmPlacement | undefined>): PlannedCommand[] {
+    if (risk.status === 'CLOSED' || record.lastVersion !== 0 || record.closed) return [];
+    if (Math.min(risk.eventTime, ...risk.sources.map((s) => s.onsetAt)) >= epoch.startedAt) return [];
+    const hostOf = new Map<string, string>();
+    for (const e of namedVms(risk)) hostOf.set(e.vmId, placements.get(e.vmId)?.hostId ?? e.hostId);
+    for (const { vmId } of risk.sources) {
+      const hostId = placements.get(vmId)?.hostId;
+      if (!hostOf.has(vmId) && hostId !== undefined) hostOf.set(vmId, hostId);
+    }
+    const mode = modeOf(this.deps.settings, risk.systemId);
+    return [...hostOf].filter(([, hostId]) => hostId !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([vmId, hostId]) => {
+      const commandId = commandIdFor(risk.incidentId, vmId, `lost-${epoch.epoch}`, 'RELEASE');
+      return {
+        commandId, step: 'RELEASE', reservationId: commandId, incidentId: risk.incidentId, vmId, hostId, resources: ZERO_RESOURCES,
+        leaseExpiresAt: risk.eventTime, mode, probability: 0, etaMs: 0, path: [], why: 'ledger_lost',
+      };
+    });
   }
 
   /** Counts the grants the round did not make for want of room or rate (not those below the threshold). */
@@ -184,6 +220,7 @@ export class IncidentAllocator {
 
   /** Time-driven work at event time `now`: expires due leases (ledger and SHADOW) and publishes their RELEASEs. */
   async tick(now: number, publish: Publish): Promise<void> {
+    await this.deps.epoch.ensure(now);
     const due = new Map((await this.deps.store.activeReservations({ expiringBy: now })).map((r) => [r.commandId, r]));
     if (due.size > 0) {
       const released = await this.deps.store.expireLeases(now);

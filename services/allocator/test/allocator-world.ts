@@ -3,7 +3,7 @@ import type { AllocationCommand, HostEvent, InventoryEvent, RiskAssessment, Reso
 import type { ModelParameters } from '@foresight/core';
 import { InMemoryBus, consumerOf, silentLogger } from '@foresight/messaging';
 import { InMemoryStateStore } from '@foresight/stores';
-import { createAllocator, type Allocator } from '../src/allocator.js';
+import { createAllocator, type Allocator, type AllocatorDeps } from '../src/allocator.js';
 import type { AllocatorSettings } from '../src/allocator-settings.js';
 
 /** One test's world: its own bus (unique prefix), store, allocator and the commands it published. */
@@ -17,9 +17,11 @@ export interface AllocatorWorld {
   close(): Promise<void>;
 }
 
-export async function allocatorWorld(settings: Partial<AllocatorSettings> = {}, store = new InMemoryStateStore(), model?: ModelParameters): Promise<AllocatorWorld> {
+export async function allocatorWorld(
+  settings: Partial<AllocatorSettings> = {}, store = new InMemoryStateStore(), model?: ModelParameters, deps: Partial<Pick<AllocatorDeps, 'fleetRecord' | 'metrics' | 'logger'>> = {},
+): Promise<AllocatorWorld> {
   const bus = new InMemoryBus({ topicPrefix: `t${randomUUID().slice(0, 8)}.`, groupId: 'allocator' });
-  const allocator = createAllocator({ bus, stateStore: store, logger: silentLogger, settings, ...(model === undefined ? {} : { model }) });
+  const allocator = createAllocator({ bus, stateStore: store, logger: silentLogger, settings, ...(model === undefined ? {} : { model }), ...deps });
   const commands: AllocationCommand[] = [];
   await allocator.start();
   await bus.startConsumers([

@@ -1,5 +1,8 @@
-/** Why a command was issued: the risk version that planned it, or the lease expiry or outcome that forced it. */
-export type CommandCause = number | `expired-${number}` | `outcome-${string}`;
+/**
+ * Why a command was issued: the risk version that planned it, the lease expiry or outcome that forced it, or a ledger
+ * epoch that began after the state store lost the ledger (`lost-<epoch>`: leases it can no longer account for).
+ */
+export type CommandCause = number | `expired-${number}` | `outcome-${string}` | `lost-${string}`;
 
 /** The step of a lease a command carries out; RENEW goes out as an ADJUST but keeps its own id. */
 export type CommandStep = 'GRANT' | 'ADJUST' | 'RENEW' | 'RELEASE';

@@ -3,8 +3,11 @@ import type { AllocationMode } from './allocation-mode.js';
 import type { AllocationDecision, AllocationPlan, AllocationWhy } from './allocation-plan.js';
 import { commandIdFor, type CommandCause, type CommandStep } from './command-id.js';
 
-/** Why a command was issued: the core policy's reason, or a RELEASE of a command the actuator could not carry out. */
-export type CommandWhy = AllocationWhy | 'not_carried_out';
+/**
+ * Why a command was issued: the core policy's reason, a RELEASE of a command the actuator could not carry out, or a
+ * RELEASE of a lease the ledger may have held before the state store lost it (`ledger_lost`).
+ */
+export type CommandWhy = AllocationWhy | 'not_carried_out' | 'ledger_lost';
 
 /** What an assessment said of a VM, carried on its commands. */
 export interface CommandEvidence {

@@ -276,6 +276,16 @@ export class InMemoryStateStore implements StateStore {
     return this.run(() => ledgerOf(this.budgetPool));
   }
 
+  /**
+   * Forgets everything, as a Redis restarted without persistence does (adapter only, like RedisStateStore.dropPrefix):
+   * for tests of recovery from a lost state store.
+   */
+  wipe(): void {
+    for (const map of [this.hosts, this.vmHeld, this.commands, this.scores, this.claims, this.quotas, this.documentsByKind]) map.clear();
+    this.budgetPool.capacity = ZERO_RESOURCES;
+    this.budgetPool.reserved = ZERO_RESOURCES;
+  }
+
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
