@@ -1,5 +1,8 @@
-/** Why a message was refused. NOT_AVRO and INVALID_MESSAGE are poison (dead-letter, never retried). */
-export type ContractErrorCode = 'NOT_AVRO' | 'INVALID_MESSAGE' | 'UNKNOWN_SCHEMA' | 'UNKNOWN_TOPIC';
+/**
+ * Why a message was refused. NOT_AVRO, INVALID_MESSAGE and EVENT_TIME_OUT_OF_BOUNDS (a valid message whose event time
+ * lies outside the consumer's window: event-time-bounds.ts) are poison (dead-letter, never retried).
+ */
+export type ContractErrorCode = 'NOT_AVRO' | 'INVALID_MESSAGE' | 'EVENT_TIME_OUT_OF_BOUNDS' | 'UNKNOWN_SCHEMA' | 'UNKNOWN_TOPIC';
 
 /** A message that does not fit its topic's contract. */
 export class ContractError extends Error {

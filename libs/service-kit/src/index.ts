@@ -19,6 +19,7 @@ export { kafkaConnection, type KafkaConnectionSettings } from './config/kafka-co
 export { stackSettings } from './config/stack-settings.js';
 export { redisSettings, type RedisSettings } from './config/redis-settings.js';
 export { neo4jSettings, type Neo4jSettings } from './config/neo4j-settings.js';
+export { DEFAULT_MAX_EVENT_FUTURE_MS, eventTimeBoundsSettings } from './config/event-time-settings.js';
 export { neo4jNamespaceSetting, redisKeyPrefixSetting, safeName, tickIntervalSetting, topicPrefixSetting } from './config/deployment-settings.js';
 export { LOG_LEVELS, serviceSettings, type LogLevel, type ServiceSettings } from './config/service-settings.js';
 export { createLogger, type LoggerOptions } from './logging/pino-logger.js';
@@ -38,6 +39,7 @@ export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemet
 export { withSpan } from './telemetry/with-span.js';
 export { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-node';
 export { StartupError, describeError } from './lifecycle/startup-error.js';
+export { boundEventTimes } from './lifecycle/event-time-guard.js';
 export { startTicking, type ServiceShell, type TickLoop } from './lifecycle/service-shell.js';
 export { anyService, combineServices, type AnyServiceDefinition, type CombinedConfig } from './lifecycle/combine-services.js';
 export {

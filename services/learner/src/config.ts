@@ -1,6 +1,6 @@
-import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
+import { DEFAULT_TOPIC_PREFIX, type EventTimeBounds } from '@foresight/contracts';
 import {
-  duration, type Env, float, int, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, readConfig, type RedisSettings, type RegistrySettings, safeName, type ServiceConfig, serviceSettings, type ServiceSettings, stackSettings, tickIntervalSetting,
+  duration, type Env, float, int, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, readConfig, type RedisSettings, type RegistrySettings, safeName, type ServiceConfig, serviceSettings, type ServiceSettings, stackSettings, tickIntervalSetting, eventTimeBoundsSettings,
 } from '@foresight/service-kit';
 import { DEFAULT_LEARNER_SETTINGS as D, type LearnerSettings } from './learner-settings.js';
 
@@ -17,6 +17,8 @@ export interface LearnerConfig extends ServiceConfig {
   readonly redisKeyPrefix: string;
   /** How often main advances event time with the wall clock (labelling, training). */
   readonly tickIntervalMs: number;
+  /** The window around the wall clock that consumed event times must lie in (FORESIGHT_MAX_EVENT_FUTURE, _AGE). */
+  readonly eventTimes: EventTimeBounds;
   readonly learner: LearnerSettings;
   /** Horizon of the model the learner starts from (before it publishes one); unset: the default model's. */
   readonly initialHorizonMs?: number;
@@ -29,6 +31,7 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
     service: serviceSettings(),
     ...stackSettings({ clientId: 'learner', defaultTopicPrefix: DEFAULT_TOPIC_PREFIX }),
     tickIntervalMs: tickIntervalSetting(),
+    eventTimes: eventTimeBoundsSettings(),
     modelId: safeName('FORESIGHT_MODEL_ID', { default: D.modelId }),
     minIncidentsPerStep: int('FORESIGHT_LEARNER_MIN_INCIDENTS', { default: D.minIncidentsPerStep, min: 1, max: 100_000 }),
     predictionThreshold: float('FORESIGHT_LEARNER_PREDICTION_THRESHOLD', { default: D.predictionThreshold, min: 0, max: 1 }),
@@ -56,6 +59,7 @@ export function readLearnerConfig(env: Env = process.env): LearnerConfig {
     neo4jNamespace: c.neo4jNamespace,
     redisKeyPrefix: c.redisKeyPrefix,
     tickIntervalMs: c.tickIntervalMs,
+    eventTimes: c.eventTimes,
     learner: {
       ...D,
       modelId: c.modelId,

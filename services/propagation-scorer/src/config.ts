@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
+import { DEFAULT_TOPIC_PREFIX, type EventTimeBounds } from '@foresight/contracts';
 import {
-  duration, type Env, float, int, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, oneOf, readConfig, type RedisSettings, type RegistrySettings, safeName, type ServiceConfig, serviceSettings, type ServiceSettings, stackSettings, text, tickIntervalSetting,
+  duration, type Env, float, int, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, oneOf, readConfig, type RedisSettings, type RegistrySettings, safeName, type ServiceConfig, serviceSettings, type ServiceSettings, stackSettings, text, tickIntervalSetting, eventTimeBoundsSettings,
 } from '@foresight/service-kit';
 import { DEFAULT_PROPAGATION_SCORER_OPTIONS as D, type PropagationScorerOptions } from './propagation-scorer.js';
 
@@ -23,6 +23,8 @@ export interface PropagationScorerConfig extends ServiceConfig {
   readonly instanceId: string;
   /** How often main advances event time with the wall clock (time-outs, re-scores on a new model). */
   readonly tickIntervalMs: number;
+  /** The window around the wall clock that consumed event times must lie in (FORESIGHT_MAX_EVENT_FUTURE, _AGE). */
+  readonly eventTimes: EventTimeBounds;
   readonly scorer: PropagationScorerOptions;
 }
 
@@ -51,6 +53,7 @@ export function readPropagationScorerConfig(env: Env = process.env): Propagation
     instanceId: safeName('FORESIGHT_INSTANCE_ID', { optional: true }),
     hostname: text('HOSTNAME', { optional: true }),
     tickIntervalMs: tickIntervalSetting(),
+    eventTimes: eventTimeBoundsSettings(),
     // NOTE: positive (resolvePropagationScorerOptions refuses 0 too, but naming an option, not the variable).
     incidentTimeoutMs: duration('FORESIGHT_INCIDENT_TIMEOUT', { default: D.incidentTimeoutMs, min: 1 }),
     scoreTtlMs: duration('FORESIGHT_SCORE_TTL', { default: D.scoreTtlMs, min: 1 }),
@@ -76,6 +79,7 @@ export function readPropagationScorerConfig(env: Env = process.env): Propagation
     redisKeyPrefix: c.redisKeyPrefix,
     instanceId,
     tickIntervalMs: c.tickIntervalMs,
+    eventTimes: c.eventTimes,
     scorer: {
       ...D,
       incidentTimeoutMs: c.incidentTimeoutMs, scoreTtlMs: c.scoreTtlMs, maxAtRisk: c.maxAtRisk, estimator: c.estimator,

@@ -1,5 +1,5 @@
-import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import { duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, readConfig, registrySettings, serviceSettings, type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, topicPrefixSetting, neo4jNamespaceSetting, tickIntervalSetting } from '@foresight/service-kit';
+import { DEFAULT_TOPIC_PREFIX, type EventTimeBounds } from '@foresight/contracts';
+import { duration, kafkaConsumerSettings, float, int, kafkaSettings, neo4jSettings, readConfig, registrySettings, serviceSettings, type Env, type KafkaConsumerSettings, type KafkaSettings, type Neo4jSettings, type RegistrySettings, type ServiceConfig, type ServiceSettings, topicPrefixSetting, neo4jNamespaceSetting, tickIntervalSetting, eventTimeBoundsSettings } from '@foresight/service-kit';
 import { DEFAULT_TOPOLOGY_BUILDER_OPTIONS as D, type TopologyBuilderOptions } from './topology-builder.js';
 
 /** Everything the topology builder process is configured with. */
@@ -13,6 +13,8 @@ export interface TopologyBuilderConfig extends ServiceConfig {
   readonly neo4jNamespace: string;
   /** How often main advances event time with the wall clock (fading, staleness, flushes). */
   readonly tickIntervalMs: number;
+  /** The window around the wall clock that consumed event times must lie in (FORESIGHT_MAX_EVENT_FUTURE, _AGE). */
+  readonly eventTimes: EventTimeBounds;
   readonly builder: TopologyBuilderOptions;
 }
 
@@ -28,6 +30,7 @@ export function readTopologyBuilderConfig(env: Env = process.env): TopologyBuild
     topicPrefix: topicPrefixSetting(DEFAULT_TOPIC_PREFIX),
     neo4jNamespace: neo4jNamespaceSetting(),
     tickIntervalMs: tickIntervalSetting(),
+    eventTimes: eventTimeBoundsSettings(),
     // NOTE: every duration must be positive (resolveTopologyBuilderOptions refuses 0 too, but naming an option, not the
     // variable); the flush and sweep intervals are at least 10ms, like the tick that drives them.
     halfLifeMs: duration('FORESIGHT_TOPOLOGY_HALF_LIFE', { default: D.halfLifeMs, min: 1 }),
@@ -47,6 +50,7 @@ export function readTopologyBuilderConfig(env: Env = process.env): TopologyBuild
     topicPrefix: c.topicPrefix,
     neo4jNamespace: c.neo4jNamespace,
     tickIntervalMs: c.tickIntervalMs,
+    eventTimes: c.eventTimes,
     builder: {
       halfLifeMs: c.halfLifeMs, staleAfterMs: c.staleAfterMs, relativeChange: c.relativeChange, lastSeenRefreshMs: c.lastSeenRefreshMs,
       flushIntervalMs: c.flushIntervalMs, batchSize: c.batchSize, sweepIntervalMs: c.sweepIntervalMs,

@@ -42,7 +42,11 @@ export interface TopologyBuilderMetrics {
  * this instance has not changed itself (the VMs and pathways another instance kept current).
  */
 export class TopologyIngest {
-  private watermark = Number.NEGATIVE_INFINITY;
+  /** The newest event time seen, and the newest but one (see clock()). */
+  private newestEvent = Number.NEGATIVE_INFINITY;
+  private secondEvent = Number.NEGATIVE_INFINITY;
+  /** The latest tick: the edge's clock (the wall clock in a service, the simulated one in a replay). */
+  private ticked = Number.NEGATIVE_INFINITY;
   private lastFlushAt: number | undefined;
   private lastSweepAt: number | undefined;
   private topologyVersion = 0;
@@ -62,9 +66,25 @@ export class TopologyIngest {
   /** The ownership generation the held topology was last completed from the store at. */
   private loadedGeneration: number;
 
-  /** The latest event time seen (or ticked). */
+  /** The builder's clock (see clock()). */
   get eventTime(): number {
-    return this.watermark;
+    return this.clock();
+  }
+
+  /**
+   * The builder's clock, which flushes, sweeps, versions and published changes are stamped with: the latest tick or the
+   * newest event time but one, whichever is later. One event dated far ahead (a producer's broken clock) cannot drag it:
+   * it moves only once a second event, or the edge's tick, confirms the time (docs/decisions/015-event-time-bounds.md).
+   * Before anything confirms a time (the first event after a start, no tick yet) it is that event's time, and no sweep
+   * runs on it.
+   */
+  private clock(): number {
+    const confirmed = this.confirmedClock();
+    return confirmed > Number.NEGATIVE_INFINITY ? confirmed : this.newestEvent;
+  }
+
+  private confirmedClock(): number {
+    return Math.max(this.ticked, this.secondEvent);
   }
 
   /** Loads the stored topology: the builder resumes decaying what it wrote before a restart. */
@@ -95,7 +115,7 @@ export class TopologyIngest {
   /** A VM upsert or removal: written through. */
   async applyInventory(event: InventoryEvent, publish: Publish): Promise<void> {
     await this.catchUpWithOwnership();
-    this.advance(event.eventTime);
+    this.observeTime(event.eventTime);
     const changed = event.removed
       ? this.topology.removeVm(event.vmId)
       : this.topology.upsertVm({
@@ -108,7 +128,7 @@ export class TopologyIngest {
   /** A host's capacity: written through. A removed host is kept with zero capacity (the store has no host removal). */
   async applyHost(event: HostEvent, publish: Publish): Promise<void> {
     await this.catchUpWithOwnership();
-    this.advance(event.eventTime);
+    this.observeTime(event.eventTime);
     const capacity = event.removed ? { cpuMillis: 0, memoryMiB: 0, networkMbps: 0 } : event.capacity;
     if (this.topology.upsertHost({ hostId: event.hostId, capacity })) await this.flush(publish);
   }
@@ -117,7 +137,7 @@ export class TopologyIngest {
   async applyFlow(event: FlowEvent, publish: Publish): Promise<void> {
     await this.catchUpWithOwnership();
     const at = Math.max(event.windowEnd, event.eventTime);
-    this.advance(at);
+    this.observeTime(at);
     const observed = this.topology.observe(
       { source: event.source, target: event.target, kind: event.kind },
       { bandwidthMbps: event.bandwidthMbps, callsPerSec: event.callsPerSec, latencyP50Ms: event.latencyP50Ms, latencyP99Ms: event.latencyP99Ms, errorRate: event.errorRate, at },
@@ -128,7 +148,8 @@ export class TopologyIngest {
 
   /** Time-driven work at event time `now`: advances the clock (so unobserved pathways fade) and flushes when due. */
   async tick(now: number, publish: Publish): Promise<void> {
-    this.advance(now);
+    if (now > this.ticked) this.ticked = now;
+    this.lastFlushAt ??= this.clock();
     await this.catchUpWithOwnership();
     if (this.flushDue() || this.sweepDue()) await this.flush(publish);
   }
@@ -144,19 +165,28 @@ export class TopologyIngest {
     return this.flushing;
   }
 
-  private advance(at: number): void {
-    if (at > this.watermark) this.watermark = at;
-    this.lastFlushAt ??= at;
+  /** An event's time: the newest and the newest but one are kept (an equal time counts as a second one). */
+  private observeTime(at: number): void {
+    if (at > this.newestEvent) {
+      this.secondEvent = this.newestEvent;
+      this.newestEvent = at;
+    } else if (at > this.secondEvent) {
+      this.secondEvent = at;
+    }
+    this.lastFlushAt ??= this.clock();
   }
 
   private flushDue(): boolean {
     const counts = this.topology.counts();
     if (counts.pendingPathways >= this.policy.batchSize) return true;
-    return this.topology.hasPending() && this.watermark - (this.lastFlushAt ?? this.watermark) >= this.policy.flushIntervalMs;
+    const since = this.clock() - (this.lastFlushAt ?? this.clock());
+    // NOTE: a clock behind the last flush means that flush was stamped with an unconfirmed time (the first event after
+    // a start, which a tick or the next events then showed to be far ahead): flush at the clock now.
+    return this.topology.hasPending() && (since >= this.policy.flushIntervalMs || since < 0);
   }
 
   private sweepDue(): boolean {
-    return this.lastSweepAt === undefined || this.watermark - this.lastSweepAt >= this.policy.sweepIntervalMs;
+    return this.lastSweepAt === undefined || this.clock() - this.lastSweepAt >= this.policy.sweepIntervalMs;
   }
 
   private flush(publish: Publish): Promise<void> {
@@ -172,9 +202,10 @@ export class TopologyIngest {
   }
 
   private async flushNow(publish: Publish): Promise<void> {
-    const now = this.watermark;
+    const now = this.clock();
     // NOTE: owning nothing (before a join, during a rebalance, unconfirmed), a sweep would decide nothing: keep it due.
-    const sweep = this.sweepDue() && this.ownership.active;
+    // Nor does one run on a time no second event or tick has confirmed: it could be one far ahead (clock()).
+    const sweep = this.sweepDue() && this.ownership.active && this.confirmedClock() > Number.NEGATIVE_INFINITY;
     // A sweep asks once per source VM, not once per pathway (a source has several; ownership is per key).
     const owned = new Map<string, boolean>();
     const owns = (vmId: string): boolean => {
