@@ -1,22 +1,24 @@
 #!/usr/bin/env node
 // Runs the compiled test files of every package with node's test runner.
 // `unit`: <pkg>/dist/test/**/*.test.js of every lib, service and app, and infra/test/**/*.test.mjs (the repository's
-// own scripts); `integration`: test/dist/**/*.test.js (the real stack).
+// own scripts); `integration`: test/dist/**/*.test.js but test/dist/chaos (the real stack); `chaos`:
+// test/dist/chaos/**/*.test.js on a stack of its own (see chaosStack below), brought up before and down after.
 // Further arguments: words keep only the files whose path contains one of them (`integration start-stack`); flags
 // (`--test-name-pattern=…`) go to node's test runner.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const kind = process.argv[2] ?? 'unit';
 const root = new URL('..', import.meta.url).pathname;
 
-function walk(dir, out, suffix = '.test.js') {
+function walk(dir, out, suffix = '.test.js', skip = []) {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules') continue;
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) walk(full, out, suffix);
+    if (skip.includes(full)) continue;
+    if (statSync(full).isDirectory()) walk(full, out, suffix, skip);
     else if (name.endsWith(suffix)) out.push(full);
   }
   return out;
@@ -31,9 +33,11 @@ if (kind === 'unit') {
   }
   walk(join(root, 'infra', 'test'), files, '.test.mjs');
 } else if (kind === 'integration') {
-  walk(join(root, 'test', 'dist'), files);
+  walk(join(root, 'test', 'dist'), files, '.test.js', [join(root, 'test', 'dist', 'chaos')]);
+} else if (kind === 'chaos') {
+  walk(join(root, 'test', 'dist', 'chaos'), files);
 } else {
-  console.error(`unknown test kind '${kind}' (expected unit or integration)`);
+  console.error(`unknown test kind '${kind}' (expected unit, integration or chaos)`);
   process.exit(2);
 }
 const filters = process.argv.slice(3).filter((arg) => !arg.startsWith('-'));
@@ -44,5 +48,42 @@ if (selected.length === 0) {
   process.exit(1);
 }
 selected.sort();
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...selected], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+if (kind !== 'chaos') {
+  const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...selected], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
+
+// The chaos suite kills, freezes and wipes stack servers: it runs on a stack of its own (<repo>/.stack-chaos, the
+// default ports + 10000), never on the shared one at <repo>/.stack that other tests use, and reuses that one's install
+// (FORESIGHT_STACK_INSTALL_DIR). The stack comes up before the suite and goes down (data wiped) after it.
+const chaosDir = resolve(root, '.stack-chaos');
+const ports = { kafka: 19092, controller: 19093, registry: 18081, registryMgmt: 19081, neo4j: 17687, redis: 16379 };
+const chaosEnv = {
+  ...process.env,
+  FORESIGHT_STACK_DIR: chaosDir,
+  FORESIGHT_STACK_INSTALL_DIR: process.env.FORESIGHT_STACK_INSTALL_DIR || resolve(root, '.stack'),
+  FORESIGHT_KAFKA_PORT: String(ports.kafka),
+  FORESIGHT_KAFKA_CONTROLLER_PORT: String(ports.controller),
+  FORESIGHT_REGISTRY_PORT: String(ports.registry),
+  FORESIGHT_REGISTRY_MGMT_PORT: String(ports.registryMgmt),
+  FORESIGHT_NEO4J_PORT: String(ports.neo4j),
+  FORESIGHT_REDIS_PORT: String(ports.redis),
+  // what the services and the suite's clients connect to
+  FORESIGHT_KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
+  FORESIGHT_SCHEMA_REGISTRY_URL: `http://127.0.0.1:${ports.registry}/apis/ccompat/v7`,
+  FORESIGHT_NEO4J_URI: `bolt://127.0.0.1:${ports.neo4j}`,
+  FORESIGHT_REDIS_HOST: '127.0.0.1',
+  KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
+  SCHEMA_REGISTRY_URL: `http://127.0.0.1:${ports.registry}/apis/ccompat/v7`,
+  NEO4J_URI: `bolt://127.0.0.1:${ports.neo4j}`,
+  REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
+};
+const stackCommand = (command) => spawnSync('bash', [join(root, 'infra', 'stack.sh'), command], { stdio: 'inherit', env: chaosEnv });
+const up = stackCommand('up');
+let status = up.status ?? 1;
+if (status === 0) {
+  const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...selected], { stdio: 'inherit', env: chaosEnv });
+  status = result.status ?? 1;
+}
+stackCommand('down');
+process.exit(status);
