@@ -1,3 +1,4 @@
+import { consoleCommand } from './console/console-command.js';
 import { importCommand } from './commands/import-command.js';
 import { nezhaScoreCommand } from './commands/nezha-score-command.js';
 import { replayCommand } from './commands/replay-command.js';
@@ -27,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return replayCommand(args);
     case 'risk':
       return riskCommand(args);
+    case 'console':
+      return consoleCommand(args);
     case 'import':
       return importCommand(args);
     case 'nezha-score':

@@ -19,6 +19,9 @@ Commands
                       The incident's at-risk VMs from the hot scores in Redis, likeliest first: probability, ETA and
                       the risk version (FORESIGHT_REDIS_* settings; see foresight risk --help).
   risk vm ID [--json] What threatens a VM now: every live incident that scores it, with probability, ETA and version.
+  console [--host H] [--port P]
+                      A live web console of the running services on 127.0.0.1:7070: incidents, at-risk VMs, grants,
+                      models, the pool (FORESIGHT_CONSOLE_* settings; see foresight console --help, docs/console.md).
   import nezha DIR    Turn the Nezha Online Boutique data set (real spans, pod metrics, injected faults) into replay
                       input (--out FILE), with the services each fault reached (--labels FILE): docs/ingestion-nezha.md.
   nezha-score DIR     Replay that data set (learning on, and off) and score each fault's first risk assessment against
