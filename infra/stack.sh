@@ -8,6 +8,10 @@
 #   bash infra/stack.sh verify    end-to-end smoke test against the running stack
 #   bash infra/stack.sh env       print connection settings as shell exports
 #   bash infra/stack.sh install   only install/build (apt packages, Maven artifacts, probe)
+#   --secure (with up, down, status, verify, env, kafka-tool): the secured profile, a second stack in .stack-secure/ on
+#        other ports: Kafka SASL/SCRAM over TLS with ACLs and no topic auto-creation, the registry behind TLS + basic
+#        auth, Redis over TLS with an ACL user per service, Neo4j with auth and Bolt TLS; a local CA and passwords
+#        generated per stack (see infra/README.md, "Secured profile")
 #   bash infra/stack.sh kafka-tool <main-class> [args]   run a Kafka CLI tool against the stack, e.g.
 #        kafka-tool org.apache.kafka.tools.TopicCommand --list
 #        kafka-tool kafka.tools.ConsoleProducer --topic t
@@ -21,10 +25,23 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 INFRA="$ROOT/infra"
-STACK="${FORESIGHT_STACK_DIR:-$ROOT/.stack}"
-# What install builds or downloads (jars, the unpacked registry, the Neo4j launcher, the probe's node_modules): a second
-# stack (another FORESIGHT_STACK_DIR) may reuse a first one's with FORESIGHT_STACK_INSTALL_DIR instead of installing again.
-INSTALL="${FORESIGHT_STACK_INSTALL_DIR:-$STACK}"
+# --secure anywhere on the command line selects the secured profile (its own directory, ports and servers).
+SECURE=0
+ARGS=()
+for a in "$@"; do if [[ "$a" == --secure ]]; then SECURE=1; else ARGS+=("$a"); fi; done
+set -- ${ARGS[@]+"${ARGS[@]}"}
+if ((SECURE)); then
+  STACK="${FORESIGHT_STACK_DIR:-$ROOT/.stack-secure}"
+  # The secured stack runs the same jars as the plain one: it reuses its install unless told otherwise.
+  INSTALL="${FORESIGHT_STACK_INSTALL_DIR:-$ROOT/.stack}"
+  PORT_BASE=20000   # default ports shifted, so both stacks run side by side (29092, 28081, 27687, 26379…)
+else
+  STACK="${FORESIGHT_STACK_DIR:-$ROOT/.stack}"
+  # What install builds or downloads (jars, the unpacked registry, the Neo4j launcher, the probe's node_modules): a second
+  # stack (another FORESIGHT_STACK_DIR) may reuse a first one's with FORESIGHT_STACK_INSTALL_DIR instead of installing again.
+  INSTALL="${FORESIGHT_STACK_INSTALL_DIR:-$STACK}"
+  PORT_BASE=0
+fi
 LIB="$INSTALL/lib"
 DATA="$STACK/data"
 LOGS="$STACK/logs"
@@ -32,12 +49,21 @@ RUN="$STACK/run"
 PROBE_DIR="$INSTALL/probe"
 
 HOST="${FORESIGHT_STACK_HOST:-127.0.0.1}"
-KAFKA_PORT="${FORESIGHT_KAFKA_PORT:-9092}"
-KAFKA_CONTROLLER_PORT="${FORESIGHT_KAFKA_CONTROLLER_PORT:-9093}"
-REGISTRY_PORT="${FORESIGHT_REGISTRY_PORT:-8081}"
-REGISTRY_MGMT_PORT="${FORESIGHT_REGISTRY_MGMT_PORT:-9081}"
-NEO4J_PORT="${FORESIGHT_NEO4J_PORT:-7687}"
-REDIS_PORT="${FORESIGHT_REDIS_PORT:-6379}"
+KAFKA_PORT="${FORESIGHT_KAFKA_PORT:-$((9092 + PORT_BASE))}"
+KAFKA_CONTROLLER_PORT="${FORESIGHT_KAFKA_CONTROLLER_PORT:-$((9093 + PORT_BASE))}"
+REGISTRY_PORT="${FORESIGHT_REGISTRY_PORT:-$((8081 + PORT_BASE))}"
+REGISTRY_MGMT_PORT="${FORESIGHT_REGISTRY_MGMT_PORT:-$((9081 + PORT_BASE))}"
+# Secured profile only: where Apicurio itself listens (plain HTTP, loopback), behind the TLS + basic-auth proxy on REGISTRY_PORT.
+REGISTRY_INTERNAL_PORT="${FORESIGHT_REGISTRY_INTERNAL_PORT:-$((8082 + PORT_BASE))}"
+NEO4J_PORT="${FORESIGHT_NEO4J_PORT:-$((7687 + PORT_BASE))}"
+REDIS_PORT="${FORESIGHT_REDIS_PORT:-$((6379 + PORT_BASE))}"
+TLS="$STACK/tls"
+SECRETS="$STACK/secrets.env"
+# Kafka principals of the secured profile (SCRAM users): the broker itself and the admin step are super users; the
+# others get only the ACLs infra/secure/kafka-admin.mjs grants for a topic prefix.
+KAFKA_USERS=(broker admin producer topology-builder propagation-scorer allocator learner)
+# Redis ACL users of the secured profile: an admin (tests, operators) and one per service that uses Redis.
+REDIS_USERS=(admin propagation-scorer allocator learner)
 NEO4J_AUTH_SETTING="${FORESIGHT_NEO4J_AUTH:-none}"   # "none" or "user/password" (password >= 8 chars)
 # Confluent's default global compatibility is BACKWARD; Apicurio's is none (no rule). Match Confluent.
 REGISTRY_COMPATIBILITY="${FORESIGHT_REGISTRY_COMPATIBILITY:-BACKWARD}"
@@ -51,6 +77,7 @@ REGISTRY_HEAP="${FORESIGHT_REGISTRY_HEAP:--Xms64m -Xmx384m}"
 NEO4J_HEAP="${FORESIGHT_NEO4J_HEAP:--Xms128m -Xmx1g}"
 
 SERVICES=(kafka registry neo4j redis)
+((SECURE)) && SERVICES+=(registry-proxy)
 MVN=(mvn -B -q -Dstyle.color=never)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
@@ -62,16 +89,19 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 # per-service facts
 port_of() {
   case "$1" in
-    kafka) echo "$KAFKA_PORT" ;; registry) echo "$REGISTRY_PORT" ;;
+    kafka) echo "$KAFKA_PORT" ;;
+    registry) if ((SECURE)); then echo "$REGISTRY_INTERNAL_PORT"; else echo "$REGISTRY_PORT"; fi ;;
+    registry-proxy) echo "$REGISTRY_PORT" ;;
     neo4j) echo "$NEO4J_PORT" ;; redis) echo "$REDIS_PORT" ;;
   esac
 }
 address_of() {
   case "$1" in
-    kafka) echo "$HOST:$KAFKA_PORT" ;;
-    registry) echo "http://$HOST:$REGISTRY_PORT/apis/ccompat/v7" ;;
-    neo4j) echo "bolt://$HOST:$NEO4J_PORT" ;;
-    redis) echo "redis://$HOST:$REDIS_PORT" ;;
+    kafka) if ((SECURE)); then echo "$HOST:$KAFKA_PORT (SASL_SSL)"; else echo "$HOST:$KAFKA_PORT"; fi ;;
+    registry) echo "http://$HOST:$(port_of registry)/apis/ccompat/v7" ;;
+    registry-proxy) echo "https://$HOST:$REGISTRY_PORT/apis/ccompat/v7" ;;
+    neo4j) if ((SECURE)); then echo "bolt://$HOST:$NEO4J_PORT (TLS)"; else echo "bolt://$HOST:$NEO4J_PORT"; fi ;;
+    redis) if ((SECURE)); then echo "rediss://$HOST:$REDIS_PORT"; else echo "redis://$HOST:$REDIS_PORT"; fi ;;
   esac
 }
 log_of() { echo "$LOGS/$1.log"; }
@@ -80,6 +110,7 @@ pidfile_of() { echo "$RUN/$1.pid"; }
 marker_of() {
   case "$1" in
     redis) echo "redis-server" ;;
+    registry-proxy) echo "registry-proxy.mjs" ;;
     *) echo "-Dforesight.stack=$1" ;;
   esac
 }
@@ -237,6 +268,69 @@ install_all() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# secured profile: a local CA, one server certificate and passwords, generated once per stack directory
+var_of() { local v="${1^^}"; echo "${v//-/_}"; }
+secret_of() { sed -n "s/^$1=//p" "$SECRETS" 2>/dev/null | head -n1; }
+
+ensure_secrets() {
+  [[ -s "$SECRETS" ]] && return 0
+  mkdir -p "$STACK"
+  local u
+  (
+    umask 077
+    {
+      echo "# generated by infra/stack.sh --secure for this stack only: never commit, never copy elsewhere"
+      for u in "${KAFKA_USERS[@]}"; do echo "KAFKA_$(var_of "$u")_PASSWORD=$(openssl rand -hex 24)"; done
+      for u in "${REDIS_USERS[@]}"; do echo "REDIS_$(var_of "$u")_PASSWORD=$(openssl rand -hex 24)"; done
+      echo "NEO4J_PASSWORD=$(openssl rand -hex 24)"
+      echo "REGISTRY_PASSWORD=$(openssl rand -hex 24)"
+      echo "KEYSTORE_PASSWORD=$(openssl rand -hex 24)"
+    } >"$SECRETS.tmp"
+    mv "$SECRETS.tmp" "$SECRETS"
+  )
+  log "passwords generated in $SECRETS (0600)"
+}
+
+# ca.pem (the local CA), server.pem + server.key (CN foresight-stack, SAN 127.0.0.1 and localhost, server and client
+# use), server.p12 (Kafka's keystore) and neo4j/ (Bolt's key pair, PKCS#8).
+ensure_certificates() {
+  [[ -s "$TLS/server.p12" && -s "$TLS/neo4j/public.crt" ]] && return 0
+  local tmp="$TLS.tmp" out
+  rm -rf "$tmp" && mkdir -p "$tmp/neo4j"
+  chmod 700 "$tmp"
+  out="$(
+    set -e
+    cd "$tmp"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj "/CN=Foresight local stack CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>&1
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=foresight-stack" 2>&1
+    printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=serverAuth,clientAuth" "subjectAltName=IP:127.0.0.1,DNS:localhost" >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 30 -extfile server.ext 2>&1
+    openssl pkcs12 -export -in server.pem -inkey server.key -certfile ca.pem -name server -out server.p12 \
+      -passout "pass:$(secret_of KEYSTORE_PASSWORD)" 2>&1
+    cp server.key neo4j/private.key && cp server.pem neo4j/public.crt
+    rm -f server.csr server.ext ca.srl
+    chmod 600 ./*.key server.p12 neo4j/private.key
+  )" || { echo "$out" >&2; die "certificate generation failed"; }
+  rm -rf "$TLS" && mv "$tmp" "$TLS"
+  log "local CA and server certificate generated in $TLS (CA: $TLS/ca.pem)"
+}
+
+ensure_secure_material() {
+  ((SECURE)) || return 0
+  ensure_secrets
+  ensure_certificates
+  PROBE_ENV=(
+    "PROBE_KAFKA_CA=$TLS/ca.pem" PROBE_KAFKA_USER=admin "PROBE_KAFKA_PASSWORD=$(secret_of KAFKA_ADMIN_PASSWORD)"
+    "PROBE_NEO4J_CA=$TLS/ca.pem" "PROBE_NEO4J_PASSWORD=$(secret_of NEO4J_PASSWORD)"
+    "PROBE_REGISTRY_CA=$TLS/ca.pem" PROBE_REGISTRY_USER=foresight "PROBE_REGISTRY_PASSWORD=$(secret_of REGISTRY_PASSWORD)"
+  )
+}
+PROBE_ENV=()
+probe() { (cd "$PROBE_DIR" && env ${PROBE_ENV[@]+"${PROBE_ENV[@]}"} node probe.mjs "$@"); }
+
+# ---------------------------------------------------------------------------------------------
 # start
 launch() { # name, command... : detached, stdout+stderr to the log, pid to the pidfile
   local name="$1"; shift
@@ -246,22 +340,57 @@ launch() { # name, command... : detached, stdout+stderr to the log, pid to the p
   echo $! >"$(pidfile_of "$name")"
 }
 
-start_kafka() {
-  local data="$DATA/kafka" conf="$RUN/kafka/server.properties"
-  mkdir -p "$data" "$RUN/kafka"
-  cat >"$conf" <<EOF
-# generated by infra/stack.sh
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+kafka_security_config() {
+  if ((SECURE)); then
+    local ks; ks="$(secret_of KEYSTORE_PASSWORD)"
+    cat <<EOF
+# secured profile: clients on SASL_SSL (SCRAM-SHA-512 over TLS); the controller listener on mutual TLS (the server
+# certificate's CN, foresight-stack, is its principal); ACLs enforced, nothing allowed without one; no auto-creation
+listeners=SASL_SSL://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=SASL_SSL://$HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=CONTROLLER:SSL,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="$(secret_of KAFKA_BROKER_PASSWORD)";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS/server.p12
+ssl.keystore.password=$ks
+ssl.key.password=$ks
+ssl.truststore.type=PEM
+ssl.truststore.location=$TLS/ca.pem
+listener.name.controller.ssl.client.auth=required
+ssl.principal.mapping.rules=RULE:^CN=([^,]+)\$/\$1/,DEFAULT
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:broker;User:admin;User:foresight-stack
+allow.everyone.if.no.acl.found=false
+auto.create.topics.enable=false
+EOF
+  else
+    cat <<EOF
 listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+auto.create.topics.enable=true
+EOF
+  fi
+}
+
+start_kafka() {
+  local data="$DATA/kafka" conf="$RUN/kafka/server.properties"
+  mkdir -p "$data" "$RUN/kafka"
+  chmod 700 "$RUN/kafka"
+  (umask 077 && cat >"$conf" <<EOF
+# generated by infra/stack.sh
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+$(kafka_security_config)
 log.dirs=$data
 num.partitions=3
-auto.create.topics.enable=true
 default.replication.factor=1
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=10
@@ -276,11 +405,17 @@ log.retention.hours=24
 log.segment.bytes=67108864
 delete.topic.enable=true
 EOF
+  )
   local cp="$LIB/kafka/*"
   # shellcheck disable=SC2206 # heap/JVM options are deliberately split on spaces
   local jopts=($KAFKA_HEAP $JVM_FAST "-Dforesight.stack=kafka" "-Dlog4j.configuration=file:$INFRA/kafka/log4j.properties")
+  local scram=() u
+  if ((SECURE)); then
+    # SCRAM users exist from the first metadata record on (KRaft): the broker can authenticate to itself at start-up.
+    for u in "${KAFKA_USERS[@]}"; do scram+=(--add-scram "SCRAM-SHA-512=[name=$u,password=$(secret_of "KAFKA_$(var_of "$u")_PASSWORD")]"); done
+  fi
   if [[ ! -f "$data/meta.properties" ]]; then
-    "$JAVA17" "${jopts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$KAFKA_CLUSTER_ID" -c "$conf" \
+    "$JAVA17" "${jopts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$KAFKA_CLUSTER_ID" -c "$conf" ${scram[@]+"${scram[@]}"} \
       >"$LOGS/kafka-format.log" 2>&1 || { tail -n 20 "$LOGS/kafka-format.log" >&2; return 1; }
   fi
   launch kafka "$JAVA17" "${jopts[@]}" -Dkafka.logs.dir="$LOGS" -cp "$cp" kafka.Kafka "$conf"
@@ -291,7 +426,7 @@ start_registry() {
   mkdir -p "$DATA/registry"
   launch registry "$JAVA21" $REGISTRY_HEAP $JVM_FAST -Dforesight.stack=registry \
     -Djava.io.tmpdir="$DATA/registry" \
-    -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$REGISTRY_PORT" \
+    -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$(port_of registry)" \
     -Dquarkus.management.host="$HOST" -Dquarkus.management.port="$REGISTRY_MGMT_PORT" \
     -Dquarkus.otel.sdk.disabled=true \
     -Dapicurio.rules.global.compatibility="$REGISTRY_COMPATIBILITY" \
@@ -301,9 +436,18 @@ start_registry() {
     -jar "$dir/quarkus-run.jar"
 }
 
+start_registry-proxy() {
+  PROXY_LISTEN="$HOST:$REGISTRY_PORT" PROXY_TARGET="http://$HOST:$REGISTRY_INTERNAL_PORT" \
+    PROXY_CERT_FILE="$TLS/server.pem" PROXY_KEY_FILE="$TLS/server.key" \
+    PROXY_USERNAME=foresight PROXY_PASSWORD="$(secret_of REGISTRY_PASSWORD)" \
+    launch registry-proxy node "$INFRA/secure/registry-proxy.mjs"
+}
+
 start_neo4j() {
   mkdir -p "$DATA/neo4j"
-  NEO4J_HOME_DIR="$DATA/neo4j" NEO4J_BOLT_ADDRESS="$HOST:$NEO4J_PORT" NEO4J_AUTH="$NEO4J_AUTH_SETTING" \
+  local tls="" auth="$NEO4J_AUTH_SETTING"
+  if ((SECURE)); then tls="$TLS/neo4j"; auth="foresight/$(secret_of NEO4J_PASSWORD)"; fi
+  NEO4J_HOME_DIR="$DATA/neo4j" NEO4J_BOLT_ADDRESS="$HOST:$NEO4J_PORT" NEO4J_AUTH="$auth" NEO4J_TLS_DIR="$tls" \
     NEO4J_PAGECACHE="${FORESIGHT_NEO4J_PAGECACHE:-128m}" \
     launch neo4j "$JAVA17" $NEO4J_HEAP $JVM_FAST -Dforesight.stack=neo4j \
     -cp "$LIB/neo4j/stack-neo4j-launcher.jar:$LIB/neo4j/*" dev.foresight.stack.Launcher
@@ -328,6 +472,26 @@ appendfsync everysec
 appenddirname appendonlydir
 aof-use-rdb-preamble yes
 EOF
+  if ((SECURE)); then
+    # TLS only (no plain port); the default user off; an admin and one ACL user per service that uses Redis, each
+    # allowed the data commands but not the administrative or dangerous ones (INFO: ioredis' ready check).
+    local u
+    {
+      echo "port 0"
+      echo "tls-port $REDIS_PORT"
+      echo "tls-cert-file $TLS/server.pem"
+      echo "tls-key-file $TLS/server.key"
+      echo "tls-ca-cert-file $TLS/ca.pem"
+      echo "tls-auth-clients no"
+      echo "user default off"
+      echo "user admin on >$(secret_of REDIS_ADMIN_PASSWORD) ~* &* +@all"
+      for u in "${REDIS_USERS[@]}"; do
+        [[ "$u" == admin ]] && continue
+        echo "user $u on >$(secret_of "REDIS_$(var_of "$u")_PASSWORD") ~* &* +@all -@admin -@dangerous +info"
+      done
+    } >>"$conf"
+    chmod 600 "$conf"
+  fi
   : >"$(log_of redis)"
   redis-server "$conf"
 }
@@ -335,18 +499,31 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # readiness: port open AND a functional check
 neo4j_auth_args() {
-  if [[ "$NEO4J_AUTH_SETTING" != none && -n "$NEO4J_AUTH_SETTING" ]]; then
+  if ((SECURE)); then
+    echo foresight   # its password goes to the probe in PROBE_NEO4J_PASSWORD
+  elif [[ "$NEO4J_AUTH_SETTING" != none && -n "$NEO4J_AUTH_SETTING" ]]; then
     printf '%s\n' "${NEO4J_AUTH_SETTING%%/*}" "${NEO4J_AUTH_SETTING#*/}"
+  fi
+}
+# redis-cli as the stack's admin (secured profile: TLS, the password in REDISCLI_AUTH rather than on the command line)
+rcli() {
+  if ((SECURE)); then
+    REDISCLI_AUTH="$(secret_of REDIS_ADMIN_PASSWORD)" redis-cli --tls --cacert "$TLS/ca.pem" --user admin -h "$HOST" -p "$REDIS_PORT" "$@"
+  else
+    redis-cli -h "$HOST" -p "$REDIS_PORT" "$@"
   fi
 }
 functional_check() {
   case "$1" in
-    kafka) (cd "$PROBE_DIR" && node probe.mjs kafka "$HOST:$KAFKA_PORT") ;;
+    kafka) probe kafka "$HOST:$KAFKA_PORT" ;;
     registry) [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$(address_of registry)/subjects")" == 200 ]] ;;
+    registry-proxy)
+      [[ "$(printf 'user = "foresight:%s"\n' "$(secret_of REGISTRY_PASSWORD)" | curl -s -K - --cacert "$TLS/ca.pem" -o /dev/null \
+        -w '%{http_code}' --max-time 3 "$(address_of registry-proxy)/subjects")" == 200 ]] ;;
     neo4j)
       local a=(); mapfile -t a < <(neo4j_auth_args)
-      (cd "$PROBE_DIR" && node probe.mjs neo4j "bolt://$HOST:$NEO4J_PORT" "${a[@]}") ;;
-    redis) [[ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]] ;;
+      probe neo4j "bolt://$HOST:$NEO4J_PORT" "${a[@]}" ;;
+    redis) [[ "$(rcli ping 2>/dev/null)" == PONG ]] ;;
   esac
 }
 
@@ -415,6 +592,7 @@ start_and_await() {
 cmd_up() {
   local t0; t0="$(now)"
   install_all
+  ensure_secure_material
   log "installed/cached in $(elapsed "$t0")s; starting servers"
   local pids=() name failed=()
   for name in "${SERVICES[@]}"; do
@@ -468,6 +646,8 @@ cmd_down() {
     log "data kept in $DATA (--keep)"
   else
     rm -rf "$DATA" "$RUN"
+    # The secured profile's passwords and certificates go with the data they protect (a new up makes new ones).
+    ((SECURE)) && rm -rf "$SECRETS" "$TLS"
     log "data wiped ($DATA); logs kept in $LOGS"
   fi
 }
@@ -475,19 +655,58 @@ cmd_down() {
 # ---------------------------------------------------------------------------------------------
 cmd_status() {
   local name pid state rc=0
-  printf '%-9s %-8s %-8s %-44s %s\n' SERVER STATE PID ADDRESS LOG
+  printf '%-14s %-8s %-8s %-44s %s\n' SERVER STATE PID ADDRESS LOG
   for name in "${SERVICES[@]}"; do
     if pid="$(pid_of "$name")"; then
       if port_open "$(port_of "$name")"; then state=running; else state=starting; rc=1; fi
     else
       pid=-; state=stopped; rc=1
     fi
-    printf '%-9s %-8s %-8s %-44s %s\n' "$name" "$state" "$pid" "$(address_of "$name")" "${LOGS#"$ROOT"/}/$name.log"
+    printf '%-14s %-8s %-8s %-44s %s\n' "$name" "$state" "$pid" "$(address_of "$name")" "${LOGS#"$ROOT"/}/$name.log"
   done
   return $rc
 }
 
+cmd_env_secure() {
+  [[ -s "$SECRETS" && -s "$TLS/ca.pem" ]] || die "no secured stack in $STACK (run: bash infra/stack.sh up --secure)"
+  local u
+  cat <<EOF
+# The secured stack in $STACK: the services' own settings, as the admin principal (operators, tests, the admin step).
+export FORESIGHT_KAFKA_BROKERS=$HOST:$KAFKA_PORT
+export FORESIGHT_KAFKA_TLS=true
+export FORESIGHT_KAFKA_TLS_CA_FILE=$TLS/ca.pem
+export FORESIGHT_KAFKA_SASL_MECHANISM=scram-sha-512
+export FORESIGHT_KAFKA_SASL_USERNAME=admin
+export FORESIGHT_KAFKA_SASL_PASSWORD=$(secret_of KAFKA_ADMIN_PASSWORD)
+export FORESIGHT_KAFKA_CREATE_TOPICS=false
+export FORESIGHT_SCHEMA_REGISTRY_URL=$(address_of registry-proxy)
+export FORESIGHT_SCHEMA_REGISTRY_USERNAME=foresight
+export FORESIGHT_SCHEMA_REGISTRY_PASSWORD=$(secret_of REGISTRY_PASSWORD)
+export FORESIGHT_SCHEMA_REGISTRY_TLS_CA_FILE=$TLS/ca.pem
+export FORESIGHT_NEO4J_URI=bolt://$HOST:$NEO4J_PORT
+export FORESIGHT_NEO4J_USER=foresight
+export FORESIGHT_NEO4J_PASSWORD=$(secret_of NEO4J_PASSWORD)
+export FORESIGHT_NEO4J_TLS_CA_FILE=$TLS/ca.pem
+export FORESIGHT_REDIS_HOST=$HOST
+export FORESIGHT_REDIS_PORT=$REDIS_PORT
+export FORESIGHT_REDIS_TLS=true
+export FORESIGHT_REDIS_TLS_CA_FILE=$TLS/ca.pem
+export FORESIGHT_REDIS_USERNAME=admin
+export FORESIGHT_REDIS_PASSWORD=$(secret_of REDIS_ADMIN_PASSWORD)
+# Each service's own principal: run it with FORESIGHT_KAFKA_SASL_USERNAME=<service> and this password (and the same for Redis).
+EOF
+  for u in "${KAFKA_USERS[@]}"; do
+    [[ "$u" == broker || "$u" == admin ]] && continue
+    echo "export SECURE_STACK_KAFKA_PASSWORD_$(var_of "$u")=$(secret_of "KAFKA_$(var_of "$u")_PASSWORD")"
+  done
+  for u in "${REDIS_USERS[@]}"; do
+    [[ "$u" == admin ]] && continue
+    echo "export SECURE_STACK_REDIS_PASSWORD_$(var_of "$u")=$(secret_of "REDIS_$(var_of "$u")_PASSWORD")"
+  done
+}
+
 cmd_env() {
+  if ((SECURE)); then cmd_env_secure; return; fi
   cat <<EOF
 export KAFKA_BROKERS=$HOST:$KAFKA_PORT
 export SCHEMA_REGISTRY_URL=$(address_of registry)
@@ -504,13 +723,14 @@ cmd_verify() {
   local name
   for name in "${SERVICES[@]}"; do is_running "$name" || die "$name is not running (run: bash infra/stack.sh up)"; done
   ensure_probe
+  ensure_secure_material
   local a=(); mapfile -t a < <(neo4j_auth_args)
-  (cd "$PROBE_DIR" && node probe.mjs smoke "$HOST:$KAFKA_PORT" "http://$HOST:$REGISTRY_PORT/apis/ccompat/v7" \
-    "bolt://$HOST:$NEO4J_PORT" "${a[@]}")
+  local registry; registry="$(address_of registry)"
+  ((SECURE)) && registry="$(address_of registry-proxy)"
+  probe smoke "$HOST:$KAFKA_PORT" "$registry" "bolt://$HOST:$NEO4J_PORT" "${a[@]}"
   local k="stack-smoke-$$"
-  [[ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" set "$k" ok EX 60)" == OK &&
-    "$(redis-cli -h "$HOST" -p "$REDIS_PORT" get "$k")" == ok ]] || die "redis SET/GET failed"
-  redis-cli -h "$HOST" -p "$REDIS_PORT" del "$k" >/dev/null
+  [[ "$(rcli set "$k" ok EX 60)" == OK && "$(rcli get "$k")" == ok ]] || die "redis SET/GET failed"
+  rcli del "$k" >/dev/null
   echo "redis: SET/GET/DEL ok"
   echo "verify: all checks passed"
 }
@@ -526,13 +746,14 @@ cmd_kafka_tool() {
     -cp "$LIB/kafka/*" "$main" "${args[@]}"
 }
 
-usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   verify) cmd_verify ;;
+  kafka-admin) shift; ensure_secure_material; eval "$(cmd_env)"; exec node "$INFRA/secure/kafka-admin.mjs" "$@" ;;
   env) cmd_env ;;
   install) install_all ;;
   kafka-tool) shift; cmd_kafka_tool "$@" ;;

@@ -7,6 +7,8 @@
 //        -> end-to-end: Avro schema registered through the Confluent-compatible API, encoded
 //           message produced to and consumed from Kafka, node written to and read from Neo4j.
 // Exit code 0 on success, 1 on failure (message on stderr).
+// Secured profile: PROBE_KAFKA_CA, PROBE_KAFKA_USER, PROBE_KAFKA_PASSWORD (SCRAM-SHA-512 over TLS), PROBE_NEO4J_CA,
+// PROBE_NEO4J_PASSWORD, PROBE_REGISTRY_CA, PROBE_REGISTRY_USER, PROBE_REGISTRY_PASSWORD.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -15,11 +17,18 @@ const [cmd, ...args] = process.argv.slice(2);
 
 // Readiness probes fail fast (the caller polls); the smoke test keeps kafkajs' default retries, which
 // it needs while the group coordinator (__consumer_offsets) is created on first use.
+// The secured profile (stack.sh --secure) passes its CA and credentials in the environment, never on the command line.
+const env = process.env;
+const readCa = (file) => (file ? require('node:fs').readFileSync(file, 'utf8') : undefined);
+
 function kafkaClient(broker, clientId, { failFast = true } = {}) {
   const { Kafka, logLevel } = require('kafkajs');
+  const ca = readCa(env.PROBE_KAFKA_CA);
   return new Kafka({
     clientId,
     brokers: [broker],
+    ...(ca ? { ssl: { ca } } : {}),
+    ...(env.PROBE_KAFKA_USER ? { sasl: { mechanism: 'scram-sha-512', username: env.PROBE_KAFKA_USER, password: env.PROBE_KAFKA_PASSWORD ?? '' } } : {}),
     logLevel: logLevel.NOTHING, // failures surface as rejected promises
     connectionTimeout: 2000,
     requestTimeout: failFast ? 5000 : 30000,
@@ -42,8 +51,9 @@ async function probeKafka(broker) {
 
 function neo4jDriver(uri, user, pass) {
   const neo4j = require('neo4j-driver');
-  const auth = user ? neo4j.auth.basic(user, pass ?? '') : undefined;
-  return { neo4j, driver: neo4j.driver(uri, auth, { connectionTimeout: 3000, maxConnectionPoolSize: 2 }) };
+  const auth = user ? neo4j.auth.basic(user, pass ?? env.PROBE_NEO4J_PASSWORD ?? '') : undefined;
+  const tls = env.PROBE_NEO4J_CA ? { encrypted: 'ENCRYPTION_ON', trust: 'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES', trustedCertificates: [env.PROBE_NEO4J_CA] } : {};
+  return { neo4j, driver: neo4j.driver(uri, auth, { connectionTimeout: 3000, maxConnectionPoolSize: 2, ...tls }) };
 }
 
 async function probeNeo4j(uri, user, pass) {
@@ -66,7 +76,12 @@ async function smoke(broker, registryUrl, boltUri, user, pass) {
   const subject = `${topic}-value`;
 
   // 1. Schema registry (Confluent-compatible API of Apicurio).
-  const registry = new SchemaRegistry({ host: registryUrl });
+  const registryCa = readCa(env.PROBE_REGISTRY_CA);
+  const registry = new SchemaRegistry({
+    host: registryUrl,
+    ...(env.PROBE_REGISTRY_USER ? { auth: { username: env.PROBE_REGISTRY_USER, password: env.PROBE_REGISTRY_PASSWORD ?? '' } } : {}),
+    ...(registryCa ? { agent: new (require('node:https').Agent)({ ca: registryCa, keepAlive: true }) } : {}),
+  });
   const schema = {
     type: 'record',
     name: 'SmokeEvent',

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { type COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
 import { redactUrl } from './redact-url.js';
@@ -10,6 +12,8 @@ export type RegistryCompatibility = `${COMPATIBILITY}`;
 export interface RegistryConfig {
   readonly url: string;
   readonly auth?: { readonly username: string; readonly password: string };
+  /** PEM of the CA(s) an https registry's certificate must chain to (instead of the system CAs). */
+  readonly ca?: string;
   /** Per request; default 10 s. */
   readonly timeoutMs?: number;
   /**
@@ -67,6 +71,8 @@ export class SchemaRegistryClient {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly compatibility: COMPATIBILITY;
+  /** Only with a custom CA; the global agents otherwise. */
+  private readonly agent: https.Agent | undefined;
 
   constructor(config: RegistryConfig) {
     const split = splitCredentials(config.url);
@@ -76,9 +82,11 @@ export class SchemaRegistryClient {
     this.timeoutMs = config.timeoutMs ?? 10_000;
     this.compatibility = (config.compatibility ?? 'BACKWARD') as COMPATIBILITY;
     const timeoutMs = this.timeoutMs;
+    this.agent = config.ca === undefined || !this.baseUrl.startsWith('https:') ? undefined : new https.Agent({ keepAlive: true, ca: config.ca });
     this.registry = new SchemaRegistry({
       host: this.baseUrl,
       clientId: CLIENT_ID,
+      ...(this.agent === undefined ? {} : { agent: this.agent }),
       ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
       middlewares: [() => ({ prepareRequest: async (next) => {
         const request = await next();
@@ -150,9 +158,25 @@ export class SchemaRegistryClient {
     }
   }
 
+  /** One REST call through the client's agent (so a custom CA applies), its answer buffered. */
   private async request(method: string, path: string): Promise<Response> {
+    const url = new URL(`${this.baseUrl}${path}`);
     try {
-      return await fetch(`${this.baseUrl}${path}`, { method, headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      return await new Promise<Response>((resolve, reject) => {
+        const send = url.protocol === 'https:' ? https.request : http.request;
+        const req = send(url, { method, headers: this.headers, timeout: this.timeoutMs, ...(this.agent === undefined ? {} : { agent: this.agent }) }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const status = res.statusCode ?? 502;
+            resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status }));
+          });
+        });
+        req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+        req.on('error', reject);
+        req.end();
+      });
     } catch (cause) {
       throw new RuntimeError('REGISTRY_UNAVAILABLE', `schema registry at ${this.where} unreachable: ${redactUrl((cause as Error).message)}`, { cause });
     }

@@ -1,6 +1,6 @@
 import type { ConfigProblem } from './config-error.js';
 import { refineSetting, settingsGroup, type Setting } from './setting.js';
-import { duration, int } from './variable-settings.js';
+import { bool, duration, int } from './variable-settings.js';
 
 /** How a service's consumer groups behave and how many partitions the topics it creates get (KafkaBus options). */
 export interface KafkaConsumerSettings {
@@ -11,12 +11,17 @@ export interface KafkaConsumerSettings {
   readonly maxWaitTimeMs: number;
   /** Partitions of the topics the service creates (existing topics keep theirs). */
   readonly partitions: number;
+  /**
+   * Whether the service creates missing topics (and their .dlq topics) at start-up; false where an admin step creates
+   * them and the service's principal has no CREATE right (the secured profile).
+   */
+  readonly createTopics: boolean;
 }
 
 const SESSION = 'FORESIGHT_KAFKA_SESSION_TIMEOUT';
 const HEARTBEAT = 'FORESIGHT_KAFKA_HEARTBEAT_INTERVAL';
 
-/** Consumer tuning (FORESIGHT_KAFKA_SESSION_TIMEOUT, _HEARTBEAT_INTERVAL, _MAX_WAIT, _PARTITIONS): the runtime's defaults. */
+/** Consumer tuning (FORESIGHT_KAFKA_SESSION_TIMEOUT, _HEARTBEAT_INTERVAL, _MAX_WAIT, _PARTITIONS, _CREATE_TOPICS): the runtime's defaults. */
 export function kafkaConsumerSettings(): Setting<KafkaConsumerSettings> {
   const fields = settingsGroup({
     sessionTimeoutMs: duration(SESSION, { default: 30_000 }),
@@ -24,6 +29,7 @@ export function kafkaConsumerSettings(): Setting<KafkaConsumerSettings> {
     // NOTE: 0 would make every idle fetch return at once: the consumers would busy-poll the brokers.
     maxWaitTimeMs: duration('FORESIGHT_KAFKA_MAX_WAIT', { default: 1_000, min: 10 }),
     partitions: int('FORESIGHT_KAFKA_PARTITIONS', { default: 3, min: 1, max: 1_000 }),
+    createTopics: bool('FORESIGHT_KAFKA_CREATE_TOPICS', { default: true }),
   });
   return refineSetting(fields, (f) => {
     const problems: ConfigProblem[] = [];

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { ConfigProblem } from './config-error.js';
 import { refineSetting, settingsGroup, type Setting } from './setting.js';
+import { readUtf8, type FileReader } from './tls-ca-file.js';
 import { bool, list, oneOf, secret, text } from './variable-settings.js';
 
 /** SASL mechanisms Kafka clients speak. */
@@ -29,10 +29,7 @@ export interface KafkaSettingsOptions {
   readonly clientId?: string;
 }
 
-/** Reads a whole file; swapped in tests. */
-export type FileReader = (path: string) => string;
-
-const readUtf8: FileReader = (path) => readFileSync(path, 'utf8');
+export type { FileReader } from './tls-ca-file.js';
 
 const BROKER = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([1-9]\d{0,4})$/;
 

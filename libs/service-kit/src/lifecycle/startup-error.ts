@@ -1,4 +1,5 @@
 import { redactUrl } from '@foresight/messaging';
+import { accessDeniedHint } from '../config/access-denied-hint.js';
 
 /** A start-up step that failed (e.g. "kafka", "redis"): names what broke, keeps the cause. */
 export class StartupError extends Error {
@@ -7,7 +8,9 @@ export class StartupError extends Error {
   readonly step: string;
 
   constructor(step: string, cause: unknown) {
-    super(`${step}: ${describeError(cause)}`, { cause });
+    const described = describeError(cause);
+    // A server's refusal (credentials, ACL, certificate) names the settings to check after its answer.
+    super(`${step}: ${described}${accessDeniedHint(step, described)}`, { cause });
     this.name = 'StartupError';
     this.step = step;
   }

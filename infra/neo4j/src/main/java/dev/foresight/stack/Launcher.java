@@ -13,6 +13,9 @@ import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
 import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.connectors.HttpsConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.configuration.ssl.ClientAuth;
+import org.neo4j.configuration.ssl.SslPolicyConfig;
+import org.neo4j.configuration.ssl.SslPolicyScope;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
@@ -28,6 +31,8 @@ import org.neo4j.io.ByteUnit;
  *   <li>NEO4J_AUTH — "none" (default) or "user/password": enables auth and makes sure that user exists
  *       with that password (no forced change).</li>
  *   <li>NEO4J_PAGECACHE — page cache size, e.g. 128m (default)</li>
+ *   <li>NEO4J_TLS_DIR — when set, Bolt requires TLS with the PEM key pair in that directory (private.key, PKCS#8,
+ *       and public.crt; an empty trusted/ and revoked/ below it): the secured profile of infra/stack.sh.</li>
  * </ul>
  * Prints "NEO4J_READY bolt://host:port" on stdout once the default database is available, and shuts
  * down cleanly on SIGTERM/SIGINT (JVM shutdown hook).
@@ -69,7 +74,21 @@ public final class Launcher {
 
         Files.createDirectories(home);
         long t0 = System.nanoTime();
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+        String tlsDir = env.getOrDefault("NEO4J_TLS_DIR", "").trim();
+        if (!tlsDir.isEmpty()) {
+            Path base = Path.of(tlsDir).toAbsolutePath();
+            Files.createDirectories(base.resolve("trusted"));
+            Files.createDirectories(base.resolve("revoked"));
+            SslPolicyConfig policy = SslPolicyConfig.forScope(SslPolicyScope.BOLT);
+            builder.setConfig(policy.enabled, true)
+                    .setConfig(policy.base_directory, base)
+                    .setConfig(policy.private_key, base.resolve("private.key"))
+                    .setConfig(policy.public_certificate, base.resolve("public.crt"))
+                    .setConfig(policy.client_auth, ClientAuth.NONE)
+                    .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.REQUIRED);
+        }
+        DatabaseManagementService dbms = builder
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, boltAddress)
                 .setConfig(BoltConnector.advertised_address, boltAddress)
@@ -108,14 +127,21 @@ public final class Launcher {
             system.executeTransactionally(
                     "CREATE USER " + quoted + " IF NOT EXISTS SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED",
                     params);
-            system.executeTransactionally(
-                    "ALTER USER " + quoted + " SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED", params);
+            try {
+                system.executeTransactionally(
+                        "ALTER USER " + quoted + " SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED", params);
+            } catch (RuntimeException e) {
+                // The user was just created with this password (or kept it from the last start): nothing to change.
+                if (!String.valueOf(e.getMessage()).contains("Old password and new password cannot be the same")) {
+                    throw e;
+                }
+            }
         }
 
         GraphDatabaseService db = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
         db.executeTransactionally("RETURN 1");
-        System.out.printf("NEO4J_READY bolt://%s auth=%s started_in=%dms%n",
-                bolt, user == null ? "none" : user, (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf("NEO4J_READY bolt://%s auth=%s tls=%s started_in=%dms%n",
+                bolt, user == null ? "none" : user, tlsDir.isEmpty() ? "off" : "required", (System.nanoTime() - t0) / 1_000_000);
         System.out.flush();
 
         stopped.await();
