@@ -19,6 +19,7 @@ export { InMemoryBus, type InMemoryBusOptions } from './in-memory-bus.js';
 export { validateKafkaConnection, type KafkaConnectionConfig, type KafkaSaslConfig } from './kafka-config.js';
 export { KafkaBus, type KafkaBusOptions, type PartitionAssignment } from './kafka-bus.js';
 export type { ConsumerLag, ConsumerLagListener } from './kafka-consumer-group.js';
+export { PartitionProgress, type PartitionObservation, type StalledPartition } from './partition-progress.js';
 export { KafkaPrefixAdmin, type DroppedKafkaData } from './kafka-prefix-admin.js';
 export { KafkaCatchUp, type CatchUpOptions } from './kafka-catch-up.js';
 export type { ConsumerSubscription, PartitionBacklog } from './consumer-backlog.js';

@@ -7,6 +7,7 @@ import { kafkaClient } from './kafka-client.js';
 import { produceError } from './kafka-produce-error.js';
 import { validateKafkaConnection, type KafkaConnectionConfig } from './kafka-config.js';
 import { KafkaConsumerGroup, type ConsumerLagListener } from './kafka-consumer-group.js';
+import type { StalledPartition } from './partition-progress.js';
 import type { AnyConsumerDeclaration, BusHealth, KeyOwnership, MessageBus, PublishOptions } from './message-bus.js';
 import { outgoingRecords, type OutgoingRecord } from './outgoing-record.js';
 import { RecordDelivery } from './record-delivery.js';
@@ -95,6 +96,7 @@ export class KafkaBus implements MessageBus {
     private readonly producer: Producer,
     private readonly admin: Admin,
     private readonly catalog: RegistrySchemaCatalog,
+    private readonly registry: SchemaRegistryClient,
     private readonly options: ResolvedBusOptions,
     private readonly kafkaOptions: KafkaBusOptions,
   ) {}
@@ -116,8 +118,9 @@ export class KafkaBus implements MessageBus {
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
       throw new RuntimeError('BROKER_UNAVAILABLE', `cannot connect to Kafka at ${connection.brokers.join(',')}: ${(cause as Error).message}`, { cause });
     }
-    const catalog = new RegistrySchemaCatalog(new SchemaRegistryClient(connection.registry), resolved.topicPrefix);
-    const bus = new KafkaBus(kafka, producer, admin, catalog, resolved, { ...options, partitions });
+    const registry = new SchemaRegistryClient(connection.registry);
+    const catalog = new RegistrySchemaCatalog(registry, resolved.topicPrefix);
+    const bus = new KafkaBus(kafka, producer, admin, catalog, registry, resolved, { ...options, partitions });
     bus.producerConnected = true;
     try {
       await Promise.all((options.topics ?? []).map((topic) => bus.prepareTopic(topic)));
@@ -297,6 +300,25 @@ export class KafkaBus implements MessageBus {
       ready: this.state === 'running' && this.producerConnected && groups.every((g) => g.joined && !g.crashed),
       details: { mode: 'kafka', state: this.state, producerConnected: this.producerConnected, groups },
     };
+  }
+
+  /**
+   * The partitions of this bus's consumer groups with records waiting (lag > 0) whose position has not moved for at
+   * least `stallAfterMs` (a handler blocked, a record redelivered again and again): for readiness.
+   */
+  stalledPartitions(stallAfterMs: number): StalledPartition[] {
+    return this.groups.flatMap((group) => group.stalled(stallAfterMs));
+  }
+
+  /** Asks the broker for the cluster's metadata (a round trip); rejects when it does not answer. For readiness. */
+  async pingBroker(): Promise<{ readonly brokers: number }> {
+    const cluster = await this.admin.describeCluster();
+    return { brokers: cluster.brokers.length };
+  }
+
+  /** Asks the schema registry for its subjects (a round trip); rejects when it does not answer. For readiness. */
+  async pingRegistry(): Promise<{ readonly subjects: number }> {
+    return { subjects: (await this.registry.subjects()).length };
   }
 
   /** Creates the topic (when allowed) and registers its schema; the id is cached for the hot path. */

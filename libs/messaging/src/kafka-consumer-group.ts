@@ -1,6 +1,7 @@
 import { PartitionAssigners, type Consumer, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
 import type { Logger } from './logger.js';
+import { PartitionProgress, type StalledPartition } from './partition-progress.js';
 import type { ConsumedRecord, RecordDelivery } from './record-delivery.js';
 import { backoffDelayMs, type RetryPolicy } from './retry-policy.js';
 
@@ -29,6 +30,8 @@ export interface ConsumerLag {
   readonly topic: string;
   readonly partition: number;
   readonly behind: number;
+  /** The next offset to do on the partition (its position). */
+  readonly position: number;
 }
 
 export type ConsumerLagListener = (lag: ConsumerLag) => void;
@@ -54,6 +57,8 @@ export class KafkaConsumerGroup {
   private readonly consumer: Consumer;
   private readonly now: () => number;
   private readonly failures = new Map<string, number>();
+  /** Which partitions have records waiting and no progress (stalled). */
+  private readonly progress: PartitionProgress;
   private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
   private joined = false;
   /** Partitions assigned at the last join, by full topic name (none before a join, after a crash or a stop). */
@@ -76,6 +81,7 @@ export class KafkaConsumerGroup {
     });
     const now = settings.now ?? Date.now;
     this.now = now;
+    this.progress = new PartitionProgress(groupId, now);
     this.consumer.on(this.consumer.events.HEARTBEAT, () => {
       this.confirmedAt = now();
     });
@@ -98,6 +104,7 @@ export class KafkaConsumerGroup {
 
   private assign(assigned: ReadonlyMap<string, ReadonlySet<number>>): void {
     this.assigned = assigned;
+    this.progress.retain(assigned);
     this.assignmentGeneration++;
   }
 
@@ -138,6 +145,11 @@ export class KafkaConsumerGroup {
     await this.consumer.disconnect();
     this.joined = false;
     this.assign(new Map());
+  }
+
+  /** The partitions this member holds with records waiting and no progress for at least `stallAfterMs`. */
+  stalled(stallAfterMs: number): StalledPartition[] {
+    return this.progress.stalled(stallAfterMs);
   }
 
   status(): ConsumerGroupStatus {
@@ -192,12 +204,18 @@ export class KafkaConsumerGroup {
     this.reportLag(payload.batch, offset, 1);
   }
 
-  /** Reports the records from `offset` (+ `past`) to the batch's high watermark as the group's lag on the partition. */
+  /**
+   * Reports the records from `offset` (+ `past`) to the batch's high watermark as the group's lag on the partition,
+   * to the listener and to the stall detection.
+   */
   private reportLag(batch: EachBatchPayload['batch'], offset: string | null, past = 0): void {
-    const listener = this.settings.onLag;
-    if (listener === undefined || offset === null) return;
-    const behind = Number(batch.highWatermark) - (Number(offset) + past);
-    if (Number.isFinite(behind)) listener({ groupId: this.groupId, topic: batch.topic, partition: batch.partition, behind: Math.max(0, behind) });
+    if (offset === null) return;
+    const position = Number(offset) + past;
+    const behind = Number(batch.highWatermark) - position;
+    if (!Number.isFinite(behind)) return;
+    const lag = { groupId: this.groupId, topic: batch.topic, partition: batch.partition, behind: Math.max(0, behind), position };
+    this.progress.observe(lag);
+    this.settings.onLag?.(lag);
   }
 
   /**

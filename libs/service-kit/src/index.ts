@@ -28,6 +28,7 @@ export {
   Readiness, type CheckOutcome, type CheckReport, type ReadinessCheck, type ReadinessReport,
 } from './health/readiness.js';
 export { startHealthServer, type HealthServer, type HealthServerOptions, type MetricsSource } from './health/health-server.js';
+export { dependencyChecks, type Dependencies, type ReadinessBus } from './health/dependency-checks.js';
 export { PROMETHEUS_CONTENT_TYPE, PrometheusTextReader } from './telemetry/prometheus-reader.js';
 export {
   createStateGauge, type GaugeDescription, type GaugeReading, type GaugeSample, type StateGauge,
@@ -39,6 +40,7 @@ export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemet
 export { withSpan } from './telemetry/with-span.js';
 export { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-node';
 export { StartupError, describeError } from './lifecycle/startup-error.js';
+export { addDependencyChecks } from './lifecycle/dependency-readiness.js';
 export { boundEventTimes } from './lifecycle/event-time-guard.js';
 export { startTicking, type ServiceShell, type TickLoop } from './lifecycle/service-shell.js';
 export { anyService, combineServices, type AnyServiceDefinition, type CombinedConfig } from './lifecycle/combine-services.js';

@@ -34,7 +34,7 @@ describe('connection settings', () => {
       registry: { url: 'http://127.0.0.1:8081/apis/ccompat/v7' },
       redis: { host: '127.0.0.1', port: 6379, tls: false, db: 0 },
       neo4j: { uri: 'bolt://127.0.0.1:7687' },
-      service: { logLevel: 'info', httpHost: '127.0.0.1', httpPort: 0, shutdownTimeoutMs: 10_000 },
+      service: { logLevel: 'info', httpHost: '127.0.0.1', httpPort: 0, shutdownTimeoutMs: 10_000, stallAfterMs: 60_000 },
     });
   });
 
@@ -107,7 +107,7 @@ describe('connection settings', () => {
     assert.match(messageOf(() => readSetting({ FORESIGHT_OTLP_METRICS_INTERVAL: '30s' }, serviceSettings())),
       /FORESIGHT_OTLP_METRICS_INTERVAL: set but FORESIGHT_OTLP_ENDPOINT is not/);
     assert.deepEqual(readSetting({ FORESIGHT_OTLP_ENDPOINT: 'http://collector:4318', FORESIGHT_OTLP_METRICS_INTERVAL: '15s', FORESIGHT_SHUTDOWN_TIMEOUT: '2s' }, serviceSettings()), {
-      logLevel: 'info', httpHost: '127.0.0.1', httpPort: 0, otlpEndpoint: 'http://collector:4318', otlpMetricsIntervalMs: 15_000, shutdownTimeoutMs: 2_000,
+      logLevel: 'info', httpHost: '127.0.0.1', httpPort: 0, otlpEndpoint: 'http://collector:4318', otlpMetricsIntervalMs: 15_000, shutdownTimeoutMs: 2_000, stallAfterMs: 60_000,
     });
   });
 

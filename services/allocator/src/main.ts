@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { boundEventTimes, type Env, runService, serviceBusOptions, type ServiceDefinition, type ServiceInstruments, startTicking } from '@foresight/service-kit';
+import { addDependencyChecks, boundEventTimes, type Env, runService, serviceBusOptions, type ServiceDefinition, type ServiceInstruments, startTicking } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import { createAllocator } from './allocator.js';
@@ -60,7 +60,7 @@ export function allocatorService(env?: Env, onStopped: () => void = () => undefi
       });
       await context.step('allocator state', () => allocator.start(Date.now()));
       await context.step('kafka consumers', () => bus.startConsumers(boundEventTimes(instrumentConsumers(allocator.consumers, telemetry.instruments), config.eventTimes)));
-      context.addReadinessCheck('kafka', () => bus.health().ready);
+      addDependencyChecks(context, { bus, redis: () => stateStore.idempotency.has('readyz'), neo4j: () => graph.incidentHistory('readyz') });
       context.addReadinessCheck(ALLOCATOR, () => allocator.ready());
       const ticking = startTicking(allocator, config.tickIntervalMs, logger);
       return {

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { defaultModel } from '@foresight/core';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { boundEventTimes, type Env, runService, serviceBusOptions, type ServiceDefinition, startTicking } from '@foresight/service-kit';
+import { addDependencyChecks, boundEventTimes, type Env, runService, serviceBusOptions, type ServiceDefinition, startTicking } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { readLearnerConfig, type LearnerConfig } from './config.js';
 import { createLearner } from './learner.js';
@@ -47,7 +47,7 @@ export function learnerService(env?: Env, onStopped: () => void = () => undefine
       });
       await context.step('learner state', () => learner.start());
       await context.step('kafka consumers', () => bus.startConsumers(boundEventTimes(instrumentConsumers(learner.consumers, telemetry.instruments), config.eventTimes)));
-      context.addReadinessCheck('kafka', () => bus.health().ready);
+      addDependencyChecks(context, { bus, redis: () => stateStore.idempotency.has('readyz'), neo4j: () => graphStore.incidentHistory('readyz') });
       context.addReadinessCheck(LEARNER, () => learner.ready());
       const ticking = startTicking(learner, config.tickIntervalMs, logger);
       return {

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { boundEventTimes, type Env, runService, serviceBusOptions, type ServiceDefinition, startTicking } from '@foresight/service-kit';
+import { addDependencyChecks, boundEventTimes, type Env, runService, serviceBusOptions, type ServiceDefinition, startTicking } from '@foresight/service-kit';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { readPropagationScorerConfig, type PropagationScorerConfig } from './config.js';
 import { createPropagationScorer } from './propagation-scorer.js';
@@ -45,7 +45,7 @@ export function propagationScorerService(env?: Env, onStopped: () => void = () =
       });
       await context.step('neo4j', () => scorer.start());
       await context.step('kafka consumers', () => bus.startConsumers(boundEventTimes(instrumentConsumers(scorer.consumers, telemetry.instruments), config.eventTimes)));
-      context.addReadinessCheck('kafka', () => bus.health().ready);
+      addDependencyChecks(context, { bus, redis: () => stateStore.idempotency.has('readyz'), neo4j: () => graphStore.incidentHistory('readyz') });
       context.addReadinessCheck(PROPAGATION_SCORER, () => scorer.ready());
       const ticking = startTicking(scorer, config.tickIntervalMs, logger);
       return {

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { KafkaBus, instrumentConsumers } from '@foresight/messaging';
-import { boundEventTimes, type Env, runService, serviceBusOptions, type ServiceDefinition, startTicking } from '@foresight/service-kit';
+import { addDependencyChecks, boundEventTimes, type Env, runService, serviceBusOptions, type ServiceDefinition, startTicking } from '@foresight/service-kit';
 import { Neo4jGraphStore } from '@foresight/stores';
 import { readTopologyBuilderConfig, type TopologyBuilderConfig } from './config.js';
 import { createTopologyBuilder } from './topology-builder.js';
@@ -44,7 +44,7 @@ export function topologyBuilderService(env?: Env, onStopped: () => void = () => 
       // NOTE: the wall clock is the builder's clock from the start, before the first event (topology-ingest.ts clock()).
       await builder.tick(Date.now());
       await context.step('kafka consumers', () => bus.startConsumers(boundEventTimes(instrumentConsumers(builder.consumers, telemetry.instruments), config.eventTimes)));
-      context.addReadinessCheck('kafka', () => bus.health().ready);
+      addDependencyChecks(context, { bus, neo4j: () => graphStore.incidentHistory('readyz') });
       context.addReadinessCheck(TOPOLOGY_BUILDER, () => builder.ready());
       const ticking = startTicking(builder, config.tickIntervalMs, logger);
       return {

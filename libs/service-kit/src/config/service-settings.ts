@@ -18,11 +18,13 @@ export interface ServiceSettings {
   /** OTLP metric export interval; metrics are only served on /metrics when unset. */
   readonly otlpMetricsIntervalMs?: number;
   readonly shutdownTimeoutMs: number;
+  /** Readiness fails for a partition with records waiting and no progress for this long (FORESIGHT_STALL_AFTER). */
+  readonly stallAfterMs: number;
 }
 
 const INTERVAL = 'FORESIGHT_OTLP_METRICS_INTERVAL';
 
-/** The kit's own settings (FORESIGHT_LOG_LEVEL, FORESIGHT_HTTP_*, FORESIGHT_OTLP_*, FORESIGHT_SHUTDOWN_TIMEOUT). */
+/** The kit's own settings (FORESIGHT_LOG_LEVEL, FORESIGHT_HTTP_*, FORESIGHT_OTLP_*, FORESIGHT_SHUTDOWN_TIMEOUT, FORESIGHT_STALL_AFTER). */
 export function serviceSettings(): Setting<ServiceSettings> {
   const fields = settingsGroup({
     logLevel: oneOf('FORESIGHT_LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
@@ -32,6 +34,7 @@ export function serviceSettings(): Setting<ServiceSettings> {
     otlpMetricsIntervalMs: duration(INTERVAL, { optional: true }),
     // NOTE: at most a day: a timer longer than 2^31-1 ms fires at once, so a huge value would stop every shutdown at once.
     shutdownTimeoutMs: duration('FORESIGHT_SHUTDOWN_TIMEOUT', { default: 10_000, min: 100, max: 86_400_000 }),
+    stallAfterMs: duration('FORESIGHT_STALL_AFTER', { default: 60_000, min: 100, max: 86_400_000 }),
   });
   return refineSetting(fields, ({ otlpEndpoint, otlpMetricsIntervalMs, ...rest }) => {
     if (otlpMetricsIntervalMs !== undefined && otlpEndpoint === undefined) {

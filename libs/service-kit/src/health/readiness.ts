@@ -11,9 +11,10 @@ export interface CheckReport {
   readonly durationMs: number;
 }
 
-/** The answer to /readyz: ready only when every check passed. */
+/** The answer to /readyz: ready only when every check passed; `failed` names the checks that did not. */
 export interface ReadinessReport {
   readonly ready: boolean;
+  readonly failed: readonly string[];
   readonly checks: Readonly<Record<string, CheckReport>>;
 }
 
@@ -60,6 +61,7 @@ export class Readiness {
   async report(): Promise<ReadinessReport> {
     const entries = await Promise.all([...this.#checks].map(async ([name, check]) => [name, await runCheck(check, this.timeoutMs)] as const));
     const checks = Object.fromEntries(entries);
-    return { ready: entries.length > 0 && entries.every(([, r]) => r.ok), checks };
+    const failed = entries.filter(([, r]) => !r.ok).map(([name]) => name);
+    return { ready: entries.length > 0 && failed.length === 0, failed, checks };
   }
 }
