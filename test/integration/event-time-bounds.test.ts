@@ -8,57 +8,68 @@ import { deadLetterTopicFor, type FlowEvent, type InventoryEvent } from '@foresi
 import { DEAD_LETTER_HEADERS, KafkaBus } from '@foresight/messaging';
 import { Neo4jGraphStore } from '@foresight/stores';
 import type { KafkaMessage } from 'kafkajs';
-import { eventually, newTestWorld } from '../support/test-world.js';
+import { eventually, newTestWorld, type TestWorld } from '../support/test-world.js';
 import { dropStackWorld, rawKafka, stackConnection } from './fixtures/messaging-stack.js';
 import { awaitReady, describeLogs, startService, stopService, type ServiceProcess } from './fixtures/service-processes.js';
 
 const world = newTestWorld('event-time');
+/** The second test's world: the bound turned off, the builder's own clock alone. */
+const unbounded = newTestWorld('event-time-off');
 const kafka = rawKafka(`event-time-${world.id}`);
 const graph = new Neo4jGraphStore({ uri: process.env.NEO4J_URI ?? 'bolt://127.0.0.1:7687', namespace: world.id });
+const unboundedGraph = new Neo4jGraphStore({ uri: process.env.NEO4J_URI ?? 'bolt://127.0.0.1:7687', namespace: unbounded.id });
 const TEN_YEARS = 10 * 365 * 24 * 3_600_000;
 const cleanups: (() => Promise<void>)[] = [];
 
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await dropStackWorld(kafka, { topicPrefix: world.topicPrefix, graph, state: { dropPrefix: () => Promise.resolve(), close: () => Promise.resolve() } });
+  const state = { dropPrefix: () => Promise.resolve(), close: () => Promise.resolve() };
+  await dropStackWorld(kafka, { topicPrefix: world.topicPrefix, graph, state });
+  await dropStackWorld(kafka, { topicPrefix: unbounded.topicPrefix, graph: unboundedGraph, state });
 });
 
-function vm(vmId: string, at: number): InventoryEvent {
+/** `foresight run topology-builder` in `w`, fast ticks and flushes, one partition per topic. */
+function startBuilder(w: TestWorld, env: Readonly<Record<string, string>>): ServiceProcess {
+  return startService(`topology-builder ${w.id}`, 'topology-builder', {
+    FORESIGHT_TOPIC_PREFIX: w.topicPrefix,
+    FORESIGHT_NEO4J_NAMESPACE: w.id,
+    FORESIGHT_HTTP_PORT: '0',
+    FORESIGHT_LOG_LEVEL: 'info',
+    FORESIGHT_SHUTDOWN_TIMEOUT: '5s',
+    FORESIGHT_TICK_INTERVAL: '200ms',
+    FORESIGHT_KAFKA_SESSION_TIMEOUT: '6s',
+    FORESIGHT_KAFKA_HEARTBEAT_INTERVAL: '500ms',
+    FORESIGHT_KAFKA_MAX_WAIT: '100ms',
+    FORESIGHT_KAFKA_PARTITIONS: '1',
+    FORESIGHT_TOPOLOGY_FLUSH_INTERVAL: '100ms',
+    FORESIGHT_TOPOLOGY_SWEEP_INTERVAL: '200ms',
+    ...env,
+  });
+}
+
+function vm(vmId: string, at: number, w = world): InventoryEvent {
   const resources = { cpuMillis: 1000, memoryMiB: 1024, networkMbps: 100 };
   return {
-    eventId: `${world.id}-inv-${vmId}`, eventTime: at, vmId, removed: false, hostId: 'h-1', groupId: 'g', systemId: 'sys',
+    eventId: `${w.id}-inv-${vmId}`, eventTime: at, vmId, removed: false, hostId: 'h-1', groupId: 'g', systemId: 'sys',
     capacity: resources, allocation: resources, criticality: 0.5, labels: {},
   };
 }
 
-function flow(eventId: string, source: string, target: string, at: number): FlowEvent {
+function flow(eventId: string, source: string, target: string, at: number, w = world): FlowEvent {
   return {
-    eventId: `${world.id}-${eventId}`, eventTime: at, source, target, kind: 'API_CALL', windowStart: at - 60_000, windowEnd: at,
+    eventId: `${w.id}-${eventId}`, eventTime: at, source, target, kind: 'API_CALL', windowStart: at - 60_000, windowEnd: at,
     bandwidthMbps: 10, callsPerSec: 100, latencyP50Ms: 5, latencyP99Ms: 20, errorRate: 0.01,
   };
 }
 
-async function storedPathways(): Promise<string[]> {
-  return (await graph.loadTopology()).pathways.map((p) => `${p.source}>${p.target}`).sort();
+async function storedPathways(store = graph): Promise<string[]> {
+  return (await store.loadTopology()).pathways.map((p) => `${p.source}>${p.target}`).sort();
 }
 
 test('a flow dated ten years ahead lands on flows.dlq with its reason, and a valid flow after it is applied', { timeout: 180_000 }, async (t) => {
   let builder: ServiceProcess | undefined;
   try {
-    builder = startService('topology-builder', 'topology-builder', {
-      FORESIGHT_TOPIC_PREFIX: world.topicPrefix,
-      FORESIGHT_NEO4J_NAMESPACE: world.id,
-      FORESIGHT_HTTP_PORT: '0',
-      FORESIGHT_LOG_LEVEL: 'info',
-      FORESIGHT_SHUTDOWN_TIMEOUT: '5s',
-      FORESIGHT_TICK_INTERVAL: '200ms',
-      FORESIGHT_KAFKA_SESSION_TIMEOUT: '6s',
-      FORESIGHT_KAFKA_HEARTBEAT_INTERVAL: '500ms',
-      FORESIGHT_KAFKA_MAX_WAIT: '100ms',
-      FORESIGHT_KAFKA_PARTITIONS: '1',
-      FORESIGHT_TOPOLOGY_FLUSH_INTERVAL: '100ms',
-      FORESIGHT_TOPOLOGY_SWEEP_INTERVAL: '200ms',
-    });
+    builder = startBuilder(world, {});
     const running = builder;
     cleanups.push(async () => void (await stopService(running, 5_000)));
     await awaitReady(builder, 90_000);
@@ -88,6 +99,37 @@ test('a flow dated ten years ahead lands on flows.dlq with its reason, and a val
     t.diagnostic(`dead letter: ${headers[DEAD_LETTER_HEADERS.reason]}`);
   } catch (error) {
     if (builder !== undefined) t.diagnostic(describeLogs([builder]));
+    throw error;
+  }
+});
+
+test('with the bound turned off, one flow ten years ahead no longer sweeps the other pathways away (the builder\'s own clock)', { timeout: 180_000 }, async (t) => {
+  const builder = startBuilder(unbounded, { FORESIGHT_MAX_EVENT_FUTURE: '0' });
+  cleanups.push(async () => void (await stopService(builder, 5_000)));
+  try {
+    await awaitReady(builder, 90_000);
+    const bus = await KafkaBus.connect({ connection: stackConnection(`event-time-off-${unbounded.id}`), topicPrefix: unbounded.topicPrefix, partitions: 1, topics: ['inventory', 'flows'] });
+    cleanups.push(() => bus.close());
+    const vms = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const ring = vms.map((v, i) => `${v}>${vms[(i + 1) % vms.length]}`).sort();
+    const now = Date.now();
+    await bus.publish('inventory', vms.map((id) => vm(id, now, unbounded)));
+    await bus.publish('flows', vms.map((v, i) => flow(`ring-${v}`, v, vms[(i + 1) % vms.length], now, unbounded)));
+    await eventually('the builder to store the ring', async () => {
+      const stored = await storedPathways(unboundedGraph);
+      return ring.every((p) => stored.includes(p)) ? true : undefined;
+    }, 60_000);
+    await bus.publish('flows', [flow('future', 'a', 'c', now + TEN_YEARS, unbounded)]);
+    await bus.publish('flows', [flow('after', 'b', 'd', Date.now(), unbounded)]);
+    // Before the fix the outlier's flush swept the ring away at once, and nothing after it was ever flushed (the clock
+    // stayed ten years ahead): each later flow is stored only after that flush, at later sweeps of the wall clock.
+    await eventually('the flow after the outlier to be applied', async () => ((await storedPathways(unboundedGraph)).includes('b>d') ? true : undefined), 30_000);
+    await bus.publish('flows', [flow('later', 'c', 'e', Date.now() + 1_000, unbounded)]);
+    await eventually('a later flow to be applied', async () => ((await storedPathways(unboundedGraph)).includes('c>e') ? true : undefined), 60_000);
+    const stored = await storedPathways(unboundedGraph);
+    for (const pathway of ring) assert.ok(stored.includes(pathway), `${pathway} was swept away: ${stored.join(', ')}`);
+  } catch (error) {
+    t.diagnostic(describeLogs([builder]));
     throw error;
   }
 });
