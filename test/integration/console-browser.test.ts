@@ -107,7 +107,7 @@ describe('the console in headless Chromium, against the real stack during a simu
       phase('world and model published');
 
       // ---- the console, its own process and group, then the page ----
-      consoleProcess = startConsole(env);
+      consoleProcess = startConsole({ ...env, FORESIGHT_CONSOLE_METRICS_URLS: `http://127.0.0.1:${services.port()}/metrics` });
       const url = await consoleProcess.url;
       browser = await HeadlessChromium.launch(join(profile, 'chromium'));
       await browser.navigate(url);
@@ -175,6 +175,18 @@ describe('the console in headless Chromium, against the real stack during a simu
       assert.ok(risks.some((r) => r.incidentId === incidentId && r.version === updated && r.sources.some((s) => s.vmId === grantedVm)), `version ${updated} is the one the scorer published with ${grantedVm} as a source`);
       await browser.screenshot(join(IMAGES, 'console-incident.png'));
       phase(`the page moved to risk version ${updated} by itself`);
+
+      // The other views, each read from the stores and the live state (screenshots for docs/console.md).
+      await browser.evaluate(`location.hash = ${JSON.stringify(`#/vm/${encodeURIComponent(grantedVm)}`)}; true`);
+      await browser.waitFor(`the VM view of ${grantedVm}`, "document.querySelectorAll('#vm-pathways tbody tr').length > 0 && document.querySelectorAll('#vm-grants tbody tr').length > 0");
+      await browser.screenshot(join(IMAGES, 'console-vm.png'));
+      await browser.evaluate("location.hash = '#/model'; true");
+      await browser.waitFor('model version 2, the one the scorers use', "[...document.querySelectorAll('#model-versions tbody tr td:nth-child(2)')].some((td) => td.textContent === '2')");
+      await browser.screenshot(join(IMAGES, 'console-model.png'));
+      await browser.evaluate("location.hash = '#/pool'; true");
+      await browser.waitFor('the pool with reservations', "document.querySelectorAll('#pool-hosts tbody tr').length > 0 && /[1-9]\\d* active reservations/.test(document.getElementById('pool-budget').textContent)");
+      await browser.screenshot(join(IMAGES, 'console-pool.png'));
+      phase('VM, model and pool views drawn');
 
       assert.deepEqual(browser.problems, [], 'the page logged no error');
     } catch (error) {

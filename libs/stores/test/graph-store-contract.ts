@@ -131,6 +131,24 @@ export function describeGraphStoreContract(name: string, make: () => Promise<Gra
       assert.deepEqual(new Set((await store.loadTopology()).vms.map((v) => v.id)), new Set([...HOSTILE_IDS.slice(1), 'bystander']));
     }));
 
+    it('reads one VM and a bounded, sorted page of its pathways (both directions, inventory ends only) with their total', () => withStore(make, async (store) => {
+      await store.upsertVms([vm('m', 'h1'), vm('a', 'h1'), vm('z', 'h2'), vm('far', 'h2')]);
+      const joined = [pathway('m', 'z', 'NETWORK', 1), pathway('a', 'm', 'API_CALL', 2), pathway('m', 'a', 'SHARED_STORAGE', 3), pathway('m', 'a', 'API_CALL', 4)];
+      await store.upsertPathways([...joined, pathway('a', 'far', 'API_CALL', 5), pathway('m', 'ghost', 'API_CALL', 6)]);
+      const all = await store.vmNeighbourhood('m', 10);
+      assert.deepEqual(all.vm, vm('m', 'h1'));
+      assert.equal(all.total, 4);
+      assert.deepEqual(all.pathways, [joined[1], joined[3], joined[2], joined[0]]);
+      const two = await store.vmNeighbourhood('m', 2);
+      assert.deepEqual(two, { vm: vm('m', 'h1'), pathways: [joined[1], joined[3]], total: 4 });
+      assert.deepEqual(await store.vmNeighbourhood('ghost', 5), { vm: undefined, pathways: [], total: 0 });
+      await store.removeVms(['z']);
+      assert.equal((await store.vmNeighbourhood('m', 10)).total, 3);
+      await rejectsInvalid(store.vmNeighbourhood('m', 0));
+      await rejectsInvalid(store.vmNeighbourhood('m', 10_001));
+      await rejectsInvalid(store.vmNeighbourhood('', 5));
+    }));
+
     it('records incidents as the whole current picture and reads history by VM', () => withStore(make, async (store) => {
       const first: IncidentRecord = { incidentId: 'i1', anomalyType: 'memory-leak', openedAt: 100, affectedVmIds: ['b', 'a', 'a'], sourceVmIds: ['a'] };
       await store.recordIncident(first);

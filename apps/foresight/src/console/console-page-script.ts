@@ -170,11 +170,13 @@ var views = {
       var grants = table('vm-grants', ['time', 'action', 'mode', 'incident', 'resources', 'lease until'], v.history.commands.slice().reverse().map(function (c) {
         return [time(c.at), c.action, c.mode, link('#/incident/' + enc(c.incidentId), c.incidentId), res(c.resources), time(c.leaseExpiresAt)];
       }));
-      var vuln = v.vulnerability;
+      var vuln = v.vulnerability, learned = vuln && vuln.learned;
       return [
         el('h2', null, ['VM ', el('span', { id: 'vm-id', text: v.vmId })]),
         el('p', { class: 'facts', text: (v.vm ? 'host ' + v.vm.hostId + ' · group ' + v.vm.groupId + ' · system ' + v.vm.systemId + ' · criticality ' + num(v.vm.criticality) : 'not in the inventory') +
-          ' · vulnerability: ' + (vuln ? vuln.affected + ' of ' + vuln.exposed + ' exposures affected it' : 'no history') + ' · highest risk now ' + pct(v.risk.maxProbability) }),
+          ' · history: affected by ' + vuln.affected + ' of ' + vuln.exposed + ' past incidents it did not start (' + vuln.asSource + ' started at it)' +
+          ' · learned vulnerability ' + (learned ? num(learned.mean, 3) + ' (Beta ' + num(learned.alpha, 1) + ', ' + num(learned.beta, 1) + (learned.learned ? '' : ', the prior') + '; weight ' + num(learned.weight) + ', model v' + learned.modelVersion + ')' : 'unknown') +
+          ' · highest risk now ' + pct(v.risk.maxProbability) }),
         el('h3', { text: 'Threatened by' }), risk, chart,
         el('h3', { text: 'Pathways' }), pathways, pager(v.pathways, 'page', 'pathways'),
         el('h3', { text: 'Grants and releases' }), grants,
@@ -213,7 +215,7 @@ var views = {
         el('h2', { text: 'Pool' }),
         el('p', { id: 'pool-budget', class: 'facts' }, ['budget: reserved ', res(v.budget.reserved), ' of ', res(v.budget.capacity), ' ', bar(v.budget.reserved.cpuMillis, v.budget.capacity.cpuMillis), ' · ' + v.activeReservations + ' active reservations']),
         el('h3', { text: 'Per host' }), hosts, pager(v.hosts, 'page', 'hosts'),
-        el('h3', { text: 'Guardrails that refused grants' }), refusals,
+        el('h3', { text: 'Guardrails that refused grants' }), el('p', { class: 'facts', text: v.refusalsSource }), refusals,
         el('h3', { text: 'Commands the actuator did not apply' }), outcomes,
       ];
     });

@@ -5,6 +5,11 @@ import type { ConsoleStores } from './console-stores.js';
 import { fleetView } from './fleet-view.js';
 import { incidentView } from './incident-view.js';
 import type { LiveFleet } from './live-fleet.js';
+import { modelView } from './model-view.js';
+import type { ModelVulnerability } from './model-vulnerability.js';
+import { poolView, type HostDirectory } from './pool-view.js';
+import type { ServiceCounters } from './service-counters.js';
+import { vmView } from './vm-view.js';
 
 /** What the API handlers read. */
 export interface ConsoleApiDeps {
@@ -12,14 +17,19 @@ export interface ConsoleApiDeps {
   readonly stores: ConsoleStores;
   /** Wall clock, only to say when a view was read. */
   readonly now: () => number;
-  /** /metrics endpoints of allocators and learners (refusal counters); empty: not read. */
-  readonly metricsUrls: readonly string[];
+  readonly vulnerability: ModelVulnerability;
+  readonly hosts: HostDirectory;
+  /** Refusal counters from the services' /metrics (when configured). */
+  readonly counters: ServiceCounters;
 }
 
 /** The JSON API's routes (GET only): a path and its handler. */
 const ROUTES: readonly { readonly pattern: RegExp; readonly handle: (match: RegExpExecArray, query: URLSearchParams, deps: ConsoleApiDeps) => unknown }[] = [
   { pattern: /^\/api\/fleet$/, handle: (_m, query, deps) => fleetView(deps.fleet, query, deps.now()) },
   { pattern: /^\/api\/incidents\/([^/]+)$/, handle: (m, query, deps) => incidentView(deps.fleet, deps.stores, parseId('incident id', decode(m[1])), query) },
+  { pattern: /^\/api\/vms\/([^/]+)$/, handle: (m, query, deps) => vmView(deps.fleet, deps.stores, deps.vulnerability, parseId('VM id', decode(m[1])), query) },
+  { pattern: /^\/api\/models$/, handle: (_m, _query, deps) => modelView(deps.fleet, deps.counters) },
+  { pattern: /^\/api\/pool$/, handle: (_m, query, deps) => poolView(deps.fleet, deps.stores, deps.hosts, deps.counters, query) },
 ];
 
 function decode(segment: string): string {

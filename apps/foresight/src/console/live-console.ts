@@ -4,6 +4,9 @@ import { startConsoleServer, type ConsoleServer } from './console-server.js';
 import type { ConsoleStores } from './console-stores.js';
 import type { EventStreamOptions } from './event-stream.js';
 import { LiveFleet, type LiveFleetLimits } from './live-fleet.js';
+import { ModelVulnerability } from './model-vulnerability.js';
+import { HostDirectory } from './pool-view.js';
+import { ServiceCounters } from './service-counters.js';
 import { loadStoredModels } from './stored-models.js';
 import { loadStoredIncidents } from './stored-incidents.js';
 
@@ -37,13 +40,17 @@ export interface LiveConsole {
  * is kept over an older stored one, whichever comes first, so nothing between the read and the join is lost.
  */
 export async function startLiveConsole(options: LiveConsoleOptions): Promise<LiveConsole> {
+  const now = options.now ?? Date.now;
   const fleet = new LiveFleet(options.limits);
   await options.bus.startConsumers(consoleConsumers(fleet, options.groupId));
   const loadedIncidents = await loadStoredIncidents(options.stores, fleet, fleet.limits.incidents);
   await loadStoredModels(options.stores, fleet);
   const server = await startConsoleServer(
     { host: options.host, port: options.port, token: options.token, logger: options.logger, ...(options.stream === undefined ? {} : { stream: options.stream }) },
-    { fleet, stores: options.stores, now: options.now ?? Date.now, metricsUrls: options.metricsUrls ?? [] },
+    {
+      fleet, stores: options.stores, now, vulnerability: new ModelVulnerability(options.stores, now), hosts: new HostDirectory(options.stores, now),
+      counters: new ServiceCounters(options.metricsUrls ?? [], now),
+    },
   );
   return { server, fleet, loadedIncidents };
 }

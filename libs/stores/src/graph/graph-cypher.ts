@@ -86,6 +86,25 @@ MATCH (s:Vm {ns: $ns})-[r:${PATHWAY_TYPES}]->(t:Vm)
 WHERE s.hostId IS NOT NULL AND t.hostId IS NOT NULL
 RETURN s.id AS source, t.id AS target, type(r) AS type, r {.*} AS features`;
 
+/** One inventory VM's properties (no row when it is not in the inventory). */
+export const LOAD_VM = `
+MATCH (v:Vm {ns: $ns, id: $vmId}) WHERE v.hostId IS NOT NULL
+RETURN v {.*} AS vm`;
+
+/** How many pathways join an inventory VM to inventory VMs (either direction). */
+export const COUNT_VM_PATHWAYS = `
+MATCH (v:Vm {ns: $ns, id: $vmId})-[r:${PATHWAY_TYPES}]-(o:Vm)
+WHERE v.hostId IS NOT NULL AND o.hostId IS NOT NULL
+RETURN count(DISTINCT r) AS total`;
+
+/** The first $limit of those pathways by (source, target, relationship type): the types sort as their kinds do. */
+export const LOAD_VM_PATHWAYS = `
+MATCH (v:Vm {ns: $ns, id: $vmId})-[r:${PATHWAY_TYPES}]-(o:Vm)
+WHERE v.hostId IS NOT NULL AND o.hostId IS NOT NULL
+WITH DISTINCT r
+WITH startNode(r).id AS source, endNode(r).id AS target, type(r) AS type, r {.*} AS features
+RETURN source, target, type, features ORDER BY source, target, type LIMIT $limit`;
+
 /** $incident: {id, anomalyType, openedAt, closedAt}, $affected: {vmId, at}[], $sources: string[]. Lists are replaced. */
 export const RECORD_INCIDENT = `
 MERGE (i:Incident {ns: $ns, id: $incident.id})

@@ -13,6 +13,16 @@ export function comparePathways(a: PathwayRef, b: PathwayRef): number {
   return compareIds(a.source, b.source) || compareIds(a.target, b.target) || compareIds(a.kind, b.kind);
 }
 
+/** The most pathways one vmNeighbourhood read returns. */
+export const MAX_NEIGHBOURHOOD_LIMIT = 10_000;
+
+/** Throws INVALID_INPUT unless `limit` is a whole number in 1..MAX_NEIGHBOURHOOD_LIMIT. */
+export function assertNeighbourhoodLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_NEIGHBOURHOOD_LIMIT) {
+    throw new StoreError('INVALID_INPUT', `limit must be a whole number from 1 to ${MAX_NEIGHBOURHOOD_LIMIT}, got ${String(limit)}`);
+  }
+}
+
 /** Throws INVALID_INPUT naming the offending VM field. */
 export function assertVmInput(vm: Vm): void {
   asInvalidInput(() => assertVm(vm));

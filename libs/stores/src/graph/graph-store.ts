@@ -45,6 +45,16 @@ export interface VulnerabilityCount {
   readonly affected: number;
 }
 
+/** One VM and some of its pathways: what an operator's view of a VM reads, bounded whatever the fleet's size. */
+export interface VmNeighbourhood {
+  /** The VM, when it is in the inventory. */
+  readonly vm: Vm | undefined;
+  /** Its first `limit` pathways (either direction) to inventory VMs, sorted by (source, target, kind). */
+  readonly pathways: readonly Pathway[];
+  /** How many such pathways it has in all. */
+  readonly total: number;
+}
+
 /**
  * The topology and incident history, persisted. Writes are idempotent upserts; reads return plain core types.
  * Pathways may name VMs the inventory does not know yet: they are kept and show up in loadTopology once both ends
@@ -65,6 +75,11 @@ export interface GraphStore {
   removePathways(refs: readonly PathwayRef[]): Promise<void>;
   /** The inventory VMs, all hosts and the pathways whose two ends are inventory VMs, sorted by id / key. */
   loadTopology(): Promise<StoredTopology>;
+  /**
+   * One inventory VM and at most `limit` (1..10,000) of its pathways to and from inventory VMs, sorted as loadTopology
+   * sorts them, with their total: a bounded read (the console's VM view), never the whole graph.
+   */
+  vmNeighbourhood(vmId: string, limit: number): Promise<VmNeighbourhood>;
   /** Inserts or replaces one incident: the record is the whole current picture (lists are replaced, not merged). */
   recordIncident(incident: IncidentRecord): Promise<void>;
   /** Incidents that affected or originated at `vmId` (all incidents when omitted), by openedAt then id. */

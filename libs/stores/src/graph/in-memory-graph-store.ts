@@ -2,9 +2,9 @@ import { pathwayKey, type Pathway, type Vm } from '@foresight/core';
 import { StoreError } from '../store-error.js';
 import { assertStoreId } from '../store-input.js';
 import {
-  assertHostRecord, assertPathwayInput, assertPathwayRef, assertVmInput, canonicalIncident, compareIds, compareIncidents, comparePathways,
+  assertHostRecord, assertNeighbourhoodLimit, assertPathwayInput, assertPathwayRef, assertVmInput, canonicalIncident, compareIds, compareIncidents, comparePathways,
 } from './graph-records.js';
-import type { GraphStore, HostRecord, IncidentRecord, PathwayRef, StoredTopology, VulnerabilityCount } from './graph-store.js';
+import type { GraphStore, HostRecord, IncidentRecord, PathwayRef, StoredTopology, VmNeighbourhood, VulnerabilityCount } from './graph-store.js';
 import { countVulnerability } from './vulnerability-counting.js';
 
 /** The embedded GraphStore: plain maps with the Neo4j adapter's semantics (the default when no Neo4j is configured). */
@@ -65,6 +65,19 @@ export class InMemoryGraphStore implements GraphStore {
         .sort(comparePathways)
         .map((p) => ({ ...p, features: { ...p.features } })),
     }));
+  }
+
+  vmNeighbourhood(vmId: string, limit: number): Promise<VmNeighbourhood> {
+    return this.run(() => {
+      assertStoreId(vmId, 'vmId');
+      assertNeighbourhoodLimit(limit);
+      const vm = this.vms.get(vmId);
+      if (vm === undefined) return { vm: undefined, pathways: [], total: 0 };
+      const joined = [...this.pathways.values()]
+        .filter((p) => (p.source === vmId || p.target === vmId) && this.vms.has(p.source) && this.vms.has(p.target))
+        .sort(comparePathways);
+      return { vm: copyVm(vm), pathways: joined.slice(0, limit).map((p) => ({ ...p, features: { ...p.features } })), total: joined.length };
+    });
   }
 
   recordIncident(incident: IncidentRecord): Promise<void> {

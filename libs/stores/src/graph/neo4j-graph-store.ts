@@ -3,14 +3,14 @@ import type { Pathway, PathwayFeatures, PathwayKind, Resources, Vm } from '@fore
 import { StoreError } from '../store-error.js';
 import { assertPositiveInteger, assertStoreId } from '../store-input.js';
 import {
-  DROP_NAMESPACE, INCIDENT_HISTORY, KIND_OF_REL_TYPE, LOAD_HOSTS, LOAD_PATHWAYS, LOAD_VMS, RECORD_INCIDENT, REMOVE_PATHWAYS, REMOVE_VMS,
+  COUNT_VM_PATHWAYS, DROP_NAMESPACE, INCIDENT_HISTORY, KIND_OF_REL_TYPE, LOAD_HOSTS, LOAD_PATHWAYS, LOAD_VM, LOAD_VM_PATHWAYS, LOAD_VMS, RECORD_INCIDENT, REMOVE_PATHWAYS, REMOVE_VMS,
   SCHEMA_STATEMENTS, UPSERT_HOSTS, UPSERT_PATHWAYS, UPSERT_VMS,
   VULNERABILITY_COUNTS,
 } from './graph-cypher.js';
 import {
-  assertHostRecord, assertPathwayInput, assertPathwayRef, assertVmInput, canonicalIncident, compareIds, compareIncidents, comparePathways,
+  assertHostRecord, assertNeighbourhoodLimit, assertPathwayInput, assertPathwayRef, assertVmInput, canonicalIncident, compareIds, compareIncidents, comparePathways,
 } from './graph-records.js';
-import type { GraphStore, HostRecord, IncidentRecord, PathwayRef, StoredTopology, VulnerabilityCount } from './graph-store.js';
+import type { GraphStore, HostRecord, IncidentRecord, PathwayRef, StoredTopology, VmNeighbourhood, VulnerabilityCount } from './graph-store.js';
 import { isSchemaAlreadyCreated, toStoreError } from './neo4j-errors.js';
 
 /** Connection and layout settings of the Neo4j graph store. */
@@ -149,6 +149,28 @@ export class Neo4jGraphStore implements GraphStore {
         hosts: hosts.sort((a, b) => compareIds(a.hostId, b.hostId)),
         pathways: pathways.sort(comparePathways),
       };
+    }));
+  }
+
+  async vmNeighbourhood(vmId: string, limit: number): Promise<VmNeighbourhood> {
+    assertStoreId(vmId, 'vmId');
+    assertNeighbourhoodLimit(limit);
+    return this.guard('vmNeighbourhood', () => this.read(async (tx) => {
+      const params = { ns: this.ns, vmId };
+      const vmRow = (await tx.run(LOAD_VM, params)).records[0]?.get('vm') as Record<string, unknown> | undefined;
+      if (vmRow === undefined) return { vm: undefined, pathways: [], total: 0 };
+      const total = num((await tx.run(COUNT_VM_PATHWAYS, params)).records[0]?.get('total'));
+      const rows = (await tx.run(LOAD_VM_PATHWAYS, { ...params, limit: neo4j.int(limit) })).records;
+      const pathways: Pathway[] = rows.map((r) => {
+        const kind = KIND_OF_REL_TYPE.get(str(r.get('type')));
+        if (kind === undefined) throw new StoreError('STORE_FAILURE', `unexpected relationship type ${String(r.get('type'))}`);
+        return { source: str(r.get('source')), target: str(r.get('target')), kind, features: featuresOf(r.get('features') as Record<string, unknown>) };
+      });
+      const vm: Vm = {
+        id: str(vmRow['id']), hostId: str(vmRow['hostId']), groupId: str(vmRow['groupId']), systemId: str(vmRow['systemId']),
+        capacity: resourcesOf(vmRow, 'capacity'), allocation: resourcesOf(vmRow, 'allocation'), criticality: num(vmRow['criticality']),
+      };
+      return { vm, pathways: pathways.sort(comparePathways), total };
     }));
   }
 
