@@ -100,3 +100,4 @@ export {
   DEFAULT_PROBABILITY_FLOOR,
   type EstimatorName, type PropagationSource, type HopContribution, type RiskEntry, type PropagationScore, type ScoringOptions, type ExplainOption,
 } from './propagation/propagation-score.js';
+export * from './telemetry/index.js';

@@ -1,0 +1,13 @@
+// The telemetry rules: OpenTelemetry resources and spans → Foresight's entities and call pathways (pure).
+export { SPAN_KIND, type TelemetrySpan } from './telemetry-span.js';
+export { identityKey, type EntityIdentity } from './entity-identity.js';
+export {
+  DEFAULT_PEER_ATTRIBUTES, IDENTITY_PRESETS, peerOf, resolveIdentity, virtualPeerIdentity,
+  type AttributeLookup, type IdentityPrecedence, type IdentityResult, type IdentitySkipReason,
+} from './identity-precedence.js';
+export { LatencySample, nearestRank } from './latency-sample.js';
+export { PendingSpans, callKey, type CallSide, type DepartureWhy, type PendingSpan } from './pending-spans.js';
+export {
+  CallPathways, DEFAULT_CALL_PATHWAY_SETTINGS,
+  type CallPathwayOutput, type CallPathwaySettings, type PathwayWindow, type SpanSkipReason,
+} from './call-pathways.js';
