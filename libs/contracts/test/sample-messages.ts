@@ -34,7 +34,7 @@ export const sampleMessages: { readonly [N in TopicName]: TopicMessages[N] } = {
   allocations: {
     eventId: 'e-7', eventTime: t0, commandId: 'inc-1/vm-1/1', incidentId: 'inc-1', vmId: 'vm-1', hostId: 'h-1', action: 'GRANT',
     resources: { cpuMillis: 500, memoryMiB: 256, networkMbps: 50 }, leaseExpiresAt: t0 + 600_000, mode: 'ENFORCE',
-    reason: { probability: 0.42, etaMs: 30_000, path: ['vm-2', 'vm-1'], why: 'at_risk' },
+    reason: { probability: 0.42, etaMs: 30_000, path: ['vm-2', 'vm-1'], why: 'at_risk' }, hostSequence: 7, ledgerEpoch: 'epoch-1',
   },
   'allocation-outcomes': { eventId: 'e-8', eventTime: t0, commandId: 'inc-1/vm-1/1', vmId: 'vm-1', status: 'APPLIED', appliedAt: t0 + 500, detail: '' },
   model: { eventId: 'e-9', eventTime: t0, modelId: 'foresight', version: 2, parentVersion: 1, parametersJson: '{}', metrics: { brier: 0.12 } },

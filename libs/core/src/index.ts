@@ -32,7 +32,8 @@ export { releaseIncident } from './allocation/release-incident.js';
 export { applyPlan } from './allocation/lease-ledger.js';
 export type { AllocationMode } from './allocation/allocation-mode.js';
 export { commandIdFor, commandSubject, type CommandCause, type CommandStep } from './allocation/command-id.js';
-export { commandsOfPlan, type CommandEvidence, type CommandWhy, type LeaseCommand } from './allocation/lease-command.js';
+export { commandsOfPlan, type CommandEvidence, type CommandPhase, type CommandWhy, type LeaseCommand } from './allocation/lease-command.js';
+export { actuationOrder } from './allocation/actuation-order.js';
 export {
   assessRisk, namedVms, type AssessedRisk, type AssessedVm, type RoundAssessment, type VmPlacementFacts, type VmPlacements,
 } from './allocation/round-assessment.js';

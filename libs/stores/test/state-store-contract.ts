@@ -94,6 +94,25 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         assert.deepEqual((await store.budget()).reserved, r(0));
       }));
 
+      it('numbers the changes of each host in ledger order: reserve, adjust and release take the host\'s next number; replays and refusals take none', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(100, 1000, 100));
+        await store.setHostCapacity('h2', r(100, 1000, 100));
+        await store.setBudget(r(1000, 10000, 1000));
+        await store.reserve(request('a', 60));
+        await store.reserve(request('b', 0, { hostId: 'h2', resources: r(10) }));
+        assert.deepEqual(await store.reserveMany([request('c', 50), request('d', 40), request('a', 60)]), [{ ok: false, reason: 'INSUFFICIENT_CAPACITY' }, { ok: true }, { ok: true }]);
+        await store.release('a');
+        await store.release('a');
+        await store.adjust('d', r(20));
+        await store.adjust('d', r(200));
+        await store.releaseMany(['b']);
+        await store.expireLeases(1_000);
+        assert.deepEqual(await store.hostSequences(['a', 'b', 'c', 'd', 'never']), [
+          { changed: 1, released: 3 }, { changed: 1, released: 2 }, {}, { changed: 4, released: 5 }, {},
+        ]);
+        assert.deepEqual(await store.hostSequences([]), []);
+      }));
+
       it('adjust grows within room, refuses growth beyond it, always shrinks, and can move the lease', () => withStore(make, async (store) => {
         await store.setHostCapacity('h1', r(100, 100, 100));
         await store.setBudget(r(150, 1000, 1000));

@@ -93,12 +93,14 @@ export class FleetInventory {
       id: v.id,
       json: JSON.stringify({ vmId: v.id, hostId: v.hostId, systemId: v.systemId, criticality: v.criticality, allocation: v.allocation } satisfies VmPlacement),
     })));
-    const byHost = new Map<string, Vm[]>(fleet.hosts.map((h) => [h.hostId, []]));
-    for (const v of vms) byHost.set(v.hostId, [...(byHost.get(v.hostId) ?? []), v]);
-    // Each host's usage gains the restored VMs it does not list (under its claim), and its ledger capacity is rewritten.
-    await Promise.all([...byHost].map(([hostId, restored]) => this.changeUsage(hostId, (usage) => {
-      const missing = restored.filter((v) => usage[v.id] === undefined);
-      return missing.length === 0 ? undefined : { ...usage, ...Object.fromEntries(missing.map((v) => [v.id, v.allocation])) };
+    // Each host's usage gains every VM placed on it that it does not list (a placement that survived, or came back by a
+    // redelivered event, may have lost its usage entry), under the host's claim; its ledger capacity is rewritten.
+    const placed = await this.placements(fleet.vms.map((v) => v.id));
+    const byHost = new Map<string, VmPlacement[]>(fleet.hosts.map((h) => [h.hostId, []]));
+    for (const p of placed) if (p !== undefined) byHost.set(p.hostId, [...(byHost.get(p.hostId) ?? []), p]);
+    await Promise.all([...byHost].map(([hostId, onHost]) => this.changeUsage(hostId, (usage) => {
+      const missing = onHost.filter((p) => usage[p.vmId] === undefined);
+      return missing.length === 0 ? undefined : { ...usage, ...Object.fromEntries(missing.map((p) => [p.vmId, p.allocation])) };
     })));
     return { hosts: hosts.length, vms: vms.length };
   }

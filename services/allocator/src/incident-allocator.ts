@@ -1,6 +1,6 @@
 import type { AllocationOutcome, RiskAssessment } from '@foresight/contracts';
 import {
-  ZERO_RESOURCES, allocationRound, assessRisk, commandIdFor, commandSubject, grantWindow, namedVms, shadowLeasesAfter, type GrantRefusal, type Lease, type RoundAssessment,
+  ZERO_RESOURCES, actuationOrder, allocationRound, assessRisk, commandIdFor, commandSubject, grantWindow, namedVms, shadowLeasesAfter, type GrantRefusal, type Lease, type RoundAssessment,
 } from '@foresight/core';
 import type { Logger, Publish } from '@foresight/messaging';
 import type { HasDocuments, LeaseLedger, QuotaWindows, Reservation } from '@foresight/stores';
@@ -36,6 +36,13 @@ export function roundAssessmentOf(risk: RiskAssessment, settings: AllocatorSetti
   return { ...risk, mode: modeOf(settings, risk.systemId) };
 }
 
+/** A command the ledger accepted, at event time `now`, with its host's number of the change (0: none). */
+interface Outgoing {
+  readonly command: PlannedCommand;
+  readonly now: number;
+  readonly hostSequence: number;
+}
+
 /** A RELEASE that no plan made: a lease that expired, or one whose command the actuator could not carry out. */
 function forcedRelease(
   lease: Pick<Reservation, 'incidentId' | 'vmId' | 'hostId' | 'resources'>, commandId: string, mode: 'ENFORCE' | 'SHADOW', now: number, reservationId: string,
@@ -43,7 +50,7 @@ function forcedRelease(
 ): PlannedCommand {
   return {
     commandId, step: 'RELEASE', reservationId, incidentId: lease.incidentId, vmId: lease.vmId, hostId: lease.hostId, resources: lease.resources,
-    leaseExpiresAt: now, mode, probability: 0, etaMs: 0, path: [], why,
+    leaseExpiresAt: now, mode, probability: 0, etaMs: 0, path: [], why, phase: 'release',
   };
 }
 
@@ -118,7 +125,7 @@ export class IncidentAllocator {
     let heldNow = held;
     // Passes a crash left half done are finished first (rare), with their round; the ledger is then read again.
     if (records.some((record) => record.pending !== undefined)) {
-      await this.finishRounds(records, ids, publish);
+      await this.finishRounds(records, ids, publish, epoch);
       [records, heldNow] = await Promise.all([this.book.loadMany(ids), readHeldReservations(store, ids)]);
     }
     const todo = risks.flatMap((risk, i) => {
@@ -157,7 +164,7 @@ export class IncidentAllocator {
       },
     }));
     await this.book.saveMany(passes.filter(({ pass }) => pass.commands.length > 0).map(({ record, pass }) => ({ ...record, pending: pass })));
-    await this.completeAll(passes, publish);
+    await this.completeAll(passes, publish, epoch);
   }
 
   /**
@@ -179,7 +186,7 @@ export class IncidentAllocator {
       const commandId = commandIdFor(risk.incidentId, vmId, `lost-${epoch.epoch}`, 'RELEASE');
       return {
         commandId, step: 'RELEASE', reservationId: commandId, incidentId: risk.incidentId, vmId, hostId, resources: ZERO_RESOURCES,
-        leaseExpiresAt: risk.eventTime, mode, probability: 0, etaMs: 0, path: [], why: 'ledger_lost',
+        leaseExpiresAt: risk.eventTime, mode, probability: 0, etaMs: 0, path: [], why: 'ledger_lost', phase: 'release',
       };
     });
   }
@@ -206,6 +213,7 @@ export class IncidentAllocator {
       this.deps.logger.warn({ commandId: outcome.commandId, status: outcome.status }, 'outcome for a command id the allocator does not issue');
       return;
     }
+    const epoch = await this.deps.epoch.ensure(outcome.eventTime);
     await this.deps.queue.run(`incident:${subject.incidentId}`, async () => {
       const held = await this.deps.store.activeReservations({ incidentId: subject.incidentId, vmId: subject.vmId });
       const reservation = subject.step === 'GRANT' ? held.find((r) => r.commandId === outcome.commandId) : held[0];
@@ -213,39 +221,42 @@ export class IncidentAllocator {
       const commandId = commandIdFor(subject.incidentId, subject.vmId, `outcome-${encodeURIComponent(outcome.commandId)}`, 'RELEASE');
       const release = forcedRelease(reservation, commandId, 'ENFORCE', outcome.eventTime, reservation.commandId, 'not_carried_out');
       await this.deps.store.release(reservation.commandId);
+      const [sequence] = await this.deps.store.hostSequences([reservation.commandId]);
       this.deps.logger.warn({ commandId: outcome.commandId, status: outcome.status, detail: outcome.detail, freed: reservation.resources }, 'command not carried out: reservation freed');
-      await this.publish([{ command: release, now: outcome.eventTime }], publish);
+      await this.publish([{ command: release, now: outcome.eventTime, hostSequence: sequence.released ?? 0 }], publish, epoch);
     });
   }
 
   /** Time-driven work at event time `now`: expires due leases (ledger and SHADOW) and publishes their RELEASEs. */
   async tick(now: number, publish: Publish): Promise<void> {
-    await this.deps.epoch.ensure(now);
+    const epoch = await this.deps.epoch.ensure(now);
     const due = new Map((await this.deps.store.activeReservations({ expiringBy: now })).map((r) => [r.commandId, r]));
     if (due.size > 0) {
-      const released = await this.deps.store.expireLeases(now);
-      const releases = released.flatMap((id) => {
-        const r = due.get(id);
-        return r === undefined ? [] : [forcedRelease(r, commandIdFor(r.incidentId, r.vmId, `expired-${r.leaseExpiresAt}`, 'RELEASE'), 'ENFORCE', now, id, 'lease_expired')];
+      const released = (await this.deps.store.expireLeases(now)).filter((id) => due.has(id));
+      const sequences = released.length === 0 ? [] : await this.deps.store.hostSequences(released);
+      const releases = released.map((id, i): Outgoing => {
+        const r = due.get(id) as Reservation;
+        const command = forcedRelease(r, commandIdFor(r.incidentId, r.vmId, `expired-${r.leaseExpiresAt}`, 'RELEASE'), 'ENFORCE', now, id, 'lease_expired');
+        return { command, now, hostSequence: sequences[i].released ?? 0 };
       });
       if (releases.length > 0) this.deps.logger.info({ released: releases.length, now }, 'leases expired');
-      await this.publish(releases.map((command) => ({ command, now })), publish);
+      await this.publish(releases, publish, epoch);
     }
     for (const [incidentId, at] of [...this.shadowExpiries]) {
-      if (at <= now) await this.deps.queue.run(`incident:${incidentId}`, () => this.expireShadow(incidentId, now, publish));
+      if (at <= now) await this.deps.queue.run(`incident:${incidentId}`, () => this.expireShadow(incidentId, now, publish, epoch));
     }
     const [active, budget] = await Promise.all([this.deps.store.countActiveReservations(), this.deps.store.budget()]);
     this.deps.metrics.ledgerObserved(active, budget.reserved);
   }
 
-  private async expireShadow(incidentId: string, now: number, publish: Publish): Promise<void> {
+  private async expireShadow(incidentId: string, now: number, publish: Publish, epoch: LedgerEpoch): Promise<void> {
     const record = await this.book.load(incidentId);
     // NOTE: a pass left half done is finished by the redelivery of its risk assessments (offsets were not committed),
     // with its round; finishing it here would take its round's other incidents while holding this one.
     if (record.pending !== undefined) return;
     const expired = record.shadowLeases.filter((l) => l.expiresAt <= now);
     const releases = expired.map((l) => forcedRelease(l, commandIdFor(incidentId, l.vmId, `expired-${l.expiresAt}`, 'RELEASE'), 'SHADOW', now, l.leaseId, 'lease_expired'));
-    await this.publish(releases.map((command) => ({ command, now })), publish);
+    await this.publish(releases.map((command) => ({ command, now, hostSequence: 0 })), publish, epoch);
     const next = { ...record, shadowLeases: record.shadowLeases.filter((l) => l.expiresAt > now) };
     await this.book.save(next);
     this.trackShadow(next);
@@ -256,33 +267,39 @@ export class IncidentAllocator {
    * (a pass may rely on an earlier one of its round). Incidents of a round outside `held` (the keys this call already
    * holds) are taken too: a round's incidents share a partition, so no other run holds them.
    */
-  private async finishRounds(records: readonly IncidentAllocation[], held: readonly string[], publish: Publish): Promise<void> {
+  private async finishRounds(records: readonly IncidentAllocation[], held: readonly string[], publish: Publish, epoch: LedgerEpoch): Promise<void> {
     const order = [...new Set(records.flatMap((r) => (r.pending === undefined ? [] : (r.pending.round ?? [r.incidentId]))))];
     const holding = new Set(held);
     await this.deps.queue.runAll(order.filter((id) => !holding.has(id)).map((id) => `incident:${id}`), async () => {
       const unfinished = (await this.book.loadMany(order)).flatMap((record) => (record.pending === undefined ? [] : [{ record, pass: record.pending }]));
-      await this.completeAll(unfinished, publish);
+      await this.completeAll(unfinished, publish, epoch);
     });
   }
 
   /**
-   * Carries out passes (idempotently), in order, and records them as handled: consecutive GRANTs (of any passes) go to
-   * the ledger as one reserveMany, consecutive RELEASEs as one releaseMany (each exactly as one by one, in order);
-   * ADJUST / RENEW one at a time; then one publish of what the ledger accepted, and the records written together.
+   * Carries out passes (idempotently) and records them as handled. The passes' commands (in planned order) are carried
+   * out in core's actuationOrder: every RELEASE, then shrinking ADJUSTs, RENEWs, then GRANTs and growing ADJUSTs, so on
+   * every host what frees comes before what takes. Consecutive GRANTs go to the ledger as one reserveMany, consecutive
+   * RELEASEs as one releaseMany (each exactly as one by one, in order); ADJUST / RENEW one at a time; then one publish of
+   * what the ledger accepted, in that order, each with its host's number of the change, and the records written together.
    */
-  private async completeAll(items: readonly { readonly record: IncidentAllocation; readonly pass: PendingPass }[], publish: Publish): Promise<void> {
-    const commands = items.flatMap(({ pass }) => pass.commands.map((command) => ({ command, now: pass.now })));
-    const accepted: { command: PlannedCommand; now: number }[] = [];
+  private async completeAll(items: readonly { readonly record: IncidentAllocation; readonly pass: PendingPass }[], publish: Publish, epoch: LedgerEpoch): Promise<void> {
+    const planned = items.flatMap(({ pass }) => pass.commands.map((command) => ({ step: command.step, phase: command.phase, command, now: pass.now })));
+    const commands = actuationOrder(planned);
+    const accepted: Outgoing[] = [];
     for (let i = 0; i < commands.length;) {
       let end = i + 1;
       const step = commands[i].command.step;
       if (step === 'GRANT' || step === 'RELEASE') while (end < commands.length && commands[end].command.step === step) end++;
       const run = commands.slice(i, end);
       const applied = await this.actuator.applyRun(run.map((c) => c.command));
-      run.forEach((c, k) => { if (applied[k]) accepted.push(c); });
+      run.forEach(({ command, now }, k) => {
+        const hostSequence = applied[k];
+        if (hostSequence !== undefined) accepted.push({ command, now, hostSequence });
+      });
       i = end;
     }
-    await this.publish(accepted, publish);
+    await this.publish(accepted, publish, epoch);
     const next = items.map(({ record, pass }): IncidentAllocation => ({
       incidentId: record.incidentId, lastVersion: pass.version, closed: pass.closes, shadowLeases: pass.shadowLeasesAfter,
     }));
@@ -290,9 +307,10 @@ export class IncidentAllocator {
     for (const record of next) this.trackShadow(record);
   }
 
-  private async publish(commands: readonly { readonly command: PlannedCommand; readonly now: number }[], publish: Publish): Promise<void> {
+  /** Publishes on `allocations` (keyed by hostId: one host's commands share a partition, in this order). */
+  private async publish(commands: readonly Outgoing[], publish: Publish, epoch: LedgerEpoch): Promise<void> {
     if (commands.length === 0) return;
-    await publish('allocations', commands.map(({ command, now }) => allocationCommandOf(command, now)));
+    await publish('allocations', commands.map(({ command, now, hostSequence }) => allocationCommandOf(command, now, { hostSequence, ledgerEpoch: epoch.epoch })));
     for (const { command: c } of commands) this.deps.metrics.commandPublished(c.step === 'RENEW' ? 'ADJUST' : c.step, c.mode);
   }
 

@@ -5,15 +5,25 @@ import type { LeaseLedger } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
 import type { PlannedCommand } from './planned-command.js';
 
+/** Where a carried-out command stands on its host: the ledger's number of its change (0: none), in which epoch. */
+export interface LedgerPosition {
+  readonly hostSequence: number;
+  readonly ledgerEpoch: string;
+}
+
 /** The message a planned command goes out as (RENEW travels as ADJUST); eventId = commandId so replays dedupe. */
-export function allocationCommandOf(command: PlannedCommand, now: number): AllocationCommand {
+export function allocationCommandOf(command: PlannedCommand, now: number, position: LedgerPosition): AllocationCommand {
   return {
     eventId: command.commandId, eventTime: now, commandId: command.commandId, incidentId: command.incidentId, vmId: command.vmId,
     hostId: command.hostId, action: command.step === 'RENEW' ? 'ADJUST' : command.step, resources: command.resources,
     leaseExpiresAt: command.leaseExpiresAt, mode: command.mode,
     reason: { probability: command.probability, etaMs: command.etaMs, path: command.path, why: command.why ?? '' },
+    hostSequence: position.hostSequence, ledgerEpoch: position.ledgerEpoch,
   };
 }
+
+/** Per command of a run: undefined when it must not be published, else its host sequence (0: no ledger change). */
+export type AppliedCommand = number | undefined;
 
 /**
  * Carries planned commands out on the ledger: reserve first, and only a command whose effect the ledger accepted is
@@ -25,14 +35,15 @@ export class LedgerActuator {
   constructor(private readonly store: LeaseLedger, private readonly logger: Logger, private readonly metrics: AllocatorMetrics, private readonly vmCap: Resources) {}
 
   /**
-   * A run of commands of one step, in order; per command, true when it should be published. GRANTs go to the ledger
-   * in one reserveMany and RELEASEs in one releaseMany (each exactly as one by one, in order); ADJUST / RENEW one at a
-   * time.
+   * A run of commands of one step, in order; per command, undefined when it must not be published, else the ledger's
+   * number of its change on its host (0 for SHADOW commands and releases of leases the ledger does not know). GRANTs
+   * go to the ledger in one reserveMany and RELEASEs in one releaseMany (each exactly as one by one, in order), then
+   * their numbers in one read; ADJUST / RENEW one at a time, each with its number.
    */
-  async applyRun(commands: readonly PlannedCommand[]): Promise<boolean[]> {
+  async applyRun(commands: readonly PlannedCommand[]): Promise<AppliedCommand[]> {
     const step = commands[0]?.step;
     if (commands.some((c) => c.step !== step)) throw new Error(`applyRun takes commands of one step, got ${[...new Set(commands.map((c) => c.step))].join(', ')}`);
-    const applied = commands.map((c) => c.mode === 'SHADOW');
+    const applied: AppliedCommand[] = commands.map((c) => (c.mode === 'SHADOW' ? 0 : undefined));
     const enforced = commands.flatMap((c, i) => (c.mode === 'SHADOW' ? [] : [i]));
     if (enforced.length === 0) return applied;
     if (step === 'GRANT') {
@@ -40,26 +51,28 @@ export class LedgerActuator {
         const c = commands[i];
         return { commandId: c.commandId, hostId: c.hostId, vmId: c.vmId, incidentId: c.incidentId, resources: c.resources, leaseExpiresAt: c.leaseExpiresAt, vmCap: this.vmCap };
       }));
-      enforced.forEach((i, k) => {
+      const granted = enforced.filter((i, k) => {
         const result = results[k];
-        if (result.ok) {
-          applied[i] = true;
-          return;
-        }
+        if (result.ok) return true;
         const c = commands[i];
         this.metrics.grantRefused(result.reason);
         this.logger.warn({ commandId: c.commandId, hostId: c.hostId, reason: result.reason, resources: c.resources }, 'grant refused by the ledger');
+        return false;
       });
+      const sequences = granted.length === 0 ? [] : await this.store.hostSequences(granted.map((i) => commands[i].commandId));
+      granted.forEach((i, k) => { applied[i] = sequences[k].changed ?? 0; });
     } else if (step === 'RELEASE') {
       // NOTE: published even when this call did not release (a replay, or the lease expired meanwhile): the actuator
       // must hear it, and the same commandId makes it a no-op downstream.
-      await this.store.releaseMany(enforced.map((i) => commands[i].reservationId));
-      for (const i of enforced) applied[i] = true;
+      const ids = enforced.map((i) => commands[i].reservationId);
+      await this.store.releaseMany(ids);
+      const sequences = await this.store.hostSequences(ids);
+      enforced.forEach((i, k) => { applied[i] = sequences[k].released ?? 0; });
     } else {
       for (const i of enforced) {
         const c = commands[i];
         const result = await this.store.adjust(c.reservationId, c.resources, c.leaseExpiresAt, this.vmCap);
-        if (result.ok) applied[i] = true;
+        if (result.ok) applied[i] = (await this.store.hostSequences([c.reservationId]))[0].changed ?? 0;
         else this.logger.warn({ commandId: c.commandId, reservationId: c.reservationId, reason: result.reason }, 'adjustment refused by the ledger');
       }
     }

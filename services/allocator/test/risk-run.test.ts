@@ -51,8 +51,12 @@ async function handleRun(w: AllocatorWorld, risks: readonly RiskAssessment[], pu
 async function stateOf(w: AllocatorWorld): Promise<unknown> {
   const documents = await w.store.documents.list('allocator-incident');
   return {
-    // Commands are keyed by VM: their order counts per VM (one publish of many VMs may be consumed in any order across them).
-    commands: VMS.map((vmId) => w.commands.filter((c) => c.vmId === vmId)),
+    // Their order counts per lease, i.e. per (incident, VM): a batch carries a round out freeing first (core
+    // actuationOrder), so across leases, and in the ledger's numbers, it may differ from one by one; the epoch is each
+    // world's own.
+    commands: VMS.flatMap((vmId) => [...new Set(w.commands.map((c) => c.incidentId))].sort().map((incidentId) => w.commands
+      .filter((c) => c.vmId === vmId && c.incidentId === incidentId)
+      .map(({ hostSequence: _sequence, ledgerEpoch: _epoch, ...c }) => c))),
     reservations: await w.store.activeReservations(),
     budget: await w.store.budget(),
     hosts: await w.store.hostLedgers(HOSTS),

@@ -109,6 +109,6 @@ export function grant(incidentId: string, vmId: string, at: number): AllocationC
   return {
     eventId: commandId, eventTime: at, commandId, incidentId, vmId, hostId: `host-${vmId}`, action: 'GRANT',
     resources: { cpuMillis: 500, memoryMiB: 512, networkMbps: 50 }, leaseExpiresAt: at + 10 * MINUTE, mode: 'ENFORCE',
-    reason: { probability: 0.9, etaMs: 60_000, path: [], why: 'at_risk' },
+    reason: { probability: 0.9, etaMs: 60_000, path: [], why: 'at_risk' }, hostSequence: 1, ledgerEpoch: 'e1',
   };
 }

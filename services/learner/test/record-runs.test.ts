@@ -33,7 +33,7 @@ const command = fc.record({
 }).map(({ incident, vm, action, mode, at }): AllocationCommand => ({
   eventId: `e-${incident}-${vm}-${action}-${mode}-${at}`, eventTime: 1_000 * at, commandId: `inc${incident}/vm${vm}/${at}/${action}-${mode}`,
   incidentId: `inc${incident}`, vmId: `vm${vm}`, hostId: 'h1', action, resources: { cpuMillis: 100, memoryMiB: 0, networkMbps: 0 },
-  leaseExpiresAt: 600_000, mode, reason: { probability: 0.5, etaMs: 0, path: [], why: '' },
+  leaseExpiresAt: 600_000, mode, reason: { probability: 0.5, etaMs: 0, path: [], why: '' }, hostSequence: 0, ledgerEpoch: '',
 }));
 
 const anomaly = fc.record({

@@ -16,6 +16,13 @@ export interface CommandEvidence {
   readonly path: readonly string[];
 }
 
+/**
+ * What a command does to its host's free capacity, in the order a round is carried out (actuationOrder): `release`
+ * (a RELEASE) and `shrink` (an ADJUST that only lowers) free, `renew` changes no size, `take` (a GRANT or an ADJUST
+ * that grows) consumes.
+ */
+export type CommandPhase = 'release' | 'shrink' | 'renew' | 'take';
+
 /** One command of an allocation pass, with its derived id, ready to be written ahead, carried out and published. */
 export interface LeaseCommand {
   readonly commandId: string;
@@ -33,6 +40,15 @@ export interface LeaseCommand {
   readonly etaMs: number;
   readonly path: readonly string[];
   readonly why: CommandWhy;
+  readonly phase: CommandPhase;
+}
+
+/** A plan decision's phase: the plan lists shrinking ADJUSTs unranked and growing ones with their priority. */
+function phaseOf(d: AllocationDecision): CommandPhase {
+  if (d.action === 'RELEASE') return 'release';
+  if (d.action === 'RENEW') return 'renew';
+  if (d.action === 'ADJUST' && d.reason.priority === null) return 'shrink';
+  return 'take';
 }
 
 function commandOf(d: AllocationDecision, commandId: string, mode: AllocationMode, now: number, entry: CommandEvidence | undefined): LeaseCommand {
@@ -44,6 +60,7 @@ function commandOf(d: AllocationDecision, commandId: string, mode: AllocationMod
     etaMs: etaAt === undefined ? 0 : Math.max(0, Math.round(etaAt - now)),
     path: entry?.path ?? [],
     why: d.reason.why,
+    phase: phaseOf(d),
   };
 }
 

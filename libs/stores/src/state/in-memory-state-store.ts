@@ -3,7 +3,7 @@ import { StoreError } from '../store-error.js';
 import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
 import { LEDGER_EPSILON, assertIncidentScores, assertReserveRequest, compareScoresDescending, matchesFilter } from './state-records.js';
 import type {
-  AdjustResult, DocumentStore, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection, ReserveRequest, ReserveResult,
+  AdjustResult, DocumentStore, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReservationSequence, ReserveRejection, ReserveRequest, ReserveResult,
   ScoreEntry, StateStore, VmRisk,
 } from './state-store.js';
 
@@ -13,8 +13,9 @@ export interface InMemoryStateStoreOptions {
   readonly clock?: () => number;
 }
 
-interface Pool { capacity: Resources; reserved: Resources }
-interface Command { readonly result: ReserveResult; state: 'active' | 'released' | 'rejected'; reservation: Reservation }
+/** `seq`: a host's last change number (see ReservationSequence). */
+interface Pool { capacity: Resources; reserved: Resources; seq?: number }
+interface Command { readonly result: ReserveResult; state: 'active' | 'released' | 'rejected'; reservation: Reservation; seq?: number; relseq?: number }
 interface Scored { readonly version: number; readonly expiresAt: number; readonly entries: readonly ScoreEntry[] }
 
 /** The embedded StateStore: the Redis adapter's semantics in one process (single-threaded, so every call is atomic). */
@@ -200,6 +201,7 @@ export class InMemoryStateStore implements StateStore {
       rebook(this.budgetPool, command.reservation.resources, resources);
       rebook(held, command.reservation.resources, resources);
       command.reservation = { ...command.reservation, resources: { ...resources }, leaseExpiresAt: leaseExpiresAt ?? command.reservation.leaseExpiresAt };
+      command.seq = nextSequence(host);
       return { ok: true };
     });
   }
@@ -252,6 +254,14 @@ export class InMemoryStateStore implements StateStore {
 
   countActiveReservations(): Promise<number> {
     return this.run(() => [...this.commands.values()].filter((c) => c.state === 'active').length);
+  }
+
+  hostSequences(commandIds: readonly string[]): Promise<ReservationSequence[]> {
+    return this.run(() => commandIds.map((id) => {
+      assertStoreId(id, 'commandId');
+      const c = this.commands.get(id);
+      return { ...(c?.seq === undefined ? {} : { changed: c.seq }), ...(c?.relseq === undefined ? {} : { released: c.relseq }) };
+    }));
   }
 
   hostLedger(hostId: string): Promise<PoolLedger | undefined> {
@@ -310,7 +320,7 @@ export class InMemoryStateStore implements StateStore {
     debit(this.budgetPool, request.resources);
     rebook(this.vmHoldings(request.vmId), ZERO_RESOURCES, request.resources);
     const result: ReserveResult = { ok: true };
-    this.commands.set(request.commandId, { result, state: 'active', reservation });
+    this.commands.set(request.commandId, { result, state: 'active', reservation, seq: nextSequence(host) });
     return result;
   }
 
@@ -322,6 +332,7 @@ export class InMemoryStateStore implements StateStore {
     rebook(this.budgetPool, command.reservation.resources, ZERO_RESOURCES);
     rebook(this.vmHoldings(command.reservation.vmId), command.reservation.resources, ZERO_RESOURCES);
     command.state = 'released';
+    command.relseq = nextSequence(host);
     return true;
   }
 
@@ -380,4 +391,10 @@ function ledgerOf(pool: Pool): PoolLedger {
 
 function mapResources(value: (key: (typeof RESOURCE_KEYS)[number]) => number): Resources {
   return { cpuMillis: value('cpuMillis'), memoryMiB: value('memoryMiB'), networkMbps: value('networkMbps') };
+}
+
+/** The host's next change number (see ReservationSequence). */
+function nextSequence(host: Pool): number {
+  host.seq = (host.seq ?? 0) + 1;
+  return host.seq;
 }

@@ -3,9 +3,11 @@
 // from Lua numbers (Redis formats them losslessly) and only arithmetic happens here; replies are status strings
 // because Redis truncates Lua numbers in replies to integers.
 //
-// Hash fields of a pool (a host or the budget): cap:<resource> and res:<resource>.
+// Hash fields of a pool (a host or the budget): cap:<resource> and res:<resource>; a host also has seq, the number of
+// the last change of its reservations (each accepted reserve, adjust and release takes the next, in the same script).
 // Hash fields of a command: result, state (active|released|rejected), hostId, vmId, incidentId, the three resources,
-// leaseExpiresAt. Active commands are also members of the leases sorted set, scored by leaseExpiresAt.
+// leaseExpiresAt, seq (its host's number of its reserve or latest adjust) and relseq (of its release). Active commands
+// are also members of the leases sorted set, scored by leaseExpiresAt.
 
 // A script reads each pool once and writes its reserved amounts back once, at the end (flush): a batch of many
 // reservations on a few hosts and the one budget does not rewrite them per reservation. Every script that rebooks
@@ -86,7 +88,9 @@ local function reserve(hostKey, budgetKey, commandKey, leasesKey, incidentKey, v
   redis.call('ZADD', leasesKey, expiresAt, commandId)
   redis.call('SADD', incidentKey, commandId)
   redis.call('SADD', vmKey, commandId)
-  return record('OK', 'active')
+  record('OK', 'active')
+  redis.call('HSET', commandKey, 'seq', redis.call('HINCRBY', hostKey, 'seq', 1))
+  return 'OK'
 end
 `;
 
@@ -124,7 +128,7 @@ local function release(commandKey, hostKey, budgetKey, leasesKey, incidentKey, v
   rebook(hostKey, pool(hostKey), held, none)
   rebook(budgetKey, pool(budgetKey), held, none)
   if c[5] then rebook(vmHeldKey, pool(vmHeldKey), held, none) end
-  redis.call('HSET', commandKey, 'state', 'released')
+  redis.call('HSET', commandKey, 'state', 'released', 'relseq', redis.call('HINCRBY', hostKey, 'seq', 1))
   redis.call('ZREM', leasesKey, commandId)
   redis.call('SREM', incidentKey, commandId)
   redis.call('SREM', vmKey, commandId)
@@ -182,7 +186,7 @@ if not counted then
 end
 rebook(KEYS[5], held, from, to)
 flush()
-redis.call('HSET', KEYS[1], 'cpuMillis', ARGV[2], 'memoryMiB', ARGV[3], 'networkMbps', ARGV[4])
+redis.call('HSET', KEYS[1], 'cpuMillis', ARGV[2], 'memoryMiB', ARGV[3], 'networkMbps', ARGV[4], 'seq', redis.call('HINCRBY', KEYS[2], 'seq', 1))
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[1], 'leaseExpiresAt', ARGV[5])
   redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])

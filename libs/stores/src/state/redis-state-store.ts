@@ -11,7 +11,7 @@ import { readTopIncidentScores, readVmRisk } from './redis-risk-read-model.js';
 import { DROP_VM_RISK_SCRIPT, PUT_SCORES_SCRIPT } from './score-scripts.js';
 import { assertIncidentScores, assertReserveRequest, matchesFilter } from './state-records.js';
 import type {
-  AdjustRejection, AdjustResult, DocumentStore, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReserveRejection,
+  AdjustRejection, AdjustResult, DocumentStore, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReservationSequence, ReserveRejection,
   ReserveRequest, ReserveResult, ScoreEntry, StateStore, VmRisk,
 } from './state-store.js';
 
@@ -299,6 +299,16 @@ export class RedisStateStore implements StateStore {
   async countActiveReservations(): Promise<number> {
     // The leases set holds exactly the active reservations (reserve adds on OK, release removes).
     return this.guard('countActiveReservations', () => this.client.zcard(this.keys.leases()));
+  }
+
+  async hostSequences(commandIds: readonly string[]): Promise<ReservationSequence[]> {
+    for (const id of commandIds) assertStoreId(id, 'commandId');
+    if (commandIds.length === 0) return [];
+    const rows = await this.guard('hostSequences', () => this.readHashes(commandIds.map((id) => this.keys.command(id)), ['seq', 'relseq']));
+    return rows.map(([changed, released]) => ({
+      ...(changed === null || changed === undefined ? {} : { changed: Number(changed) }),
+      ...(released === null || released === undefined ? {} : { released: Number(released) }),
+    }));
   }
 
   async hostLedger(hostId: string): Promise<PoolLedger | undefined> {

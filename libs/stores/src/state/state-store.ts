@@ -41,6 +41,18 @@ export interface PoolLedger {
   readonly free: Resources;
 }
 
+/**
+ * Where a reservation's changes stand in its host's sequence: every accepted reserve, adjust and release of a host's
+ * reservations takes the host's next number (1, 2, …), atomically with the change, so the numbers are the ledger's
+ * order of the host's changes. Undefined: no such change (or a reservation from before the numbers existed).
+ */
+export interface ReservationSequence {
+  /** The number of its reserve, or of its latest adjust. */
+  readonly changed?: number;
+  /** The number of its release. */
+  readonly released?: number;
+}
+
 /** Narrows activeReservations; every given field must match. */
 export interface ReservationFilter {
   readonly incidentId?: string;
@@ -124,6 +136,8 @@ export interface LeaseLedger {
   activeReservations(filter?: ReservationFilter): Promise<readonly Reservation[]>;
   /** How many reservations are active (without reading them). */
   countActiveReservations(): Promise<number>;
+  /** Where each reservation's changes stand in its host's sequence (any state; a commandId never reserved: {}), in the order given; one read. */
+  hostSequences(commandIds: readonly string[]): Promise<ReservationSequence[]>;
   /** A host's ledger, or undefined when it has no capacity set. */
   hostLedger(hostId: string): Promise<PoolLedger | undefined>;
   /** Several hosts' ledgers in one read (undefined for a host without capacity), in the order given. */
