@@ -22,3 +22,4 @@ export { fleetRecording } from './fleet-recording.js';
 export { replayInto, replayRecording, type ReplayOptions, type ReplaySink, type PathwayAgeing } from './replay.js';
 export { parseReplayLine, REPLAY_INPUT_TOPICS, type ReplayLine, type ReplayInputTopic, type ParsedReplayLine } from './replay-line.js';
 export { replayWarnings, replaySummary, type ReplayReport } from './replay-report.js';
+export { startLiveConsole, type LiveConsole, type LiveConsoleOptions } from './console/live-console.js';
