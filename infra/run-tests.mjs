@@ -2,7 +2,8 @@
 // Runs the compiled test files of every package with node's test runner.
 // `unit`: <pkg>/dist/test/**/*.test.js of every lib, service and app, and infra/test/**/*.test.mjs (the repository's
 // own scripts); `integration`: test/dist/**/*.test.js but test/dist/chaos (the real stack); `chaos`:
-// test/dist/chaos/**/*.test.js on a stack of its own (see chaosStack below), brought up before and down after.
+// test/dist/chaos/**/*.test.js on a stack of its own (see chaosStack below), brought up before and down after;
+// `secure`: test/dist/integration/secure-*.test.js and pipeline-e2e.test.js on the secured profile, likewise.
 // Further arguments: words keep only the files whose path contains one of them (`integration start-stack`); flags
 // (`--test-name-pattern=…`) go to node's test runner.
 import { spawnSync } from 'node:child_process';
@@ -33,11 +34,17 @@ if (kind === 'unit') {
   }
   walk(join(root, 'infra', 'test'), files, '.test.mjs');
 } else if (kind === 'integration') {
+  // secure-*.test.js need the secured profile: `secure` runs them (infra/test-secure.sh).
   walk(join(root, 'test', 'dist'), files, '.test.js', [join(root, 'test', 'dist', 'chaos')]);
+  files.splice(0, files.length, ...files.filter((file) => !/[/\\]secure-[^/\\]*\.test\.js$/.test(file)));
 } else if (kind === 'chaos') {
   walk(join(root, 'test', 'dist', 'chaos'), files);
+} else if (kind === 'secure') {
+  // Against the secured profile (its env exported by infra/test-secure.sh): its own tests and the end-to-end test.
+  walk(join(root, 'test', 'dist', 'integration'), files);
+  files.splice(0, files.length, ...files.filter((file) => /[/\\](secure-[^/\\]*|pipeline-e2e)\.test\.js$/.test(file)));
 } else {
-  console.error(`unknown test kind '${kind}' (expected unit, integration or chaos)`);
+  console.error(`unknown test kind '${kind}' (expected unit, integration, chaos or secure)`);
   process.exit(2);
 }
 const filters = process.argv.slice(3).filter((arg) => !arg.startsWith('-'));
@@ -48,6 +55,23 @@ if (selected.length === 0) {
   process.exit(1);
 }
 selected.sort();
+if (kind === 'secure') {
+  // The secured profile (bash infra/stack.sh up --secure: its own directory .stack-secure and ports, reusing .stack's
+  // install) comes up before the tests, which get its connection settings (env --secure, the admin principal's) and
+  // create their topics through the admin step; it goes down (data, passwords and certificates wiped) after them,
+  // unless FORESIGHT_SECURE_KEEP=1 (then the next run reuses it).
+  const stack = (...args) => spawnSync('bash', [join(root, 'infra', 'stack.sh'), ...args, '--secure'], { stdio: ['ignore', 'inherit', 'inherit'], encoding: 'utf8' });
+  let status = stack('up').status ?? 1;
+  if (status === 0) {
+    const printed = spawnSync('bash', [join(root, 'infra', 'stack.sh'), 'env', '--secure'], { encoding: 'utf8' });
+    const secureEnv = { ...process.env };
+    for (const [, name, value] of (printed.stdout ?? '').matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)) secureEnv[name] = value;
+    const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...selected], { stdio: 'inherit', env: secureEnv });
+    status = printed.status === 0 ? result.status ?? 1 : 1;
+  }
+  if (process.env.FORESIGHT_SECURE_KEEP !== '1') stack('down');
+  process.exit(status);
+}
 if (kind !== 'chaos') {
   const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...selected], { stdio: 'inherit' });
   process.exit(result.status ?? 1);

@@ -742,6 +742,16 @@ cmd_kafka_tool() {
   local main="$1"; shift
   local args=("$@")
   [[ " ${args[*]-} " == *" --bootstrap-server "* ]] || args=(--bootstrap-server "$HOST:$KAFKA_PORT" "${args[@]}")
+  if ((SECURE)); then
+    # The tools take the admin principal's client settings from a file, under a tool-specific flag
+    # (--command-config, --consumer.config, --producer.config): written here, passed by the caller.
+    local props="$RUN/kafka/admin-client.properties"
+    mkdir -p "$RUN/kafka"
+    (umask 077 && printf '%s\n' "security.protocol=SASL_SSL" "sasl.mechanism=SCRAM-SHA-512" \
+      "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$(secret_of KAFKA_ADMIN_PASSWORD)\";" \
+      "ssl.truststore.type=PEM" "ssl.truststore.location=$TLS/ca.pem" >"$props")
+    log "admin client settings: $props (pass it with --command-config, --consumer.config or --producer.config)"
+  fi
   exec "$JAVA17" $JVM_FAST -Dlog4j.configuration="file:$INFRA/kafka/tools-log4j.properties" \
     -cp "$LIB/kafka/*" "$main" "${args[@]}"
 }

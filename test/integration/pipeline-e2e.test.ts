@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { eventually, newTestWorld } from '../support/test-world.js';
 import { dropStackWorld, rawKafka, stackConnection } from './fixtures/messaging-stack.js';
 import { awaitReady, describeLogs, errorLines, startService, stopService, type ServiceProcess } from './fixtures/service-processes.js';
+import { provisionTopics, revokeTopics, serviceCredentials, stackNeo4j, stackRedis, stackRedisOptions } from './fixtures/stack-access.js';
 
 const SERVICES = ['topology-builder', 'propagation-scorer', 'allocator', 'learner'] as const;
 const VMS = 300;
@@ -69,14 +70,16 @@ describe('the four services end to end on the real stack, two instances each', (
   const processes: ServiceProcess[] = [];
   const kafka = rawKafka('pipeline-e2e-test');
   let bus: KafkaBus | undefined;
-  const graph = new Neo4jGraphStore({ uri: process.env.NEO4J_URI ?? 'bolt://127.0.0.1:7687', namespace });
-  const state = new RedisStateStore({ keyPrefix: world.keyPrefix });
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  // The plain stack, or the secured one under `npm run test:secure` (stack-access.ts reads which).
+  const graph = new Neo4jGraphStore({ ...stackNeo4j(), namespace });
+  const state = new RedisStateStore({ ...stackRedis(), keyPrefix: world.keyPrefix });
+  const redis = new Redis(stackRedisOptions());
 
   after(async () => {
     await Promise.allSettled(processes.map((p) => stopService(p, 5_000)));
     await bus?.close();
     await dropStackWorld(kafka, { topicPrefix: world.topicPrefix, graph, state });
+    await revokeTopics(world.topicPrefix);
     redis.disconnect();
   });
 
@@ -105,8 +108,12 @@ describe('the four services end to end on the real stack, two instances each', (
         FORESIGHT_LEARNER_INITIAL_HORIZON: '15s',
         FORESIGHT_LEARNER_MIN_INCIDENTS: '100000',
       };
+      // Secured profile: the admin step creates the topics and grants each service's principal its ACLs first.
+      await provisionTopics(world.topicPrefix);
       for (const service of SERVICES) {
-        for (const instance of ['a', 'b']) processes.push(startService(`${service}-${instance}`, service, { ...env, FORESIGHT_INSTANCE_ID: `${service}-${instance}` }));
+        for (const instance of ['a', 'b']) {
+          processes.push(startService(`${service}-${instance}`, service, { ...env, ...serviceCredentials(service), FORESIGHT_INSTANCE_ID: `${service}-${instance}` }));
+        }
       }
       await state.init();
       await Promise.all(processes.map((p) => awaitReady(p, 90_000)));

@@ -37,8 +37,17 @@ export function redisClient(config: RedisStateStoreConfig): Redis {
     enableAutoPipelining: true,
   });
   // NOTE: ioredis emits 'error' on every failed reconnect; without a listener Node would crash the process.
-  // Failures reach callers as rejected commands (STORE_UNAVAILABLE), so the event itself is ignorable.
-  client.on('error', () => undefined);
+  // Failures reach callers as rejected commands (STORE_UNAVAILABLE), so the event itself is ignorable, except that a
+  // refused AUTH (WRONGPASS, NOAUTH) or TLS handshake is reported only there before the socket closes: connect() would
+  // reject with "Connection is closed." alone. The server's answer is kept and added to that rejection.
+  let refusal: Error | undefined;
+  client.on('error', (error: Error) => (refusal = error));
+  client.on('ready', () => (refusal = undefined));
+  const connect = client.connect.bind(client);
+  client.connect = (callback) => connect(callback).catch((error: unknown) => {
+    if (refusal === undefined || !(error instanceof Error) || error === refusal) throw error;
+    throw new Error(`${error.message} (the server answered: ${refusal.message})`, { cause: refusal });
+  });
   return client;
 }
 
