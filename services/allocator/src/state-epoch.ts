@@ -50,16 +50,19 @@ export class StateEpoch {
       if (!this.rebuilding) {
         this.rebuilding = true;
         this.metrics.stateLost?.(cause);
-        this.logger.warn({ cause }, cause === 'lost'
-          ? 'the state store lost the allocator state (ledger, leases, inventory): rebuilding it from the store of record'
-          : 'the state store holds no allocator state (a first start, or its data was lost while the allocator was down): building it from the store of record');
+        // A first start and a loss while the allocator was down look the same from here: info, not a warning, on every
+        // fresh start; the counter still tells them apart from a loss seen while running.
+        if (cause === 'lost') this.logger.warn({ cause }, 'the state store lost the allocator state (ledger, leases, inventory): rebuilding it from the store of record');
+        else this.logger.info({ cause }, 'the state store holds no allocator state (a first start, or its data was lost while the allocator was down): building it from the store of record');
       }
       const restored = await this.rebuild();
       const next: LedgerEpoch = { epoch: randomUUID(), startedAt: now };
       await this.store.documents.put(KIND, ID, JSON.stringify(next));
       this.seen = true;
       this.rebuilding = false;
-      this.logger.warn({ ...restored, epoch: next.epoch, startedAt: now }, 'allocator state rebuilt: a new ledger epoch');
+      const rebuilt = { ...restored, cause, epoch: next.epoch, startedAt: now };
+      if (cause === 'lost') this.logger.warn(rebuilt, 'allocator state rebuilt: a new ledger epoch');
+      else this.logger.info(rebuilt, 'allocator state built: a new ledger epoch');
       return next;
     });
   }
