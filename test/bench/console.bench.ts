@@ -75,13 +75,11 @@ async function main(): Promise<void> {
     });
     for (let j = 0; j < 20; j++) {
       const target = (source + 1 + j * 7) % VMS;
-      // NOTE: asserted, so it compiles whether or not the allocations schema carries hostSequence and ledgerEpoch yet.
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
       commands.push({
         eventId: `cmd-${k}-${j}`, eventTime: T0 + j, commandId: `cmd-${k}-${j}`, incidentId: `INC-${k}`, vmId: vmId(target), hostId: `host-${target % HOSTS}`, action: 'GRANT',
         resources: { cpuMillis: 500, memoryMiB: 256, networkMbps: 10 }, leaseExpiresAt: T0 + 600_000, mode: 'ENFORCE',
         reason: { probability: 0.5, etaMs: 10_000, path: [], why: 'at_risk' }, hostSequence: 0, ledgerEpoch: '',
-      } as AllocationCommand);
+      });
     }
   }
   for (let i = 0; i < risks.length; i += 50) await bus.publish('risk', risks.slice(i, i + 50));

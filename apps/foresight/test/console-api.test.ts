@@ -21,12 +21,10 @@ function risk(incidentId: string, version: number, atRisk: readonly [string, num
 }
 
 function grant(incidentId: string, vmId: string, at: number, action: AllocationCommand['action'] = 'GRANT'): AllocationCommand {
-  // NOTE: asserted, so the command compiles whether or not the allocations schema carries hostSequence and ledgerEpoch yet.
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   return {
     eventId: `cmd:${incidentId}:${vmId}:${action}:${at}`, eventTime: at, commandId: `${incidentId}/${vmId}/${action}/${at}`, incidentId, vmId, hostId: 'host-0', action,
     resources: RESOURCES, leaseExpiresAt: at + 600_000, mode: 'ENFORCE', reason: { probability: 0.7, etaMs: 30_000, path: ['vm-src', vmId], why: 'at_risk' }, hostSequence: 0, ledgerEpoch: '',
-  } as AllocationCommand;
+  };
 }
 
 interface Answer {
