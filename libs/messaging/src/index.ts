@@ -26,3 +26,4 @@ export type { ConsumerSubscription, PartitionBacklog } from './consumer-backlog.
 export { CO_PARTITIONED_PROTOCOL, assignCoPartitioned, coPartitionedAssigner } from './co-partitioned-assigner.js';
 export { closeOnSignals, type ShutdownOptions } from './shutdown-signals.js';
 export { instrumentConsumers, type HandlerRecorder } from './instrumented-consumers.js';
+export { KafkaRawTopics, type KafkaRawTopicsOptions, type RawBatchHandler, type RawDeadLetter, type RawRecord } from './kafka-raw-topics.js';
