@@ -38,6 +38,12 @@ describe('schema evolution against the registry (BACKWARD compatibility)', () =>
     for (const subject of subjects) await fetch(`${registryUrl}/subjects/${encodeURIComponent(subject)}`, { method: 'DELETE' }).catch(() => undefined);
   });
 
+  it('answers a readiness ping with its global compatibility, and an unreachable registry as REGISTRY_UNAVAILABLE', async () => {
+    assert.deepEqual(await registry.ping(), { compatibility: 'BACKWARD' });
+    const nowhere = new SchemaRegistryClient({ url: 'http://127.0.0.1:1/apis/ccompat/v7', timeoutMs: 2_000 });
+    await assert.rejects(nowhere.ping(), (error: unknown) => error instanceof RuntimeError && error.code === 'REGISTRY_UNAVAILABLE');
+  });
+
   it('registers every topic schema', async () => {
     for (const topic of topicNames) {
       const id = await registry.register(subjectFor(topic), JSON.stringify(topicSchemas[topic].schema));

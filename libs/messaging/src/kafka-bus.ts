@@ -316,9 +316,9 @@ export class KafkaBus implements MessageBus {
     return { brokers: cluster.brokers.length };
   }
 
-  /** Asks the schema registry for its subjects (a round trip); rejects when it does not answer. For readiness. */
-  async pingRegistry(): Promise<{ readonly subjects: number }> {
-    return { subjects: (await this.registry.subjects()).length };
+  /** Asks the schema registry for its global config (a small round trip); rejects when it does not answer. For readiness. */
+  pingRegistry(): Promise<{ readonly compatibility: string }> {
+    return this.registry.ping();
   }
 
   /** Creates the topic (when allowed) and registers its schema; the id is cached for the hot path. */

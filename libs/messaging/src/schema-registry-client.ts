@@ -142,6 +142,14 @@ export class SchemaRegistryClient {
     return this.registry.encode(id, message);
   }
 
+  /** The registry's global compatibility: one small round trip whatever the registry holds (readiness). */
+  async ping(): Promise<{ readonly compatibility: string }> {
+    const response = await this.request('GET', '/config');
+    if (!response.ok) throw new RuntimeError('REGISTRY_UNAVAILABLE', `registry ${response.status} reading its config: ${await response.text()}`);
+    const { compatibilityLevel } = (await response.json()) as { compatibilityLevel?: unknown };
+    return { compatibility: typeof compatibilityLevel === 'string' ? compatibilityLevel : '' };
+  }
+
   /** Every subject the registry holds. */
   async subjects(): Promise<string[]> {
     const response = await this.request('GET', '/subjects');
