@@ -31,6 +31,8 @@ const HOLD_MS = 2_000;
 const FLOWS_PER_SECOND = 10;
 /** After a fault is over, the pipeline must have caught up within this. */
 const RECOVERY_DEADLINE_MS = 90_000;
+/** The stream goes on this long after recovery, before the phase quiesces. */
+const AFTER_RECOVERY_MS = 5_000;
 /** Anomalies younger than this are in flight, not late, when recovery is judged. */
 const IN_FLIGHT_MS = 1_500;
 
@@ -135,7 +137,12 @@ describe('chaos: the pipeline recovers by itself from each fault while anomalies
 
   it('survives each fault with nothing lost, nothing granted twice, no host over capacity, every grant released and no lag', { timeout: 45 * 60_000 }, async (t) => {
     const started = Date.now();
-    const note = (text: string): void => t.diagnostic(`${((Date.now() - started) / 1000).toFixed(1)}s ${text}`);
+    const note = (text: string): void => {
+      const line = `${((Date.now() - started) / 1000).toFixed(1)}s ${text}`;
+      t.diagnostic(line);
+      // Also at once on stderr (the runner prints diagnostics when the test ends): a CI log shows where a run is.
+      process.stderr.write(`[chaos] ${line}\n`);
+    };
     try {
       // ---- the services and the suite's own clients ----
       fleet.start();
@@ -264,7 +271,7 @@ describe('chaos: the pipeline recovers by itself from each fault while anomalies
         failures.push(`not recovered within ${RECOVERY_DEADLINE_MS / 1000} s after the fault: ${pending}`);
       }
       // A little more of the steady stream after recovery, then quiesce: stop opening anomalies, resolve them all.
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await new Promise((resolve) => setTimeout(resolve, AFTER_RECOVERY_MS));
       await anomalies.pause();
       await telemetry.pause();
       await check('every OPEN anomaly assessed', () => (unassessed().length === 0 ? undefined : `${unassessed().length} of ${ofPhase().length} not assessed, e.g. ${unassessed().slice(0, 3).map((a) => a.event.eventId).join(', ')}`), 30_000);
@@ -278,7 +285,12 @@ describe('chaos: the pipeline recovers by itself from each fault while anomalies
         const left = observer.unreleasedOfClosed();
         return left.length === 0 ? undefined : `${left.length} GRANTs never released, e.g. ${left.slice(0, 3).join(', ')}`;
       }, 30_000);
-      const unreleased = observer.unreleasedOfClosed().length;
+      // Every anomaly resolved, every incident should be closed: a GRANT still active is one no RELEASE will follow.
+      await check('no GRANT left active once every anomaly resolved', () => {
+        const left = observer.activeLeases();
+        return left.length === 0 ? undefined : `${left.length} GRANTs active, e.g. ${left.slice(0, 3).join(', ')}`;
+      }, 5_000);
+      const unreleased = observer.activeLeases().length;
       await check('consumer lag back to 0', async () => {
         const backlog = await serviceBacklog(lagAdmin, subscriptions);
         return backlog.length === 0 ? undefined : describeServiceBacklog(backlog, world.topicPrefix);

@@ -10,7 +10,7 @@ export interface FaultResult {
   /** Ledger samples with a host over capacity (must be 0), of all samples taken in the phase. */
   readonly overCapacity: number;
   readonly samples: number;
-  /** GRANTs of closed incidents never released, at the end of the phase (must be 0). */
+  /** GRANTs never released at the end of the phase, every anomaly resolved (must be 0). */
   readonly unreleased: number;
   /** Seconds the fault lasted: from its injection until the platform had undone it (server or process back). */
   readonly faultSeconds: number;

@@ -70,9 +70,9 @@ export class PipelineObserver {
     return [...this.active.values()].filter((l) => this.incidents.get(l.incidentId)?.closed === true).map((l) => `${l.incidentId}/${l.vmId} (${l.commandId})`);
   }
 
-  /** Every active ENFORCE lease. */
-  activeLeases(): number {
-    return this.active.size;
+  /** Every active ENFORCE lease, as `incident/vm (commandId)`. */
+  activeLeases(): string[] {
+    return [...this.active.values()].map((l) => `${l.incidentId}/${l.vmId} (${l.commandId})`);
   }
 
   private onRisk(m: RiskAssessment): void {
