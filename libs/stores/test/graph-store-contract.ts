@@ -29,6 +29,12 @@ async function rejectsInvalid(promise: Promise<unknown>): Promise<void> {
 /** The GraphStore contract: every adapter must pass it unchanged. */
 export function describeGraphStoreContract(name: string, make: () => Promise<GraphStoreHarness>): void {
   describe(`GraphStore contract: ${name}`, () => {
+    it('answers a ping, with or without data', () => withStore(make, async (store) => {
+      await store.ping();
+      await store.upsertVms([vm('vm-a', 'h1')]);
+      assert.equal(await store.ping(), undefined);
+    }));
+
     it('init is idempotent', () => withStore(make, async (store) => {
       await store.init();
       await store.init();

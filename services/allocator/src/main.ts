@@ -60,7 +60,7 @@ export function allocatorService(env?: Env, onStopped: () => void = () => undefi
       });
       await context.step('allocator state', () => allocator.start(Date.now()));
       await context.step('kafka consumers', () => bus.startConsumers(boundEventTimes(instrumentConsumers(allocator.consumers, telemetry.instruments), config.eventTimes)));
-      addDependencyChecks(context, { bus, redis: () => stateStore.idempotency.has('readyz'), neo4j: () => graph.incidentHistory('readyz') });
+      addDependencyChecks(context, { bus, redis: () => stateStore.idempotency.has('readyz'), neo4j: () => graph.ping() });
       context.addReadinessCheck(ALLOCATOR, () => allocator.ready());
       const ticking = startTicking(allocator, config.tickIntervalMs, logger);
       return {

@@ -47,7 +47,7 @@ export function learnerService(env?: Env, onStopped: () => void = () => undefine
       });
       await context.step('learner state', () => learner.start());
       await context.step('kafka consumers', () => bus.startConsumers(boundEventTimes(instrumentConsumers(learner.consumers, telemetry.instruments), config.eventTimes)));
-      addDependencyChecks(context, { bus, redis: () => stateStore.idempotency.has('readyz'), neo4j: () => graphStore.incidentHistory('readyz') });
+      addDependencyChecks(context, { bus, redis: () => stateStore.idempotency.has('readyz'), neo4j: () => graphStore.ping() });
       context.addReadinessCheck(LEARNER, () => learner.ready());
       const ticking = startTicking(learner, config.tickIntervalMs, logger);
       return {

@@ -45,7 +45,7 @@ export function propagationScorerService(env?: Env, onStopped: () => void = () =
       });
       await context.step('neo4j', () => scorer.start());
       await context.step('kafka consumers', () => bus.startConsumers(boundEventTimes(instrumentConsumers(scorer.consumers, telemetry.instruments), config.eventTimes)));
-      addDependencyChecks(context, { bus, redis: () => stateStore.idempotency.has('readyz'), neo4j: () => graphStore.incidentHistory('readyz') });
+      addDependencyChecks(context, { bus, redis: () => stateStore.idempotency.has('readyz'), neo4j: () => graphStore.ping() });
       context.addReadinessCheck(PROPAGATION_SCORER, () => scorer.ready());
       const ticking = startTicking(scorer, config.tickIntervalMs, logger);
       return {

@@ -44,7 +44,7 @@ export function topologyBuilderService(env?: Env, onStopped: () => void = () => 
       // NOTE: the wall clock is the builder's clock from the start, before the first event (topology-ingest.ts clock()).
       await builder.tick(Date.now());
       await context.step('kafka consumers', () => bus.startConsumers(boundEventTimes(instrumentConsumers(builder.consumers, telemetry.instruments), config.eventTimes)));
-      addDependencyChecks(context, { bus, neo4j: () => graphStore.incidentHistory('readyz') });
+      addDependencyChecks(context, { bus, neo4j: () => graphStore.ping() });
       context.addReadinessCheck(TOPOLOGY_BUILDER, () => builder.ready());
       const ticking = startTicking(builder, config.tickIntervalMs, logger);
       return {

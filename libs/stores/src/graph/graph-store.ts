@@ -63,6 +63,8 @@ export interface VmNeighbourhood {
 export interface GraphStore {
   /** Creates constraints and indexes; idempotent, call once at start. */
   init(): Promise<void>;
+  /** One round trip that reads no data, whatever the graph holds (readiness); STORE_UNAVAILABLE when it cannot. */
+  ping(): Promise<void>;
   /** Inserts or replaces VMs (placement, group and system included). */
   upsertVms(vms: readonly Vm[]): Promise<void>;
   /** Removes VMs from the inventory with their pathways; unknown ids are ignored. */

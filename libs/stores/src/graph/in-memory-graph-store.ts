@@ -67,6 +67,10 @@ export class InMemoryGraphStore implements GraphStore {
     }));
   }
 
+  ping(): Promise<void> {
+    return this.run(() => undefined);
+  }
+
   vmNeighbourhood(vmId: string, limit: number): Promise<VmNeighbourhood> {
     return this.run(() => {
       assertStoreId(vmId, 'vmId');

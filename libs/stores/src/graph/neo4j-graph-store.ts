@@ -152,6 +152,12 @@ export class Neo4jGraphStore implements GraphStore {
     }));
   }
 
+  async ping(): Promise<void> {
+    await this.guard('ping', () => this.read(async (tx) => {
+      await tx.run('RETURN 1');
+    }));
+  }
+
   async vmNeighbourhood(vmId: string, limit: number): Promise<VmNeighbourhood> {
     assertStoreId(vmId, 'vmId');
     assertNeighbourhoodLimit(limit);
