@@ -756,6 +756,11 @@ cmd_kafka_tool() {
     -cp "$LIB/kafka/*" "$main" "${args[@]}"
 }
 
+# Servers added by infra/stack.d/*.sh (Prometheus): each appends itself to SERVICES, defines start_<name> and wraps the
+# per-server functions above for its name.
+# shellcheck source=/dev/null
+for extension in "$INFRA"/stack.d/*.sh; do source "$extension"; done
+
 usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 case "${1:-}" in

@@ -29,6 +29,7 @@ export {
 } from './health/readiness.js';
 export { startHealthServer, type HealthServer, type HealthServerOptions, type MetricsSource } from './health/health-server.js';
 export { dependencyChecks, type Dependencies, type ReadinessBus } from './health/dependency-checks.js';
+export { announcePrometheusTarget, type AnnouncedTarget, type PrometheusTarget } from './health/prometheus-target.js';
 export { PROMETHEUS_CONTENT_TYPE, PrometheusTextReader } from './telemetry/prometheus-reader.js';
 export {
   createStateGauge, type GaugeDescription, type GaugeReading, type GaugeSample, type StateGauge,
@@ -37,6 +38,7 @@ export {
   HANDLER_DURATION_BUCKETS_MS, createServiceInstruments, type MessageAttributes, type ServiceInstruments,
 } from './telemetry/service-instruments.js';
 export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry/telemetry.js';
+export { observeReadiness } from './telemetry/readiness-gauge.js';
 export { withSpan } from './telemetry/with-span.js';
 export { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-node';
 export { StartupError, describeError } from './lifecycle/startup-error.js';

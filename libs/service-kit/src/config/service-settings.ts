@@ -20,11 +20,13 @@ export interface ServiceSettings {
   readonly shutdownTimeoutMs: number;
   /** Readiness fails for a partition with records waiting and no progress for this long (FORESIGHT_STALL_AFTER). */
   readonly stallAfterMs: number;
+  /** Where the service announces its /metrics to Prometheus' file-based discovery (FORESIGHT_PROMETHEUS_TARGETS_DIR). */
+  readonly prometheusTargetsDir?: string;
 }
 
 const INTERVAL = 'FORESIGHT_OTLP_METRICS_INTERVAL';
 
-/** The kit's own settings (FORESIGHT_LOG_LEVEL, FORESIGHT_HTTP_*, FORESIGHT_OTLP_*, FORESIGHT_SHUTDOWN_TIMEOUT, FORESIGHT_STALL_AFTER). */
+/** The kit's own settings (FORESIGHT_LOG_LEVEL, FORESIGHT_HTTP_*, FORESIGHT_OTLP_*, FORESIGHT_SHUTDOWN_TIMEOUT, FORESIGHT_STALL_AFTER, FORESIGHT_PROMETHEUS_TARGETS_DIR). */
 export function serviceSettings(): Setting<ServiceSettings> {
   const fields = settingsGroup({
     logLevel: oneOf('FORESIGHT_LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
@@ -35,8 +37,9 @@ export function serviceSettings(): Setting<ServiceSettings> {
     // NOTE: at most a day: a timer longer than 2^31-1 ms fires at once, so a huge value would stop every shutdown at once.
     shutdownTimeoutMs: duration('FORESIGHT_SHUTDOWN_TIMEOUT', { default: 10_000, min: 100, max: 86_400_000 }),
     stallAfterMs: duration('FORESIGHT_STALL_AFTER', { default: 60_000, min: 100, max: 86_400_000 }),
+    prometheusTargetsDir: text('FORESIGHT_PROMETHEUS_TARGETS_DIR', { optional: true, pattern: /^\S(.*\S)?$/, description: 'a directory path' }),
   });
-  return refineSetting(fields, ({ otlpEndpoint, otlpMetricsIntervalMs, ...rest }) => {
+  return refineSetting(fields, ({ otlpEndpoint, otlpMetricsIntervalMs, prometheusTargetsDir, ...rest }) => {
     if (otlpMetricsIntervalMs !== undefined && otlpEndpoint === undefined) {
       return { ok: false, problems: [{ variable: INTERVAL, reason: 'set but FORESIGHT_OTLP_ENDPOINT is not' }] };
     }
@@ -49,6 +52,7 @@ export function serviceSettings(): Setting<ServiceSettings> {
         ...rest,
         ...(otlpEndpoint !== undefined ? { otlpEndpoint } : {}),
         ...(otlpMetricsIntervalMs !== undefined ? { otlpMetricsIntervalMs } : {}),
+        ...(prometheusTargetsDir !== undefined ? { prometheusTargetsDir } : {}),
       },
     };
   });

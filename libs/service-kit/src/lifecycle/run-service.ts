@@ -5,6 +5,8 @@ import { Readiness, type ReadinessCheck } from '../health/readiness.js';
 import { redactUrl, type Logger } from '@foresight/messaging';
 import { createLogger } from '../logging/pino-logger.js';
 import { startTelemetry, type Telemetry } from '../telemetry/telemetry.js';
+import { observeReadiness } from '../telemetry/readiness-gauge.js';
+import { announcePrometheusTarget, type AnnouncedTarget } from '../health/prometheus-target.js';
 import { describeError, StartupError } from './startup-error.js';
 
 /** The configuration shape runService expects: the service's own settings plus the kit's under `service`. */
@@ -87,6 +89,8 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
   let running: RunningService | undefined;
   let exitCode = 0;
   readiness.add('lifecycle', () => ({ ok: phase === 'running', detail: phase }));
+  observeReadiness(telemetry.meter, readiness);
+  let announced: AnnouncedTarget | undefined;
 
   let deadline: NodeJS.Timeout | undefined;
   const armDeadline = (): void => {
@@ -112,6 +116,8 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
     aborter.abort();
     armDeadline();
     logger.info({ reason }, 'service stopping');
+    const target = announced;
+    if (target !== undefined) await attempt('prometheus target removal', () => target.remove());
     if (service !== undefined) await attempt('stop', () => service.stop());
     await attempt('telemetry flush', () => telemetry.shutdown());
     const server = health;
@@ -168,6 +174,12 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
       port: settings.httpPort, host: settings.httpHost, readiness, metrics: telemetry.metrics,
     }));
     logger.info({ port: health.port, url: health.url }, 'service starting');
+    const targetsDir = settings.prometheusTargetsDir;
+    if (targetsDir !== undefined) {
+      const { port } = health;
+      announced = await context.step('prometheus target', () => announcePrometheusTarget({ dir: targetsDir, service: name, host: settings.httpHost, port }));
+      logger.info({ file: announced.file }, 'metrics announced to Prometheus');
+    }
     running = await definition.start(context);
     phase = 'running';
     if (signalled) return shutdown('signal during start-up');
