@@ -46,6 +46,12 @@ export interface KafkaBusOptions extends BusOptions {
   readonly partitionAssignment?: PartitionAssignment;
   /** Told each group's lag per partition (records behind the partition end) as it consumes: for a consumer-lag gauge. */
   readonly onConsumerLag?: ConsumerLagListener;
+  /**
+   * Told when a consumer group stopped for good before it ever joined: kafkajs gave up without restarting it (a refusal
+   * such as a missing group ACL, not an outage). The bus consumes nothing on that group; a service should stop
+   * (service-kit does). A group that had joined and then stops for good turns health().live false instead.
+   */
+  readonly onConsumerFailure?: (error: RuntimeError) => void;
 }
 
 /** The partition assignment strategies a KafkaBus group can use. */
@@ -241,6 +247,8 @@ export class KafkaBus implements MessageBus {
         retry: this.options.retry,
         logger: this.options.logger,
         ...(this.kafkaOptions.onConsumerLag !== undefined ? { onLag: this.kafkaOptions.onConsumerLag } : {}),
+        ...(this.kafkaOptions.onConsumerFailure !== undefined ? { onFailure: this.kafkaOptions.onConsumerFailure } : {}),
+        brokersAnswer: () => this.pingBroker().then(() => true, () => false),
       });
       this.groups.push(group);
       try {

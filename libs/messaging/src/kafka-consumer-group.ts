@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import { PartitionProgress, type StalledPartition } from './partition-progress.js';
 import type { ConsumedRecord, RecordDelivery } from './record-delivery.js';
 import { backoffDelayMs, type RetryPolicy } from './retry-policy.js';
+import { RuntimeError } from './runtime-error.js';
 
 /** How one consumer group consumes. */
 export interface ConsumerGroupSettings {
@@ -22,6 +23,21 @@ export interface ConsumerGroupSettings {
   readonly onLag?: ConsumerLagListener;
   /** The clock that ages the last sign of membership (default Date.now; tests pass their own). */
   readonly now?: () => number;
+  /** Told when kafkajs stopped the group for good before it ever joined (a refusal at start-up): BROKER_REFUSED with the broker's answer. */
+  readonly onFailure?: (error: RuntimeError) => void;
+  /** Whether the brokers answer at all (a metadata round trip); tells a refused group from an outage. */
+  readonly brokersAnswer?: () => Promise<boolean>;
+}
+
+/**
+ * Kafka answers FindCoordinator for a group the principal may not use with GROUP_AUTHORIZATION_FAILED, which kafkajs
+ * swallows into "Failed to find group coordinator" (KafkaJSGroupCoordinatorNotFound) and gives up on.
+ */
+function isCoordinatorMiss(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    if (e.name === 'KafkaJSGroupCoordinatorNotFound' || /failed to find group coordinator/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** How many records of a partition a group has not done yet: the partition end (high watermark) minus its position. */
@@ -68,6 +84,7 @@ export class KafkaConsumerGroup {
   private confirmedAt = Number.NEGATIVE_INFINITY;
   private crashed = false;
   private stopping = false;
+  private everJoined = false;
 
   constructor(kafka: Kafka, readonly groupId: string, private readonly deliveries: ReadonlyMap<string, RecordDelivery>, private readonly settings: ConsumerGroupSettings) {
     this.consumer = kafka.consumer({
@@ -87,6 +104,7 @@ export class KafkaConsumerGroup {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.everJoined = true;
       this.confirmedAt = now();
       this.assign(new Map(Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)])));
     });
@@ -97,9 +115,21 @@ export class KafkaConsumerGroup {
       this.joined = false;
       this.assign(new Map());
       // NOTE: kafkajs restarts the consumer itself when the crash was retriable; only a final crash is fatal.
-      if (!event.payload.restart) this.crashed = true;
       settings.logger.error({ groupId, error: String(event.payload.error), restart: event.payload.restart }, 'consumer crashed');
+      if (!event.payload.restart) this.crashed = true;
+      // Before its first join a final crash is a refusal at start-up (e.g. no group ACL): the service should stop and say
+      // so. After it, liveness turns false (status().crashed) and the supervisor restarts the process, as before.
+      if (!event.payload.restart && !this.stopping && !this.everJoined) void this.reportFailure(event.payload.error);
     });
+  }
+
+  /** Tells onFailure that kafkajs stopped the group for good, with the broker's answer made plain. */
+  private async reportFailure(cause: Error): Promise<void> {
+    const refused = isCoordinatorMiss(cause) && (await (this.settings.brokersAnswer?.() ?? Promise.resolve(false)));
+    const answer = refused
+      ? `the brokers answer but name no coordinator for the group, which is how Kafka answers a principal not authorized to access the group (${cause.message})`
+      : cause.message;
+    this.settings.onFailure?.(new RuntimeError('BROKER_REFUSED', `consumer group '${this.groupId}' stopped for good: ${answer}`, { cause }));
   }
 
   private assign(assigned: ReadonlyMap<string, ReadonlySet<number>>): void {

@@ -28,6 +28,7 @@ function contextFor<C extends ServiceConfig>(config: C, checks: string[]): Servi
     addReadinessCheck: (name) => { checks.push(name); },
     step: (_what, action) => action(),
     signal: new AbortController().signal,
+    fail: (what, error) => { throw new Error(`${what}: ${String(error)}`); },
   };
 }
 

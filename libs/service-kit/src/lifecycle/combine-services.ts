@@ -65,6 +65,7 @@ export function combineServices(name: string, definitions: readonly AnyServiceDe
             logger: context.logger.child({ service: definition.name }),
             addReadinessCheck: (check, fn) => context.addReadinessCheck(`${definition.name}.${check}`, fn),
             step: (what, action) => context.step(`${definition.name} ${what}`, action),
+            fail: (what, error) => context.fail(`${definition.name} ${what}`, error),
           }));
         }
       } catch (error) {

@@ -31,6 +31,11 @@ export interface ServiceContext<C extends ServiceConfig> {
   step<T>(what: string, action: () => Promise<T>): Promise<T>;
   /** Aborted when shutdown begins: long start-up work should give up. */
   readonly signal: AbortSignal;
+  /**
+   * The service can no longer work (e.g. a consumer group the broker refused for good): one line on stderr naming
+   * `what` and the server's answer with the settings to check, then a stop with exit 1, at start-up or later.
+   */
+  fail(what: string, error: unknown): void;
 }
 
 /** A service: its name, how to read its configuration and how to start it. */
@@ -167,6 +172,7 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
       }
     },
     signal: aborter.signal,
+    fail: (what, error) => fail(phase === 'running' ? 'failed' : 'start-up failed', error instanceof StartupError ? error : new StartupError(what, error)),
   };
 
   const boot = async (): Promise<void> => {

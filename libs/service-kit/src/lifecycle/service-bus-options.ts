@@ -21,6 +21,8 @@ export interface ServiceBusOptions extends KafkaConsumerSettings {
   readonly logger: Logger;
   readonly onConsumerLag: ServiceInstruments['recordLag'];
   readonly onDeadLetter: ServiceInstruments['recordDeadLetter'];
+  /** A consumer group the broker refused for good stops the service, naming the settings to check. */
+  readonly onConsumerFailure: (error: Error) => void;
 }
 
 /**
@@ -36,5 +38,6 @@ export function serviceBusOptions<C extends ServiceBusConfig>(context: ServiceCo
     logger,
     onConsumerLag: (lag) => telemetry.instruments.recordLag(lag),
     onDeadLetter: (letter) => telemetry.instruments.recordDeadLetter(letter),
+    onConsumerFailure: (error) => context.fail('kafka consumers', error),
   };
 }
