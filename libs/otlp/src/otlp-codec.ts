@@ -35,7 +35,8 @@ function decode<T>(type: protobuf.Type, payload: Uint8Array, encoding: OtlpEncod
 
 function encode(type: protobuf.Type, message: object, encoding: OtlpEncoding): Buffer {
   if (encoding === 'otlp_proto') {
-    const bytes = type.encode(type.fromObject(message)).finish();
+    // NOTE: a message of the generated types is what encode() reads as it is (bytes as Buffer, int64 as number, string or Long).
+    const bytes = type.encode(message).finish();
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   return Buffer.from(JSON.stringify(idsToHex(type.toObject(type.fromObject(message as Record<string, unknown>), JSON_OUTPUT))));
