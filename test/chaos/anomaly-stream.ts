@@ -29,7 +29,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class AnomalyStream {
   readonly opened: StreamedAnomaly[] = [];
   publishFailures = 0;
+  /** Events given up on: still failing `giveUpMs` after a pause (the broker did not come back). */
+  abandoned = 0;
   private running = false;
+  private giveUpAt = Infinity;
   private loop: Promise<void> = Promise.resolve();
   private sequence = 0;
   private lastEventTime = 0;
@@ -52,17 +55,23 @@ export class AnomalyStream {
   resume(): void {
     if (this.running) return;
     this.running = true;
+    this.giveUpAt = Infinity;
     this.loop = this.run();
   }
 
-  /** Stops opening anomalies (the one being published is finished). */
-  async pause(): Promise<void> {
+  /**
+   * Stops opening anomalies. The one being published is finished, or given up on `giveUpMs` from now (a broker that
+   * never came back must not hang the suite).
+   */
+  async pause(giveUpMs = 30_000): Promise<void> {
     this.running = false;
+    this.giveUpAt = Date.now() + giveUpMs;
     await this.loop;
   }
 
-  /** Publishes the RESOLVED of every open anomaly (the stream is paused). */
-  async resolveAll(): Promise<void> {
+  /** Publishes the RESOLVED of every open anomaly (the stream is paused), giving up after `giveUpMs`. */
+  async resolveAll(giveUpMs = 30_000): Promise<void> {
+    this.giveUpAt = Date.now() + giveUpMs;
     await this.resolve(this.opened.filter((a) => !a.resolved));
   }
 
@@ -92,15 +101,14 @@ export class AnomalyStream {
       const vmId = this.candidates.get(systemId)?.find((id) => !busy.has(id));
       if (vmId === undefined) continue;
       const event = this.event(systemId, vmId, 'OPEN');
-      await this.publish([event]);
-      this.opened.push({ event, publishedAt: Date.now(), resolved: false });
+      if (await this.publish([event])) this.opened.push({ event, publishedAt: Date.now(), resolved: false });
       return;
     }
   }
 
   private async resolve(anomalies: readonly StreamedAnomaly[]): Promise<void> {
     if (anomalies.length === 0) return;
-    await this.publish(anomalies.map((a) => this.event(a.event.systemId, a.event.subjectId, 'RESOLVED')));
+    if (!(await this.publish(anomalies.map((a) => this.event(a.event.systemId, a.event.subjectId, 'RESOLVED'))))) return;
     for (const a of anomalies) a.resolved = true;
   }
 
@@ -113,13 +121,18 @@ export class AnomalyStream {
     };
   }
 
-  private async publish(events: readonly AnomalyEvent[]): Promise<void> {
+  /** True once acknowledged; false when given up on. */
+  private async publish(events: readonly AnomalyEvent[]): Promise<boolean> {
     for (;;) {
       try {
         await this.bus.publish('anomalies', events);
-        return;
+        return true;
       } catch {
         this.publishFailures++;
+        if (Date.now() > this.giveUpAt) {
+          this.abandoned += events.length;
+          return false;
+        }
         await sleep(500);
       }
     }

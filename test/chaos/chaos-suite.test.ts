@@ -223,6 +223,7 @@ describe('chaos: the pipeline recovers by itself from each fault while anomalies
       const failures: string[] = [];
       const phaseStart = Date.now();
       const samplesBefore = ledger.samples;
+      const abandonedBefore = anomalies.abandoned;
       const ofPhase = () => anomalies.openedSince(phaseStart);
       const unassessed = (olderThan = Infinity) => ofPhase().filter((a) => a.publishedAt <= olderThan && !observer.assessed(a.event.subjectId, a.event.eventTime));
       const check = async (what: string, probe: () => Promise<string | undefined> | string | undefined, timeoutMs: number): Promise<void> => {
@@ -263,7 +264,9 @@ describe('chaos: the pipeline recovers by itself from each fault while anomalies
           if (observer.grantsOfIncidentsSince(restoredAt) === 0) missing.push('no GRANT for an incident opened after the fault');
           const own = await fault.pending?.(ctx);
           if (own !== undefined) missing.push(own);
-          pending = missing.join('; ');
+          const next = missing.join('; ');
+          if (next !== pending && next !== '') process.stderr.write(`[chaos] ${((now - restoredAt) / 1000).toFixed(1)}s after ${fault.name}: ${next}\n`);
+          pending = next;
           return missing.length === 0 ? now : undefined;
         }, RECOVERY_DEADLINE_MS, 200);
         recoverySeconds = (at - restoredAt) / 1000;
@@ -300,8 +303,9 @@ describe('chaos: the pipeline recovers by itself from each fault while anomalies
         return held === 0 ? undefined : `${held} reservations left`;
       }, 15_000);
       if (fault.pending !== undefined) await check(`${fault.name}: still recovered at the end`, () => fault.pending!(ctx), 5_000);
-      const crashed = fleet.crashed();
-      if (crashed.length > 0) failures.push(`service processes exited: ${crashed.join(', ')}`);
+      if (anomalies.abandoned > abandonedBefore) failures.push(`${anomalies.abandoned - abandonedBefore} anomaly events could not be published (the broker did not come back)`);
+      const exited = await fleet.restartExited().catch((error: Error) => [`(restarting them failed: ${error.message})`]);
+      if (exited.length > 0) failures.push(`service processes exited on their own (restarted by the supervisor for the next fault): ${exited.join(', ')}`);
       const duplicates = observer.duplicates.filter((d) => d.at >= phaseStart);
       if (duplicates.length > 0) failures.push(`${duplicates.length} duplicate GRANTs, e.g. ${duplicates.slice(0, 3).map((d) => d.detail).join(', ')}`);
       const over = ledger.violationsSince(phaseStart);

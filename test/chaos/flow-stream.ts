@@ -11,6 +11,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class FlowStream {
   published = 0;
   private running = false;
+  private giveUpAt = Infinity;
   private loop: Promise<void> = Promise.resolve();
   private cursor = 0;
   private sequence = 0;
@@ -20,11 +21,14 @@ export class FlowStream {
   resume(): void {
     if (this.running) return;
     this.running = true;
+    this.giveUpAt = Infinity;
     this.loop = this.run();
   }
 
-  async pause(): Promise<void> {
+  /** Stops; a batch still failing `giveUpMs` from now is dropped (a broker that never came back must not hang the suite). */
+  async pause(giveUpMs = 30_000): Promise<void> {
     this.running = false;
+    this.giveUpAt = Date.now() + giveUpMs;
     await this.loop;
   }
 
@@ -41,6 +45,7 @@ export class FlowStream {
           await this.bus.publish('flows', batch);
           break;
         } catch {
+          if (Date.now() > this.giveUpAt) return;
           await sleep(500);
         }
       }

@@ -41,9 +41,18 @@ export class ServiceFleet {
     await awaitReady(next, 90_000);
   }
 
-  /** Processes that exited without being killed by the suite (a crash is a failure of its own). */
-  crashed(): string[] {
-    return [...this.current.values()].filter((p) => p.child.exitCode !== null || p.child.signalCode !== null).map((p) => `${p.label} (${p.child.exitCode ?? p.child.signalCode})`);
+  /**
+   * Processes that exited without being killed by the suite (each is a failure of the phase: a service must ride out a
+   * fault, not leave it to its supervisor), started again as the supervisor would, so the next fault meets a full
+   * fleet. Returns `label (exit code)` of each.
+   */
+  async restartExited(): Promise<string[]> {
+    const exited = [...this.current.values()].filter((p) => p.child.exitCode !== null || p.child.signalCode !== null);
+    for (const p of exited) {
+      const [service, instance] = splitLabel(p.label);
+      await awaitReady(this.launch(service, instance), 90_000);
+    }
+    return exited.map((p) => `${p.label} (${p.child.exitCode ?? p.child.signalCode})`);
   }
 
   /** The scorer instance ids (each reads topology-changes and model through a consumer group of its own). */
@@ -66,4 +75,11 @@ export class ServiceFleet {
     this.history.push(process);
     return process;
   }
+}
+
+function splitLabel(label: string): [ServiceName, string] {
+  const cut = label.lastIndexOf('-');
+  const service = SERVICES.find((name) => name === label.slice(0, cut));
+  if (service === undefined) throw new Error(`not a service label: ${label}`);
+  return [service, label.slice(cut + 1)];
 }
