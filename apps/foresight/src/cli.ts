@@ -22,7 +22,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'run':
       return runCommand(args);
     case 'start':
+      return startCommand(args);
     case 'demo':
+      // `demo otel`: the instrumented shop (apps/otel-demo), run as its own program (nothing depends on an app).
+      if (args[0] === 'otel') return runProgram(process.execPath, [repoPath('apps/otel-demo/dist/src/demo-main.js'), ...args.slice(1)]);
       return startCommand(args);
     case 'replay':
       return replayCommand(args);

@@ -13,6 +13,10 @@ Commands
                       --vms N --duration 60m --seed S --incidents N --out DIR (see foresight start --help).
                       --stack: the same services on the real stack (Kafka, the registry, Neo4j, Redis, from the
                       FORESIGHT_* settings below; 300 VMs over 30 min by default), each run under its own names.
+  demo otel           A small shop of Node HTTP services (frontend -> cart, catalog -> db) instrumented with OpenTelemetry,
+                      exporting OTLP to the stack's Collector (-> Kafka otlp_spans), under load; injects a fault
+                      (--fault db:latency=300, cart:errors=0.5, catalog:cpu=20) and shows a live line
+                      (see foresight demo otel --help, docs/otel-collector.md).
   replay FILE         Feed recorded events (NDJSON in the topic schemas) through the embedded pipeline; prints the risk
                       assessments and allocation commands as NDJSON (--out FILE). Format: examples/replay/README.md.
   risk incident ID [--limit N] [--json]
@@ -28,7 +32,8 @@ Commands
                       the reach labels (AUPRC with 95% intervals) beside caller baselines and random; --json.
   stack up|down|status|verify
                       Start, stop or inspect the local stack on 127.0.0.1 without Docker: Kafka 3.9, the schema
-                      registry (Apicurio, Confluent-compatible API), Neo4j 5.26 and Redis. Installs what it needs.
+                      registry (Apicurio, Confluent-compatible API), Neo4j 5.26, Redis and an OpenTelemetry
+                      Collector (OTLP on 4317/4318 -> Kafka). Installs what it needs.
   eval [flags]        Evaluate Foresight's estimators and policies against baselines on a simulated fleet with a
                       known truth: --incidents N --seed S --vms N --grant-benefit B --json --out FILE
                       --no-ablations; world knobs --reach D --detection-delay-scale F (see foresight eval --help).
@@ -44,6 +49,7 @@ Try it
   foresight start                         # the embedded demo: no servers needed
   foresight stack up                      # the real servers, on 127.0.0.1
   foresight start --stack                 # the same demo on them
+  foresight demo otel                     # instrumented services -> the Collector -> Kafka, with a fault injected
   foresight run all                       # the pipeline as a service, against them
   foresight risk incident INC-1           # which VMs an incident threatens, from the running services' Redis
   foresight eval --incidents 100          # how well it predicts and mitigates, against the alternatives
