@@ -9,3 +9,4 @@ export { idsToHex, normaliseMetricsJson, normaliseTraceJson } from './otlp-json.
 export {
   attributeLookup, attributeText, int64ToNumber, spansOf, type SpanExtraction, type SpanMapping, type SpanRejection,
 } from './otlp-spans.js';
+export { metricsOf, type MetricExtraction } from './otlp-metrics.js';

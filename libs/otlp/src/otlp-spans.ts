@@ -33,10 +33,11 @@ export function int64ToNumber(value: Int64 | null | undefined): number {
 /** An attribute value as a string (OTLP scalars); undefined for arrays, maps and bytes. */
 export function attributeText(value: AnyValue | null | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value.stringValue === 'string' && value.stringValue !== '') return value.stringValue;
-  if (value.intValue !== undefined && value.intValue !== null) return String(int64ToNumber(value.intValue));
-  if (typeof value.boolValue === 'boolean') return String(value.boolValue);
-  if (typeof value.doubleValue === 'number') return String(value.doubleValue);
+  // NOTE: only the oneof member that is set is an own property; the others' defaults sit on decoded messages' prototype.
+  if (Object.hasOwn(value, 'stringValue') && typeof value.stringValue === 'string' && value.stringValue !== '') return value.stringValue;
+  if (Object.hasOwn(value, 'intValue') && value.intValue !== undefined && value.intValue !== null) return String(int64ToNumber(value.intValue));
+  if (Object.hasOwn(value, 'boolValue') && typeof value.boolValue === 'boolean') return String(value.boolValue);
+  if (Object.hasOwn(value, 'doubleValue') && typeof value.doubleValue === 'number') return String(value.doubleValue);
   return undefined;
 }
 

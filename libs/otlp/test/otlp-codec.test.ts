@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { IDENTITY_PRESETS, SPAN_KIND } from '@foresight/core';
 import {
-  decodeMetricsRequest, decodeTraceRequest, encodeMetricsRequest, encodeTraceRequest, OtlpError, spansOf, type ExportTraceServiceRequest,
+  attributeLookup, decodeMetricsRequest, decodeTraceRequest, encodeMetricsRequest, encodeTraceRequest, OtlpError, spansOf, type ExportTraceServiceRequest,
 } from '../src/index.js';
 
 const TRACE = Buffer.from('5b8efff798038103d269b633813fc60c', 'hex');
@@ -139,4 +139,18 @@ test('the committed generated schema code is what the vendored .proto files prod
   const script = fileURLToPath(new URL('../../codegen/generate.mjs', import.meta.url));
   const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
+});
+
+test('attribute values of every scalar kind read as text after decoding (only the set oneof member counts)', () => {
+  const request: ExportTraceServiceRequest = {
+    resourceSpans: [{
+      resource: { attributes: [{ key: 'b', value: { boolValue: true } }, { key: 'd', value: { doubleValue: 0.5 } }, { key: 'i', value: { intValue: 7 } }, { key: 's', value: { stringValue: 'x' } }] },
+      scopeSpans: [],
+    }],
+  };
+  for (const encoding of ['otlp_proto', 'otlp_json'] as const) {
+    const decoded = decodeTraceRequest(encodeTraceRequest(request, encoding), encoding);
+    const lookup = attributeLookup(decoded.resourceSpans?.[0].resource?.attributes);
+    assert.deepEqual(['b', 'd', 'i', 's'].map(lookup), ['true', '0.5', '7', 'x'], encoding);
+  }
 });

@@ -1,8 +1,10 @@
 import type { FlowEvent, HostEvent, InventoryEvent } from '@foresight/contracts';
-import { CallPathways, type CallPathwayOutput, type EntityIdentity, type PathwayWindow } from '@foresight/core';
+import {
+  CallPathways, identityKey, latestCapacities, NetworkPathways, type CallPathwayOutput, type EntityIdentity, type NetworkWindow, type PathwayWindow, type Resources,
+} from '@foresight/core';
 import type { MessageBus } from '@foresight/messaging';
 import {
-  decodeMetricsRequest, decodeTraceRequest, OtlpError, spansOf, type ExportMetricsServiceRequest, type ExportTraceServiceRequest, type OtlpEncoding,
+  decodeMetricsRequest, decodeTraceRequest, metricsOf, OtlpError, spansOf, type ExportMetricsServiceRequest, type ExportTraceServiceRequest, type OtlpEncoding,
 } from '@foresight/otlp';
 import { NO_GATEWAY_METRICS, type GatewayMetrics, type Transport } from './gateway-metrics.js';
 import type { GatewaySettings } from './gateway-settings.js';
@@ -51,11 +53,20 @@ function reasonsText(skipped: Readonly<Record<string, number | undefined>>): str
  */
 export class TelemetryGateway {
   private readonly pathways: CallPathways;
+  private readonly network: NetworkPathways;
   private readonly metrics: GatewayMetrics;
-  private readonly hosts = new Set<string>();
+  /** VMs known (from spans or metrics), with their identity and capacity as last published or to publish. */
+  private readonly vms = new Map<string, { identity: EntityIdentity; capacity: Resources }>();
+  private readonly hosts = new Map<string, Resources>();
+  private readonly vmsToPublish = new Set<string>();
+  private readonly hostsToPublish = new Set<string>();
+  /** The latest metric data point time seen: event time of what metrics alone publish. */
+  private metricTimeMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: GatewayDeps) {
     this.pathways = new CallPathways(deps.settings.pathways);
+    const p = deps.settings.pathways;
+    this.network = new NetworkPathways({ windowMs: p.windowMs, latenessMs: p.pairingWaitMs, maxSeries: p.maxVms, maxOpenPathways: p.maxOpenPathways });
     this.metrics = deps.metrics ?? NO_GATEWAY_METRICS;
   }
 
@@ -86,8 +97,9 @@ export class TelemetryGateway {
   }
 
   /**
-   * Decodes an ExportMetricsServiceRequest and counts its data points. Capacity, utilisation and network pathways
-   * from metrics are not mapped yet (docs/ingestion.md); a malformed request is dead-lettered.
+   * Decodes an ExportMetricsServiceRequest: capacity metrics update the VMs and hosts published (CAPACITY_METRICS),
+   * eBPF flow-byte counters between known VMs become NETWORK flows; other metrics are counted only. A malformed
+   * request is dead-lettered.
    */
   async acceptMetrics(payload: Buffer, encoding: OtlpEncoding, origin: PayloadOrigin): Promise<Acceptance> {
     let request: ExportMetricsServiceRequest;
@@ -96,27 +108,48 @@ export class TelemetryGateway {
     } catch (error) {
       return this.refuse('metrics', payload, error, origin);
     }
-    let points = 0;
-    for (const rm of request.resourceMetrics ?? []) {
-      for (const sm of rm.scopeMetrics ?? []) {
-        for (const m of sm.metrics ?? []) {
-          points += (m.gauge?.dataPoints?.length ?? 0) + (m.sum?.dataPoints?.length ?? 0) + (m.histogram?.dataPoints?.length ?? 0)
-            + (m.exponentialHistogram?.dataPoints?.length ?? 0) + (m.summary?.dataPoints?.length ?? 0);
-        }
+    const extraction = metricsOf(request, this.deps.settings.identity);
+    for (const [reason, n] of Object.entries(extraction.skipped)) this.metrics.spansSkipped(reason, n ?? 0);
+    for (const identity of extraction.identities) this.knowVm(identity);
+    const now = this.deps.clock?.();
+    const limit = now === undefined ? Number.POSITIVE_INFINITY : now + this.deps.settings.pathways.maxFutureSkewMs;
+    const inTime = <P extends { readonly timeMs: number }>(points: readonly P[]): P[] => points.filter((p) => p.timeMs <= limit);
+    const capacity = inTime(extraction.capacity);
+    const flows = inTime(extraction.flows);
+    const future = extraction.capacity.length + extraction.flows.length - capacity.length - flows.length;
+    if (future > 0) this.metrics.spansSkipped('POINT_IN_FUTURE', future);
+    for (const point of [...capacity, ...flows]) if (point.timeMs > this.metricTimeMs) this.metricTimeMs = point.timeMs;
+    for (const { target, id, capacity: stated } of latestCapacities(capacity).values()) {
+      if (target === 'host') {
+        const known = this.hosts.get(id) ?? this.deps.settings.hostCapacity;
+        const next = { ...known, ...stated };
+        if (!sameResources(known, next) || !this.hosts.has(id)) this.hostsToPublish.add(id);
+        this.hosts.set(id, next);
+        continue;
+      }
+      const vm = this.vms.get(id);
+      if (vm === undefined) continue;
+      const next = { ...vm.capacity, ...stated };
+      if (!sameResources(vm.capacity, next)) {
+        vm.capacity = next;
+        this.vmsToPublish.add(id);
       }
     }
+    this.network.add(flows);
+    await this.publish(this.pathways.advance());
     this.metrics.request('metrics', origin.transport, 'accepted');
-    return { outcome: 'accepted', items: points, rejected: 0, message: '' };
+    return { outcome: 'accepted', items: extraction.points, rejected: 0, message: '' };
   }
 
   /** Moves event time with the receiver's clock (less the pairing wait: exports arrive late) and publishes what closed. */
   async tick(now: number): Promise<void> {
-    await this.publish(this.pathways.advance(now - this.deps.settings.pathways.pairingWaitMs));
+    const to = now - this.deps.settings.pathways.pairingWaitMs;
+    await this.publish(this.pathways.advance(to), to);
   }
 
   /** Closes every open window and publishes it (the end of a replay). */
   async flush(): Promise<void> {
-    await this.publish(this.pathways.flush());
+    await this.publish(this.pathways.flush(), Number.MAX_SAFE_INTEGER);
   }
 
   private async refuse(signal: 'traces' | 'metrics', payload: Buffer, error: unknown, origin: PayloadOrigin): Promise<Acceptance> {
@@ -126,35 +159,85 @@ export class TelemetryGateway {
     return { outcome: 'malformed', message: error.message };
   }
 
-  private async publish(output: CallPathwayOutput): Promise<void> {
-    for (const [reason, n] of Object.entries(output.skipped)) this.metrics.spansSkipped(reason, n ?? 0);
-    if (output.entities.length === 0 && output.windows.length === 0) return;
-    const eventTime = Math.max(0, Math.floor(this.pathways.watermark));
-    const newHosts = output.entities.filter((e) => !this.hosts.has(e.hostId));
-    if (newHosts.length > 0) {
-      const hosts = [...new Map(newHosts.map((e) => [e.hostId, this.hostEvent(e.hostId, eventTime)])).values()];
-      await this.deps.bus.publish('hosts', hosts);
-      for (const h of hosts) this.hosts.add(h.hostId);
+  /** Remembers a VM (bounded by maxVms: false beyond); a new or changed identity is published. */
+  private knowVm(identity: EntityIdentity): boolean {
+    const known = this.vms.get(identity.vmId);
+    if (known === undefined) {
+      if (this.vms.size >= this.deps.settings.pathways.maxVms) {
+        this.metrics.spansSkipped('VM_LIMIT', 1);
+        return false;
+      }
+      this.vms.set(identity.vmId, { identity, capacity: this.deps.settings.vmCapacity });
+    } else if (identityKey(known.identity) !== identityKey(identity)) known.identity = identity;
+    else return true;
+    this.vmsToPublish.add(identity.vmId);
+    if (!this.hosts.has(identity.hostId)) {
+      this.hosts.set(identity.hostId, this.deps.settings.hostCapacity);
+      this.hostsToPublish.add(identity.hostId);
     }
-    if (output.entities.length > 0) await this.deps.bus.publish('inventory', output.entities.map((e) => this.inventoryEvent(e, eventTime)));
-    if (output.windows.length > 0) {
-      await this.deps.bus.publish('flows', output.windows.map(flowEvent));
-      this.metrics.flowsPublished(output.windows.length);
+    return true;
+  }
+
+  private async publish(output: CallPathwayOutput, networkTo?: number): Promise<void> {
+    for (const [reason, n] of Object.entries(output.skipped)) this.metrics.spansSkipped(reason, n ?? 0);
+    for (const e of output.entities) this.knowVm(e);
+    const network = this.network.advance(networkTo);
+    for (const [reason, n] of Object.entries(network.skipped)) this.metrics.spansSkipped(reason, n ?? 0);
+    const networkFlows: FlowEvent[] = [];
+    for (const w of network.windows) {
+      if (this.vms.has(w.source) && this.vms.has(w.target)) networkFlows.push(networkFlowEvent(w));
+      else this.metrics.spansSkipped('FLOW_UNKNOWN_VM', 1);
+    }
+    const flows = [...output.windows.map(flowEvent), ...networkFlows];
+    if (this.hostsToPublish.size === 0 && this.vmsToPublish.size === 0 && flows.length === 0) return;
+    const eventTime = Math.max(0, Math.floor(Math.max(this.pathways.watermark, this.metricTimeMs)));
+    if (this.hostsToPublish.size > 0) {
+      const ids = [...this.hostsToPublish];
+      await this.deps.bus.publish('hosts', ids.map((id) => this.hostEvent(id, eventTime)));
+      for (const id of ids) this.hostsToPublish.delete(id);
+    }
+    if (this.vmsToPublish.size > 0) {
+      const ids = [...this.vmsToPublish];
+      await this.deps.bus.publish('inventory', ids.flatMap((id) => {
+        const vm = this.vms.get(id);
+        return vm === undefined ? [] : [this.inventoryEvent(vm.identity, vm.capacity, eventTime)];
+      }));
+      for (const id of ids) this.vmsToPublish.delete(id);
+    }
+    if (flows.length > 0) {
+      await this.deps.bus.publish('flows', flows);
+      this.metrics.flowsPublished(flows.length);
     }
   }
 
   private hostEvent(hostId: string, eventTime: number): HostEvent {
-    return { eventId: `otel-host:${hostId}`, eventTime, hostId, removed: false, capacity: this.deps.settings.hostCapacity };
+    const capacity = this.hosts.get(hostId) ?? this.deps.settings.hostCapacity;
+    return { eventId: `otel-host:${hostId}:${resourcesKey(capacity)}`, eventTime, hostId, removed: false, capacity };
   }
 
-  private inventoryEvent(e: EntityIdentity, eventTime: number): InventoryEvent {
-    const capacity = this.deps.settings.vmCapacity;
+  private inventoryEvent(e: EntityIdentity, capacity: Resources, eventTime: number): InventoryEvent {
     return {
-      eventId: `otel-vm:${e.vmId}:${e.hostId}:${e.groupId}:${e.systemId}`, eventTime, vmId: e.vmId, removed: false,
+      eventId: `otel-vm:${e.vmId}:${e.hostId}:${e.groupId}:${e.systemId}:${resourcesKey(capacity)}`, eventTime, vmId: e.vmId, removed: false,
       hostId: e.hostId, groupId: e.groupId, systemId: e.systemId, capacity, allocation: capacity,
       criticality: this.deps.settings.criticality, labels: { source: 'opentelemetry', ...(e.virtual ? { virtual: 'true' } : {}) },
     };
   }
+}
+
+function sameResources(a: Resources, b: Resources): boolean {
+  return a.cpuMillis === b.cpuMillis && a.memoryMiB === b.memoryMiB && a.networkMbps === b.networkMbps;
+}
+
+function resourcesKey(r: Resources): string {
+  return `${r.cpuMillis}/${r.memoryMiB}/${r.networkMbps}`;
+}
+
+/** A closed network window as a NETWORK flow (bytes only: no calls, latency or errors). */
+export function networkFlowEvent(w: NetworkWindow): FlowEvent {
+  return {
+    eventId: `otel-net:${w.source}->${w.target}@${w.windowEnd}`, eventTime: w.windowEnd, source: w.source, target: w.target, kind: 'NETWORK',
+    windowStart: w.windowStart, windowEnd: w.windowEnd, bandwidthMbps: w.bandwidthMbps, callsPerSec: 0, latencyP50Ms: 0, latencyP99Ms: 0, errorRate: 0,
+  };
 }
 
 /** A closed pathway window as an API_CALL flow (spans carry no bytes: bandwidth 0, not measured). */

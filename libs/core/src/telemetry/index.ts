@@ -11,3 +11,8 @@ export {
   CallPathways, DEFAULT_CALL_PATHWAY_SETTINGS,
   type CallPathwayOutput, type CallPathwaySettings, type PathwayWindow, type SpanSkipReason,
 } from './call-pathways.js';
+export { CAPACITY_METRICS, latestCapacities, type CapacityMetric, type CapacityReading, type CapacityTarget } from './capacity-metrics.js';
+export {
+  FLOW_ENDPOINT_ATTRIBUTES, NETWORK_FLOW_METRICS, NetworkPathways, flowEndpoints,
+  type FlowBytesPoint, type FlowSkipReason, type NetworkPathwaySettings, type NetworkWindow,
+} from './network-pathways.js';
