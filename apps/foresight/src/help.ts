@@ -16,7 +16,7 @@ Commands
   demo otel           A small shop of Node HTTP services (frontend -> cart, catalog -> db) instrumented with OpenTelemetry,
                       exporting OTLP to the stack's Collector (-> Kafka otlp_spans), under load; injects a fault
                       (--fault db:latency=300, cart:errors=0.5, catalog:cpu=20) and shows a live line
-                      (see foresight demo otel --help, docs/otel-collector.md).
+                      (see foresight demo otel --help, docs/ingestion.md).
   replay FILE         Feed recorded events (NDJSON in the topic schemas) through the embedded pipeline; prints the risk
                       assessments and allocation commands as NDJSON (--out FILE). Format: examples/replay/README.md.
   risk incident ID [--limit N] [--json]

@@ -20,7 +20,7 @@ export const DEMO_USAGE = `Usage: foresight demo otel [options]
   Starts a small shop of Node HTTP services (frontend -> cart, catalog -> db), each its own process instrumented with
   the OpenTelemetry Node SDK and exporting OTLP/HTTP to the Collector; drives load through the frontend; injects a
   fault into one service after a while; shows a live line (requests/s, errors, latency, records on otlp_spans).
-  Needs the Collector: npm run stack:up starts one on 127.0.0.1:4318 (docs/otel-collector.md).
+  Needs the Collector: npm run stack:up starts one on 127.0.0.1:4318 (docs/ingestion.md, "The Collector in the local stack").
     --fault SERVICE:KIND[=VALUE]  the fault (default db:latency=300): KIND latency (ms added), errors (share 0..1),
                                   cpu (ms of CPU burnt per request); none for no fault
     --fault-after DURATION        when to inject it (default 10s)

@@ -194,7 +194,7 @@ export async function otelDemo(args: readonly string[], output: DemoOutput = PRO
         `\nFrom here the telemetry-gateway (services/telemetry-gateway) reads ${options.spansTopic}, pairs the CLIENT and SERVER spans into ` +
         `call pathways (${callersOf(fault.service).map((c) => `${c} -> ${fault.service}`).filter((p) => SHOP.some((n) => n.name === p.split(' -> ')[0] && n.calls.some((k) => k.name === fault.service))).join(', ')}), ` +
         `and with the scorer and the allocator running on the stack the callers of ${fault.service} (${callersOf(fault.service).join(', ')}) would be put at risk and granted. ` +
-        `This demo does not start that pipeline: it shows the producer side only (docs/otel-collector.md).\n`,
+        `This demo does not start that pipeline: it shows the producer side only (docs/ingestion.md, "The Collector in the local stack").\n`,
       );
     }
     return interrupted ? 130 : 0;
