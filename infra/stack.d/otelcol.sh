@@ -135,7 +135,8 @@ otelcol_wrap install_all
 # The Go build overlaps Maven's downloads (Go is found first, in the foreground: an apt install must not race base's).
 install_all() {
   mkdir -p "$LIB" "$INSTALL/build"
-  otelcol_find_go
+  # Go only when there is something to build (a warm stack needs none).
+  stamp_ok "$OTELCOL_LIB" "$(hash_of "$OTELCOL_MANIFEST")" && [[ -x "$OTELCOL_BIN" ]] || otelcol_find_go
   ensure_otelcol &
   local otelcol_pid=$!
   install_all__before_otelcol "$@"
