@@ -50,6 +50,7 @@ export async function consoleCommand(args: readonly string[], output: RunOutput 
     const live = await startLiveConsole({
       bus, stores: { risk: state, documents: state.documents, ledger: state, graph }, groupId: config.groupId, host: config.host, port: config.port, token: config.token, logger,
       stream: { maxClients: config.maxStreams, coalesceMs: 250, heartbeatMs: 15_000 }, metricsUrls: config.metricsUrls,
+      ...(config.traceUrl === undefined ? {} : { traceUrl: config.traceUrl }),
     });
     const openBus = bus;
     stop = async () => {

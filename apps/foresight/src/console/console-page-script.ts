@@ -32,6 +32,12 @@ function eta(t) {
   return time(t) + (s >= 0 ? ' (in ' + rel + ')' : ' (' + rel + ' ago)');
 }
 function link(hash, text) { return el('a', { href: hash, text: text }); }
+// FORESIGHT_CONSOLE_TRACE_URL, e.g. http://jaeger:16686/trace/{traceId}: the trace id links to the trace UI when set.
+function traceLink(traceId) {
+  var template = document.body.getAttribute('data-trace-url');
+  if (!template) return el('span', { id: 'incident-trace', text: traceId });
+  return el('a', { id: 'incident-trace', href: template.split('{traceId}').join(encodeURIComponent(traceId)), target: '_blank', rel: 'noopener noreferrer', text: traceId });
+}
 function enc(id) { return encodeURIComponent(id); }
 function table(id, headers, rows) {
   var head = el('tr', null, headers.map(function (h) { return el('th', { text: h }); }));
@@ -145,7 +151,8 @@ var views = {
           i.status + ' · ' + (i.anomalyType || 'type unknown') + ' · system ' + (i.systemId || '–') + ' · severity ' + num(i.severity) + ' · risk version ',
           el('strong', { id: 'risk-version', text: String(i.version) }),
           ' · model v' + i.modelVersion + ' · ' + i.atRisk + ' VMs at risk · ' + i.grants + ' grants · sources ' + v.sources.map(function (s) { return s.vmId; }).join(', '),
-          i.traceId ? ' · trace ' + i.traceId : '',
+          i.traceId ? ' · trace ' : '',
+          i.traceId ? traceLink(i.traceId) : '',
         ]),
         el('h3', { text: 'Neighbourhood: sources, likeliest paths, at-risk VMs' }), graph,
         el('h3', { text: 'Grants over time' }), grants,

@@ -20,12 +20,17 @@ svg .node { font-size: 11px; } svg .node-sub, svg .tick { font-size: 10px; fill:
 form { display: inline; } input { width: 120px; }
 `;
 
-/** The console's one page: the views are drawn by its script from the JSON API; `nonce` admits its script and style under the CSP. */
-export function consolePage(nonce: string): string {
+const attribute = (value: string): string => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * The console's one page: the views are drawn by its script from the JSON API; `nonce` admits its script and style under
+ * the CSP; `traceUrl` (a trace UI's address with `{traceId}`) makes the incident view link its trace.
+ */
+export function consolePage(nonce: string, traceUrl?: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Foresight console</title><style nonce="${nonce}">${STYLE}</style></head>
-<body data-changes="0">
+<body data-changes="0"${traceUrl === undefined ? '' : ` data-trace-url="${attribute(traceUrl)}"`}>
 <header><h1>Foresight</h1>
 <nav><a href="#/fleet" data-view="fleet">Fleet</a><a href="#/model" data-view="model">Model</a><a href="#/pool" data-view="pool">Pool</a></nav>
 <form id="vm-form"><input id="vm-input" placeholder="VM id" maxlength="200" aria-label="VM id"> <button>VM</button></form>

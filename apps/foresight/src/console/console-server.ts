@@ -17,6 +17,8 @@ export interface ConsoleServerOptions {
   readonly token: string | undefined;
   readonly logger: Logger;
   readonly stream?: EventStreamOptions;
+  /** A trace UI's address template with `{traceId}`, given to the page. */
+  readonly traceUrl?: string;
 }
 
 /** A running console server. */
@@ -74,7 +76,7 @@ export async function startConsoleServer(options: ConsoleServerOptions, deps: Co
       }
       if (url.pathname === '/' || url.pathname === '/index.html') {
         const nonce = randomBytes(16).toString('base64');
-        const html = consolePage(nonce);
+        const html = consolePage(nonce, options.traceUrl);
         response.writeHead(200, {
           'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(html),
           'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,

@@ -19,6 +19,8 @@ export interface ConsoleConfig {
   readonly maxStreams: number;
   /** /metrics endpoints of allocators and learners, for the refusal counters (none: not shown). */
   readonly metricsUrls: readonly string[];
+  /** A trace UI's address with `{traceId}` in it (e.g. Jaeger's http://jaeger:16686/trace/{traceId}): incidents link their trace. */
+  readonly traceUrl: string | undefined;
   readonly logLevel: LogLevel;
   readonly kafka: KafkaSettings;
   readonly kafkaConsumer: KafkaConsumerSettings;
@@ -44,6 +46,7 @@ export function readConsoleConfig(env: Env, pid = process.pid): ConsoleConfig {
     token: secret('FORESIGHT_CONSOLE_TOKEN', { optional: true, pattern: /^[\x21-\x7e]{16,512}$/, description: 'a token of 16 to 512 printable characters' }),
     groupId: safeName('FORESIGHT_CONSOLE_GROUP', { optional: true }),
     maxStreams: int('FORESIGHT_CONSOLE_MAX_STREAMS', { default: 100, min: 1, max: 10_000 }),
+    traceUrl: text('FORESIGHT_CONSOLE_TRACE_URL', { optional: true, pattern: /^https?:\/\/[^\s"'<>`]*\{traceId\}[^\s"'<>`]*$/, description: 'an http(s) URL with {traceId} in it' }),
     metricsUrls: list('FORESIGHT_CONSOLE_METRICS_URLS', { default: [], itemPattern: /^https?:\/\/[^\s,]+$/, itemName: 'an http(s) URL' }),
     logLevel: oneOf('FORESIGHT_LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
     hostname: text('HOSTNAME', { optional: true }),
@@ -55,6 +58,7 @@ export function readConsoleConfig(env: Env, pid = process.pid): ConsoleConfig {
   const instance = `${(c.hostname ?? hostname()).replace(/[^A-Za-z0-9._-]/g, '-') || 'local'}-${pid}`;
   return {
     host: c.host, port: c.port, token: c.token, groupId: c.groupId ?? `${c.topicPrefix}console.${instance}`, maxStreams: c.maxStreams, metricsUrls: c.metricsUrls,
+    traceUrl: c.traceUrl,
     logLevel: c.logLevel, kafka: c.kafka, kafkaConsumer: c.kafkaConsumer, registry: c.registry, neo4j: c.neo4j, redis: c.redis, topicPrefix: c.topicPrefix,
     neo4jNamespace: c.neo4jNamespace, redisKeyPrefix: c.redisKeyPrefix,
   };

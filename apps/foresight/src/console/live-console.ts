@@ -24,6 +24,8 @@ export interface LiveConsoleOptions {
   readonly stream?: EventStreamOptions;
   /** /metrics endpoints to read refusal counters from. */
   readonly metricsUrls?: readonly string[];
+  /** A trace UI's address template with `{traceId}`: the incident view links its trace. */
+  readonly traceUrl?: string;
 }
 
 /** A running console: its address, its memory of the fleet, and how to stop it (the bus and stores stay the caller's). */
@@ -46,7 +48,8 @@ export async function startLiveConsole(options: LiveConsoleOptions): Promise<Liv
   const loadedIncidents = await loadStoredIncidents(options.stores, fleet, fleet.limits.incidents);
   await loadStoredModels(options.stores, fleet);
   const server = await startConsoleServer(
-    { host: options.host, port: options.port, token: options.token, logger: options.logger, ...(options.stream === undefined ? {} : { stream: options.stream }) },
+    { host: options.host, port: options.port, token: options.token, logger: options.logger, ...(options.stream === undefined ? {} : { stream: options.stream }),
+      ...(options.traceUrl === undefined ? {} : { traceUrl: options.traceUrl }) },
     {
       fleet, stores: options.stores, now, vulnerability: new ModelVulnerability(options.stores, now), hosts: new HostDirectory(options.stores, now),
       counters: new ServiceCounters(options.metricsUrls ?? [], now),
