@@ -106,7 +106,10 @@ const stackCommand = (command) => spawnSync('bash', [join(root, 'infra', 'stack.
 const up = stackCommand('up');
 let status = up.status ?? 1;
 if (status === 0) {
-  const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...selected], { stdio: 'inherit', env: chaosEnv });
+  // A client a fault left with a dead connection must not keep the suite's process alive once its tests are done.
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const forceExit = major >= 22 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+  const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...forceExit, ...extra, ...selected], { stdio: 'inherit', env: chaosEnv });
   status = result.status ?? 1;
 }
 stackCommand('down');

@@ -130,9 +130,22 @@ describe('chaos: the pipeline recovers by itself from each fault while anomalies
   let flowStream: FlowStream | undefined;
 
   after(async () => {
-    await Promise.allSettled([stream?.pause(), flowStream?.pause(), sampler?.stop()]);
-    await fleet.stop();
-    await Promise.allSettled([bus?.close(), prefixAdmin?.close(), admin.disconnect(), graph.close(), state.close()]);
+    // Each step bounded: a client left with a dead connection by a fault must not keep the suite from ending.
+    const step = async (what: string, work: () => Promise<unknown> | undefined): Promise<void> => {
+      const t0 = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        Promise.resolve(work()).then(() => 'done', (error: Error) => `failed: ${error.message}`),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('given up after 15 s'), 15_000))),
+      ]);
+      clearTimeout(timer);
+      process.stderr.write(`[chaos] cleanup: ${what} ${outcome} in ${Date.now() - t0} ms\n`);
+    };
+    await step('streams and sampler', () => Promise.allSettled([stream?.pause(5_000), flowStream?.pause(5_000), sampler?.stop()]));
+    await step('services', () => fleet.stop());
+    await step('bus', () => bus?.close());
+    await step('admin clients', () => Promise.allSettled([prefixAdmin?.close(), admin.disconnect()]));
+    await step('stores', () => Promise.allSettled([graph.close(), state.close()]));
   });
 
   it('survives each fault with nothing lost, nothing granted twice, no host over capacity, every grant released and no lag', { timeout: 45 * 60_000 }, async (t) => {
