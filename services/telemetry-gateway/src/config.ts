@@ -1,5 +1,5 @@
 import { DEFAULT_TOPIC_PREFIX } from '@foresight/contracts';
-import { IDENTITY_PRESETS, type Resources } from '@foresight/core';
+import { DEFAULT_DETECTOR_SETTINGS as DD, IDENTITY_PRESETS, type Resources } from '@foresight/core';
 import {
   duration, type Env, float, int, kafkaConsumerSettings, type KafkaConsumerSettings, kafkaSettings, type KafkaSettings, list, oneOf, port, readConfig,
   registrySettings, type RegistrySettings, type ServiceConfig, serviceSettings, type ServiceSettings, text, tickIntervalSetting, topicPrefixSetting,
@@ -75,6 +75,13 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     vmCapacity: capacity('FORESIGHT_GATEWAY_VM_CAPACITY', D.vmCapacity),
     hostCapacity: capacity('FORESIGHT_GATEWAY_HOST_CAPACITY', D.hostCapacity),
     criticality: float('FORESIGHT_GATEWAY_CRITICALITY', { default: D.criticality, min: 0, max: 1 }),
+    detector: oneOf('FORESIGHT_GATEWAY_DETECTOR', ['on', 'off'], { default: 'on' }),
+    detectorWarmUp: int('FORESIGHT_GATEWAY_DETECTOR_WARMUP', { default: DD.warmUp, min: 3, max: 10_000 }),
+    detectorBaseline: int('FORESIGHT_GATEWAY_DETECTOR_BASELINE', { default: DD.baselineSize, min: 3, max: 10_000 }),
+    detectorK: float('FORESIGHT_GATEWAY_DETECTOR_K', { default: DD.k, min: 0.5, max: 100 }),
+    detectorOpenAfter: int('FORESIGHT_GATEWAY_DETECTOR_OPEN_AFTER', { default: DD.openAfter, min: 1, max: 1_000 }),
+    detectorResolveAfter: int('FORESIGHT_GATEWAY_DETECTOR_RESOLVE_AFTER', { default: DD.resolveAfter, min: 1, max: 1_000 }),
+    detectorMinCalls: int('FORESIGHT_GATEWAY_DETECTOR_MIN_CALLS', { default: DD.minCalls, min: 1, max: 1_000_000 }),
   });
   const preset = IDENTITY_PRESETS[c.identity];
   return {
@@ -95,6 +102,10 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       vmCapacity: resources(c.vmCapacity),
       hostCapacity: resources(c.hostCapacity),
       criticality: c.criticality,
+      detector: c.detector === 'off' ? null : {
+        ...DD, warmUp: c.detectorWarmUp, baselineSize: Math.max(c.detectorBaseline, c.detectorWarmUp), k: c.detectorK,
+        openAfter: c.detectorOpenAfter, resolveAfter: c.detectorResolveAfter, minCalls: c.detectorMinCalls, maxSeries: c.maxOpenPathways * 2 + c.maxVms * 3,
+      },
     },
   };
 }

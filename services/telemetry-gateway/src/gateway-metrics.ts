@@ -8,6 +8,8 @@ export interface GatewayMetrics {
   spansSkipped(reason: string, count: number): void;
   request(signal: 'traces' | 'metrics', transport: Transport, outcome: 'accepted' | 'malformed' | 'throttled' | 'unavailable' | 'too_large' | 'unsupported'): void;
   flowsPublished(count: number): void;
+  /** Anomalies the built-in detector published, by level and state. */
+  anomaliesPublished?(count: number, level: string, state: string): void;
 }
 
 export const NO_GATEWAY_METRICS: GatewayMetrics = Object.freeze({

@@ -1,4 +1,6 @@
-import { DEFAULT_CALL_PATHWAY_SETTINGS, IDENTITY_PRESETS, type CallPathwaySettings, type IdentityPrecedence, type Resources } from '@foresight/core';
+import {
+  DEFAULT_CALL_PATHWAY_SETTINGS, IDENTITY_PRESETS, type CallPathwaySettings, type DetectorSettings, type IdentityPrecedence, type Resources,
+} from '@foresight/core';
 
 /** How the Kafka topics' payloads are encoded: the Collector exporter's `encoding`, or `auto` (JSON starts with `{`). */
 export type TopicEncoding = 'otlp_proto' | 'otlp_json' | 'auto';
@@ -13,6 +15,11 @@ export interface GatewaySettings {
   /** Capacity of a host in the hosts the gateway publishes. */
   readonly hostCapacity: Resources;
   readonly criticality: number;
+  /**
+   * The built-in anomaly detector (docs/ingestion.md): its settings, or null when off (the user brings their own
+   * anomalies). Off here, in the library's default; the service's FORESIGHT_GATEWAY_DETECTOR defaults to on.
+   */
+  readonly detector: DetectorSettings | null;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = Object.freeze({
@@ -22,4 +29,5 @@ export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = Object.freeze({
   vmCapacity: { cpuMillis: 1000, memoryMiB: 1024, networkMbps: 1000 },
   hostCapacity: { cpuMillis: 16_000, memoryMiB: 65_536, networkMbps: 10_000 },
   criticality: 0.5,
+  detector: null,
 });

@@ -30,7 +30,8 @@ export function telemetryGatewayService(env?: Env, onStopped: () => void = () =>
     loadConfig: () => readGatewayConfig(env),
     async start(context) {
       const { config, logger, telemetry } = context;
-      const bus = await context.step('kafka', () => KafkaBus.connect({ ...serviceBusOptions(context), topics: ['inventory', 'hosts', 'flows'] }));
+      const produced = config.gateway.detector === null ? ['inventory', 'hosts', 'flows'] as const : ['inventory', 'hosts', 'flows', 'anomalies'] as const;
+      const bus = await context.step('kafka', () => KafkaBus.connect({ ...serviceBusOptions(context), topics: [...produced] }));
       const raw = await context.step('kafka (otlp topics)', () => KafkaRawTopics.connect({
         connection: kafkaConnection(config.kafka, config.registry), logger, createTopics: config.kafkaConsumer.createTopics,
         partitions: config.kafkaConsumer.partitions, sessionTimeoutMs: config.kafkaConsumer.sessionTimeoutMs, heartbeatIntervalMs: config.kafkaConsumer.heartbeatIntervalMs,
@@ -40,11 +41,13 @@ export function telemetryGatewayService(env?: Env, onStopped: () => void = () =>
       const skipped = meter.createCounter('foresight.gateway.spans.skipped', { description: 'Spans or calls left out, by reason (NO_VM_ATTRIBUTE, NO_GROUP_ATTRIBUTE, INVALID_SPAN, LATE, EVICTED, UNPAIRED_CALLER…).' });
       const requests = meter.createCounter('foresight.gateway.requests', { description: 'OTLP export requests, by signal, transport and outcome.' });
       const flows = meter.createCounter('foresight.gateway.flows.published', { description: 'Pathway windows published on flows.' });
+      const anomalies = meter.createCounter('foresight.gateway.anomalies.published', { description: 'Anomalies the built-in detector published, by level and state.' });
       const metrics: GatewayMetrics = {
         spansReceived: (n, transport) => received.add(n, { transport }),
         spansSkipped: (reason, n) => skipped.add(n, { reason }),
         request: (signal, transport, outcome) => requests.add(1, { signal, transport, outcome }),
         flowsPublished: (n) => flows.add(n),
+        anomaliesPublished: (n, level, state) => anomalies.add(n, { level, state }),
       };
       const deadLetter = async (letter: GatewayDeadLetter): Promise<void> => {
         const topic = deadLetterTopicOf(config, letter.signal);
@@ -67,7 +70,7 @@ export function telemetryGatewayService(env?: Env, onStopped: () => void = () =>
       const http = await context.step('otlp/http', () => startOtlpHttpServer({
         acceptTraces: (p, e, o) => gateway.acceptTraces(p, e, o), acceptMetrics: (p, e, o) => gateway.acceptMetrics(p, e, o), ready,
       }, { ...config.http, logger, metrics }));
-      logger.info({ port: http.port, host: config.http.host, topics }, 'OTLP/HTTP receiver listening');
+      logger.info({ port: http.port, host: config.http.host, topics, detector: config.gateway.detector === null ? 'off' : 'on' }, 'OTLP/HTTP receiver listening');
       addDependencyChecks(context, { bus });
       context.addReadinessCheck('otlp topics', () => raw.health().live);
       const ticking = startTicking(gateway, config.tickIntervalMs, logger);

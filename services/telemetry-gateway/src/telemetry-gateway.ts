@@ -1,6 +1,7 @@
-import type { FlowEvent, HostEvent, InventoryEvent } from '@foresight/contracts';
+import type { AnomalyEvent, FlowEvent, HostEvent, InventoryEvent } from '@foresight/contracts';
 import {
-  CallPathways, identityKey, latestCapacities, NetworkPathways, type CallPathwayOutput, type EntityIdentity, type NetworkWindow, type PathwayWindow, type Resources,
+  AnomalyDetector, CallPathways, identityKey, latestCapacities, NetworkPathways, type CallPathwayOutput, type DetectedAnomaly, type EntityIdentity,
+  type NetworkWindow, type PathwayWindow, type Resources, type UtilisationPoint,
 } from '@foresight/core';
 import type { MessageBus } from '@foresight/messaging';
 import {
@@ -8,6 +9,7 @@ import {
 } from '@foresight/otlp';
 import { NO_GATEWAY_METRICS, type GatewayMetrics, type Transport } from './gateway-metrics.js';
 import type { GatewaySettings } from './gateway-settings.js';
+import { utilisationOf } from './utilisation-points.js';
 
 /** Where a payload came from: the transport, and for Kafka its topic and position (for the dead letter). */
 export interface PayloadOrigin {
@@ -62,8 +64,12 @@ export class TelemetryGateway {
   private readonly hostsToPublish = new Set<string>();
   /** The latest metric data point time seen: event time of what metrics alone publish. */
   private metricTimeMs = Number.NEGATIVE_INFINITY;
+  /** The built-in detector (null when off) and the utilisation points it has still to judge. */
+  private readonly detector: AnomalyDetector | null;
+  private utilisation: UtilisationPoint[] = [];
 
   constructor(private readonly deps: GatewayDeps) {
+    this.detector = deps.settings.detector === null ? null : new AnomalyDetector(deps.settings.detector);
     this.pathways = new CallPathways(deps.settings.pathways);
     const p = deps.settings.pathways;
     this.network = new NetworkPathways({ windowMs: p.windowMs, latenessMs: p.pairingWaitMs, maxSeries: p.maxVms, maxOpenPathways: p.maxOpenPathways });
@@ -136,6 +142,7 @@ export class TelemetryGateway {
       }
     }
     this.network.add(flows);
+    if (this.detector !== null) for (const p of utilisationOf(request, this.deps.settings.identity)) if (p.timeMs <= limit) this.utilisation.push(p);
     await this.publish(this.pathways.advance());
     this.metrics.request('metrics', origin.transport, 'accepted');
     return { outcome: 'accepted', items: extraction.points, rejected: 0, message: '' };
@@ -189,7 +196,8 @@ export class TelemetryGateway {
       else this.metrics.spansSkipped('FLOW_UNKNOWN_VM', 1);
     }
     const flows = [...output.windows.map(flowEvent), ...networkFlows];
-    if (this.hostsToPublish.size === 0 && this.vmsToPublish.size === 0 && flows.length === 0) return;
+    const anomalies = this.detect(output.windows, network.windows);
+    if (this.hostsToPublish.size === 0 && this.vmsToPublish.size === 0 && flows.length === 0 && anomalies.length === 0) return;
     const eventTime = Math.max(0, Math.floor(Math.max(this.pathways.watermark, this.metricTimeMs)));
     if (this.hostsToPublish.size > 0) {
       const ids = [...this.hostsToPublish];
@@ -208,6 +216,35 @@ export class TelemetryGateway {
       await this.deps.bus.publish('flows', flows);
       this.metrics.flowsPublished(flows.length);
     }
+    if (anomalies.length > 0) {
+      await this.deps.bus.publish('anomalies', anomalies);
+      for (const a of anomalies) this.metrics.anomaliesPublished?.(1, a.level, a.state);
+    }
+  }
+
+  /**
+   * The built-in detector's verdict on closed pathway windows and the utilisation seen since the last call (metric
+   * points, and each VM's network windows as a share of its capacity); nothing when it is off.
+   */
+  private detect(windows: readonly PathwayWindow[], network: readonly NetworkWindow[]): AnomalyEvent[] {
+    if (this.detector === null) return [];
+    const points = this.utilisation;
+    this.utilisation = [];
+    const traffic = new Map<string, { at: number; mbps: number }>();
+    for (const w of network) {
+      for (const id of [w.source, w.target]) {
+        const known = traffic.get(`${id}@${w.windowEnd}`) ?? { at: w.windowEnd, mbps: 0 };
+        known.mbps += w.bandwidthMbps;
+        traffic.set(`${id}@${w.windowEnd}`, known);
+      }
+    }
+    for (const [key, { at, mbps }] of traffic) {
+      const vm = this.vms.get(key.slice(0, key.lastIndexOf('@')));
+      if (vm !== undefined && vm.capacity.networkMbps > 0) points.push({ identity: vm.identity, signal: 'network_congestion', value: mbps / vm.capacity.networkMbps, timeMs: at });
+    }
+    const { anomalies, skipped } = this.detector.observe(windows, points);
+    for (const [reason, n] of Object.entries(skipped)) this.metrics.spansSkipped(reason, n ?? 0);
+    return anomalies.map(anomalyEvent);
   }
 
   private hostEvent(hostId: string, eventTime: number): HostEvent {
@@ -230,6 +267,15 @@ function sameResources(a: Resources, b: Resources): boolean {
 
 function resourcesKey(r: Resources): string {
   return `${r.cpuMillis}/${r.memoryMiB}/${r.networkMbps}`;
+}
+
+/** A detector transition as an anomaly event: event time (and detection time) is the window end that decided it. */
+export function anomalyEvent(a: DetectedAnomaly): AnomalyEvent {
+  const at = Math.max(0, Math.floor(a.atMs));
+  return {
+    eventId: `otel-anomaly:${a.level}:${a.subjectId}:${a.anomalyType}:${a.state}@${at}`, eventTime: at, systemId: a.systemId, level: a.level,
+    subjectId: a.subjectId, anomalyType: a.anomalyType, severity: a.severity, state: a.state, detectedAt: at, attributes: a.attributes,
+  };
 }
 
 /** A closed network window as a NETWORK flow (bytes only: no calls, latency or errors). */

@@ -16,3 +16,11 @@ export {
   FLOW_ENDPOINT_ATTRIBUTES, NETWORK_FLOW_METRICS, NetworkPathways, flowEndpoints,
   type FlowBytesPoint, type FlowSkipReason, type NetworkPathwaySettings, type NetworkWindow,
 } from './network-pathways.js';
+export { RobustBaseline, type BaselineSettings, type BaselineVerdict } from './robust-baseline.js';
+export {
+  DETECTOR_SIGNALS, UTILISATION_METRICS, combineUtilisation, type DetectedAnomaly, type DetectorSignal, type UtilisationPoint, type UtilisationReading,
+} from './detector-signals.js';
+export { AnomalyRollup, type RollupSettings } from './anomaly-rollup.js';
+export {
+  AnomalyDetector, DEFAULT_DETECTOR_SETTINGS, type DetectorOutput, type DetectorSettings, type SignalFloor,
+} from './anomaly-detector.js';
