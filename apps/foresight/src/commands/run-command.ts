@@ -2,6 +2,7 @@ import { anyService, combineServices, runService, type AnyServiceDefinition } fr
 import { allocatorService } from '@foresight/allocator';
 import { learnerService } from '@foresight/learner';
 import { propagationScorerService } from '@foresight/propagation-scorer';
+import { telemetryGatewayService } from '@foresight/telemetry-gateway';
 import { topologyBuilderService } from '@foresight/topology-builder';
 
 /** The services `foresight run` knows, in start order (producers of state before its consumers). */
@@ -10,13 +11,19 @@ export const SERVICES: Readonly<Record<string, (onStopped: () => void) => AnySer
   'propagation-scorer': (onStopped) => anyService(propagationScorerService(process.env, onStopped)),
   allocator: (onStopped) => anyService(allocatorService(process.env, onStopped)),
   learner: (onStopped) => anyService(learnerService(process.env, onStopped)),
+  // OpenTelemetry in (docs/ingestion.md): an edge service, not part of `all`.
+  'telemetry-gateway': (onStopped) => anyService(telemetryGatewayService(process.env, onStopped)),
 };
+
+/** What `all` runs: the four services of the pipeline (the gateway only where OpenTelemetry comes in). */
+const ALL = ['topology-builder', 'propagation-scorer', 'allocator', 'learner'];
 
 /** `foresight run --help`. */
 export const RUN_USAGE = `Usage: foresight run <target>
   Runs services in this process until SIGTERM/SIGINT. <target> is one of:
     topology-builder, propagation-scorer, allocator, learner   one service
-    all                                                        all four, in one process (one health/metrics port)
+    telemetry-gateway                                          OpenTelemetry in (docs/ingestion.md)
+    all                                                        the first four, in one process (one health/metrics port)
     <a>,<b>[,...]                                              several, e.g. topology-builder,propagation-scorer
   They start in that order whatever the order given. Configuration comes from FORESIGHT_* environment variables
   (Kafka, the schema registry, Neo4j, Redis, each service's settings), listed in docs/operations.md; a bad setting
@@ -39,7 +46,7 @@ const PROCESS_OUTPUT: RunOutput = {
 /** The services a `foresight run` target names: `all`, one service, or several joined by commas (in start order). */
 export function servicesOf(target: string | undefined): string[] | undefined {
   if (target === undefined || target === '') return undefined;
-  if (target === 'all') return Object.keys(SERVICES);
+  if (target === 'all') return ALL;
   const names = target.split(',');
   if (names.some((name) => !(name in SERVICES)) || new Set(names).size !== names.length) return undefined;
   return Object.keys(SERVICES).filter((name) => names.includes(name));
