@@ -98,7 +98,7 @@ test('a stalled consumer fires ForesightNotReady (consumers) and ForesightConsum
   const gate = new Promise<void>((resolve) => {
     release = resolve;
   });
-  cleanups.unshift(() => release()); // released before the buses close (cleanups run in reverse)
+  cleanups.push(() => release()); // runs before the bus closes (cleanups run in reverse): close awaits the handler
   await stalled.startConsumers([consumerOf({ topic: 'hosts', handle: () => gate })]);
   // The refusing one: the same records, refused for good (dead-lettered at once).
   const refusing = await KafkaBus.connect({ ...busOptions, connection: stackConnection(`alerts-b-${world.id}`), groupId: `${world.groupId}.refusing` });
