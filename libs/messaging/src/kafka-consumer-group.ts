@@ -27,12 +27,21 @@ export interface ConsumerGroupSettings {
   readonly onFailure?: (error: RuntimeError) => void;
   /** Whether the brokers answer at all (a metadata round trip); tells a refused group from an outage. */
   readonly brokersAnswer?: () => Promise<boolean>;
+  /** Backoff of the group's own restart after kafkajs gave up on it (default 1 s doubling to 30 s; tests pass less). */
+  readonly restartBackoffMs?: { readonly first: number; readonly max: number };
 }
 
 /**
  * Kafka answers FindCoordinator for a group the principal may not use with GROUP_AUTHORIZATION_FAILED, which kafkajs
- * swallows into "Failed to find group coordinator" (KafkaJSGroupCoordinatorNotFound) and gives up on.
+ * swallows into "Failed to find group coordinator" (KafkaJSGroupCoordinatorNotFound) and gives up on. So does a broker
+ * that is restarting or still loading its coordinators: the group is taken as refused only when the brokers answer
+ * and it finds no coordinator this many times in a row before it ever joined.
  */
+export const COORDINATOR_MISSES_BEFORE_REFUSAL = 3;
+
+/** How long after a crash kafkajs gave up on the group restarts it: first, and at most (doubling in between). */
+const RESTART_BACKOFF_MS = { first: 1_000, max: 30_000 };
+
 function isCoordinatorMiss(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
     if (e.name === 'KafkaJSGroupCoordinatorNotFound' || /failed to find group coordinator/i.test(e.message)) return true;
@@ -85,6 +94,11 @@ export class KafkaConsumerGroup {
   private crashed = false;
   private stopping = false;
   private everJoined = false;
+  /** Crashes in a row, before the first join, that found no coordinator while the brokers answered. */
+  private coordinatorMisses = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly restartBackoff: { readonly first: number; readonly max: number };
+  private restartBackoffMs: number;
 
   constructor(kafka: Kafka, readonly groupId: string, private readonly deliveries: ReadonlyMap<string, RecordDelivery>, private readonly settings: ConsumerGroupSettings) {
     this.consumer = kafka.consumer({
@@ -98,6 +112,8 @@ export class KafkaConsumerGroup {
     });
     const now = settings.now ?? Date.now;
     this.now = now;
+    this.restartBackoff = settings.restartBackoffMs ?? RESTART_BACKOFF_MS;
+    this.restartBackoffMs = this.restartBackoff.first;
     this.progress = new PartitionProgress(groupId, now);
     this.consumer.on(this.consumer.events.HEARTBEAT, () => {
       this.confirmedAt = now();
@@ -105,6 +121,8 @@ export class KafkaConsumerGroup {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
       this.everJoined = true;
+      this.crashed = false;
+      this.restartBackoffMs = this.restartBackoff.first;
       this.confirmedAt = now();
       this.assign(new Map(Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)])));
     });
@@ -117,19 +135,41 @@ export class KafkaConsumerGroup {
       // NOTE: kafkajs restarts the consumer itself when the crash was retriable; only a final crash is fatal.
       settings.logger.error({ groupId, error: String(event.payload.error), restart: event.payload.restart }, 'consumer crashed');
       if (!event.payload.restart) this.crashed = true;
-      // Before its first join a final crash is a refusal at start-up (e.g. no group ACL): the service should stop and say
-      // so. After it, liveness turns false (status().crashed) and the supervisor restarts the process, as before.
-      if (!event.payload.restart && !this.stopping && !this.everJoined) void this.reportFailure(event.payload.error);
+      // kafkajs gives up for good on errors it deems final, some of which a broker restart causes (see isCoordinatorMiss):
+      // the group restarts itself, unless it was refused at start-up (no group ACL), which stops the service.
+      if (!event.payload.restart && !this.stopping) void this.afterFinalCrash(event.payload.error);
     });
   }
 
-  /** Tells onFailure that kafkajs stopped the group for good, with the broker's answer made plain. */
-  private async reportFailure(cause: Error): Promise<void> {
-    const refused = isCoordinatorMiss(cause) && (await (this.settings.brokersAnswer?.() ?? Promise.resolve(false)));
-    const answer = refused
-      ? `the brokers answer but name no coordinator for the group, which is how Kafka answers a principal not authorized to access the group (${cause.message})`
-      : cause.message;
-    this.settings.onFailure?.(new RuntimeError('BROKER_REFUSED', `consumer group '${this.groupId}' stopped for good: ${answer}`, { cause }));
+  /** After kafkajs stopped the group for good: a refusal at start-up goes to onFailure; anything else restarts the group. */
+  private async afterFinalCrash(cause: Error): Promise<void> {
+    if (!this.everJoined && isCoordinatorMiss(cause) && (await (this.settings.brokersAnswer?.() ?? Promise.resolve(false)))) {
+      this.coordinatorMisses += 1;
+      if (this.coordinatorMisses >= COORDINATOR_MISSES_BEFORE_REFUSAL) {
+        const answer = `the brokers answer but named no coordinator for the group ${this.coordinatorMisses} times in a row, which is how Kafka answers a principal not authorized to access the group (${cause.message})`;
+        this.settings.onFailure?.(new RuntimeError('BROKER_REFUSED', `consumer group '${this.groupId}' stopped for good: ${answer}`, { cause }));
+        return;
+      }
+    } else {
+      this.coordinatorMisses = 0;
+    }
+    this.restartLater();
+  }
+
+  /** Runs the stopped kafkajs consumer again after a backoff (its subscriptions are kept); a failed restart backs off more. */
+  private restartLater(): void {
+    if (this.stopping || this.restartTimer !== undefined) return;
+    const delayMs = this.restartBackoffMs;
+    this.restartBackoffMs = Math.min(this.restartBackoff.max, delayMs * 2);
+    this.settings.logger.warn({ groupId: this.groupId, delayMs }, 'restarting the consumer group kafkajs stopped');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping) return;
+      this.consumer.connect().then(() => this.run()).catch((error: unknown) => {
+        this.settings.logger.error({ groupId: this.groupId, error: String(error) }, 'consumer group restart failed');
+        this.restartLater();
+      });
+    }, delayMs);
   }
 
   private assign(assigned: ReadonlyMap<string, ReadonlySet<number>>): void {
@@ -157,7 +197,11 @@ export class KafkaConsumerGroup {
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.deliveries.keys()], fromBeginning: this.settings.fromBeginning });
-    await this.consumer.run({
+    await this.run();
+  }
+
+  private run(): Promise<void> {
+    return this.consumer.run({
       autoCommit: true,
       autoCommitThreshold: this.settings.commitEveryMessages,
       autoCommitInterval: this.settings.commitEveryMs,
@@ -170,6 +214,7 @@ export class KafkaConsumerGroup {
   /** Finishes each partition's in-flight record, commits what was resolved, leaves the group, disconnects. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.restartTimer);
     for (const timer of this.resumeTimers.values()) clearTimeout(timer);
     this.resumeTimers.clear();
     await this.consumer.disconnect();
