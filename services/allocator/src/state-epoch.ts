@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '@foresight/messaging';
 import type { HasDocuments } from '@foresight/stores';
 import type { AllocatorMetrics } from './allocator-metrics.js';
@@ -56,7 +55,9 @@ export class StateEpoch {
         else this.logger.info({ cause }, 'the state store holds no allocator state (a first start, or its data was lost while the allocator was down): building it from the store of record');
       }
       const restored = await this.rebuild();
-      const next: LedgerEpoch = { epoch: randomUUID(), startedAt: now };
+      // Named by the event time it began at: a replay of the same input gives the same epochs (a rebuild happens at
+      // most once per loss, serialised through the marker, so two epochs never share a time in practice).
+      const next: LedgerEpoch = { epoch: `epoch-${now}`, startedAt: now };
       await this.store.documents.put(KIND, ID, JSON.stringify(next));
       this.seen = true;
       this.rebuilding = false;
