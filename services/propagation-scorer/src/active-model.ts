@@ -44,6 +44,11 @@ export class ActiveModel {
     return true;
   }
 
+  /** Stores the current model again (after the state store lost it: a restart then loads it instead of the default). */
+  async persist(): Promise<void> {
+    await this.documents.put(MODEL_DOCUMENT.kind, MODEL_DOCUMENT.id, serialiseModel(this.model));
+  }
+
   private adopt(model: ModelParameters): boolean {
     if (model.version <= this.model.version) return false;
     this.model = model;

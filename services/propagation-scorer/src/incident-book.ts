@@ -35,7 +35,30 @@ interface CachedSystem {
 export class IncidentBook {
   private readonly cache = new Map<string, CachedSystem>();
 
-  constructor(private readonly documents: DocumentStore) {}
+  /**
+   * @param emptied called when the store holds no index for a system this instance remembers open incidents of: it
+   *   throws (HANDLER_RETRIABLE) when that is because the store lost its data, so the memory is kept for the restore
+   */
+  constructor(private readonly documents: DocumentStore, private readonly emptied: (systemId: string) => Promise<void> = () => Promise.resolve()) {}
+
+  /** The open incidents this instance remembers (last read or written), by system: what a store that lost them lacks. */
+  remembered(): Map<string, TrackedIncident[]> {
+    const out = new Map<string, TrackedIncident[]>();
+    for (const [systemId, system] of this.cache) {
+      if (system.incidents.size > 0) out.set(systemId, [...system.incidents.values()].map((e) => e.incident));
+    }
+    return out;
+  }
+
+  /** Drops what this instance remembers of a system (the next read or write starts from the store). */
+  forget(systemId: string): void {
+    this.cache.delete(systemId);
+  }
+
+  /** Whether the store holds an index for the system (some instance wrote its open incidents). */
+  async stored(systemId: string): Promise<boolean> {
+    return (await this.documents.get(INCIDENTS_DOCUMENT_KIND, systemId)) !== undefined;
+  }
 
   /** The open incidents of one system. */
   async read(systemId: string): Promise<TrackedIncident[]> {
@@ -84,6 +107,9 @@ export class IncidentBook {
     const indexJson = (await this.documents.get(INCIDENTS_DOCUMENT_KIND, systemId)) ?? '';
     const cached = this.cache.get(systemId);
     if (cached !== undefined && cached.indexJson === indexJson) return cached;
+    // NOTE: no index where this instance remembers open incidents: another instance closed them all, or the store lost
+    // its data (then `emptied` throws and the memory stays for the restore).
+    if (indexJson === '' && cached !== undefined && cached.incidents.size > 0) await this.emptied(systemId);
     const entries = indexJson === '' ? [] : (JSON.parse(indexJson) as IncidentIndex).incidents;
     // Only revisions this instance does not hold already are fetched.
     const missing = entries.filter(([id, revision]) => cached?.incidents.get(id)?.revision !== revision);

@@ -8,6 +8,7 @@ import type { HasIdempotency, HotScores } from '@foresight/stores';
 import type { ActiveModel } from './active-model.js';
 import type { IncidentBook } from './incident-book.js';
 import { hotScores, riskAssessmentMessage } from './risk-assessment-message.js';
+import type { ScorerStateLoss } from './scorer-state-epoch.js';
 import type { TopologyView } from './topology-view.js';
 
 /** The scorer's incident settings (durations in event-time ms). */
@@ -32,6 +33,14 @@ export interface PropagationScorerMetrics {
   /** An anomaly that changed no incident, and why. */
   anomalyIgnored(reason: string): void;
   published(status: 'OPEN' | 'CLOSED'): void;
+  /** The state store held no scorer state (its epoch marker was gone), and how many open incidents were restored. */
+  stateLost?(cause: ScorerStateLoss, restored: number): void;
+}
+
+/** How the tracker finds and repairs a state store that lost its data (see ScorerStateEpoch). */
+export interface StateRecovery {
+  /** Resolves once the store holds the scorer's epoch, after a restore when it lost it (event time `now`). */
+  ensure(now: number, publish: Publish): Promise<void>;
 }
 
 /**
@@ -42,6 +51,8 @@ export interface PropagationScorerMetrics {
  */
 export class IncidentTracker {
   private readonly totals = new Map<string, { open: number; atRisk: number }>();
+  /** Open incidents remembered when the store lost them, by system, not yet put back (their system not owned then). */
+  private readonly unrestored = new Map<string, TrackedIncident[]>();
 
   constructor(
     private readonly view: TopologyView,
@@ -51,6 +62,9 @@ export class IncidentTracker {
     private readonly options: IncidentTrackerOptions,
     private readonly logger: Logger,
     private readonly metrics: PropagationScorerMetrics,
+    private readonly recovery: StateRecovery = { ensure: () => Promise.resolve() },
+    /** Whether this instance owns a system's anomalies now (the one to put its remembered incidents back). */
+    private readonly owns: (systemId: string) => boolean = () => true,
   ) {}
 
   /** One anomaly report (any level, OPEN or RESOLVED), at event time max(eventTime, detectedAt). */
@@ -69,6 +83,8 @@ export class IncidentTracker {
     if (events.length === 0) return;
     const systemId = events[0].systemId;
     if (events.some((e) => e.systemId !== systemId)) throw new RuntimeError('HANDLER_FATAL', 'a run of anomalies must be of one system');
+    await this.recovery.ensure(Math.max(...events.map((e) => Math.max(e.eventTime, e.detectedAt))), publish);
+    if (this.unrestored.has(systemId)) await this.restoreSystem(systemId, Math.max(events[0].eventTime, events[0].detectedAt), publish);
     let incidents = await this.book.read(systemId);
     const versions = new Map<string, { version: RiskVersion; snapshot: TopologySnapshot }>();
     let changed = false;
@@ -100,6 +116,8 @@ export class IncidentTracker {
    * are re-scored. Each is taken under a claim, so of two instances only one publishes it.
    */
   async tick(now: number, publish: Publish): Promise<void> {
+    await this.recovery.ensure(now, publish);
+    for (const systemId of [...this.unrestored.keys()]) if (this.owns(systemId)) await this.restoreSystem(systemId, now, publish);
     const modelVersion = this.model.current.version;
     for (const systemId of await this.book.systems()) {
       const incidents = await this.book.read(systemId);
@@ -122,6 +140,48 @@ export class IncidentTracker {
       for (const id of expired) this.logger.info({ incidentId: id, systemId }, 'incident timed out');
       await this.write(systemId, rescored.open);
     }
+  }
+
+  /**
+   * After the state store lost the open incidents: takes what this instance remembers of them and puts back at once
+   * those of the systems it owns (the others when it handles or owns them later); the number restored. Called by the
+   * state epoch, once per loss.
+   */
+  async restore(cause: ScorerStateLoss, now: number, publish: Publish): Promise<number> {
+    if (cause !== 'lost') return 0;
+    for (const [systemId, incidents] of this.book.remembered()) {
+      this.unrestored.set(systemId, incidents);
+      this.book.forget(systemId);
+    }
+    let restored = 0;
+    for (const systemId of [...this.unrestored.keys()]) if (this.owns(systemId)) restored += await this.restoreSystem(systemId, now, publish);
+    return restored;
+  }
+
+  /**
+   * Puts one system's remembered incidents back, unless the store holds its index again (another instance wrote the
+   * system since the loss: its picture wins). Each is re-scored and published as a new OPEN version before it is
+   * stored: an allocator that lost its ledger too releases what that version names (why ledger_lost) before granting.
+   */
+  private async restoreSystem(systemId: string, now: number, publish: Publish): Promise<number> {
+    const incidents = this.unrestored.get(systemId);
+    if (incidents === undefined) return 0;
+    // Taken while restoring (a tick and a run of the system may both come here); put back when it fails.
+    this.unrestored.delete(systemId);
+    try {
+      if (await this.book.stored(systemId)) {
+        this.logger.warn({ systemId, incidents: incidents.length }, 'open incidents not restored: the store holds this system\'s incidents again, written by another instance');
+        return 0;
+      }
+      const rescored = this.rescore(incidents, new Set(incidents.map((i) => i.state.incidentId)), new Set(), now, []);
+      await this.emit(rescored.versions.map((version) => ({ version, snapshot: rescored.snapshot! })), publish);
+      await this.write(systemId, rescored.open);
+    } catch (error) {
+      this.unrestored.set(systemId, incidents);
+      throw error;
+    }
+    this.logger.warn({ systemId, incidentIds: incidents.map((i) => i.state.incidentId) }, 'open incidents restored from memory after the state store lost them');
+    return incidents.length;
   }
 
   /**

@@ -32,6 +32,8 @@ export function propagationScorerService(env?: Env, onStopped: () => void = () =
       }));
       const ignored = telemetry.meter.createCounter('foresight.anomalies.ignored', { description: 'Anomalies that changed no incident, by reason.' });
       const published = telemetry.meter.createCounter('foresight.risk.published', { description: 'Risk assessments published, by status.' });
+      const stateLost = telemetry.meter.createCounter('foresight.scorer.state_lost', { description: 'Times the state store held no scorer state (epoch marker gone), by cause (lost: seen while running; missing_at_start).' });
+      const restored = telemetry.meter.createCounter('foresight.scorer.incidents_restored', { description: 'Open incidents put back from memory after the state store lost them.' });
       const scorer = createPropagationScorer({
         bus, stateStore, graphStore, logger, options: config.scorer, groupId, instanceGroupId: `${groupId}.${config.instanceId}`,
         metrics: {
@@ -41,6 +43,10 @@ export function propagationScorerService(env?: Env, onStopped: () => void = () =
           },
           anomalyIgnored: (reason) => ignored.add(1, { reason }),
           published: (status) => published.add(1, { status }),
+          stateLost: (cause, count) => {
+            stateLost.add(1, { cause });
+            restored.add(count);
+          },
         },
       });
       await context.step('neo4j', () => scorer.start());

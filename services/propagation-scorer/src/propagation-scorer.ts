@@ -8,6 +8,7 @@ import { modelConsumer } from './handlers/model.js';
 import { topologyChangesConsumer } from './handlers/topology-changes.js';
 import { IncidentBook } from './incident-book.js';
 import { IncidentTracker, type IncidentTrackerOptions, type PropagationScorerMetrics } from './incident-tracker.js';
+import { ScorerStateEpoch } from './scorer-state-epoch.js';
 import { TopologyView, type TopologyViewOptions } from './topology-view.js';
 
 /** The scorer's domain settings (durations in event-time ms). */
@@ -79,7 +80,18 @@ export function createPropagationScorer(deps: PropagationScorerDeps): Propagatio
   const options = resolvePropagationScorerOptions(deps.options);
   const view = new TopologyView(options);
   const model = new ActiveModel(deps.stateStore.documents, deps.logger, deps.initialModel);
-  const tracker = new IncidentTracker(view, model, new IncidentBook(deps.stateStore.documents), deps.stateStore, options, deps.logger, deps.metrics ?? noMetrics);
+  const metrics = deps.metrics ?? noMetrics;
+  // The open incidents live only in the state store: a loss of its data is found by the epoch marker and what this
+  // instance remembers is put back (docs/stores.md, "How the scorer detects and recovers a loss").
+  const epoch: ScorerStateEpoch = new ScorerStateEpoch(deps.stateStore.documents, async (cause, now, publish): Promise<number> => {
+    if (cause === 'lost') await model.persist();
+    return tracker.restore(cause, now, publish);
+  }, deps.logger, (cause, restored) => metrics.stateLost?.(cause, restored));
+  const book = new IncidentBook(deps.stateStore.documents, async (systemId) => {
+    if (await epoch.missing()) throw new RuntimeError('HANDLER_RETRIABLE', `the state store lost the open incidents of ${systemId} (no scorer epoch marker): retried after the restore`);
+  });
+  const ownership = deps.bus.keyOwnership('anomalies');
+  const tracker: IncidentTracker = new IncidentTracker(view, model, book, deps.stateStore, options, deps.logger, metrics, epoch, (systemId) => ownership.owns(systemId));
   const instanceGroupId = deps.instanceGroupId ?? deps.groupId;
   let state: 'new' | 'started' | 'stopped' = 'new';
   let ticking: Promise<void> = Promise.resolve();
