@@ -1,6 +1,6 @@
 import type { AnomalyEvent, FlowEvent, HostEvent, InventoryEvent } from '@foresight/contracts';
 import {
-  AnomalyDetector, CallPathways, identityKey, latestCapacities, NetworkPathways, type CallPathwayOutput, type DetectedAnomaly, type EntityIdentity,
+  AnomalyDetector, CallPathways, identityKey, latestCapacities, NetworkPathways, serviceGraphPathways, ServiceGraphPathways, type CallPathwayOutput, type DetectedAnomaly, type EntityIdentity,
   type NetworkWindow, type PathwayWindow, type Resources, type UtilisationPoint,
 } from '@foresight/core';
 import type { MessageBus } from '@foresight/messaging';
@@ -9,6 +9,7 @@ import {
 } from '@foresight/otlp';
 import { NO_GATEWAY_METRICS, type GatewayMetrics, type Transport } from './gateway-metrics.js';
 import type { GatewaySettings } from './gateway-settings.js';
+import { serviceGraphPointsOf } from './service-graph-points.js';
 import { utilisationOf } from './utilisation-points.js';
 
 /** Where a payload came from: the transport, and for Kafka its topic and position (for the dead letter). */
@@ -56,6 +57,7 @@ function reasonsText(skipped: Readonly<Record<string, number | undefined>>): str
 export class TelemetryGateway {
   private readonly pathways: CallPathways;
   private readonly network: NetworkPathways;
+  private readonly serviceGraph: ServiceGraphPathways;
   private readonly metrics: GatewayMetrics;
   /** VMs known (from spans or metrics), with their identity and capacity as last published or to publish. */
   private readonly vms = new Map<string, { identity: EntityIdentity; capacity: Resources }>();
@@ -73,6 +75,7 @@ export class TelemetryGateway {
     this.pathways = new CallPathways(deps.settings.pathways);
     const p = deps.settings.pathways;
     this.network = new NetworkPathways({ windowMs: p.windowMs, latenessMs: p.pairingWaitMs, maxSeries: p.maxVms, maxOpenPathways: p.maxOpenPathways });
+    this.serviceGraph = new ServiceGraphPathways({ windowMs: p.windowMs, latenessMs: p.pairingWaitMs, maxSeries: p.maxVms, maxOpenPathways: p.maxOpenPathways });
     this.metrics = deps.metrics ?? NO_GATEWAY_METRICS;
   }
 
@@ -104,8 +107,8 @@ export class TelemetryGateway {
 
   /**
    * Decodes an ExportMetricsServiceRequest: capacity metrics update the VMs and hosts published (CAPACITY_METRICS),
-   * eBPF flow-byte counters between known VMs become NETWORK flows; other metrics are counted only. A malformed
-   * request is dead-lettered.
+   * eBPF flow-byte counters between known VMs become NETWORK flows, the servicegraph connector's metrics become
+   * API_CALL flows between services' VMs; other metrics are counted only. A malformed request is dead-lettered.
    */
   async acceptMetrics(payload: Buffer, encoding: OtlpEncoding, origin: PayloadOrigin): Promise<Acceptance> {
     let request: ExportMetricsServiceRequest;
@@ -122,9 +125,12 @@ export class TelemetryGateway {
     const inTime = <P extends { readonly timeMs: number }>(points: readonly P[]): P[] => points.filter((p) => p.timeMs <= limit);
     const capacity = inTime(extraction.capacity);
     const flows = inTime(extraction.flows);
-    const future = extraction.capacity.length + extraction.flows.length - capacity.length - flows.length;
+    const graph = serviceGraphPointsOf(request);
+    if (graph.missingEnds > 0) this.metrics.spansSkipped('NO_SERVICE_GRAPH_ENDS', graph.missingEnds);
+    const graphPoints = inTime(graph.points);
+    const future = extraction.capacity.length + extraction.flows.length + graph.points.length - capacity.length - flows.length - graphPoints.length;
     if (future > 0) this.metrics.spansSkipped('POINT_IN_FUTURE', future);
-    for (const point of [...capacity, ...flows]) if (point.timeMs > this.metricTimeMs) this.metricTimeMs = point.timeMs;
+    for (const point of [...capacity, ...flows, ...graphPoints]) if (point.timeMs > this.metricTimeMs) this.metricTimeMs = point.timeMs;
     for (const { target, id, capacity: stated } of latestCapacities(capacity).values()) {
       if (target === 'host') {
         const known = this.hosts.get(id) ?? this.deps.settings.hostCapacity;
@@ -142,6 +148,7 @@ export class TelemetryGateway {
       }
     }
     this.network.add(flows);
+    this.serviceGraph.add(graphPoints);
     if (this.detector !== null) for (const p of utilisationOf(request, this.deps.settings.identity)) if (p.timeMs <= limit) this.utilisation.push(p);
     await this.publish(this.pathways.advance());
     this.metrics.request('metrics', origin.transport, 'accepted');
@@ -195,7 +202,7 @@ export class TelemetryGateway {
       if (this.vms.has(w.source) && this.vms.has(w.target)) networkFlows.push(networkFlowEvent(w));
       else this.metrics.spansSkipped('FLOW_UNKNOWN_VM', 1);
     }
-    const flows = [...output.windows.map(flowEvent), ...networkFlows];
+    const flows = [...output.windows.map(flowEvent), ...networkFlows, ...this.serviceGraphFlows(networkTo)];
     const anomalies = this.detect(output.windows, network.windows);
     if (this.hostsToPublish.size === 0 && this.vmsToPublish.size === 0 && flows.length === 0 && anomalies.length === 0) return;
     const eventTime = Math.max(0, Math.floor(Math.max(this.pathways.watermark, this.metricTimeMs)));
@@ -220,6 +227,41 @@ export class TelemetryGateway {
       await this.deps.bus.publish('anomalies', anomalies);
       for (const a of anomalies) this.metrics.anomaliesPublished?.(1, a.level, a.state);
     }
+  }
+
+  /**
+   * The servicegraph windows closed by `to` as API_CALL flows between VMs: service names resolved against the VMs
+   * known (a VM id, else a group's VMs), an unknown end a virtual node (published with the inventory).
+   */
+  private serviceGraphFlows(to: number | undefined): FlowEvent[] {
+    const closed = this.serviceGraph.advance(to);
+    for (const [reason, n] of Object.entries(closed.skipped)) this.metrics.spansSkipped(reason, n ?? 0);
+    if (closed.windows.length === 0) return [];
+    const byGroup = new Map<string, EntityIdentity[]>();
+    for (const { identity } of this.vms.values()) {
+      if (identity.virtual) continue;
+      const list = byGroup.get(identity.groupId);
+      if (list === undefined) byGroup.set(identity.groupId, [identity]);
+      else list.push(identity);
+    }
+    const lookup = (name: string): readonly EntityIdentity[] => {
+      const vm = this.vms.get(name);
+      if (vm !== undefined) return [vm.identity];
+      return [...(byGroup.get(name) ?? [])].sort((a, b) => a.vmId.localeCompare(b.vmId));
+    };
+    const flows: FlowEvent[] = [];
+    for (const window of closed.windows) {
+      const pathways = serviceGraphPathways(window, lookup);
+      if (typeof pathways === 'string') {
+        this.metrics.spansSkipped(pathways, 1);
+        continue;
+      }
+      for (const w of pathways) {
+        if (!this.knowVm(w.source) || !this.knowVm(w.target)) continue;
+        flows.push(serviceGraphFlowEvent(w));
+      }
+    }
+    return flows;
   }
 
   /**
@@ -284,6 +326,11 @@ export function networkFlowEvent(w: NetworkWindow): FlowEvent {
     eventId: `otel-net:${w.source}->${w.target}@${w.windowEnd}`, eventTime: w.windowEnd, source: w.source, target: w.target, kind: 'NETWORK',
     windowStart: w.windowStart, windowEnd: w.windowEnd, bandwidthMbps: w.bandwidthMbps, callsPerSec: 0, latencyP50Ms: 0, latencyP99Ms: 0, errorRate: 0,
   };
+}
+
+/** A servicegraph pathway window as an API_CALL flow (its own event ids: spans may give the same edge too). */
+export function serviceGraphFlowEvent(w: PathwayWindow): FlowEvent {
+  return { ...flowEvent(w), eventId: `otel-sg:${w.source.vmId}->${w.target.vmId}@${w.windowEnd}` };
 }
 
 /** A closed pathway window as an API_CALL flow (spans carry no bytes: bandwidth 0, not measured). */

@@ -24,3 +24,8 @@ export { AnomalyRollup, type RollupSettings } from './anomaly-rollup.js';
 export {
   AnomalyDetector, DEFAULT_DETECTOR_SETTINGS, type DetectorOutput, type DetectorSettings, type SignalFloor,
 } from './anomaly-detector.js';
+export {
+  SERVICE_GRAPH_METRICS, ServiceGraphPathways, histogramQuantile,
+  type ServiceGraphMeasure, type ServiceGraphPoint, type ServiceGraphSettings, type ServiceGraphSkipReason, type ServiceGraphWindow,
+} from './service-graph-pathways.js';
+export { serviceGraphPathways, type ServiceGraphEndSkipReason, type ServiceLookup } from './service-graph-identity.js';
