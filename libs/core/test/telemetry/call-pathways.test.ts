@@ -66,6 +66,21 @@ test('a window yields calls/s, client-observed p50/p99 and the error rate (statu
   assert.equal(w.errorRate, 0.1);
 });
 
+test('latency is exact to the microsecond at today\'s epoch times (milliseconds from nanoseconds carry float error)', () => {
+  const pathways = new CallPathways(SETTINGS);
+  const startNanos = 1_796_612_345_678_901_234n;
+  const toMs = (nanos: bigint): number => Number(nanos) / 1e6;
+  const start = toMs(startNanos);
+  const end = toMs(startNanos + 30_000_000n);
+  assert.notEqual(end - start, 30, 'the float error this test is about');
+  pathways.addSpans([
+    span({ spanId: 'c', kind: SPAN_KIND.CLIENT, identity: FRONTEND, startMs: start, endMs: end }),
+    span({ spanId: 's', parentSpanId: 'c', kind: SPAN_KIND.SERVER, identity: CART, startMs: start + 1, endMs: end - 1 }),
+  ]);
+  const w = only(pathways.advance(end + WINDOW + SETTINGS.pairingWaitMs).windows);
+  assert.equal(w.latencyP50Ms, 30);
+});
+
 test('a window stays open for the pairing wait after its end, and a call ending in a closed window is counted LATE', () => {
   const pathways = new CallPathways(SETTINGS);
   pathways.addSpans(call('a', FRONTEND, CART, 9_000, 500));
