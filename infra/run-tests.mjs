@@ -3,7 +3,9 @@
 // `unit`: <pkg>/dist/test/**/*.test.js of every lib, service and app, and infra/test/**/*.test.mjs (the repository's
 // own scripts); `integration`: test/dist/**/*.test.js but test/dist/chaos (the real stack); `chaos`:
 // test/dist/chaos/**/*.test.js on a stack of its own (see chaosStack below), brought up before and down after;
-// `secure`: test/dist/integration/secure-*.test.js and pipeline-e2e.test.js on the secured profile, likewise.
+// `secure`: test/dist/integration/secure-*.test.js and pipeline-e2e.test.js on the secured profile, likewise;
+// `nezha`: test/dist/integration/*-nezha.test.js, measurements on the Nezha data set, which lives outside the repository
+// (FORESIGHT_NEZHA_DIR, or ../shared/data/nezha-online-boutique beside it): not part of `npm test`.
 // Further arguments: words keep only the files whose path contains one of them (`integration start-stack`); flags
 // (`--test-name-pattern=…`) go to node's test runner.
 import { spawnSync } from 'node:child_process';
@@ -36,7 +38,10 @@ if (kind === 'unit') {
 } else if (kind === 'integration') {
   // secure-*.test.js need the secured profile: `secure` runs them (infra/test-secure.sh).
   walk(join(root, 'test', 'dist'), files, '.test.js', [join(root, 'test', 'dist', 'chaos')]);
-  files.splice(0, files.length, ...files.filter((file) => !/[/\\]secure-[^/\\]*\.test\.js$/.test(file)));
+  files.splice(0, files.length, ...files.filter((file) => !/[/\\]secure-[^/\\]*\.test\.js$/.test(file) && !/-nezha\.test\.js$/.test(file)));
+} else if (kind === 'nezha') {
+  walk(join(root, 'test', 'dist', 'integration'), files);
+  files.splice(0, files.length, ...files.filter((file) => /-nezha\.test\.js$/.test(file)));
 } else if (kind === 'chaos') {
   walk(join(root, 'test', 'dist', 'chaos'), files);
 } else if (kind === 'secure') {
@@ -44,7 +49,7 @@ if (kind === 'unit') {
   walk(join(root, 'test', 'dist', 'integration'), files);
   files.splice(0, files.length, ...files.filter((file) => /[/\\](secure-[^/\\]*|pipeline-e2e)\.test\.js$/.test(file)));
 } else {
-  console.error(`unknown test kind '${kind}' (expected unit, integration, chaos or secure)`);
+  console.error(`unknown test kind '${kind}' (expected unit, integration, chaos, secure or nezha)`);
   process.exit(2);
 }
 const filters = process.argv.slice(3).filter((arg) => !arg.startsWith('-'));

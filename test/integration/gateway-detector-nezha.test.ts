@@ -15,7 +15,7 @@ import { DEFAULT_GATEWAY_SETTINGS, TelemetryGateway } from '@foresight/telemetry
 import { nezhaDayAsOtlp, nezhaDays } from './fixtures/nezha-otlp.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const DATA = join(ROOT, '..', 'shared', 'data', 'nezha-online-boutique');
+const DATA = process.env.FORESIGHT_NEZHA_DIR ?? join(ROOT, '..', 'shared', 'data', 'nezha-online-boutique');
 const WINDOW_MS = 10_000;
 const EFFECT_MS = 7 * 60_000;
 const DETECT_WITHIN_MS = 5 * 60_000;

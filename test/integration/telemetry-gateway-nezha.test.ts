@@ -16,7 +16,7 @@ import { DEFAULT_GATEWAY_SETTINGS, TelemetryGateway } from '@foresight/telemetry
 import { nezhaDayAsOtlp, nezhaDays } from './fixtures/nezha-otlp.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const DATA = join(ROOT, '..', 'shared', 'data', 'nezha-online-boutique');
+const DATA = process.env.FORESIGHT_NEZHA_DIR ?? join(ROOT, '..', 'shared', 'data', 'nezha-online-boutique');
 const CLI = join(ROOT, 'apps', 'foresight', 'bin', 'foresight.js');
 
 /** Calls per caller → callee pathway over a set of flows (calls/s × window length). */
