@@ -14,8 +14,10 @@ Commands
                       --stack: the same services on the real stack (Kafka, the registry, Neo4j, Redis, from the
                       FORESIGHT_* settings below; 300 VMs over 30 min by default), each run under its own names.
   demo otel           A small shop of Node HTTP services (frontend -> cart, catalog -> db) instrumented with OpenTelemetry,
-                      exporting OTLP to the stack's Collector (-> Kafka otlp_spans), under load; injects a fault
-                      (--fault db:latency=300, cart:errors=0.5, catalog:cpu=20) and shows a live line
+                      exporting OTLP to the stack's Collector (-> Kafka otlp_spans), under load; starts the pipeline
+                      (gateway, topology-builder, scorer, allocator; a model version with grant threshold 0.02) under
+                      names of its own; injects a fault (--fault db:latency=300, cart:errors=0.5, catalog:cpu=20) and
+                      shows a live line until the faulty service's callers are at risk and granted
                       (see foresight demo otel --help, docs/ingestion.md).
   replay FILE         Feed recorded events (NDJSON in the topic schemas) through the embedded pipeline; prints the risk
                       assessments and allocation commands as NDJSON (--out FILE). Format: examples/replay/README.md.
@@ -49,7 +51,7 @@ Try it
   foresight start                         # the embedded demo: no servers needed
   foresight stack up                      # the real servers, on 127.0.0.1
   foresight start --stack                 # the same demo on them
-  foresight demo otel                     # instrumented services -> the Collector -> Kafka, with a fault injected
+  foresight demo otel                     # instrumented services -> the Collector -> the pipeline: a fault, risk, grants
   foresight run all                       # the pipeline as a service, against them
   foresight risk incident INC-1           # which VMs an incident threatens, from the running services' Redis
   foresight eval --incidents 100          # how well it predicts and mitigates, against the alternatives

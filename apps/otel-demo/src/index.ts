@@ -7,3 +7,5 @@ export { callersOf, ENTRY, SHOP, type ShopNode } from './shop-topology.js';
 export { shopResourceAttributes, startDemoTelemetry, type DemoTelemetry } from './demo-telemetry.js';
 export { emptyWindow, quantile, startLoad, type LoadGenerator, type LoadWindow } from './load-generator.js';
 export { formatLiveLine, type LiveState } from './live-line.js';
+export { OtelRiskLine } from './otel-risk-line.js';
+export { DEMO_GRANT_THRESHOLD, startDemoPipeline, type DemoPipeline, type PipelineSettings } from './demo-pipeline.js';

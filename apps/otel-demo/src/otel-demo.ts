@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DemoUsageError, DEMO_USAGE, parseDemoArgs, type DemoOptions } from './demo-options.js';
+import { DEMO_GRANT_THRESHOLD, startDemoPipeline, type DemoPipeline } from './demo-pipeline.js';
 import { describeFault } from './fault-switch.js';
 import { formatLiveLine } from './live-line.js';
 import { startLoad } from './load-generator.js';
@@ -127,7 +128,15 @@ export async function otelDemo(args: readonly string[], output: DemoOutput = PRO
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const counter = await startSpanCounter(options.brokers, options.spansTopic);
+  const vmOf = (service: string): string => `${options.namespace}-${service}-vm`;
+  const label = (vmId: string): string => (vmId.startsWith(`${options.namespace}-`) && vmId.endsWith('-vm') ? vmId.slice(options.namespace.length + 1, -3) : vmId);
+  let pipeline: DemoPipeline | undefined;
   try {
+    output.stdout(`starting the pipeline (${options.namespace}): telemetry-gateway, topology-builder, propagation-scorer, allocator ...\n`);
+    pipeline = await startDemoPipeline({
+      runId: options.namespace, brokers: options.brokers, registryUrl: options.registryUrl, spansTopic: options.spansTopic, metricsTopic: options.metricsTopic,
+    }, label);
+    output.stdout(`pipeline up: topics ${pipeline.topicPrefix}*, Neo4j namespace ${options.namespace}, Redis keys ${options.namespace}:*; model version 2 published (grant threshold ${DEMO_GRANT_THRESHOLD})\n`);
     // Callees first, so that each caller starts knowing where its downstreams listen.
     for (const node of SHOP) {
       const downstreams = node.calls.map((c) => `${c.name}=${c.kind}=${services.find((s) => s.name === c.name)?.url ?? ''}`).join(',');
@@ -138,7 +147,7 @@ export async function otelDemo(args: readonly string[], output: DemoOutput = PRO
     const fault = options.fault;
     output.stdout(fault === undefined
       ? `load: ${options.ratePerSec} req/s to ${ENTRY} for ${options.durationMs / 1_000}s, no fault\n`
-      : `load: ${options.ratePerSec} req/s to ${ENTRY} for ${options.durationMs / 1_000}s; at ${options.faultAfterMs / 1_000}s: ${fault.service} ${describeFault(fault.fault)} (callers at risk: ${callersOf(fault.service).join(', ')})\n`);
+      : `load: ${options.ratePerSec} req/s to ${ENTRY} until a caller is at risk and granted (deadline ${options.durationMs / 1_000}s); at ${options.faultAfterMs / 1_000}s: ${fault.service} ${describeFault(fault.fault)} (callers at risk: ${callersOf(fault.service).join(', ')})\n`);
 
     const entry = services.find((s) => s.name === ENTRY) as ShopProcess;
     const load = startLoad({ url: `${entry.url}/checkout`, ratePerSec: options.ratePerSec });
@@ -147,6 +156,8 @@ export async function otelDemo(args: readonly string[], output: DemoOutput = PRO
     let lastPrinted = 0;
     const intervalMs = 1_000;
     const totals = { sent: 0, ok: 0, errors: 0 };
+    const callerVms = fault === undefined ? [] : callersOf(fault.service).map(vmOf);
+    let grantedVm: string | undefined;
     while (!interrupted) {
       await new Promise((r) => setTimeout(r, intervalMs));
       const elapsed = performance.now() - started;
@@ -163,13 +174,14 @@ export async function otelDemo(args: readonly string[], output: DemoOutput = PRO
       const faultText = fault === undefined ? 'none'
         : injectedAt === undefined ? `${fault.service}: ${describeFault(fault.fault)} in ${Math.ceil((options.faultAfterMs - elapsed) / 1_000)}s`
         : `${fault.service}: ${describeFault(fault.fault)}`;
-      const line = formatLiveLine({ elapsedMs: elapsed, durationMs: options.durationMs, window, intervalMs, fault: faultText, spanRecords: await counter.count(), spansTopic: options.spansTopic });
+      const line = `${formatLiveLine({ elapsedMs: elapsed, durationMs: options.durationMs, window, intervalMs, fault: faultText, spanRecords: await counter.count(), spansTopic: options.spansTopic })} | ${pipeline.line.text()}`;
+      grantedVm = injectedAt === undefined ? undefined : pipeline.line.grantedAtRisk(callerVms);
       if (output.tty) output.stdout(`\r${line}\u001b[K`);
-      else if (elapsed - lastPrinted >= 5_000 || elapsed >= options.durationMs) {
+      else if (elapsed - lastPrinted >= 5_000 || elapsed >= options.durationMs || grantedVm !== undefined) {
         output.stdout(`${line}\n`);
         lastPrinted = elapsed;
       }
-      if (elapsed >= options.durationMs) break;
+      if (grantedVm !== undefined || elapsed >= options.durationMs) break;
     }
     await load.stop();
     const last = load.take(); // what answered after the last line
@@ -189,13 +201,12 @@ export async function otelDemo(args: readonly string[], output: DemoOutput = PRO
     output.stdout(records === undefined
       ? `the Collector's Kafka (${options.brokers}) was not readable: whether the spans reached ${options.spansTopic} is unknown\n`
       : `the Collector wrote ${records} records to ${options.spansTopic} (one per trace in each service's export batch, keyed by trace id)\n`);
-    if (fault !== undefined) {
-      output.stdout(
-        `\nFrom here the telemetry-gateway (services/telemetry-gateway) reads ${options.spansTopic}, pairs the CLIENT and SERVER spans into ` +
-        `call pathways (${callersOf(fault.service).map((c) => `${c} -> ${fault.service}`).filter((p) => SHOP.some((n) => n.name === p.split(' -> ')[0] && n.calls.some((k) => k.name === fault.service))).join(', ')}), ` +
-        `and with the scorer and the allocator running on the stack the callers of ${fault.service} (${callersOf(fault.service).join(', ')}) would be put at risk and granted. ` +
-        `This demo does not start that pipeline: it shows the producer side only (docs/ingestion.md, "The Collector in the local stack").\n`,
-      );
+    if (fault !== undefined && !interrupted) {
+      if (grantedVm === undefined) {
+        output.stderr(`foresight demo otel: no caller of ${fault.service} (${callersOf(fault.service).join(', ') || 'it has none: put the fault into db, cart or catalog'}) was at risk and granted within ${options.durationMs / 1_000}s (${pipeline.line.text()}); the pipeline's last log lines:\n${pipeline.logs()}\n`);
+        return 1;
+      }
+      output.stdout(`\n${label(grantedVm)}, a caller of the faulty ${fault.service}, is at risk and granted: ${pipeline.line.text()}\n`);
     }
     return interrupted ? 130 : 0;
   } catch (error) {
@@ -205,6 +216,7 @@ export async function otelDemo(args: readonly string[], output: DemoOutput = PRO
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     await stopAll();
+    await pipeline?.stop();
     await counter.close();
   }
 }

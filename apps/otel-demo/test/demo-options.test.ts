@@ -5,10 +5,10 @@ import { formatLiveLine } from '../src/live-line.js';
 import { callersOf } from '../src/shop-topology.js';
 
 describe('foresight demo otel options', () => {
-  it('defaults: db latency 300 ms after 10 s, 20 req/s for 60 s, the stack Collector', () => {
+  it('defaults: db latency 300 ms after 20 s, 20 req/s, a 120 s deadline, the stack Collector', () => {
     const options = parseDemoArgs([], {});
     assert.equal(options.endpoint, 'http://127.0.0.1:4318');
-    assert.deepEqual([options.ratePerSec, options.durationMs, options.faultAfterMs], [20, 60_000, 10_000]);
+    assert.deepEqual([options.ratePerSec, options.durationMs, options.faultAfterMs], [20, 120_000, 20_000]);
     assert.equal(options.fault?.service, 'db');
     assert.deepEqual(options.fault?.fault, { latencyMs: 300, errorRate: 0, cpuBurnMs: 0 });
   });

@@ -8,7 +8,8 @@ import type { AllocationCommand, RiskAssessment } from '@foresight/contracts';
  */
 export class OtelRiskLine {
   private readonly incidents = new Map<string, RiskAssessment>();
-  private readonly grants = new Set<string>();
+  /** GRANT command id → the VM granted. */
+  private readonly grants = new Map<string, string>();
 
   constructor(private readonly label: (vmId: string) => string = (vmId) => vmId) {}
 
@@ -20,7 +21,15 @@ export class OtelRiskLine {
   }
 
   observeCommand(command: AllocationCommand): void {
-    if (command.action === 'GRANT') this.grants.add(command.commandId);
+    if (command.action === 'GRANT') this.grants.set(command.commandId, command.vmId);
+  }
+
+  /** The first of `vmIds` that is at risk in an open incident and was granted, or undefined (the demo's end). */
+  grantedAtRisk(vmIds: readonly string[]): string | undefined {
+    const granted = new Set(this.grants.values());
+    const atRisk = new Set<string>();
+    for (const assessment of this.incidents.values()) for (const a of assessment.atRisk) atRisk.add(a.vmId);
+    return vmIds.find((vm) => atRisk.has(vm) && granted.has(vm));
   }
 
   text(): string {
