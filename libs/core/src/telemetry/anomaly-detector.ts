@@ -131,7 +131,7 @@ export class AnomalyDetector {
     const observations: Observation[] = [];
     for (const w of windows) {
       if (w.calls < this.settings.minCalls) {
-        this.skip('DETECTOR_FEW_CALLS', 2);
+        this.countDropped('DETECTOR_FEW_CALLS', 2);
         continue;
       }
       const pathway = `${w.source.vmId}->${w.target.vmId}`;
@@ -159,7 +159,7 @@ export class AnomalyDetector {
     let series = this.series.get(o.key);
     if (series === undefined) {
       if (this.series.size >= this.settings.maxSeries) {
-        this.skip('DETECTOR_SERIES_LIMIT', 1);
+        this.countDropped('DETECTOR_SERIES_LIMIT', 1);
         return;
       }
       series = {
@@ -170,7 +170,7 @@ export class AnomalyDetector {
       this.rollup.know(o.component);
     }
     if (!Number.isFinite(o.value) || o.atMs <= series.lastMs) {
-      this.skip('DETECTOR_OUT_OF_ORDER', 1);
+      this.countDropped('DETECTOR_OUT_OF_ORDER', 1);
       return;
     }
     series.lastMs = o.atMs;
@@ -245,7 +245,7 @@ export class AnomalyDetector {
     out.push(...this.rollup.changed(c, series.signal, false, atMs));
   }
 
-  private skip(reason: keyof DetectorOutput['skipped'], n: number): void {
+  private countDropped(reason: keyof DetectorOutput['skipped'], n: number): void {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
   }
 }

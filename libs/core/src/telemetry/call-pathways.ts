@@ -131,11 +131,11 @@ export class CallPathways {
     const futureLimit = now === undefined ? Number.POSITIVE_INFINITY : now + this.settings.maxFutureSkewMs;
     for (const span of spans) {
       if (span.endMs > futureLimit) {
-        this.skip('SPAN_IN_FUTURE');
+        this.countDropped('SPAN_IN_FUTURE');
         continue;
       }
       if (!this.register(span.identity)) {
-        this.skip('VM_LIMIT');
+        this.countDropped('VM_LIMIT');
         continue;
       }
       if (span.endMs > this.watermarkMs) this.watermarkMs = span.endMs;
@@ -185,7 +185,7 @@ export class CallPathways {
     if (waiting.side === side) {
       // NOTE: a repeated delivery of the same span (at-least-once transports): keep the first.
       this.pending.put(key, waiting, (evicted, why) => this.departed(evicted, why));
-      this.skip('DUPLICATE');
+      this.countDropped('DUPLICATE');
       return;
     }
     const [caller, callee] = side === 'caller' ? [span, waiting.span] : [waiting.span, span];
@@ -193,14 +193,14 @@ export class CallPathways {
   }
 
   private departed(entry: PendingSpan, why: DepartureWhy): void {
-    if (why === 'EVICTED') this.skip('EVICTED');
+    if (why === 'EVICTED') this.countDropped('EVICTED');
     if (entry.side === 'callee') {
-      if (why === 'EXPIRED') this.skip('UNPAIRED_CALLEE');
+      if (why === 'EXPIRED') this.countDropped('UNPAIRED_CALLEE');
       return;
     }
     const peer = entry.span.peer;
     if (peer === undefined) {
-      if (why === 'EXPIRED') this.skip('UNPAIRED_CALLER');
+      if (why === 'EXPIRED') this.countDropped('UNPAIRED_CALLER');
       return;
     }
     this.record(entry.span, this.virtualPeer(peer, entry.span.identity), false);
@@ -221,7 +221,7 @@ export class CallPathways {
     const source = caller.identity;
     if (source.vmId === target.vmId) return;
     if (caller.endMs < this.closedBeforeMs) {
-      this.skip('LATE');
+      this.countDropped('LATE');
       return;
     }
     const start = Math.floor(caller.endMs / this.settings.windowMs) * this.settings.windowMs;
@@ -231,7 +231,7 @@ export class CallPathways {
     let acc = pathways.get(key);
     if (acc === undefined) {
       if (this.openPathways >= this.settings.maxOpenPathways) {
-        this.skip('PATHWAY_LIMIT');
+        this.countDropped('PATHWAY_LIMIT');
         return;
       }
       acc = { source, target, latencies: new LatencySample(this.settings.latencySamples), errors: 0 };
@@ -267,7 +267,7 @@ export class CallPathways {
     return true;
   }
 
-  private skip(reason: SpanSkipReason): void {
+  private countDropped(reason: SpanSkipReason): void {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
   }
 }

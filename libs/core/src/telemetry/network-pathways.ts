@@ -91,18 +91,18 @@ export class NetworkPathways {
         this.last.set(p.series, { startMs: p.startMs, bytes: p.bytes });
         if (this.last.size > this.settings.maxSeries) this.last.delete(this.last.keys().next().value as string);
         if (previous === undefined) {
-          this.skip('FLOW_BASELINE');
+          this.countDropped('FLOW_BASELINE');
           continue;
         }
         if (previous.startMs !== p.startMs || p.bytes < previous.bytes) {
-          this.skip('FLOW_RESET');
+          this.countDropped('FLOW_RESET');
           continue;
         }
         bytes = p.bytes - previous.bytes;
       }
       if (!(bytes > 0) || p.source === p.target) continue;
       if (p.timeMs < this.closedBeforeMs) {
-        this.skip('FLOW_LATE');
+        this.countDropped('FLOW_LATE');
         continue;
       }
       const start = Math.floor(p.timeMs / this.settings.windowMs) * this.settings.windowMs;
@@ -111,7 +111,7 @@ export class NetworkPathways {
       const key = `${p.source}\u0000${p.target}`;
       const acc = pathways.get(key);
       if (acc !== undefined) acc.bytes += bytes;
-      else if (this.open >= this.settings.maxOpenPathways) this.skip('FLOW_PATHWAY_LIMIT');
+      else if (this.open >= this.settings.maxOpenPathways) this.countDropped('FLOW_PATHWAY_LIMIT');
       else {
         pathways.set(key, { source: p.source, target: p.target, bytes });
         this.open += 1;
@@ -139,7 +139,7 @@ export class NetworkPathways {
     return { windows, skipped };
   }
 
-  private skip(reason: FlowSkipReason): void {
+  private countDropped(reason: FlowSkipReason): void {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
   }
 }

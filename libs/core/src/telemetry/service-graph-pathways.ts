@@ -140,7 +140,7 @@ export class ServiceGraphPathways {
       if (p.timeMs > this.watermarkMs) this.watermarkMs = p.timeMs;
       const histogram = p.measure === 'client' || p.measure === 'server';
       if (histogram && !validHistogram(p.boundsSec, p.bucketCounts)) {
-        this.skip('SG_BAD_HISTOGRAM');
+        this.countDropped('SG_BAD_HISTOGRAM');
         continue;
       }
       const bounds = p.boundsSec ?? [];
@@ -152,11 +152,11 @@ export class ServiceGraphPathways {
         this.last.set(p.series, { startMs: p.startMs, value, counts, bounds });
         if (this.last.size > this.settings.maxSeries) this.last.delete(this.last.keys().next().value as string);
         if (previous === undefined) {
-          this.skip('SG_BASELINE');
+          this.countDropped('SG_BASELINE');
           continue;
         }
         if (previous.startMs !== p.startMs || value < previous.value || !sameBounds(previous.bounds, bounds) || counts.some((c, i) => c < previous.counts[i])) {
-          this.skip('SG_RESET');
+          this.countDropped('SG_RESET');
           continue;
         }
         value -= previous.value;
@@ -165,7 +165,7 @@ export class ServiceGraphPathways {
       const calls = histogram ? counts.reduce((a, b) => a + b, 0) : value;
       if (!(calls > 0) || p.client === p.server) continue;
       if (p.timeMs < this.closedBeforeMs) {
-        this.skip('SG_LATE');
+        this.countDropped('SG_LATE');
         continue;
       }
       const acc = this.accumulator(p);
@@ -176,7 +176,7 @@ export class ServiceGraphPathways {
         const field = p.measure === 'client' ? 'clientLatency' : 'serverLatency';
         const known = acc[field];
         if (known === undefined) acc[field] = { bounds, counts };
-        else if (!sameBounds(known.bounds, bounds)) this.skip('SG_BOUNDS_CHANGED');
+        else if (!sameBounds(known.bounds, bounds)) this.countDropped('SG_BOUNDS_CHANGED');
         else for (let i = 0; i < counts.length; i += 1) known.counts[i] += counts[i];
       }
     }
@@ -211,7 +211,7 @@ export class ServiceGraphPathways {
     let acc = pathways.get(key);
     if (acc === undefined) {
       if (this.open >= this.settings.maxOpenPathways) {
-        this.skip('SG_PATHWAY_LIMIT');
+        this.countDropped('SG_PATHWAY_LIMIT');
         return undefined;
       }
       acc = { client: p.client, server: p.server, total: 0, failed: 0 };
@@ -221,7 +221,7 @@ export class ServiceGraphPathways {
     return acc;
   }
 
-  private skip(reason: ServiceGraphSkipReason): void {
+  private countDropped(reason: ServiceGraphSkipReason): void {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
   }
 }
