@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { eventually, newTestWorld } from '../support/test-world.js';
 import { dropStackWorld, rawKafka, stackConnection } from './fixtures/messaging-stack.js';
 import { awaitReady, describeLogs, startService, stopService, type ServiceProcess } from './fixtures/service-processes.js';
+import { loseRedisData } from './fixtures/redis-data-loss.js';
 
 const HOSTS = 4;
 const VMS_PER_HOST = 5;
@@ -19,21 +20,6 @@ const hostIds = Array.from({ length: HOSTS }, (_, h) => `host-${h}`);
 const vms: Vm[] = hostIds.flatMap((hostId, h) => Array.from({ length: VMS_PER_HOST }, (_, v) => ({
   id: `vm-${h}-${v}`, hostId, groupId: 'g', systemId: 'sys', capacity: { cpuMillis: 4_000, memoryMiB: 8_192, networkMbps: 1_000 }, allocation: VM_ALLOCATION, criticality: 0.5,
 })));
-
-/**
- * Deletes every key under the prefix in one command (what a Redis restart without persistence does, for this
- * allocator: all at once; a SCAN-and-UNLINK in batches would let the allocator see half a loss).
- */
-async function loseData(redis: Redis, prefix: string): Promise<number> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    keys.push(...found);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys.length === 0 ? 0 : redis.unlink(...keys);
-}
 
 /** An OPEN (or CLOSED) assessment naming VMs at probability 0.9, as the scorer would publish it. */
 function assessment(incidentId: string, version: number, at: number, onsetAt: number, vmIds: readonly string[], status: 'OPEN' | 'CLOSED' = 'OPEN'): RiskAssessment {
@@ -105,7 +91,7 @@ describe('allocator: Redis loses its data under a running allocator', () => {
       await eventually('incident A granted', () => (commands.filter((c) => c.action === 'GRANT').length === before.length ? true : undefined), 30_000);
 
       // Redis loses the data (what a restart without persistence looks like to this allocator: its prefix is empty).
-      t.diagnostic(`deleted ${await loseData(redis, world.keyPrefix)} keys under the prefix`);
+      t.diagnostic(`deleted ${await loseRedisData(redis, world.keyPrefix)} keys under the prefix`);
       // Rebuilt by the allocator's own check (its tick), before any new assessment: no hosts or inventory event is sent.
       await eventually('the ledger rebuilt', async () => ((await state.budget()).capacity.cpuMillis === 40_000 && (await state.hostLedgers(hostIds)).every((l) => l?.capacity.cpuMillis === headroom) ? true : undefined), 30_000);
 

@@ -8,24 +8,13 @@ import { Redis } from 'ioredis';
 import { eventually, newTestWorld } from '../support/test-world.js';
 import { dropStackWorld, rawKafka, stackConnection } from './fixtures/messaging-stack.js';
 import { awaitReady, describeLogs, startService, stopService, type ServiceProcess } from './fixtures/service-processes.js';
+import { loseRedisData } from './fixtures/redis-data-loss.js';
 
 const RESOURCES = { cpuMillis: 1_000, memoryMiB: 1_024, networkMbps: 100 };
 const vm = (id: string, groupId: string): Vm => ({ id, hostId: `h-${id}`, groupId, systemId: 'sys', capacity: RESOURCES, allocation: RESOURCES, criticality: 0.5 });
 const call = (source: string, target: string, lastSeenAt: number): Pathway => ({
   source, target, kind: 'API_CALL', features: { bandwidthMbps: 10, callsPerSec: 2_000, latencyP50Ms: 5, latencyP99Ms: 40, errorRate: 0.01, lastSeenAt },
 });
-
-/** Deletes every key under the prefix in one UNLINK (a Redis restart without persistence, for this scorer; never FLUSHALL). */
-async function loseData(redis: Redis, prefix: string): Promise<number> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    keys.push(...found);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys.length === 0 ? 0 : redis.unlink(...keys);
-}
 
 function anomaly(vmId: string, at: number, state: 'OPEN' | 'RESOLVED'): AnomalyEvent {
   return { eventId: `a-${vmId}-${state}-${at}`, eventTime: at, systemId: 'sys', level: 'COMPONENT', subjectId: vmId, anomalyType: 'latency', severity: state === 'OPEN' ? 0.9 : 0, state, detectedAt: at, attributes: {} };
@@ -77,7 +66,7 @@ describe('propagation scorer: Redis loses its data under a running scorer', () =
       assert.equal(opened.status, 'OPEN');
       assert.ok(opened.atRisk.some((e) => e.vmId === 'api'), 'api at risk');
 
-      t.diagnostic(`deleted ${await loseData(redis, world.keyPrefix)} keys under the prefix`);
+      t.diagnostic(`deleted ${await loseRedisData(redis, world.keyPrefix)} keys under the prefix`);
       await bus.publish('anomalies', [anomaly('db', Date.now(), 'RESOLVED')]);
       const closed = await eventually('the incident CLOSED after the loss', () => risk.find((r) => r.incidentId === opened.incidentId && r.status === 'CLOSED'), 30_000);
       const versions = risk.filter((r) => r.incidentId === opened.incidentId);
