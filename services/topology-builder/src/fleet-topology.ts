@@ -190,6 +190,12 @@ export class FleetTopology {
     return { vms: this.vms.size, hosts: this.hosts.size, pathways: this.pathways.size, pendingPathways: this.pending.pathways.size };
   }
 
+  /** Pending VM upserts and removals, host changes and observed pathways. */
+  pendingChanges(): number {
+    const p = this.pending;
+    return p.vms.size + p.removedVms.size + p.hosts.size + p.pathways.size;
+  }
+
   /** True when something is waiting to be flushed. */
   hasPending(): boolean {
     const p = this.pending;

@@ -40,6 +40,8 @@ export function topologyBuilderService(env?: Env, onStopped: () => void = () => 
           },
         },
       });
+      telemetry.meter.createObservableGauge('foresight.topology.unflushed', { description: 'Topology changes (VMs, hosts, pathways) not yet written and published: pending, or in the flush in flight.' })
+        .addCallback((result) => result.observe(builder.unflushed()));
       await context.step('neo4j', () => builder.start());
       // NOTE: the wall clock is the builder's clock from the start, before the first event (topology-ingest.ts clock()).
       await builder.tick(Date.now());

@@ -54,6 +54,8 @@ export interface TopologyBuilder extends ServiceShell {
   stop(): Promise<void>;
   /** Sizes of the builder's view (VMs, hosts, pathways kept, pathways pending). */
   counts(): FleetTopologyCounts;
+  /** Changes not yet written and published (pending or in the flush in flight). */
+  unflushed(): number;
 }
 
 const noMetrics: TopologyBuilderMetrics = { flushed: () => undefined };
@@ -104,5 +106,6 @@ export function createTopologyBuilder(deps: TopologyBuilderDeps): TopologyBuilde
     },
     ready: () => state === 'started',
     counts: () => topology.counts(),
+    unflushed: () => ingest.unflushed(),
   };
 }

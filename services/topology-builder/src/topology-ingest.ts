@@ -51,6 +51,8 @@ export class TopologyIngest {
   private lastSweepAt: number | undefined;
   private topologyVersion = 0;
   private flushing: Promise<void> = Promise.resolve();
+  /** Changes (VMs, hosts, pathways) taken by the flush in flight and not yet written and published. */
+  private inFlight = 0;
 
   constructor(
     private readonly topology: FleetTopology,
@@ -160,6 +162,11 @@ export class TopologyIngest {
     if (this.topology.hasPending()) await this.flush(publish);
   }
 
+  /** Changes not yet written and published: pending, or taken by the flush in flight (a gauge; benchmarks wait for 0). */
+  unflushed(): number {
+    return this.topology.pendingChanges() + this.inFlight;
+  }
+
   /** Waits for the flush in flight, if any. */
   idle(): Promise<void> {
     return this.flushing;
@@ -216,6 +223,8 @@ export class TopologyIngest {
     const plan = this.topology.planFlush(now, sweep, owns);
     if (sweep) this.lastSweepAt = now;
     this.lastFlushAt = now;
+    const taken = plan.taken;
+    this.inFlight = taken.vms.size + taken.removedVms.size + taken.hosts.size + taken.pathways.size;
     try {
       const version = Math.max(this.topologyVersion + 1, Math.floor(now));
       await this.write(plan);
@@ -232,6 +241,8 @@ export class TopologyIngest {
     } catch (error) {
       this.topology.restore(plan);
       throw error;
+    } finally {
+      this.inFlight = 0;
     }
   }
 
