@@ -60,9 +60,14 @@ export class IncidentBook {
     return (await this.documents.get(INCIDENTS_DOCUMENT_KIND, systemId)) !== undefined;
   }
 
-  /** The open incidents of one system. */
-  async read(systemId: string): Promise<TrackedIncident[]> {
-    return [...(await this.load(systemId)).incidents.values()].map((e) => e.incident);
+  /** The stored index of one system, as read() takes it (asked for ahead, alongside other reads). */
+  fetchIndex(systemId: string): Promise<string | undefined> {
+    return this.documents.get(INCIDENTS_DOCUMENT_KIND, systemId);
+  }
+
+  /** The open incidents of one system (from `index` when given: what fetchIndex returned, read just before). */
+  async read(systemId: string, index?: Promise<string | undefined>): Promise<TrackedIncident[]> {
+    return [...(await this.load(systemId, index)).incidents.values()].map((e) => e.incident);
   }
 
   /** Replaces the open incidents of one system with `incidents` (the index goes when none is left). */
@@ -85,7 +90,7 @@ export class IncidentBook {
     const replaced = [...before.incidents].filter(([id, e]) => after.get(id)?.revision !== e.revision).map(([id, e]) => documentId(id, e.revision));
     if (changed.length === 0 && replaced.length === 0) return;
     // Every new revision is stored before the index names it; the revisions go out together.
-    await Promise.all(changed.map(({ id, json }) => this.documents.put(INCIDENT_DOCUMENT_KIND, id, json)));
+    await this.documents.putMany(INCIDENT_DOCUMENT_KIND, changed);
     let indexJson = '';
     if (after.size === 0) {
       await this.documents.delete(INCIDENTS_DOCUMENT_KIND, systemId);
@@ -103,8 +108,8 @@ export class IncidentBook {
     return documents.map((d) => d.id);
   }
 
-  private async load(systemId: string): Promise<CachedSystem> {
-    const indexJson = (await this.documents.get(INCIDENTS_DOCUMENT_KIND, systemId)) ?? '';
+  private async load(systemId: string, index?: Promise<string | undefined>): Promise<CachedSystem> {
+    const indexJson = (await (index ?? this.fetchIndex(systemId))) ?? '';
     const cached = this.cache.get(systemId);
     if (cached !== undefined && cached.indexJson === indexJson) return cached;
     // NOTE: no index where this instance remembers open incidents: another instance closed them all, or the store lost

@@ -39,8 +39,11 @@ export interface PropagationScorerMetrics {
 
 /** How the tracker finds and repairs a state store that lost its data (see ScorerStateEpoch). */
 export interface StateRecovery {
-  /** Resolves once the store holds the scorer's epoch, after a restore when it lost it (event time `now`). */
-  ensure(now: number, publish: Publish): Promise<void>;
+  /**
+   * Resolves once the store holds the scorer's epoch, after a restore when it lost it (event time `now`): true when
+   * it held the epoch this instance knew already (nothing was restored, so reads issued alongside the check stand).
+   */
+  ensure(now: number, publish: Publish): Promise<boolean>;
 }
 
 /**
@@ -62,7 +65,7 @@ export class IncidentTracker {
     private readonly options: IncidentTrackerOptions,
     private readonly logger: Logger,
     private readonly metrics: PropagationScorerMetrics,
-    private readonly recovery: StateRecovery = { ensure: () => Promise.resolve() },
+    private readonly recovery: StateRecovery = { ensure: () => Promise.resolve(true) },
     /** Whether this instance owns a system's anomalies now (the one to put its remembered incidents back). */
     private readonly owns: (systemId: string) => boolean = () => true,
   ) {}
@@ -83,9 +86,16 @@ export class IncidentTracker {
     if (events.length === 0) return;
     const systemId = events[0].systemId;
     if (events.some((e) => e.systemId !== systemId)) throw new RuntimeError('HANDLER_FATAL', 'a run of anomalies must be of one system');
-    await this.recovery.ensure(Math.max(...events.map((e) => Math.max(e.eventTime, e.detectedAt))), publish);
-    if (this.unrestored.has(systemId)) await this.restoreSystem(systemId, Math.max(events[0].eventTime, events[0].detectedAt), publish);
-    let incidents = await this.book.read(systemId);
+    // The system's index is asked for with the epoch check (one round trip); it is used only when the check found the
+    // epoch this instance knew: after a restore it is read again.
+    const index = this.book.fetchIndex(systemId);
+    index.catch(() => undefined); // NOTE: a failed fetch fails the read below, or is not used
+    let steady = await this.recovery.ensure(Math.max(...events.map((e) => Math.max(e.eventTime, e.detectedAt))), publish);
+    if (this.unrestored.has(systemId)) {
+      steady = false;
+      await this.restoreSystem(systemId, Math.max(events[0].eventTime, events[0].detectedAt), publish);
+    }
+    let incidents = await this.book.read(systemId, steady ? index : undefined);
     const versions = new Map<string, { version: RiskVersion; snapshot: TopologySnapshot }>();
     let changed = false;
     for (const event of events) {
@@ -210,13 +220,18 @@ export class IncidentTracker {
     return { open, versions, snapshot };
   }
 
-  /** Writes the hot scores of each version, then publishes them all in one call (before the incidents are stored). */
+  /**
+   * Writes the hot scores of each version (asked for in one tick: the store writes them in one script call) and
+   * publishes them all in one call, both before the incidents are stored: a failure of either redoes both on
+   * redelivery (the same versions: the scores are then a refused replay, the messages the same event ids).
+   */
   private async emit(versions: readonly { version: RiskVersion; snapshot: TopologySnapshot }[], publish: Publish): Promise<void> {
     if (versions.length === 0) return;
-    await Promise.all(versions.map(({ version }) => this.stateStore.putIncidentScores(
+    const scores = Promise.all(versions.map(({ version }) => this.stateStore.putIncidentScores(
       version.incidentId, version.version, hotScores(version, this.options.maxAtRisk), this.options.scoreTtlMs,
     )));
-    await publish('risk', versions.map(({ version, snapshot }) => riskAssessmentMessage(version, snapshot, this.options.maxAtRisk)));
+    scores.catch(() => undefined); // NOTE: awaited below, after the publish is under way
+    await Promise.all([scores, publish('risk', versions.map(({ version, snapshot }) => riskAssessmentMessage(version, snapshot, this.options.maxAtRisk)))]);
     for (const { version } of versions) this.metrics.published(version.closed ? 'CLOSED' : 'OPEN');
   }
 

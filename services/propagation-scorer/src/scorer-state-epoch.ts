@@ -34,15 +34,19 @@ export class ScorerStateEpoch {
     private readonly lost: (cause: ScorerStateLoss, restored: number) => void,
   ) {}
 
-  /** Resolves once the store holds the scorer's epoch, after restoring what a loss took (event time `now`). */
-  async ensure(now: number, publish: Publish): Promise<void> {
+  /**
+   * Resolves once the store holds the scorer's epoch, after restoring what a loss took (event time `now`): true when
+   * the marker was the one this instance knew (no check, no restore), false after a check.
+   */
+  async ensure(now: number, publish: Publish): Promise<boolean> {
     const marker = await this.documents.get(SCORER_EPOCH_KIND, SCORER_EPOCH_ID);
-    if (marker !== undefined && marker === this.known) return;
+    if (marker !== undefined && marker === this.known) return true;
     // One check at a time per process: the runs of other partitions and the tick wait for the restore.
     this.running ??= this.check(now, publish).finally(() => {
       this.running = undefined;
     });
-    return this.running;
+    await this.running;
+    return false;
   }
 
   /** Whether the marker is gone (the store lost its data since the last check); a cheap read for rare paths. */

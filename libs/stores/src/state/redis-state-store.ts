@@ -7,8 +7,8 @@ import { LuaScript } from './lua-script.js';
 import { toStoreError } from './redis-errors.js';
 import { closeRedis, redisClient, unwrap, type RedisStateStoreConfig } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisHotScoresWriter } from './redis-hot-scores.js';
 import { readTopIncidentScores, readVmRisk } from './redis-risk-read-model.js';
-import { DROP_VM_RISK_SCRIPT, PUT_SCORES_SCRIPT } from './score-scripts.js';
 import { assertIncidentScores, assertReserveRequest, matchesFilter } from './state-records.js';
 import type {
   AdjustRejection, AdjustResult, DocumentStore, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReservationSequence, ReserveRejection,
@@ -25,8 +25,6 @@ const POOL_FIELDS = ['cap:cpuMillis', 'cap:memoryMiB', 'cap:networkMbps', 'res:c
 const RESERVATION_FIELDS = ['state', 'hostId', 'vmId', 'incidentId', 'cpuMillis', 'memoryMiB', 'networkMbps', 'leaseExpiresAt'] as const;
 const adjustScript = new LuaScript(ADJUST_SCRIPT);
 const countVmHoldingScript = new LuaScript(COUNT_VM_HOLDING_SCRIPT);
-const putScoresScript = new LuaScript(PUT_SCORES_SCRIPT);
-const dropVmRiskScript = new LuaScript(DROP_VM_RISK_SCRIPT);
 const takeQuotaScript = new LuaScript(TAKE_QUOTA_SCRIPT);
 
 export type { RedisStateStoreConfig } from './redis-connection.js';
@@ -37,10 +35,12 @@ export class RedisStateStore implements StateStore {
   readonly documents: DocumentStore;
   private readonly client: Redis;
   private readonly keys: RedisKeys;
+  private readonly hotScores: RedisHotScoresWriter;
 
   constructor(config: RedisStateStoreConfig) {
     this.client = redisClient(config);
     this.keys = new RedisKeys(config.keyPrefix);
+    this.hotScores = new RedisHotScoresWriter(this.client, this.keys);
     this.idempotency = {
       has: (key) => this.guard('has claim', async () => {
         assertStoreId(key, 'idempotency key');
@@ -148,17 +148,8 @@ export class RedisStateStore implements StateStore {
 
   async putIncidentScores(incidentId: string, version: number, entries: readonly ScoreEntry[], ttlMs: number): Promise<boolean> {
     assertIncidentScores(incidentId, version, entries, ttlMs);
-    const keys = [this.keys.scores(incidentId), this.keys.etas(incidentId), this.keys.scoreVersion(incidentId), ...entries.map((e) => this.keys.vmRisk(e.vmId))];
-    const args: (string | number)[] = [String(version), ttlMs, incidentId];
-    for (const e of entries) args.push(e.vmId, String(e.probability), String(e.etaAt));
-    return this.guard('putIncidentScores', async () => {
-      const [applied, ...dropped] = await putScoresScript.runArray(this.client, keys, args);
-      // NOTE: a second step, not atomic with the first: a crash between them leaves fields that reads already ignore
-      // (their version is superseded) and that go with their hash's TTL.
-      const risks = dropped.flatMap((vmId) => (vmId === null ? [] : [this.keys.vmRisk(vmId)]));
-      for (let i = 0; i < risks.length; i += BATCH_LIMIT) await dropVmRiskScript.run(this.client, risks.slice(i, i + BATCH_LIMIT), [incidentId, String(version)]);
-      return applied === '1';
-    });
+    // The puts of one tick share one script call (RedisHotScoresWriter).
+    return this.guard('putIncidentScores', () => this.hotScores.put(incidentId, version, entries, ttlMs));
   }
 
   async topIncidentScores(incidentId: string, limit: number): Promise<IncidentScores | undefined> {

@@ -4,52 +4,86 @@
 // of reads without a sweep. The writer removes the field of every VM a new version no longer scores (all of them when
 // the incident closes), so a risk hash holds only the incidents that currently score the VM. TTLs here are a safety
 // net for abandoned incidents, never lease logic.
+// The scripts take many incidents per call (the versions a scorer run or tick writes): one EVALSHA per write, not
+// one per incident version.
 
 /**
- * KEYS: scores, etas, version, then one VM risk hash per entry. ARGV: version, ttlMs, incidentId, then vmId,
- * probability, etaAt per entry. Replies {'0'} (not newer: nothing changed) or {'1', vmIds the previous version scored
- * and this one does not...}: their risk hashes are not declared here, so the caller drops their fields next
- * (DROP_VM_RISK_SCRIPT).
+ * Puts the scores of several incident versions, each applied only when newer than the stored version, in order (a
+ * later item of the same incident sees the earlier one). KEYS, per item: scores, etas, version, then one VM risk hash
+ * per entry. ARGV: ttlMs, then per item: incidentId, version, entry count n, then vmId, probability, etaAt per entry.
+ * Replies, per item: '0' (not newer: nothing changed) or '1', then how many vmIds follow, then the vmIds the previous
+ * version scored and this one does not: their risk hashes are not declared here, so the caller drops their fields
+ * next (DROP_VM_RISK_SCRIPT).
  */
 export const PUT_SCORES_SCRIPT = `
-local current = redis.call('GET', KEYS[3])
-if current and tonumber(current) >= tonumber(ARGV[1]) then return {'0'} end
-local ttl = tonumber(ARGV[2])
-local n = #KEYS - 3
-local kept = {}
-for i = 1, n do kept[ARGV[3 * i + 1]] = true end
-local reply = {'1'}
-for _, vmId in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if not kept[vmId] then reply[#reply + 1] = vmId end
-end
-redis.call('DEL', KEYS[1], KEYS[2])
-for i = 1, n do
-  local vmId, probability, eta = ARGV[3 * i + 1], ARGV[3 * i + 2], ARGV[3 * i + 3]
-  redis.call('ZADD', KEYS[1], probability, vmId)
-  redis.call('HSET', KEYS[2], vmId, eta)
-  local risk = KEYS[3 + i]
-  redis.call('HSET', risk, ARGV[3], ARGV[1] .. '|' .. probability .. '|' .. eta)
-  if redis.call('PTTL', risk) < ttl then redis.call('PEXPIRE', risk, ttl) end
-end
-redis.call('SET', KEYS[3], ARGV[1], 'PX', ttl)
-if n > 0 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
+local ttl = tonumber(ARGV[1])
+local reply = {}
+local k = 0
+local a = 1
+local CHUNK = 500
+while a < #ARGV do
+  local incidentId, version, n = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
+  a = a + 3
+  local scores, etas, versionKey = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
+  local current = redis.call('GET', versionKey)
+  if current and tonumber(current) >= tonumber(version) then
+    reply[#reply + 1] = '0'
+  else
+    local kept = {}
+    for i = 1, n do kept[ARGV[a + 3 * i - 2]] = true end
+    local dropped = {}
+    for _, vmId in ipairs(redis.call('ZRANGE', scores, 0, -1)) do
+      if not kept[vmId] then dropped[#dropped + 1] = vmId end
+    end
+    redis.call('DEL', scores, etas)
+    local z, h = {}, {}
+    for i = 1, n do
+      local vmId, probability, eta = ARGV[a + 3 * i - 2], ARGV[a + 3 * i - 1], ARGV[a + 3 * i]
+      z[#z + 1] = probability
+      z[#z + 1] = vmId
+      h[#h + 1] = vmId
+      h[#h + 1] = eta
+      local risk = KEYS[k + 3 + i]
+      redis.call('HSET', risk, incidentId, version .. '|' .. probability .. '|' .. eta)
+      -- Extends, never shortens (Redis 7: GT skips a hash without TTL, which NX then sets): one call when it exists.
+      if redis.call('PEXPIRE', risk, ttl, 'GT') == 0 then redis.call('PEXPIRE', risk, ttl, 'NX') end
+      if #z >= 2 * CHUNK then
+        redis.call('ZADD', scores, unpack(z))
+        redis.call('HSET', etas, unpack(h))
+        z, h = {}, {}
+      end
+    end
+    if #z > 0 then
+      redis.call('ZADD', scores, unpack(z))
+      redis.call('HSET', etas, unpack(h))
+    end
+    redis.call('SET', versionKey, version, 'PX', ttl)
+    if n > 0 then
+      redis.call('PEXPIRE', scores, ttl)
+      redis.call('PEXPIRE', etas, ttl)
+    end
+    reply[#reply + 1] = '1'
+    reply[#reply + 1] = tostring(#dropped)
+    for _, vmId in ipairs(dropped) do reply[#reply + 1] = vmId end
+  end
+  k = k + 3 + n
+  a = a + 3 * n
 end
 return reply
 `;
 
 /**
- * KEYS: VM risk hashes. ARGV: incidentId, version. Deletes the incident's field from each hash when it holds an older
- * version than ARGV[2] (a newer version that scores the VM again is left alone); an emptied hash disappears.
+ * KEYS: VM risk hashes. ARGV: incidentId, version per key. Deletes the incident's field from each hash when it holds
+ * an older version than the one given (a newer version that scores the VM again is left alone); an emptied hash
+ * disappears.
  */
 export const DROP_VM_RISK_SCRIPT = `
-local version = tonumber(ARGV[2])
-for _, risk in ipairs(KEYS) do
-  local value = redis.call('HGET', risk, ARGV[1])
+for i, risk in ipairs(KEYS) do
+  local incidentId, version = ARGV[2 * i - 1], tonumber(ARGV[2 * i])
+  local value = redis.call('HGET', risk, incidentId)
   if value then
     local stored = tonumber(string.match(value, '^[^|]+'))
-    if stored and stored < version then redis.call('HDEL', risk, ARGV[1]) end
+    if stored and stored < version then redis.call('HDEL', risk, incidentId) end
   end
 end
 return 'OK'
