@@ -1,7 +1,7 @@
 import { foldOnsetReport, type ObservedOnset } from '@foresight/core';
 import type { AnomalyEvent } from '@foresight/contracts';
 import type { HasDocuments } from '@foresight/stores';
-import { LEARNER_DOCUMENTS, readDocument, readDocuments, writeDocument } from './learner-documents.js';
+import { LEARNER_DOCUMENTS, readDocument, readDocuments, writeDocuments } from './learner-documents.js';
 
 /** One COMPONENT anomaly of a VM: when it opened and, once known, when it resolved (report times). */
 export type AnomalyOnset = ObservedOnset;
@@ -39,9 +39,9 @@ export class AnomalyOnsets {
     const before = await readDocuments<SystemOnsets>(this.store, LEARNER_DOCUMENTS.onsets, systems);
     const after = new Map(before);
     for (const event of vmEvents) after.set(event.systemId, foldOnset(after.get(event.systemId), event, this.retentionMs));
-    await Promise.all(systems.flatMap((systemId) => {
+    await writeDocuments(this.store, LEARNER_DOCUMENTS.onsets, systems.flatMap((systemId) => {
       const next = after.get(systemId);
-      return next === undefined || next === before.get(systemId) ? [] : [writeDocument(this.store, LEARNER_DOCUMENTS.onsets, systemId, next)];
+      return next === undefined || next === before.get(systemId) ? [] : [[systemId, next] as const];
     }));
   }
 }

@@ -1,6 +1,6 @@
 import type { AllocationCommand, AllocationOutcome } from '@foresight/contracts';
 import type { HasDocuments } from '@foresight/stores';
-import { LEARNER_DOCUMENTS, pairDocumentId, readDocument, readDocuments, writeDocument } from './learner-documents.js';
+import { LEARNER_DOCUMENTS, pairDocumentId, readDocument, readDocuments, writeDocuments } from './learner-documents.js';
 
 /** The first ENFORCE GRANT made to a VM for an incident. */
 export interface GrantRecord {
@@ -27,7 +27,10 @@ export class GrantRecords {
     return this.recordCommands([command]);
   }
 
-  /** recordCommand for several commands, in order, with one read and the writes together. */
+  /**
+   * recordCommand for several commands, in order: RELEASE, ADJUST and SHADOW commands are dropped before any I/O, then
+   * one read of the granted pairs and one write of those whose record is new or earlier.
+   */
   async recordCommands(commands: readonly AllocationCommand[]): Promise<void> {
     const earliest = new Map<string, GrantRecord>();
     for (const c of commands) {
@@ -42,14 +45,20 @@ export class GrantRecords {
     const writes = ids.flatMap((id) => {
       const seen = before.get(id);
       const record = earliest.get(id) as GrantRecord;
-      return seen !== undefined && seen.issuedAt <= record.issuedAt ? [] : [writeDocument(this.store, LEARNER_DOCUMENTS.grant, id, record)];
+      return seen !== undefined && seen.issuedAt <= record.issuedAt ? [] : [[id, record] as const];
     });
-    await Promise.all(writes);
+    await writeDocuments(this.store, LEARNER_DOCUMENTS.grant, writes);
   }
 
   async recordOutcome(outcome: AllocationOutcome): Promise<void> {
-    const record: CommandOutcomeRecord = { status: outcome.status, appliedAt: outcome.appliedAt, reportedAt: outcome.eventTime };
-    await writeDocument(this.store, LEARNER_DOCUMENTS.commandOutcome, outcome.commandId, record);
+    await this.recordOutcomes([outcome]);
+  }
+
+  /** recordOutcome for several outcomes, in order (a command's later outcome replaces its earlier one), in one write. */
+  async recordOutcomes(outcomes: readonly AllocationOutcome[]): Promise<void> {
+    const latest = new Map<string, CommandOutcomeRecord>();
+    for (const o of outcomes) latest.set(o.commandId, { status: o.status, appliedAt: o.appliedAt, reportedAt: o.eventTime });
+    await writeDocuments(this.store, LEARNER_DOCUMENTS.commandOutcome, [...latest]);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { RiskAssessment } from '@foresight/contracts';
 import type { HasDocuments } from '@foresight/stores';
-import { LEARNER_DOCUMENTS, readDocument, readDocuments, writeDocument } from './learner-documents.js';
+import { LEARNER_DOCUMENTS, readDocument, readDocuments, writeDocument, writeDocuments } from './learner-documents.js';
 
 /** The likeliest infecting edge of a predicted VM, as its latest assessment explained it. */
 export interface PredictedEdge {
@@ -89,7 +89,7 @@ export class IncidentPredictionBook {
 
   /**
    * Folds several assessments in, in order (record, one by one), with one read of the labelled marks and the
-   * documents and one write per changed incident; per assessment, the incident's predictions after it, or undefined
+   * documents and one write of the changed incidents; per assessment, the incident's predictions after it, or undefined
    * when it changed nothing.
    */
   async recordMany(risks: readonly RiskAssessment[]): Promise<(IncidentPredictions | undefined)[]> {
@@ -109,7 +109,7 @@ export class IncidentPredictionBook {
       changed.add(risk.incidentId);
       return next;
     });
-    await Promise.all([...changed].map((id) => writeDocument(this.store, LEARNER_DOCUMENTS.incident, id, current.get(id))));
+    await writeDocuments(this.store, LEARNER_DOCUMENTS.incident, [...changed].map((id) => [id, current.get(id)] as const));
     return results;
   }
 

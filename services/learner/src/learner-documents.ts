@@ -40,6 +40,16 @@ export async function writeDocument(store: HasDocuments, kind: string, id: strin
   await store.documents.put(kind, id, JSON.stringify(value));
 }
 
+/**
+ * Writes several JSON documents of one kind in one store call (one Redis command instead of one per document), all or
+ * none; nothing is sent when there are none.
+ */
+export async function writeDocuments(store: HasDocuments, kind: string, documents: readonly (readonly [id: string, value: unknown])[]): Promise<void> {
+  if (documents.length === 0) return;
+  if (documents.length === 1) return writeDocument(store, kind, documents[0][0], documents[0][1]);
+  await store.documents.putMany(kind, documents.map(([id, value]) => ({ id, json: JSON.stringify(value) })));
+}
+
 /** The document id of an (incident, VM) pair. */
 export function pairDocumentId(incidentId: string, vmId: string): string {
   return `${encodeURIComponent(incidentId)}/${encodeURIComponent(vmId)}`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { AllocationCommand, AnomalyEvent, RiskAssessment } from '@foresight/contracts';
+import type { AllocationCommand, AllocationOutcome, AnomalyEvent, RiskAssessment } from '@foresight/contracts';
 import { InMemoryStateStore, type StateStore } from '@foresight/stores';
 import { AnomalyOnsets } from '../src/anomaly-onsets.js';
 import { GrantRecords } from '../src/grant-records.js';
@@ -34,6 +34,13 @@ const command = fc.record({
   eventId: `e-${incident}-${vm}-${action}-${mode}-${at}`, eventTime: 1_000 * at, commandId: `inc${incident}/vm${vm}/${at}/${action}-${mode}`,
   incidentId: `inc${incident}`, vmId: `vm${vm}`, hostId: 'h1', action, resources: { cpuMillis: 100, memoryMiB: 0, networkMbps: 0 },
   leaseExpiresAt: 600_000, mode, reason: { probability: 0.5, etaMs: 0, path: [], why: '' }, hostSequence: 0, ledgerEpoch: '',
+}));
+
+const outcome = fc.record({
+  command: fc.integer({ min: 0, max: 3 }), status: fc.constantFrom('APPLIED', 'DEFERRED', 'INFEASIBLE', 'FAILED'), at: fc.integer({ min: 0, max: 5 }),
+}).map(({ command, status, at }): AllocationOutcome => ({
+  eventId: `o-${command}-${status}-${at}`, eventTime: 1_000 * at, commandId: `cmd${command}`, vmId: `vm${command}`,
+  status, appliedAt: status === 'APPLIED' ? 1_000 * at - 10 : null, detail: '',
 }));
 
 const anomaly = fc.record({
@@ -93,5 +100,12 @@ describe('learner runs', () => {
       const pairs = new Set(commands.filter((c) => c.action === 'GRANT' && c.mode === 'ENFORCE').map((c) => `${c.incidentId}/${c.vmId}`));
       assert.equal(docs.length, pairs.size, 'one record per (incident, VM) with an ENFORCE GRANT');
     }), { numRuns: 200 });
+  });
+
+  it('records a run of outcomes as one by one does: the latest outcome of each command', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(outcome, { maxLength: 30 }), cuts, (outcomes, cutAt) => oneByOneAndInRuns(
+      outcomes, cutAt, (store, run) => (run.length === 1 ? new GrantRecords(store).recordOutcome(run[0]) : new GrantRecords(store).recordOutcomes(run)),
+      [LEARNER_DOCUMENTS.commandOutcome],
+    )), { numRuns: 200 });
   });
 });

@@ -9,5 +9,8 @@ export function allocationOutcomesConsumer(grants: GrantRecords, groupId?: strin
     // Each key's state is its own (documents per key), so records of different keys may be handled at once.
     keyConcurrency: 32,
     handle: (outcome) => grants.recordOutcome(outcome),
+    // Under a backlog, a partition's waiting outcomes (any commands) are written at once: one write, the latest per command.
+    runScope: 'partition',
+    handleRun: (outcomes) => grants.recordOutcomes(outcomes),
   });
 }

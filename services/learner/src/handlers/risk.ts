@@ -9,6 +9,10 @@ export function riskConsumer(predictions: IncidentPredictionBook, labeller: Inci
     ...(groupId === undefined ? {} : { groupId }),
     // Each key's state is its own (documents per key), so records of different keys may be handled at once.
     keyConcurrency: 32,
+    // Folding keeps each incident's newest version and ignores any version not newer than the last one folded, and a
+    // labelled incident's assessments: handling an assessment again changes nothing, so the runtime skips the
+    // idempotency store (two calls per assessment).
+    idempotentByItself: true,
     handle: async (assessment) => {
       const incident = await predictions.record(assessment);
       if (incident !== undefined) labeller.follow(incident);
