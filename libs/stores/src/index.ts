@@ -7,7 +7,7 @@ export { InMemoryGraphStore } from './graph/in-memory-graph-store.js';
 export { Neo4jGraphStore, type Neo4jGraphStoreConfig } from './graph/neo4j-graph-store.js';
 export type {
   StateStore, HotScores, LeaseLedger, QuotaWindows, HasDocuments, HasIdempotency, IdempotencyStore, DocumentStore, StoredDocument, ReserveRequest, Reservation, ReserveRejection, ReserveResult,
-  AdjustRejection, AdjustResult, PoolLedger, ReservationFilter, ReservationSequence,
+  AdjustRejection, AdjustResult, PoolLedger, ReservationFilter, ReservationSequence, SequencedReserveResult, ReleaseRequest, SequencedRelease,
 } from './state/state-store.js';
 export type { RiskReadModel, ScoreEntry, IncidentScores, IncidentRisk, VmRisk } from './state/risk-read-model.js';
 export { RedisRiskReadModel } from './state/redis-risk-read-model.js';

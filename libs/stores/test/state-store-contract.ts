@@ -113,6 +113,38 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         assert.deepEqual(await store.hostSequences([]), []);
       }));
 
+
+      it('reserveManySequenced and releaseManySequenced answer each change\'s number with its result; a release naming the wrong host, incident or VM still releases the right one', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(100, 1000, 100));
+        await store.setHostCapacity('h2', r(100, 1000, 100));
+        await store.setBudget(r(1000, 10000, 1000));
+        assert.deepEqual(await store.reserveManySequenced([request('a', 60), request('b', 0, { hostId: 'h2', resources: r(10) }), request('c', 50), request('d', 40), request('a', 60)]), [
+          { ok: true, sequence: { changed: 1 } }, { ok: true, sequence: { changed: 1 } }, { ok: false, reason: 'INSUFFICIENT_CAPACITY', sequence: {} },
+          { ok: true, sequence: { changed: 2 } }, { ok: true, sequence: { changed: 1 } },
+        ]);
+        assert.deepEqual(await store.reserveManySequenced([request('x', 0, { hostId: 'nowhere', resources: r(1) })]), [{ ok: false, reason: 'UNKNOWN_HOST', sequence: {} }]);
+        const released = await store.releaseManySequenced([
+          { commandId: 'a', hostId: 'h1', incidentId: 'inc-1', vmId: 'vm-a' },
+          { commandId: 'b', hostId: 'h1', incidentId: 'inc-1', vmId: 'vm-b' },
+          { commandId: 'd' },
+          { commandId: 'a', hostId: 'h1', incidentId: 'inc-1', vmId: 'vm-a' },
+          { commandId: 'c', hostId: 'h1', incidentId: 'inc-1', vmId: 'vm-c' },
+          { commandId: 'never', hostId: 'h1', incidentId: 'inc-1', vmId: 'vm-never' },
+          { commandId: 'never-named' },
+        ]);
+        assert.deepEqual(released, [
+          { released: true, sequence: { changed: 1, released: 3 } }, { released: true, sequence: { changed: 1, released: 2 } },
+          { released: true, sequence: { changed: 2, released: 4 } }, { released: false, sequence: { changed: 1, released: 3 } },
+          { released: false, sequence: {} }, { released: false, sequence: {} }, { released: false, sequence: {} },
+        ]);
+        assert.deepEqual(await store.hostSequences(['a', 'b', 'd']), released.slice(0, 3).map((x) => x.sequence));
+        assert.deepEqual(await store.activeReservations(), []);
+        assert.deepEqual((await store.hostLedger('h2'))?.reserved, r(0), 'b released from its own host, not the one named');
+        assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(0));
+        assert.deepEqual((await store.budget()).reserved, r(0));
+        await rejectsInvalid(store.releaseManySequenced([{ commandId: '' }]));
+        await rejectsInvalid(store.releaseManySequenced([{ commandId: 'a', hostId: '' }]));
+      }));
       it('adjust grows within room, refuses growth beyond it, always shrinks, and can move the lease', () => withStore(make, async (store) => {
         await store.setHostCapacity('h1', r(100, 100, 100));
         await store.setBudget(r(150, 1000, 1000));

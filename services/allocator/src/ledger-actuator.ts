@@ -37,8 +37,8 @@ export class LedgerActuator {
   /**
    * A run of commands of one step, in order; per command, undefined when it must not be published, else the ledger's
    * number of its change on its host (0 for SHADOW commands and releases of leases the ledger does not know). GRANTs
-   * go to the ledger in one reserveMany and RELEASEs in one releaseMany (each exactly as one by one, in order), then
-   * their numbers in one read; ADJUST / RENEW one at a time, each with its number.
+   * go to the ledger in one reserveManySequenced and RELEASEs in one releaseManySequenced (each exactly as one by one, in
+   * order), which answer each change's number in the same step; ADJUST / RENEW one at a time, each with its number.
    */
   async applyRun(commands: readonly PlannedCommand[]): Promise<AppliedCommand[]> {
     const step = commands[0]?.step;
@@ -47,27 +47,29 @@ export class LedgerActuator {
     const enforced = commands.flatMap((c, i) => (c.mode === 'SHADOW' ? [] : [i]));
     if (enforced.length === 0) return applied;
     if (step === 'GRANT') {
-      const results = await this.store.reserveMany(enforced.map((i) => {
+      const results = await this.store.reserveManySequenced(enforced.map((i) => {
         const c = commands[i];
         return { commandId: c.commandId, hostId: c.hostId, vmId: c.vmId, incidentId: c.incidentId, resources: c.resources, leaseExpiresAt: c.leaseExpiresAt, vmCap: this.vmCap };
       }));
-      const granted = enforced.filter((i, k) => {
+      enforced.forEach((i, k) => {
         const result = results[k];
-        if (result.ok) return true;
+        if (result.ok) {
+          applied[i] = result.sequence.changed ?? 0;
+          return;
+        }
         const c = commands[i];
         this.metrics.grantRefused(result.reason);
         this.logger.warn({ commandId: c.commandId, hostId: c.hostId, reason: result.reason, resources: c.resources }, 'grant refused by the ledger');
-        return false;
       });
-      const sequences = granted.length === 0 ? [] : await this.store.hostSequences(granted.map((i) => commands[i].commandId));
-      granted.forEach((i, k) => { applied[i] = sequences[k].changed ?? 0; });
     } else if (step === 'RELEASE') {
       // NOTE: published even when this call did not release (a replay, or the lease expired meanwhile): the actuator
-      // must hear it, and the same commandId makes it a no-op downstream.
-      const ids = enforced.map((i) => commands[i].reservationId);
-      await this.store.releaseMany(ids);
-      const sequences = await this.store.hostSequences(ids);
-      enforced.forEach((i, k) => { applied[i] = sequences[k].released ?? 0; });
+      // must hear it, and the same commandId makes it a no-op downstream. A RELEASE names its lease's host, incident
+      // and VM, so the ledger need not read them first (it checks them against its record).
+      const released = await this.store.releaseManySequenced(enforced.map((i) => {
+        const c = commands[i];
+        return { commandId: c.reservationId, hostId: c.hostId, incidentId: c.incidentId, vmId: c.vmId };
+      }));
+      enforced.forEach((i, k) => { applied[i] = released[k].sequence.released ?? 0; });
     } else {
       for (const i of enforced) {
         const c = commands[i];

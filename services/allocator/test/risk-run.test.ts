@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { RiskAssessment } from '@foresight/contracts';
 import { RESOURCE_KEYS, ZERO_RESOURCES, addResources, type Resources as CoreResources } from '@foresight/core';
 import type { MessageContext, Publish } from '@foresight/messaging';
-import { InMemoryStateStore, StoreError, type DocumentStore, type ReserveRequest } from '@foresight/stores';
+import { InMemoryStateStore, StoreError, type DocumentStore, type ReleaseRequest, type ReserveRequest } from '@foresight/stores';
 import { riskRounds } from '../src/risk-rounds.js';
 import { RES, allocatorWorld, host, risk, vm, type AllocatorWorld } from './allocator-world.js';
 
@@ -82,6 +82,14 @@ class CrashingStore extends InMemoryStateStore {
 
   override releaseMany(commandIds: readonly string[]) {
     return this.step(() => super.releaseMany(commandIds));
+  }
+
+  override reserveManySequenced(requests: readonly ReserveRequest[]) {
+    return this.step(() => super.reserveManySequenced(requests));
+  }
+
+  override releaseManySequenced(requests: readonly ReleaseRequest[]) {
+    return this.step(() => super.releaseManySequenced(requests));
   }
 
   private step<T>(work: () => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assert
 import { LEDGER_EPSILON, assertIncidentScores, assertReserveRequest, compareScoresDescending, matchesFilter } from './state-records.js';
 import type {
   AdjustResult, DocumentStore, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReservationSequence, ReserveRejection, ReserveRequest, ReserveResult,
-  ScoreEntry, StateStore, VmRisk,
+  ReleaseRequest, ScoreEntry, SequencedRelease, SequencedReserveResult, StateStore, VmRisk,
 } from './state-store.js';
 
 /** Options of the in-memory state store. */
@@ -169,6 +169,13 @@ export class InMemoryStateStore implements StateStore {
     });
   }
 
+  reserveManySequenced(requests: readonly ReserveRequest[]): Promise<SequencedReserveResult[]> {
+    return this.run(() => {
+      for (const request of requests) assertReserveRequest(request);
+      return requests.map((request) => ({ ...this.reserveNow(request), sequence: this.sequenceOf(request.commandId) }));
+    });
+  }
+
   release(commandId: string): Promise<boolean> {
     return this.run(() => {
       assertStoreId(commandId, 'commandId');
@@ -180,6 +187,19 @@ export class InMemoryStateStore implements StateStore {
     return this.run(() => {
       for (const commandId of commandIds) assertStoreId(commandId, 'commandId');
       return commandIds.map((commandId) => this.releaseNow(commandId));
+    });
+  }
+
+  releaseManySequenced(requests: readonly ReleaseRequest[]): Promise<SequencedRelease[]> {
+    return this.run(() => {
+      for (const r of requests) {
+        assertStoreId(r.commandId, 'commandId');
+        if (r.hostId !== undefined) assertStoreId(r.hostId, `release ${r.commandId} hostId`);
+        if (r.incidentId !== undefined) assertStoreId(r.incidentId, `release ${r.commandId} incidentId`);
+        if (r.vmId !== undefined) assertStoreId(r.vmId, `release ${r.commandId} vmId`);
+      }
+      // The named keys are only a hint to the Redis adapter (it checks them); this store needs none.
+      return requests.map(({ commandId }) => ({ released: this.releaseNow(commandId), sequence: this.sequenceOf(commandId) }));
     });
   }
 
@@ -259,8 +279,7 @@ export class InMemoryStateStore implements StateStore {
   hostSequences(commandIds: readonly string[]): Promise<ReservationSequence[]> {
     return this.run(() => commandIds.map((id) => {
       assertStoreId(id, 'commandId');
-      const c = this.commands.get(id);
-      return { ...(c?.seq === undefined ? {} : { changed: c.seq }), ...(c?.relseq === undefined ? {} : { released: c.relseq }) };
+      return this.sequenceOf(id);
     }));
   }
 
@@ -334,6 +353,11 @@ export class InMemoryStateStore implements StateStore {
     command.state = 'released';
     command.relseq = nextSequence(host);
     return true;
+  }
+
+  private sequenceOf(commandId: string): ReservationSequence {
+    const c = this.commands.get(commandId);
+    return { ...(c?.seq === undefined ? {} : { changed: c.seq }), ...(c?.relseq === undefined ? {} : { released: c.relseq }) };
   }
 
   private vmHoldings(vmId: string): Pool {

@@ -9,19 +9,22 @@
 // leaseExpiresAt, seq (its host's number of its reserve or latest adjust) and relseq (of its release). Active commands
 // are also members of the leases sorted set, scored by leaseExpiresAt.
 
-// A script reads each pool once and writes its reserved amounts back once, at the end (flush): a batch of many
-// reservations on a few hosts and the one budget does not rewrite them per reservation. Every script that rebooks
-// must call flush() before it returns.
+// A script reads each pool once and writes its reserved amounts (and a host's seq) back once, at the end (flush): a
+// batch of many reservations on a few hosts and the one budget does not rewrite them per reservation. Every script
+// that rebooks or takes a sequence number must call flush() before it returns. A pool hash holds only these fields,
+// so a host whose hash has none of them does not exist (no separate EXISTS).
 const POOL_HELPERS = `
-local RESOURCES = {'cpuMillis', 'memoryMiB', 'networkMbps'}
 local EPSILON = 1e-9
 local pools = {}
 local dirty = {}
 local function pool(key)
   local p = pools[key]
   if p then return p end
-  local v = redis.call('HMGET', key, 'cap:cpuMillis', 'cap:memoryMiB', 'cap:networkMbps', 'res:cpuMillis', 'res:memoryMiB', 'res:networkMbps')
-  p = {cap = {}, res = {}}
+  local v = redis.call('HMGET', key, 'cap:cpuMillis', 'cap:memoryMiB', 'cap:networkMbps', 'res:cpuMillis', 'res:memoryMiB', 'res:networkMbps', 'seq')
+  p = {cap = {}, res = {}, exists = false, seq = tonumber(v[7]) or 0, seqDirty = false}
+  for i = 1, 7 do
+    if v[i] then p.exists = true end
+  end
   for i = 1, 3 do
     p.cap[i] = tonumber(v[i]) or 0
     p.res[i] = tonumber(v[i + 3]) or 0
@@ -44,10 +47,22 @@ local function rebook(key, p, from, to)
   for i = 1, 3 do p.res[i] = math.max(0, p.res[i] + (to[i] - from[i])) end
   dirty[key] = true
 end
+-- The host's next change number (written back by flush, atomically with the change that took it).
+local function nextSeq(key, p)
+  p.seq = p.seq + 1
+  p.seqDirty = true
+  dirty[key] = true
+  return p.seq
+end
 local function flush()
   for key in pairs(dirty) do
     local p = pools[key]
-    redis.call('HSET', key, 'res:cpuMillis', p.res[1], 'res:memoryMiB', p.res[2], 'res:networkMbps', p.res[3])
+    if p.seqDirty then
+      redis.call('HSET', key, 'res:cpuMillis', p.res[1], 'res:memoryMiB', p.res[2], 'res:networkMbps', p.res[3], 'seq', p.seq)
+      p.seqDirty = false
+    else
+      redis.call('HSET', key, 'res:cpuMillis', p.res[1], 'res:memoryMiB', p.res[2], 'res:networkMbps', p.res[3])
+    end
   end
   dirty = {}
 end
@@ -57,30 +72,25 @@ end
 // memory, network, leaseExpiresAt, VM cap cpu, memory, network ('' = no cap)): an accepted reservation joins both
 // indexes (sets of active commandIds), so reading one incident's or one VM's reservations never scans every lease, and
 // adds to the VM's holdings (a pool hash without capacity fields; the command is marked `vmheld`), against which the
-// VM's cap is checked. Replies the first result on a replay.
+// VM's cap is checked. Returns the result (the first one on a replay), the command's seq and relseq (false: none):
+// its record is one HSET, seq included.
 const RESERVE_FUNCTION = `
 local function reserve(hostKey, budgetKey, commandKey, leasesKey, incidentKey, vmKey, vmHeldKey, commandId, hostId, vmId, incidentId, cpu, memory, network, expiresAt, capCpu, capMemory, capNetwork)
-  local prior = redis.call('HGET', commandKey, 'result')
-  if prior then return prior end
-  -- An accepted reservation is written already counted in its VM's holdings (vmheld).
-  local function record(result, state)
-    if state == 'active' then
-      redis.call('HSET', commandKey, 'result', result, 'state', state, 'hostId', hostId, 'vmId', vmId, 'incidentId', incidentId,
-        'cpuMillis', cpu, 'memoryMiB', memory, 'networkMbps', network, 'leaseExpiresAt', expiresAt, 'vmheld', '1')
-    else
-      redis.call('HSET', commandKey, 'result', result, 'state', state, 'hostId', hostId, 'vmId', vmId, 'incidentId', incidentId,
-        'cpuMillis', cpu, 'memoryMiB', memory, 'networkMbps', network, 'leaseExpiresAt', expiresAt)
-    end
-    return result
+  local prior = redis.call('HMGET', commandKey, 'result', 'seq', 'relseq')
+  if prior[1] then return prior[1], prior[2] or false, prior[3] or false end
+  local function reject(result)
+    redis.call('HSET', commandKey, 'result', result, 'state', 'rejected', 'hostId', hostId, 'vmId', vmId, 'incidentId', incidentId,
+      'cpuMillis', cpu, 'memoryMiB', memory, 'networkMbps', network, 'leaseExpiresAt', expiresAt)
+    return result, false, false
   end
-  if redis.call('EXISTS', hostKey) == 0 then return record('UNKNOWN_HOST', 'rejected') end
-  local need = {tonumber(cpu), tonumber(memory), tonumber(network)}
   local host = pool(hostKey)
-  if not fits(host, need) then return record('INSUFFICIENT_CAPACITY', 'rejected') end
+  if not host.exists then return reject('UNKNOWN_HOST') end
+  local need = {tonumber(cpu), tonumber(memory), tonumber(network)}
+  if not fits(host, need) then return reject('INSUFFICIENT_CAPACITY') end
   local budget = pool(budgetKey)
-  if not fits(budget, need) then return record('BUDGET_EXCEEDED', 'rejected') end
+  if not fits(budget, need) then return reject('BUDGET_EXCEEDED') end
   local held = pool(vmHeldKey)
-  if not withinCap(held, need, capCpu, capMemory, capNetwork) then return record('VM_CAP_EXCEEDED', 'rejected') end
+  if not withinCap(held, need, capCpu, capMemory, capNetwork) then return reject('VM_CAP_EXCEEDED') end
   local none = {0, 0, 0}
   rebook(hostKey, host, none, need)
   rebook(budgetKey, budget, none, need)
@@ -88,9 +98,11 @@ local function reserve(hostKey, budgetKey, commandKey, leasesKey, incidentKey, v
   redis.call('ZADD', leasesKey, expiresAt, commandId)
   redis.call('SADD', incidentKey, commandId)
   redis.call('SADD', vmKey, commandId)
-  record('OK', 'active')
-  redis.call('HSET', commandKey, 'seq', redis.call('HINCRBY', hostKey, 'seq', 1))
-  return 'OK'
+  -- An accepted reservation is written already counted in its VM's holdings (vmheld).
+  local seq = nextSeq(hostKey, host)
+  redis.call('HSET', commandKey, 'result', 'OK', 'state', 'active', 'hostId', hostId, 'vmId', vmId, 'incidentId', incidentId,
+    'cpuMillis', cpu, 'memoryMiB', memory, 'networkMbps', network, 'leaseExpiresAt', expiresAt, 'vmheld', '1', 'seq', seq)
+  return 'OK', string.format('%d', seq), false
 end
 `;
 
@@ -104,44 +116,54 @@ return result
 /**
  * Several reserves in one script, in order, exactly as one by one (a later one sees what an earlier one took).
  * KEYS: budget, leases, then per reservation: host, command, incident index, VM index, VM holdings. ARGV: per
- * reservation the eleven of RESERVE_SCRIPT. Replies one result per reservation.
+ * reservation the eleven of RESERVE_SCRIPT. Replies three per reservation: its result, seq and relseq (nil: none).
  */
 export const RESERVE_MANY_SCRIPT = `${POOL_HELPERS}${RESERVE_FUNCTION}
 local out = {}
 for i = 0, (#KEYS - 2) / 5 - 1 do
   local k, a = 2 + 5 * i, 11 * i
-  out[i + 1] = reserve(KEYS[k + 1], KEYS[1], KEYS[k + 2], KEYS[2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
+  out[3 * i + 1], out[3 * i + 2], out[3 * i + 3] = reserve(KEYS[k + 1], KEYS[1], KEYS[k + 2], KEYS[2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11])
 end
 flush()
 return out
 `;
 
-// release(command, host, budget, leases, incident index, VM index, VM holdings, commandId): '1' when this call released
-// it. A reservation counted in its VM's holdings (`vmheld`) leaves them.
+// release(command, host, budget, leases, incident index, VM index, VM holdings, commandId, hostId, incidentId, vmId):
+// '1' when this call released it, '0' when not (not active), 'STALE' (and nothing changed) when the caller's hostId,
+// incidentId or vmId is not the command's own (the keys it declared are not the command's); then its seq and relseq
+// (false: none). A reservation counted in its VM's holdings (`vmheld`) leaves them.
 const RELEASE_FUNCTION = `
-local function release(commandKey, hostKey, budgetKey, leasesKey, incidentKey, vmKey, vmHeldKey, commandId)
-  local c = redis.call('HMGET', commandKey, 'state', 'cpuMillis', 'memoryMiB', 'networkMbps', 'vmheld')
-  if c[1] ~= 'active' then return '0' end
+local function release(commandKey, hostKey, budgetKey, leasesKey, incidentKey, vmKey, vmHeldKey, commandId, hostId, incidentId, vmId)
+  local c = redis.call('HMGET', commandKey, 'state', 'cpuMillis', 'memoryMiB', 'networkMbps', 'vmheld', 'hostId', 'incidentId', 'vmId', 'seq', 'relseq')
+  if c[1] ~= 'active' then return '0', c[9] or false, c[10] or false end
+  if c[6] ~= hostId or c[7] ~= incidentId or c[8] ~= vmId then return 'STALE', false, false end
   local held = {tonumber(c[2]), tonumber(c[3]), tonumber(c[4])}
   local none = {0, 0, 0}
-  rebook(hostKey, pool(hostKey), held, none)
+  local host = pool(hostKey)
+  rebook(hostKey, host, held, none)
   rebook(budgetKey, pool(budgetKey), held, none)
   if c[5] then rebook(vmHeldKey, pool(vmHeldKey), held, none) end
-  redis.call('HSET', commandKey, 'state', 'released', 'relseq', redis.call('HINCRBY', hostKey, 'seq', 1))
+  local relseq = nextSeq(hostKey, host)
+  redis.call('HSET', commandKey, 'state', 'released', 'relseq', relseq)
   redis.call('ZREM', leasesKey, commandId)
   redis.call('SREM', incidentKey, commandId)
   redis.call('SREM', vmKey, commandId)
-  return '1'
+  return '1', c[9] or false, string.format('%d', relseq)
 end
 `;
 
-/** Releases (one or several) in one script. KEYS: budget, leases, then per command: command, host, incident index, VM index, VM holdings. ARGV: the commandIds. Replies '1' / '0' per command. */
+/**
+ * Releases (one or several) in one script. KEYS: budget, leases, then per command: command, host, incident index, VM
+ * index, VM holdings. ARGV: per command its commandId, hostId, incidentId and vmId (those the keys were made from).
+ * Replies three per command: '1' / '0' / 'STALE', seq and relseq (nil: none).
+ */
 export const RELEASE_MANY_SCRIPT = `${POOL_HELPERS}${RELEASE_FUNCTION}
 local out = {}
-for i = 0, #ARGV - 1 do
-  local k = 2 + 5 * i
-  out[i + 1] = release(KEYS[k + 1], KEYS[k + 2], KEYS[1], KEYS[2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], ARGV[i + 1])
+for i = 0, #ARGV / 4 - 1 do
+  local k, a = 2 + 5 * i, 4 * i
+  out[3 * i + 1], out[3 * i + 2], out[3 * i + 3] = release(KEYS[k + 1], KEYS[k + 2], KEYS[1], KEYS[2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
+    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4])
 end
 flush()
 return out
@@ -185,8 +207,8 @@ if not counted then
   redis.call('HSET', KEYS[1], 'vmheld', '1')
 end
 rebook(KEYS[5], held, from, to)
+redis.call('HSET', KEYS[1], 'cpuMillis', ARGV[2], 'memoryMiB', ARGV[3], 'networkMbps', ARGV[4], 'seq', nextSeq(KEYS[2], host))
 flush()
-redis.call('HSET', KEYS[1], 'cpuMillis', ARGV[2], 'memoryMiB', ARGV[3], 'networkMbps', ARGV[4], 'seq', redis.call('HINCRBY', KEYS[2], 'seq', 1))
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[1], 'leaseExpiresAt', ARGV[5])
   redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])

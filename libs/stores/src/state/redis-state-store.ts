@@ -12,7 +12,7 @@ import { readTopIncidentScores, readVmRisk } from './redis-risk-read-model.js';
 import { assertIncidentScores, assertReserveRequest, matchesFilter } from './state-records.js';
 import type {
   AdjustRejection, AdjustResult, DocumentStore, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReservationSequence, ReserveRejection,
-  ReserveRequest, ReserveResult, ScoreEntry, StateStore, VmRisk,
+  ReleaseRequest, ReserveRequest, ReserveResult, ScoreEntry, SequencedRelease, SequencedReserveResult, StateStore, VmRisk,
 } from './state-store.js';
 
 const reserveScript = new LuaScript(RESERVE_SCRIPT);
@@ -189,8 +189,12 @@ export class RedisStateStore implements StateStore {
   }
 
   async reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]> {
+    return (await this.reserveManySequenced(requests)).map(({ sequence: _, ...result }) => result);
+  }
+
+  async reserveManySequenced(requests: readonly ReserveRequest[]): Promise<SequencedReserveResult[]> {
     for (const request of requests) assertReserveRequest(request);
-    const results: ReserveResult[] = [];
+    const results: SequencedReserveResult[] = [];
     // NOTE: chunks run one after another on one connection, so the whole stays in order (atomic per chunk).
     for (let i = 0; i < requests.length; i += BATCH_LIMIT) {
       const chunk = requests.slice(i, i + BATCH_LIMIT);
@@ -202,19 +206,29 @@ export class RedisStateStore implements StateStore {
         args.push(q.commandId, q.hostId, q.vmId, q.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(q.leaseExpiresAt), ...capArgs(q.vmCap));
       }
       const replies = await this.guard('reserveMany', () => reserveManyScript.runArray(this.client, keys, args));
-      chunk.forEach((q, k) => results.push(reserveResultOf(replies[k], q.commandId)));
+      chunk.forEach((q, k) => results.push({ ...reserveResultOf(replies[3 * k], q.commandId), sequence: sequenceOf(replies[3 * k + 1], replies[3 * k + 2]) }));
     }
     return results;
   }
 
   async release(commandId: string): Promise<boolean> {
     assertStoreId(commandId, 'commandId');
-    return this.guard('release', async () => (await this.releaseAll([commandId]))[0]);
+    return this.guard('release', async () => (await this.releaseAll([{ commandId }]))[0].released);
   }
 
   async releaseMany(commandIds: readonly string[]): Promise<boolean[]> {
     for (const commandId of commandIds) assertStoreId(commandId, 'commandId');
-    return this.guard('releaseMany', () => this.releaseAll(commandIds));
+    return this.guard('releaseMany', async () => (await this.releaseAll(commandIds.map((commandId) => ({ commandId })))).map((r) => r.released));
+  }
+
+  async releaseManySequenced(requests: readonly ReleaseRequest[]): Promise<SequencedRelease[]> {
+    for (const r of requests) {
+      assertStoreId(r.commandId, 'commandId');
+      if (r.hostId !== undefined) assertStoreId(r.hostId, `release ${r.commandId} hostId`);
+      if (r.incidentId !== undefined) assertStoreId(r.incidentId, `release ${r.commandId} incidentId`);
+      if (r.vmId !== undefined) assertStoreId(r.vmId, `release ${r.commandId} vmId`);
+    }
+    return this.guard('releaseMany', () => this.releaseAll(requests));
   }
 
   async adjust(commandId: string, resources: Resources, leaseExpiresAt?: number, vmCap?: Resources): Promise<AdjustResult> {
@@ -242,8 +256,8 @@ export class RedisStateStore implements StateStore {
     return this.guard('expireLeases', async () => {
       const due = await this.client.zrangebyscore(this.keys.leases(), '-inf', String(now));
       // Each release is atomic; a concurrent expirer or release simply loses the race for that lease.
-      const released = await this.releaseAll(due);
-      return due.filter((_, i) => released[i]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const released = await this.releaseAll(due.map((commandId) => ({ commandId })));
+      return due.filter((_, i) => released[i].released).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     });
   }
 
@@ -334,26 +348,62 @@ export class RedisStateStore implements StateStore {
     await closeRedis(this.client);
   }
 
-  /** Releases each command (released: '1'), reading the keys each release touches first (they never change once written). */
-  private async releaseAll(commandIds: readonly string[]): Promise<boolean[]> {
-    if (commandIds.length === 0) return [];
-    const fields = await this.readHashes(commandIds.map((id) => this.keys.command(id)), ['hostId', 'incidentId', 'vmId']);
-    const released = commandIds.map(() => false);
-    const known = commandIds.flatMap((_, i) => (fields[i][0] === null ? [] : [i]));
-    for (let c = 0; c < known.length; c += BATCH_LIMIT) {
-      const chunk = known.slice(c, c + BATCH_LIMIT);
+  /**
+   * Releases each command (released: '1'), in order, with its sequence after. The script needs each command's hostId,
+   * incidentId and vmId (its keys): those a request does not name are read first (they never change once written). The
+   * script checks named ones against the command's record and changes nothing when they differ ('STALE'): those are
+   * read and released after the others. A command never reserved releases nothing and has no sequence.
+   */
+  private async releaseAll(requests: readonly ReleaseRequest[]): Promise<SequencedRelease[]> {
+    const out: SequencedRelease[] = requests.map(() => ({ released: false, sequence: {} }));
+    const unnamed = requests.flatMap((r, i) => (isNamed(r) ? [] : [i]));
+    const named = unnamed.length === 0 ? requests : await this.withKeysRead(requests, unnamed);
+    const stale = await this.releaseNamed(named, out);
+    if (stale.length === 0) return out;
+    const reread = await this.withKeysRead(named, stale);
+    if ((await this.releaseNamed(reread, out, new Set(stale))).length > 0) throw new StoreError('STORE_FAILURE', 'release: a command record changed while being released');
+    return out;
+  }
+
+  /** The requests with hostId, incidentId and vmId read from the records of those at `indexes` (undefined: no record). */
+  private async withKeysRead(requests: readonly ReleaseRequest[], indexes: readonly number[]): Promise<ReleaseRequest[]> {
+    const fields = await this.readHashes(indexes.map((i) => this.keys.command(requests[i].commandId)), ['hostId', 'incidentId', 'vmId']);
+    const next = [...requests];
+    indexes.forEach((i, k) => {
+      const [hostId, incidentId, vmId] = fields[k];
+      next[i] = { commandId: requests[i].commandId, ...(hostId === null ? {} : { hostId }), ...(incidentId === null ? {} : { incidentId }), ...(vmId === null ? {} : { vmId }) };
+    });
+    return next;
+  }
+
+  /**
+   * Runs the release script, in order, a chunk per call, over the requests that name their keys (and, when `only` is
+   * given, are in it); writes each outcome to out. Returns the indexes the script found STALE.
+   */
+  private async releaseNamed(requests: readonly ReleaseRequest[], out: SequencedRelease[], only?: ReadonlySet<number>): Promise<number[]> {
+    const indexes = requests.flatMap((r, i) => (isNamed(r) && (only === undefined || only.has(i)) ? [i] : []));
+    const stale: number[] = [];
+    for (let c = 0; c < indexes.length; c += BATCH_LIMIT) {
+      const chunk = indexes.slice(c, c + BATCH_LIMIT);
       const keys = [this.keys.budget(), this.keys.leases()];
+      const args: string[] = [];
       for (const i of chunk) {
-        const [hostId, incidentId, vmId] = fields[i];
-        keys.push(
-          this.keys.command(commandIds[i]), this.keys.host(hostId ?? ''), this.keys.incidentReservations(incidentId ?? ''), this.keys.vmReservations(vmId ?? ''),
-          this.keys.vmHoldings(vmId ?? ''),
-        );
+        const { commandId, hostId = '', incidentId = '', vmId = '' } = requests[i];
+        keys.push(this.keys.command(commandId), this.keys.host(hostId), this.keys.incidentReservations(incidentId), this.keys.vmReservations(vmId), this.keys.vmHoldings(vmId));
+        args.push(commandId, hostId, incidentId, vmId);
       }
-      const replies = await releaseManyScript.runArray(this.client, keys, chunk.map((i) => commandIds[i]));
-      chunk.forEach((i, k) => { released[i] = replies[k] === '1'; });
+      const replies = await releaseManyScript.runArray(this.client, keys, args);
+      chunk.forEach((i, k) => {
+        const reply = replies[3 * k];
+        if (reply === 'STALE') {
+          stale.push(i);
+          return;
+        }
+        if (reply !== '1' && reply !== '0') throw new StoreError('STORE_FAILURE', `release ${requests[i].commandId}: unexpected script reply ${String(reply)}`);
+        out[i] = { released: reply === '1', sequence: sequenceOf(replies[3 * k + 1], replies[3 * k + 2]) };
+      });
     }
-    return released;
+    return stale;
   }
 
   /** The given fields of each hash, one script call per BATCH_LIMIT hashes (null: missing). */
@@ -384,6 +434,19 @@ function reserveResultOf(reply: string | null | undefined, commandId: string): R
   if (reply === 'OK') return { ok: true };
   if (reply === 'UNKNOWN_HOST' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED' || reply === 'VM_CAP_EXCEEDED') return { ok: false, reason: reply satisfies ReserveRejection };
   throw new StoreError('STORE_FAILURE', `reserve ${commandId}: unexpected script reply ${String(reply)}`);
+}
+
+/** True when a release names every key it touches. */
+function isNamed(r: ReleaseRequest): boolean {
+  return r.hostId !== undefined && r.incidentId !== undefined && r.vmId !== undefined;
+}
+
+/** A command's seq and relseq replies (null: none) as its sequence. */
+function sequenceOf(changed: string | null | undefined, released: string | null | undefined): ReservationSequence {
+  return {
+    ...(changed === null || changed === undefined ? {} : { changed: Number(changed) }),
+    ...(released === null || released === undefined ? {} : { released: Number(released) }),
+  };
 }
 
 /** A pool hash's fields (POOL_FIELDS order) as a ledger; undefined when it has no capacity. */

@@ -28,6 +28,27 @@ export type ReserveRejection = 'UNKNOWN_HOST' | 'INSUFFICIENT_CAPACITY' | 'BUDGE
 /** The outcome of reserve. */
 export type ReserveResult = { readonly ok: true } | { readonly ok: false; readonly reason: ReserveRejection };
 
+/** A reserve's result with where the reservation stands in its host's sequence, read in the same atomic step. */
+export type SequencedReserveResult = ReserveResult & { readonly sequence: ReservationSequence };
+
+/**
+ * A release by commandId. hostId, incidentId and vmId, when all given, say where the reservation was made (the
+ * caller's copy of its request): the store then need not read them first. They are checked against the ledger's own
+ * record, so a wrong copy costs a read and never a wrong release.
+ */
+export interface ReleaseRequest {
+  readonly commandId: string;
+  readonly hostId?: string;
+  readonly incidentId?: string;
+  readonly vmId?: string;
+}
+
+/** A release's outcome (true when this call released it) with where the reservation stands in its host's sequence. */
+export interface SequencedRelease {
+  readonly released: boolean;
+  readonly sequence: ReservationSequence;
+}
+
 /** Why an adjustment was refused. */
 export type AdjustRejection = 'UNKNOWN_RESERVATION' | 'INSUFFICIENT_CAPACITY' | 'BUDGET_EXCEEDED' | 'VM_CAP_EXCEEDED';
 
@@ -121,10 +142,17 @@ export interface LeaseLedger {
    * applied. Atomic per chunk of up to 256 on Redis, not as a whole; a retried call is safe (replays by commandId).
    */
   reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]>;
+  /**
+   * reserveMany with each result's host sequence (as hostSequences would read it right after), from the same atomic
+   * step: one call instead of two.
+   */
+  reserveManySequenced(requests: readonly ReserveRequest[]): Promise<SequencedReserveResult[]>;
   /** Returns a reservation's resources; true when this call released it (idempotent). */
   release(commandId: string): Promise<boolean>;
   /** Several releases at once, each as release(); per commandId, true when this call released it. */
   releaseMany(commandIds: readonly string[]): Promise<boolean[]>;
+  /** releaseMany with each reservation's host sequence after the release (as hostSequences would read it), from the same atomic step. */
+  releaseManySequenced(requests: readonly ReleaseRequest[]): Promise<SequencedRelease[]>;
   /**
    * Atomically changes an active reservation to `resources` (growth must fit the host, the budget and, when given,
    * `vmCap` for what the VM's reservations hold in all; shrinking always does), optionally moving its lease expiry.
