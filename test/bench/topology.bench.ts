@@ -1,4 +1,4 @@
-// `npm run bench -- topology [--json] [--vms N] [--pathways P] [--steady-windows K] [--changes C]`: the topology path
+// `npm run bench -- topology [--json] [--vms N] [--pathways P] [--steady-windows K] [--changes C] [--snapshot-interval MS]`: the topology path
 // through the real stack (Kafka, registry, Neo4j, Redis), with the services as child processes.
 // 0. The hosts and VMs are written straight into Neo4j (what the builder loads at start); the builder's own
 //    write-through of inventory (one Neo4j write and publish per changed VM) is measured on INVENTORY_SAMPLE changes.
@@ -47,6 +47,8 @@ const PUBLISH_IN_FLIGHT = 4;
 const PROBE_EVERY_MS = 100;
 const CHANGE_GIVE_UP_MS = 30_000;
 const INVENTORY_SAMPLE = 300;
+/** --snapshot-interval MS: the scorer's FORESIGHT_SNAPSHOT_MIN_INTERVAL (its recompile throttle); default: the service's. */
+const SNAPSHOT_INTERVAL = args.indexOf('--snapshot-interval') >= 0 ? `${option('snapshot-interval', 5000)}ms` : undefined;
 
 const id = randomUUID().slice(0, 8);
 const prefix = `bench.topology.${id}.`;
@@ -249,7 +251,9 @@ try {
   const sourcesWithPathways = [...new Set(fleet.pathways.filter((p) => p.kind === 'API_CALL').map((p) => p.target))];
   const coldVm = sourcesWithPathways[random.int(sourcesWithPathways.length)];
   const spawnedAt = performance.now();
-  const scorer = startService('foresight run propagation-scorer', 'propagation-scorer', { ...env, FORESIGHT_HTTP_PORT: String(await freePort()) });
+  const scorer = startService('foresight run propagation-scorer', 'propagation-scorer', {
+    ...env, FORESIGHT_HTTP_PORT: String(await freePort()), ...(SNAPSHOT_INTERVAL === undefined ? {} : { FORESIGHT_SNAPSHOT_MIN_INTERVAL: SNAPSHOT_INTERVAL }),
+  });
   services.push(scorer);
   const coldIncident = await publishAnomaly(anomaly(coldVm, 'cold'));
   let readyAt: number | undefined;
@@ -313,7 +317,7 @@ try {
   const steadyFlows = steady.reduce((sum, w) => sum + w.events, 0);
   const steadyMs = steady.reduce((sum, w) => sum + w.ms, 0);
   const result = {
-    benchmark: 'topology', vms: fleet.vms.length, hosts: fleet.hosts.length, pathways: fleet.pathways.length,
+    benchmark: 'topology', scorerSnapshotMinInterval: SNAPSHOT_INTERVAL ?? 'default (5s)', vms: fleet.vms.length, hosts: fleet.hosts.length, pathways: fleet.pathways.length,
     flowsPerSec: round(steadyFlows / (steadyMs / 1000)),
     initialFlowsPerSec: windows[0].perSec,
     firstRepeatFlowsPerSec: windows[1].perSec,

@@ -80,11 +80,15 @@ export const LOAD_HOSTS = `
 MATCH (h:Host {ns: $ns}) WHERE h.capacityCpuMillis IS NOT NULL
 RETURN h.id AS hostId, h {.*} AS props`;
 
-/** Pathways whose two ends are inventory VMs. */
+/**
+ * Pathways whose two ends are inventory VMs, one list per row: [source, target, relationship type, bandwidthMbps,
+ * callsPerSec, latencyP50Ms, latencyP99Ms, errorRate, lastSeenAt] (a list decodes faster than a map of named
+ * features, which matters at a million pathways: the scorer's cold start).
+ */
 export const LOAD_PATHWAYS = `
 MATCH (s:Vm {ns: $ns})-[r:${PATHWAY_TYPES}]->(t:Vm)
 WHERE s.hostId IS NOT NULL AND t.hostId IS NOT NULL
-RETURN s.id AS source, t.id AS target, type(r) AS type, r {.*} AS features`;
+RETURN [s.id, t.id, type(r), r.bandwidthMbps, r.callsPerSec, r.latencyP50Ms, r.latencyP99Ms, r.errorRate, r.lastSeenAt] AS p`;
 
 /** One inventory VM's properties (no row when it is not in the inventory). */
 export const LOAD_VM = `

@@ -140,9 +140,13 @@ export class Neo4jGraphStore implements GraphStore {
       }));
       const hosts: HostRecord[] = hostRows.map((p) => ({ hostId: str(p['id']), capacity: resourcesOf(p, 'capacity') }));
       const pathways: Pathway[] = pathwayRows.map((r) => {
-        const kind = KIND_OF_REL_TYPE.get(str(r.get('type')));
-        if (kind === undefined) throw new StoreError('STORE_FAILURE', `unexpected relationship type ${String(r.get('type'))}`);
-        return { source: str(r.get('source')), target: str(r.get('target')), kind, features: featuresOf(r.get('features') as Record<string, unknown>) };
+        const p = r.get(0) as unknown[];
+        const kind = KIND_OF_REL_TYPE.get(str(p[2]));
+        if (kind === undefined) throw new StoreError('STORE_FAILURE', `unexpected relationship type ${String(p[2])}`);
+        return {
+          source: str(p[0]), target: str(p[1]), kind,
+          features: { bandwidthMbps: num(p[3]), callsPerSec: num(p[4]), latencyP50Ms: num(p[5]), latencyP99Ms: num(p[6]), errorRate: num(p[7]), lastSeenAt: num(p[8]) },
+        };
       });
       return {
         vms: vms.sort((a, b) => compareIds(a.id, b.id)),
