@@ -104,8 +104,21 @@ export class IncidentBook {
 
   /** Every system with open incidents. */
   async systems(): Promise<string[]> {
-    const documents = await this.documents.list(INCIDENTS_DOCUMENT_KIND);
-    return documents.map((d) => d.id);
+    return [...(await this.indexes()).keys()];
+  }
+
+  /** The stored index of every system with open incidents, by system (one read). */
+  async indexes(): Promise<Map<string, string>> {
+    return new Map((await this.documents.list(INCIDENTS_DOCUMENT_KIND)).map((d) => [d.id, d.json]));
+  }
+
+  /**
+   * The open incidents of a system as this instance holds them, when `indexJson` (read from the store) is the index
+   * it last read or wrote; undefined otherwise (read() then reads the store).
+   */
+  held(systemId: string, indexJson: string): TrackedIncident[] | undefined {
+    const cached = this.cache.get(systemId);
+    return cached !== undefined && cached.indexJson === indexJson ? [...cached.incidents.values()].map((e) => e.incident) : undefined;
   }
 
   private async load(systemId: string, index?: Promise<string | undefined>): Promise<CachedSystem> {

@@ -129,18 +129,26 @@ export class IncidentTracker {
     await this.recovery.ensure(now, publish);
     for (const systemId of [...this.unrestored.keys()]) if (this.owns(systemId)) await this.restoreSystem(systemId, now, publish);
     const modelVersion = this.model.current.version;
-    for (const systemId of await this.book.systems()) {
+    const due = (incident: TrackedIncident) => rescoreDue(incident, now, modelVersion, this.options.incidentTimeoutMs, (vmId) => this.view.hasVm(vmId));
+    // One read of every index; a system whose index is the one this instance holds, with nothing due, costs no
+    // further round trip (the common case: the systems whose anomalies it handles). The others are read fresh.
+    for (const [systemId, indexJson] of await this.book.indexes()) {
+      const held = this.book.held(systemId, indexJson);
+      if (held !== undefined && !held.some((incident) => due(incident) !== undefined)) {
+        this.track(systemId, held);
+        continue;
+      }
       const incidents = await this.book.read(systemId);
       const expired = new Set<string>();
       const stale = new Set<string>();
-      for (const incident of incidents) {
+      // The claims of a system's due incidents go out together (one round trip).
+      const claims = incidents.flatMap((incident) => {
+        const reason = due(incident);
+        if (reason === undefined) return [];
         const id = incident.state.incidentId;
-        const due = rescoreDue(incident, now, modelVersion, this.options.incidentTimeoutMs, (vmId) => this.view.hasVm(vmId));
-        if (due === undefined) continue;
-        const claimed = await this.stateStore.idempotency.claim(`propagation-scorer:tick:${id}:${incident.riskVersion}`, this.options.claimTtlMs);
-        if (!claimed) continue;
-        (due === 'expired' ? expired : stale).add(id);
-      }
+        return [this.stateStore.idempotency.claim(`propagation-scorer:tick:${id}:${incident.riskVersion}`, this.options.claimTtlMs).then((claimed) => ({ id, reason, claimed }))];
+      });
+      for (const { id, reason, claimed } of await Promise.all(claims)) if (claimed) (reason === 'expired' ? expired : stale).add(id);
       if (expired.size === 0 && stale.size === 0) {
         this.track(systemId, incidents);
         continue;

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { defaultModel, serialiseModel } from '@foresight/core';
 import { INCIDENTS_DOCUMENT_KIND } from '../src/index.js';
 import type { AnomalyEvent, RiskAssessment } from '@foresight/contracts';
-import type { ConsumerDeclaration, MessageContext } from '@foresight/messaging';
+import { InMemoryBus, silentLogger, type ConsumerDeclaration, type MessageContext } from '@foresight/messaging';
+import { createPropagationScorer } from '../src/index.js';
 import { T0, anomaly, scorerWorld, versionsOf, type ScorerWorld } from './scorer-world.js';
 
 describe('propagation scorer', () => {
@@ -107,6 +108,29 @@ describe('propagation scorer', () => {
     await world.scorer.tick(T0 + 1_200_000);
     await world.settle();
     assert.equal(world.risk.length, 2, 'a closed incident is gone');
+    await world.close();
+  });
+
+  it('a tick on another instance reads a system afresh once it changed since that instance last read it', async () => {
+    const world = await scorerWorld({ incidentTimeoutMs: 600_000 });
+    const otherBus = new InMemoryBus({ broker: world.broker, topicPrefix: world.prefix, groupId: `${world.prefix}propagation-scorer` });
+    const other = createPropagationScorer({ bus: otherBus, stateStore: world.stateStore, graphStore: world.graphStore, logger: silentLogger, options: { incidentTimeoutMs: 600_000, minRecompileIntervalMs: 0 } });
+    await other.start();
+    await world.publish('anomalies', [anomaly('db', T0 + 300_000)]);
+    await world.settle();
+    await other.tick(T0 + 300_001);
+    await world.settle();
+    assert.equal(world.risk.length, 1, 'nothing due: the other instance only read the system');
+    // A late report (event time T0) opens a second incident, written by the first instance only: due before the first.
+    await world.publish('anomalies', [anomaly('cache', T0, { anomalyType: 'cpu' })]);
+    await world.settle();
+    assert.equal(world.risk.length, 2);
+    const late = world.risk[1].incidentId;
+    await other.tick(T0 + 600_000);
+    await world.settle();
+    assert.deepEqual(world.risk.slice(2).map((r) => [r.incidentId, r.status]), [[late, 'CLOSED']], 'the incident the other instance had not read timed out');
+    await other.stop();
+    await otherBus.close();
     await world.close();
   });
 
