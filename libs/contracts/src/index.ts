@@ -9,4 +9,5 @@ export { encodeFrame, decodeFrame } from './wire-format.js';
 export { MESSAGE_BOUNDS, assertMessageBounds } from './message-bounds.js';
 export { EVENT_TIME_FIELDS, assertEventTimeBounds, eventTimeViolation, type EventTimeBounds } from './event-time-bounds.js';
 export { topicCodec, type TopicCodec } from './topic-codec.js';
+export { topicProjection } from './topic-projection.js';
 export { DEFAULT_TOPIC_PREFIX, topicFor, deadLetterTopicFor } from './topic-names.js';

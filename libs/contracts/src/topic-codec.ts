@@ -16,11 +16,21 @@ export interface TopicCodec<T> {
   /** Throws INVALID_MESSAGE naming every offending field, what it expected, and the fields the schema does not declare. */
   validate(message: unknown): asserts message is T;
   encode(message: T): Buffer;
+  /**
+   * Validates and encodes into one buffer framed for the wire (magic byte, `schemaId`, payload: encodeFrame's
+   * layout), without the intermediate payload buffer.
+   */
+  encodeFramed(schemaId: number, message: T): Buffer;
   /** Throws NOT_AVRO when the bytes do not decode under this schema, INVALID_MESSAGE when the content is out of bounds. */
   decode(payload: Buffer): T;
 }
 
 const codecs = new Map<TopicName, TopicCodec<unknown>>();
+
+/** Where encodeFramed writes before copying the frame out (grown per call when a message is larger). */
+const FRAMING_SCRATCH = Buffer.allocUnsafe(64 * 1024);
+/** Magic byte and schema id (wire-format.ts). */
+const FRAME_HEADER_BYTES = 5;
 
 /** The codec of a topic (built once per process). */
 export function topicCodec<N extends TopicName>(topic: N): TopicCodec<TopicMessages[N]> {
@@ -49,6 +59,23 @@ export function topicCodec<N extends TopicName>(topic: N): TopicCodec<TopicMessa
     encode(message) {
       codec.validate(message);
       return type.toBuffer(message);
+    },
+    encodeFramed(schemaId, message) {
+      codec.validate(message);
+      let size = FRAMING_SCRATCH.length;
+      for (;;) {
+        const scratch = size === FRAMING_SCRATCH.length ? FRAMING_SCRATCH : Buffer.allocUnsafe(size);
+        const end = type.encode(message, scratch, FRAME_HEADER_BYTES);
+        // avsc returns a negative end when the buffer is too small: minus the bytes missing.
+        if (end < 0) {
+          size = scratch.length - end;
+          continue;
+        }
+        scratch.writeUInt8(0, 0);
+        scratch.writeUInt32BE(schemaId, 1);
+        // A copy of exactly the frame (small copies come from Node's pool).
+        return Buffer.from(scratch.subarray(0, end));
+      }
     },
     decode(payload) {
       let value: unknown;

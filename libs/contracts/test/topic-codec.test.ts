@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ContractError, decodeFrame, encodeFrame, topicCodec, topicNames, type TopicName } from '../src/index.js';
+import { ContractError, decodeFrame, encodeFrame, topicCodec, topicNames, topicProjection, type TopicName } from '../src/index.js';
 import { sampleMessages } from './sample-messages.js';
 
 function expectContractError(fn: () => unknown, code: string, pattern: RegExp): void {
@@ -29,6 +29,41 @@ describe('topic codecs', () => {
       assert.notEqual(codec.keyOf(message), 'undefined');
     });
   }
+
+  it('encodes framed in one go: the bytes of encodeFrame(id, encode(m)), for every topic and past its scratch buffer', () => {
+    for (const topic of Object.keys(sampleMessages) as TopicName[]) {
+      const codec = topicCodec(topic);
+      const message = sampleMessages[topic];
+      assert.deepEqual(codec.encodeFramed(258, message), encodeFrame(258, codec.encode(message)), topic);
+    }
+    const model = topicCodec('model');
+    const large = { ...sampleMessages.model, parametersJson: JSON.stringify({ padding: 'x'.repeat(200_000) }) };
+    const framed = model.encodeFramed(7, large);
+    assert.deepEqual(framed, encodeFrame(7, model.encode(large)));
+    assert.equal(decodeFrame(framed).schemaId, 7);
+    assert.equal(model.decode(decodeFrame(framed).payload).parametersJson, large.parametersJson);
+    // Frames returned earlier are copies: later encodings do not change them.
+    const first = topicCodec('hosts').encodeFramed(1, sampleMessages.hosts);
+    const copy = Buffer.from(first);
+    topicCodec('hosts').encodeFramed(2, { ...sampleMessages.hosts, eventId: 'another-event' });
+    assert.deepEqual(first, copy);
+  });
+
+  it('projects a framed message onto the named fields, nested in records and arrays of records', () => {
+    const risk = sampleMessages.risk;
+    assert.ok(risk.atRisk.length > 0);
+    const read = topicProjection<{ incidentId: string; status: string; atRisk: { probability: number }[] }>('risk', ['incidentId', 'status', 'atRisk.probability']);
+    const projected = read(topicCodec('risk').encodeFramed(3, risk));
+    assert.deepEqual(JSON.parse(JSON.stringify(projected)), { incidentId: risk.incidentId, status: risk.status, atRisk: risk.atRisk.map((e) => ({ probability: e.probability })) });
+    const command = topicProjection<{ action: string }>('allocations', ['action'])(topicCodec('allocations').encodeFramed(3, sampleMessages.allocations));
+    assert.deepEqual(JSON.parse(JSON.stringify(command)), { action: sampleMessages.allocations.action });
+    expectContractError(() => topicProjection('risk', ['nothing']), 'INVALID_MESSAGE', /no field nothing/);
+    expectContractError(() => read(Buffer.from([0, 0, 0, 0, 3, 255])), 'NOT_AVRO', /risk/);
+  });
+
+  it('validates before encoding framed', () => {
+    expectContractError(() => topicCodec('hosts').encodeFramed(1, { ...sampleMessages.hosts, eventId: undefined } as never), 'INVALID_MESSAGE', /eventId/);
+  });
 
   it('refuses a message with a missing field, naming it', () => {
     const { severity: _severity, ...rest } = sampleMessages.anomalies;

@@ -9,4 +9,11 @@ export interface IdempotencyStore {
   claim(key: string, ttlMs: number): Promise<boolean>;
   /** Removes the mark of `key`. */
   release(key: string): Promise<void>;
+  /**
+   * Optional: has() of several keys in one call (one round trip), answers in the keys' order. The runtime asks it once
+   * per run of records instead of once per record when the store offers it.
+   */
+  hasMany?(keys: readonly string[]): Promise<boolean[]>;
+  /** Optional: claim() of several keys in one call (one round trip), answers in the keys' order. */
+  claimMany?(keys: readonly string[], ttlMs: number): Promise<boolean[]>;
 }

@@ -16,6 +16,18 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     return Promise.resolve(true);
   }
 
+  hasMany(keys: readonly string[]): Promise<boolean[]> {
+    return Promise.resolve(keys.map((key) => this.isLive(key)));
+  }
+
+  claimMany(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
+    return Promise.resolve(keys.map((key) => {
+      if (this.isLive(key)) return false;
+      this.expiries.set(key, this.now() + ttlMs);
+      return true;
+    }));
+  }
+
   release(key: string): Promise<void> {
     this.expiries.delete(key);
     return Promise.resolve();

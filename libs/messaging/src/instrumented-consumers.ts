@@ -3,7 +3,8 @@ import { consumerOf, type AnyConsumerDeclaration, type ConsumerDeclaration } fro
 
 /** Where handled messages are recorded (service-kit's ServiceInstruments fits). */
 export interface HandlerRecorder {
-  recordHandled(attributes: { readonly topic: string; readonly outcome: string }, durationMs: number): void;
+  /** Records `count` messages (default 1) handled in `durationMs` each (a run's messages were in the handler together). */
+  recordHandled(attributes: { readonly topic: string; readonly outcome: string }, durationMs: number, count?: number): void;
 }
 
 /**
@@ -14,17 +15,19 @@ export interface HandlerRecorder {
 export function instrumentConsumers(consumers: readonly AnyConsumerDeclaration[], recorder: HandlerRecorder): AnyConsumerDeclaration[] {
   return consumers.map((consumer) => {
     const declaration = consumer as ConsumerDeclaration<TopicName>;
+    // One attribute set per outcome, built once: the metrics SDK is handed the same objects every time.
+    const ok = { topic: declaration.topic, outcome: 'ok' };
+    const failed = { topic: declaration.topic, outcome: 'error' };
     const timed = async (count: number, work: () => Promise<void>): Promise<void> => {
       const started = performance.now();
-      let outcome = 'ok';
+      let attributes = ok;
       try {
         await work();
       } catch (error) {
-        outcome = 'error';
+        attributes = failed;
         throw error;
       } finally {
-        const ms = performance.now() - started;
-        for (let i = 0; i < count; i++) recorder.recordHandled({ topic: declaration.topic, outcome }, ms);
+        recorder.recordHandled(attributes, performance.now() - started, count);
       }
     };
     const handleRun = declaration.handleRun?.bind(declaration);

@@ -35,10 +35,22 @@ export interface KafkaBusOptions extends BusOptions {
   readonly maxBytesPerPartition?: number;
   /** How long a fetch waits for data (default 1000 ms; bounds how long close() waits for an idle fetch). */
   readonly maxWaitTimeMs?: number;
+  /**
+   * How long an idle producer waits before sending, so publishes of handlers running at the same time go in one
+   * request (default 0: send at once). Calls made while a request is in flight are coalesced into the next one anyway.
+   */
+  readonly lingerMs?: number;
   /** Commit resolved offsets at least every this many records (default 100) … */
   readonly commitEveryMessages?: number;
-  /** … or this many milliseconds (default 1000), besides after every batch. */
+  /** … or this many milliseconds (default 1000) … */
   readonly commitEveryMs?: number;
+  /**
+   * … and at the latest this long after the batch that resolved them (default 100; 0: after every batch, so that a
+   * finished batch shows in the committed offsets at once, as KafkaCatchUp's waits want). Fewer commits at low rates:
+   * a batch then holds a record or two, and a commit per batch was a broker request per record. A crash redelivers
+   * what was handled and not yet committed.
+   */
+  readonly commitDelayMs?: number;
   /**
    * How a group's partitions are spread over its members (default 'round-robin'). 'co-partitioned' gives partition p
    * of every subscribed topic to the same member, so state kept per key across topics keyed alike stays in one place.
@@ -67,6 +79,9 @@ interface PendingSend {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** How long offsets resolved by a batch may wait for their commit by default (see KafkaBusOptions.commitDelayMs). */
+const DEFAULT_COMMIT_DELAY_MS = 100;
 
 /** Bounds of one coalesced produce request (a single call larger than this still goes alone). */
 const MAX_COALESCED_RECORDS = 1000;
@@ -113,6 +128,9 @@ export class KafkaBus implements MessageBus {
     const resolved = resolveBusOptions(options);
     const partitions = options.partitions ?? 3;
     if (!Number.isInteger(partitions) || partitions < 1) throw new RuntimeError('CONFIG_INVALID', `partitions must be a positive integer, got ${partitions}`);
+    for (const [name, value] of [['lingerMs', options.lingerMs], ['commitDelayMs', options.commitDelayMs]] as const) {
+      if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new RuntimeError('CONFIG_INVALID', `${name} must be a number ≥ 0, got ${value}`);
+    }
     const kafka = kafkaClient(connection, resolved.logger);
     // NOTE: kafkajs requires at most one in-flight request for its idempotent producer to keep order on retries.
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
@@ -155,17 +173,20 @@ export class KafkaBus implements MessageBus {
    * Sends records with acks: all. The idempotent producer has one request in flight at a time, so calls made while
    * one is in flight are coalesced into the next request (in call order, so per-partition order is kept; bounded by
    * MAX_COALESCED_RECORDS/BYTES); each call resolves once its records are acknowledged, or rejects with the request's
-   * error. An idle producer sends at once: nothing waits for a linger time.
+   * error. An idle producer sends at once, or after `lingerMs` when set, with whatever was published meanwhile.
    */
   private send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queued.push({ topic, records, bytes: recordBytes(records), resolve, reject });
-      if (!this.sending) void this.flush();
+      if (this.sending) return;
+      this.sending = true;
+      const lingerMs = this.kafkaOptions.lingerMs ?? 0;
+      if (lingerMs > 0) setTimeout(() => void this.flush(), lingerMs);
+      else void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.sending = true;
     try {
       while (this.queued.length > 0) {
         let take = 0;
@@ -243,6 +264,7 @@ export class KafkaBus implements MessageBus {
         maxWaitTimeMs: this.kafkaOptions.maxWaitTimeMs ?? 1000,
         commitEveryMessages: this.kafkaOptions.commitEveryMessages ?? 100,
         commitEveryMs: this.kafkaOptions.commitEveryMs ?? 1000,
+        commitDelayMs: this.kafkaOptions.commitDelayMs ?? DEFAULT_COMMIT_DELAY_MS,
         partitionAssignment: this.kafkaOptions.partitionAssignment ?? 'round-robin',
         retry: this.options.retry,
         logger: this.options.logger,

@@ -1,4 +1,4 @@
-import { PartitionAssigners, type Consumer, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { PartitionAssigners, type Consumer, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage, type OffsetsByTopicPartition } from 'kafkajs';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
 import type { Logger } from './logger.js';
 import { PartitionProgress, type StalledPartition } from './partition-progress.js';
@@ -14,8 +14,15 @@ export interface ConsumerGroupSettings {
   readonly heartbeatIntervalMs: number;
   readonly maxBytesPerPartition: number;
   readonly maxWaitTimeMs: number;
+  /** Resolved offsets are committed once this many are waiting … */
   readonly commitEveryMessages: number;
+  /** … or this many milliseconds since the last commit, checked after each batch … */
   readonly commitEveryMs: number;
+  /**
+   * … or at the latest this long after a batch left offsets uncommitted, even if no batch follows (an idle partition's
+   * last records). 0: after every batch.
+   */
+  readonly commitDelayMs: number;
   readonly partitionAssignment: 'round-robin' | 'co-partitioned';
   readonly retry: RetryPolicy;
   readonly logger: Logger;
@@ -74,9 +81,12 @@ const HEARTBEAT_WHILE_WAITING_MS = 1000;
 
 /**
  * One kafkajs consumer serving the declarations of one consumer group. Offsets are resolved one by one, only after
- * a record's delivery ended (applied, duplicate or dead-lettered), and committed every N records and after each
- * batch; a record that
- * must be redelivered pauses its partition, which is rewound to it and resumed after a backoff.
+ * a record's delivery ended (applied, duplicate or dead-lettered), and committed every commitEveryMessages records,
+ * commitEveryMs, and within commitDelayMs of the batch that resolved them (not after every batch unless 0: at a low
+ * rate a batch holds a record or two, and a commit per batch doubled the broker's requests), at a rebalance and at a
+ * stop; a record that must be redelivered pauses its partition, which
+ * is rewound to it and resumed after a backoff. A crash redelivers what was handled and not yet committed (at least
+ * once; the idempotency store skips what was applied).
  */
 export class KafkaConsumerGroup {
   private readonly consumer: Consumer;
@@ -99,6 +109,10 @@ export class KafkaConsumerGroup {
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly restartBackoff: { readonly first: number; readonly max: number };
   private restartBackoffMs: number;
+  /** The offsets resolved and not committed yet, as kafkajs holds them for the current run (undefined before a batch). */
+  private uncommittedOffsets: (() => OffsetsByTopicPartition) | undefined;
+  /** Commits what waits commitEveryMs after a batch left offsets uncommitted. */
+  private commitTimer: NodeJS.Timeout | undefined;
 
   constructor(kafka: Kafka, readonly groupId: string, private readonly deliveries: ReadonlyMap<string, RecordDelivery>, private readonly settings: ConsumerGroupSettings) {
     this.consumer = kafka.consumer({
@@ -128,7 +142,11 @@ export class KafkaConsumerGroup {
     });
     // NOTE: from the start of a rebalance until the next join this member may lose partitions: it owns no key meanwhile,
     // so two members never both act as the owner of a key (see KeyOwnership).
-    this.consumer.on(this.consumer.events.REBALANCING, () => this.assign(new Map()));
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.assign(new Map());
+      // What was handled is committed before the partitions move (as kafkajs's auto-commit did); best effort.
+      void this.commitWaiting();
+    });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.joined = false;
       this.assign(new Map());
@@ -202,7 +220,8 @@ export class KafkaConsumerGroup {
 
   private run(): Promise<void> {
     return this.consumer.run({
-      autoCommit: true,
+      // NOTE: kafkajs's auto-commit commits after every batch; commits are this class's (afterBatch, commitWaiting).
+      autoCommit: false,
       autoCommitThreshold: this.settings.commitEveryMessages,
       autoCommitInterval: this.settings.commitEveryMs,
       eachBatchAutoResolve: false,
@@ -215,6 +234,10 @@ export class KafkaConsumerGroup {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    // What idle partitions handled; a batch in flight commits its own when it ends (afterBatch, stopping).
+    await this.commitWaiting();
     for (const timer of this.resumeTimers.values()) clearTimeout(timer);
     this.resumeTimers.clear();
     await this.consumer.disconnect();
@@ -270,6 +293,40 @@ export class KafkaConsumerGroup {
       }
     } finally {
       if (done !== undefined) this.resolve(payload, done);
+    }
+    await this.afterBatch(payload);
+  }
+
+  /**
+   * After a batch: commits when commitEveryMessages records or commitEveryMs wait (kafkajs's thresholds), everything
+   * at a stop or with commitDelayMs 0, and otherwise makes sure what waits is committed within commitDelayMs even if no
+   * batch follows.
+   */
+  private async afterBatch(payload: EachBatchPayload): Promise<void> {
+    this.uncommittedOffsets = () => payload.uncommittedOffsets();
+    if (this.stopping || this.settings.commitDelayMs === 0) {
+      const waiting = flatOffsets(payload.uncommittedOffsets());
+      if (waiting.length > 0) await payload.commitOffsetsIfNecessary({ topics: payload.uncommittedOffsets().topics });
+      return;
+    }
+    await payload.commitOffsetsIfNecessary();
+    if (this.commitTimer === undefined && flatOffsets(payload.uncommittedOffsets()).length > 0) {
+      this.commitTimer = setTimeout(() => {
+        this.commitTimer = undefined;
+        void this.commitWaiting();
+      }, this.settings.commitDelayMs);
+      this.commitTimer.unref();
+    }
+  }
+
+  /** Commits every offset resolved and not yet committed (best effort: what fails is committed later or redelivered). */
+  private async commitWaiting(): Promise<void> {
+    const waiting = this.uncommittedOffsets === undefined ? [] : flatOffsets(this.uncommittedOffsets());
+    if (waiting.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(waiting);
+    } catch (error) {
+      this.settings.logger.warn({ groupId: this.groupId, error: String(error) }, 'could not commit offsets: they are committed later, or the records redelivered');
     }
   }
 
@@ -364,6 +421,7 @@ export class KafkaConsumerGroup {
     } else if (redeliver === undefined && resolvedUpTo === messages.length) {
       this.failures.delete(`${batch.topic}/${batch.partition}`);
     }
+    await this.afterBatch(payload);
   }
 
   private pauseAndRewind(topic: string, partition: number, offset: string, reason: string): void {
@@ -402,6 +460,11 @@ export function runsByKey(count: number, keyOf: (index: number) => string, maxRu
     open.set(key, unit);
   }
   return units;
+}
+
+/** kafkajs's uncommitted offsets as the list consumer.commitOffsets takes. */
+function flatOffsets(offsets: OffsetsByTopicPartition): { topic: string; partition: number; offset: string }[] {
+  return offsets.topics.flatMap(({ topic, partitions }) => partitions.map(({ partition, offset }) => ({ topic, partition: Number(partition), offset })));
 }
 
 function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {

@@ -1,5 +1,5 @@
 import { context as otelContext } from '@opentelemetry/api';
-import { encodeFrame, topicCodec, type TopicMessages, type TopicName } from '@foresight/contracts';
+import { topicCodec, type TopicMessages, type TopicName } from '@foresight/contracts';
 import type { PublishOptions } from './message-bus.js';
 import { traceHeadersOf } from './trace-context.js';
 
@@ -16,7 +16,7 @@ export interface OutgoingRecord {
  */
 export function encodeOutgoing<N extends TopicName>(topic: N, messages: readonly TopicMessages[N][], schemaId: number, options: PublishOptions | undefined): OutgoingRecord[] {
   const codec = topicCodec(topic);
-  return outgoingRecords(topic, messages, messages.map((message) => encodeFrame(schemaId, codec.encode(message))), options);
+  return outgoingRecords(topic, messages, messages.map((message) => codec.encodeFramed(schemaId, message)), options);
 }
 
 /** The records of already framed values: each message's key, its value, and the publish call's headers with trace context. */

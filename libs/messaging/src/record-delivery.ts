@@ -148,7 +148,11 @@ export class RecordDelivery {
     const idempotency = this.storeOfApplied();
     if (idempotency === undefined || items.length === 0) return { applied: items.map(() => false) };
     try {
-      return { applied: await Promise.all(items.map((item) => idempotency.store.has(`${this.groupId}:${item.eventId}`))) };
+      const { store } = idempotency;
+      const keys = items.map((item) => `${this.groupId}:${item.eventId}`);
+      // One round trip per run when the store can answer for several keys at once.
+      const applied = keys.length > 1 && store.hasMany !== undefined ? await store.hasMany(keys) : await Promise.all(keys.map((key) => store.has(key)));
+      return { applied };
     } catch (error) {
       return { outcome: { kind: 'redeliver', code: 'DEPENDENCY_UNAVAILABLE', reason: `idempotency store: ${(error as Error).message}` } };
     }
@@ -185,7 +189,14 @@ export class RecordDelivery {
     if (idempotency === undefined) return;
     // NOTE: a crash between the handler's success and this mark re-applies the message on redelivery; effects
     // that must happen exactly once are keyed by their own idempotency key (docs/messaging.md).
-    await Promise.all(items.map((item) => idempotency.store.claim(`${this.groupId}:${item.eventId}`, idempotency.ttlMs).catch((error: unknown) => {
+    const { store, ttlMs } = idempotency;
+    if (items.length > 1 && store.claimMany !== undefined) {
+      await store.claimMany(items.map((item) => `${this.groupId}:${item.eventId}`), ttlMs).catch((error: unknown) => {
+        this.settings.logger.warn({ eventIds: items.map((item) => item.eventId), groupId: this.groupId, error: String(error) }, 'could not mark events applied');
+      });
+      return;
+    }
+    await Promise.all(items.map((item) => store.claim(`${this.groupId}:${item.eventId}`, ttlMs).catch((error: unknown) => {
       this.settings.logger.warn({ eventId: item.eventId, groupId: this.groupId, error: String(error) }, 'could not mark event applied');
     })));
   }

@@ -24,7 +24,7 @@ describe('instrumentConsumers', () => {
     let fail = false;
     const [wrapped] = instrumentConsumers([consumerOf({
       topic: 'hosts', handle: () => Promise.resolve(), handleRun: () => (fail ? Promise.reject(new Error('run failed')) : Promise.resolve()),
-    })], { recordHandled: ({ topic, outcome }) => recorded.push({ topic, outcome }) });
+    })], { recordHandled: ({ topic, outcome }, _ms, count = 1) => { for (let i = 0; i < count; i++) recorded.push({ topic, outcome }); } });
     const message = sampleMessages.hosts as never;
     await wrapped.handleRun?.([message, message, message], [{} as MessageContext, {} as MessageContext, {} as MessageContext]);
     fail = true;

@@ -31,7 +31,7 @@ test('a member owns its assigned partitions while the broker confirms it, none d
   const { kafka, emit } = fakeKafka();
   const settings = {
     fromBeginning: true, partitionsConsumedConcurrently: 3, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxBytesPerPartition: 1 << 20,
-    maxWaitTimeMs: 100, commitEveryMessages: 100, commitEveryMs: 1_000, partitionAssignment: 'co-partitioned', retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1, multiplier: 1 },
+    maxWaitTimeMs: 100, commitEveryMessages: 100, commitEveryMs: 1_000, commitDelayMs: 100, partitionAssignment: 'co-partitioned', retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1, multiplier: 1 },
     logger: silentLogger, now: () => clock,
   } satisfies ConsumerGroupSettings;
   const group = new KafkaConsumerGroup(kafka, 'g', new Map([['t.flows', {} as RecordDelivery]]), settings);
@@ -65,7 +65,7 @@ test('a member owns its assigned partitions while the broker confirms it, none d
 function restartSettings(brokersAnswer: boolean, failures: RuntimeError[]): ConsumerGroupSettings {
   return {
     fromBeginning: true, partitionsConsumedConcurrently: 1, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxBytesPerPartition: 1 << 20,
-    maxWaitTimeMs: 100, commitEveryMessages: 100, commitEveryMs: 1_000, partitionAssignment: 'round-robin', retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1, multiplier: 1 },
+    maxWaitTimeMs: 100, commitEveryMessages: 100, commitEveryMs: 1_000, commitDelayMs: 100, partitionAssignment: 'round-robin', retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1, multiplier: 1 },
     logger: silentLogger, brokersAnswer: () => Promise.resolve(brokersAnswer), onFailure: (error) => failures.push(error), restartBackoffMs: { first: 5, max: 20 },
   };
 }
@@ -122,4 +122,76 @@ test('a group that finds no coordinator while the brokers do not answer (an outa
   await waitFor('still restarting', () => (runs(calls) === COORDINATOR_MISSES_BEFORE_REFUSAL + 3 ? true : undefined), 5_000);
   assert.deepEqual(failures, []);
   await group.stop();
+});
+
+/** A consumer stand-in that keeps run()'s options and the commits made through it. */
+function committingKafka() {
+  const calls: string[] = [];
+  let runOptions: { autoCommit?: boolean; eachBatch?: (payload: unknown) => Promise<void> } = {};
+  const consumer = {
+    events: { GROUP_JOIN: 'join', HEARTBEAT: 'heartbeat', REBALANCING: 'rebalancing', CRASH: 'crash' },
+    on: () => undefined,
+    connect: () => Promise.resolve(),
+    subscribe: () => Promise.resolve(),
+    run: (options: typeof runOptions) => { runOptions = options; return Promise.resolve(); },
+    commitOffsets: (offsets: { topic: string; partition: number; offset: string }[]) => {
+      calls.push(`commitOffsets ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(',')}`);
+      committed = true;
+      return Promise.resolve();
+    },
+    disconnect: () => { calls.push('disconnect'); return Promise.resolve(); },
+  };
+  let committed = false;
+  /** One fetched batch of `count` records of t.flows/0, as kafkajs hands it to eachBatch (offsets resolved → uncommitted). */
+  const batch = async (count: number): Promise<void> => {
+    let resolved: string | undefined;
+    committed = false;
+    const uncommitted = () => ({ topics: resolved === undefined || committed ? [] : [{ topic: 't.flows', partitions: [{ partition: '0', offset: String(Number(resolved) + 1) }] }] });
+    await runOptions.eachBatch?.({
+      batch: {
+        topic: 't.flows', partition: 0, highWatermark: String(count), firstOffset: () => '0',
+        messages: Array.from({ length: count }, (_, i) => ({ offset: String(i), key: null, value: Buffer.from('x'), headers: {}, timestamp: '0' })),
+      },
+      resolveOffset: (offset: string) => { resolved = offset; },
+      heartbeat: () => Promise.resolve(),
+      commitOffsetsIfNecessary: (offsets?: unknown) => {
+        calls.push(offsets === undefined ? 'commitIfNecessary' : `commit ${JSON.stringify(offsets)}`);
+        if (offsets !== undefined) committed = true;
+        return Promise.resolve();
+      },
+      uncommittedOffsets: uncommitted,
+      isRunning: () => true,
+      isStale: () => false,
+    });
+  };
+  return { kafka: { consumer: () => consumer } as unknown as Kafka, calls, batch, runOptions: () => runOptions };
+}
+
+function commitSettings(commitDelayMs: number): ConsumerGroupSettings {
+  return { ...restartSettings(true, []), commitDelayMs };
+}
+
+const applying = { keyConcurrency: 1, maxRunLength: 1, deliver: () => Promise.resolve({ kind: 'applied' }) } as unknown as RecordDelivery;
+
+test('offsets are not committed after every batch: at the thresholds, within commitDelayMs of the batch, and at a stop', async () => {
+  const { kafka, calls, batch, runOptions } = committingKafka();
+  const group = new KafkaConsumerGroup(kafka, 'g', new Map([['t.flows', applying]]), commitSettings(20));
+  await group.start();
+  assert.equal(runOptions().autoCommit, false, "kafkajs's own commit after every batch is off");
+  await batch(2);
+  assert.deepEqual(calls, ['commitIfNecessary'], 'only the thresholds are checked right after the batch');
+  await waitFor('the delayed commit', () => (calls.includes('commitOffsets t.flows/0@2') ? true : undefined), 5_000);
+  await batch(1);
+  await group.stop();
+  assert.deepEqual(calls.slice(-2), ['commitOffsets t.flows/0@1', 'disconnect'], 'what waits is committed before leaving the group');
+});
+
+test('commitDelayMs 0 commits everything after every batch', async () => {
+  const { kafka, calls, batch } = committingKafka();
+  const group = new KafkaConsumerGroup(kafka, 'g', new Map([['t.flows', applying]]), commitSettings(0));
+  await group.start();
+  await batch(3);
+  assert.deepEqual(calls, [`commit ${JSON.stringify({ topics: [{ topic: 't.flows', partitions: [{ partition: '0', offset: '3' }] }] })}`]);
+  await group.stop();
+  assert.deepEqual(calls.slice(1), ['disconnect'], 'nothing left to commit at the stop');
 });

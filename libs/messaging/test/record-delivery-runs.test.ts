@@ -55,6 +55,26 @@ describe('RecordDelivery.deliverRun', () => {
     assert.equal(await store.has('g:c'), true, 'marked applied');
   });
 
+  it('asks a store that answers for several keys once per run: one hasMany, one claimMany, no per-record call', async () => {
+    const calls: string[] = [];
+    class CountingStore extends InMemoryIdempotencyStore {
+      override has(key: string): Promise<boolean> { calls.push(`has ${key}`); return super.has(key); }
+      override claim(key: string, ttlMs: number): Promise<boolean> { calls.push(`claim ${key}`); return super.claim(key, ttlMs); }
+      override hasMany(keys: readonly string[]): Promise<boolean[]> { calls.push(`hasMany ${keys.join(',')}`); return super.hasMany(keys); }
+      override claimMany(keys: readonly string[], ttlMs: number): Promise<boolean[]> { calls.push(`claimMany ${keys.join(',')}`); return super.claimMany(keys, ttlMs); }
+    }
+    const store = new CountingStore();
+    await store.claimMany(['g:old'], 60_000);
+    calls.length = 0;
+    const handled: string[][] = [];
+    const run = await records([hostEvent('a', 'h'), hostEvent('old', 'h'), hostEvent('b', 'h')]);
+    const result = await delivery(handled, [], store).deliverRun(run, noWait);
+    assert.equal(result.outcome.kind, 'applied');
+    assert.deepEqual(handled, [['a', 'b']], 'the event applied before is skipped');
+    assert.deepEqual(calls, ['hasMany g:a,g:old,g:b', 'claimMany g:a,g:b']);
+    assert.deepEqual(await store.hasMany(['g:a', 'g:b', 'g:c']), [true, true, false]);
+  });
+
   it('neither checks nor marks the idempotency store for a handler idempotent by itself, but still skips repeats within a run', async () => {
     const handled: string[][] = [];
     const store = new InMemoryIdempotencyStore();

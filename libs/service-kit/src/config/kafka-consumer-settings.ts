@@ -9,6 +9,11 @@ export interface KafkaConsumerSettings {
   readonly heartbeatIntervalMs: number;
   /** How long a fetch waits for data when a partition is idle. */
   readonly maxWaitTimeMs: number;
+  /**
+   * How long an idle producer waits before sending what was published, so publishes of handlers running at the same
+   * time go in one produce request (0: at once).
+   */
+  readonly lingerMs: number;
   /** Partitions of the topics the service creates (existing topics keep theirs). */
   readonly partitions: number;
   /**
@@ -19,15 +24,19 @@ export interface KafkaConsumerSettings {
 }
 
 const SESSION = 'FORESIGHT_KAFKA_SESSION_TIMEOUT';
+/** The producer's default linger (ms). */
+export const DEFAULT_LINGER_MS = 2;
 const HEARTBEAT = 'FORESIGHT_KAFKA_HEARTBEAT_INTERVAL';
 
-/** Consumer tuning (FORESIGHT_KAFKA_SESSION_TIMEOUT, _HEARTBEAT_INTERVAL, _MAX_WAIT, _PARTITIONS, _CREATE_TOPICS): the runtime's defaults. */
+/** Consumer and producer tuning (FORESIGHT_KAFKA_SESSION_TIMEOUT, _HEARTBEAT_INTERVAL, _MAX_WAIT, _LINGER, _PARTITIONS, _CREATE_TOPICS). */
 export function kafkaConsumerSettings(): Setting<KafkaConsumerSettings> {
   const fields = settingsGroup({
     sessionTimeoutMs: duration(SESSION, { default: 30_000 }),
     heartbeatIntervalMs: duration(HEARTBEAT, { default: 3_000, min: 100 }),
     // NOTE: 0 would make every idle fetch return at once: the consumers would busy-poll the brokers.
     maxWaitTimeMs: duration('FORESIGHT_KAFKA_MAX_WAIT', { default: 1_000, min: 10 }),
+    // NOTE: each hop of the pipeline pays it at most once; a few ms merge the publishes of concurrent handlers.
+    lingerMs: duration('FORESIGHT_KAFKA_LINGER', { default: DEFAULT_LINGER_MS, min: 0, max: 1_000 }),
     partitions: int('FORESIGHT_KAFKA_PARTITIONS', { default: 3, min: 1, max: 1_000 }),
     createTopics: bool('FORESIGHT_KAFKA_CREATE_TOPICS', { default: true }),
   });

@@ -33,8 +33,8 @@ export interface ServiceInstruments {
    * the window: with several metric readers, each sees the time since any reader's previous collection.
    */
   readonly eventLoopDelay: StateGauge;
-  /** Counts one handled message and records its handler duration. */
-  recordHandled(attributes: MessageAttributes, durationMs: number): void;
+  /** Counts `count` handled messages (default 1) and records the handler duration of each. */
+  recordHandled(attributes: MessageAttributes, durationMs: number, count?: number): void;
   /** Counts one dead letter (the messaging runtime's onDeadLetter fits). */
   recordDeadLetter(letter: { readonly topic: string; readonly code: string }): void;
   /** Stops the event-loop monitor (telemetry shutdown). */
@@ -86,9 +86,9 @@ export function createServiceInstruments(meter: Meter): ServiceInstruments {
     atRiskVms: createStateGauge(meter, { name: 'foresight.vms.at_risk', description: 'VMs currently scored at risk.' }),
     activeGrants: createStateGauge(meter, { name: 'foresight.grants.active', description: 'Resource grants currently held.' }),
     reservedResources: createStateGauge(meter, { name: 'foresight.resources.reserved', description: 'Resources reserved from pools, by resource.' }),
-    recordHandled: (attributes, durationMs) => {
-      messagesProcessed.add(1, attributes);
-      handlerDuration.record(durationMs, attributes);
+    recordHandled: (attributes, durationMs, count = 1) => {
+      messagesProcessed.add(count, attributes);
+      for (let i = 0; i < count; i++) handlerDuration.record(durationMs, attributes);
     },
     recordDeadLetter: ({ topic, code }) => messagesDeadLettered.add(1, { topic, reason: code }),
     recordLag: ({ groupId, topic, partition, behind }) => consumerLag.set(behind, { group: groupId, topic, partition }),

@@ -93,6 +93,10 @@ export interface IdempotencyStore {
   claim(key: string, ttlMs: number): Promise<boolean>;
   /** Frees `key` (after a failed attempt, so a retry may claim it). */
   release(key: string): Promise<void>;
+  /** Optional: has() of several keys in one round trip, answers in the keys' order (the messaging runtime asks once per run). */
+  hasMany?(keys: readonly string[]): Promise<boolean[]>;
+  /** Optional: claim() of several keys in one round trip, answers in the keys' order. */
+  claimMany?(keys: readonly string[], ttlMs: number): Promise<boolean[]>;
 }
 
 /** A small JSON document that must survive a restart (incident state, learner state), by kind and id. */
