@@ -10,6 +10,8 @@ const dropVmRiskScript = new LuaScript(DROP_VM_RISK_SCRIPT);
 const KEYS_PER_CALL = 2048;
 /** At most this many risk hashes per drop call. */
 const DROPS_PER_CALL = 256;
+/** At most this many incidents' last scored VMs are remembered (the oldest written are forgotten first). */
+const MAX_REMEMBERED = 100_000;
 
 interface PendingPut {
   readonly incidentId: string;
@@ -22,11 +24,18 @@ interface PendingPut {
 
 /**
  * Writes hot scores (score-scripts.ts). The puts asked for in one tick (the versions of a scorer run, or of the runs
- * that finish together) go out as one put script call and one drop call, instead of two scripts per version. Each
- * put is applied exactly as alone (in the order asked), and resolves once its dropped fields are gone too.
+ * that finish together) go out as one put script call (and a drop call for fields it could not drop itself), instead
+ * of two scripts per version. Each put is applied exactly as alone (in the order asked), and resolves once its
+ * dropped fields are gone too.
  */
 export class RedisHotScoresWriter {
   private pending: PendingPut[] = [];
+  /**
+   * The VMs each incident's last version written here scored: the ones the next version drops are declared to its
+   * put, which removes their fields in the same call. Only a guess: the script drops what the stored version scored,
+   * and what was not declared (another writer's version, or forgotten) is dropped in a second call.
+   */
+  private readonly scored = new Map<string, readonly string[]>();
 
   constructor(private readonly client: Redis, private readonly keys: RedisKeys) {}
 
@@ -52,13 +61,14 @@ export class RedisHotScoresWriter {
       let chunk: PendingPut[] = [];
       let keys = 0;
       for (const item of items) {
-        if (chunk.length > 0 && keys + 3 + item.entries.length > KEYS_PER_CALL) {
+        const size = 3 + item.entries.length + (this.scored.get(item.incidentId)?.length ?? 0);
+        if (chunk.length > 0 && keys + size > KEYS_PER_CALL) {
           void this.write(ttlMs, chunk);
           chunk = [];
           keys = 0;
         }
         chunk.push(item);
-        keys += 3 + item.entries.length;
+        keys += size;
       }
       if (chunk.length > 0) void this.write(ttlMs, chunk);
     }
@@ -69,22 +79,27 @@ export class RedisHotScoresWriter {
       const keys: string[] = [];
       const args: (string | number)[] = [ttlMs];
       for (const { incidentId, version, entries } of items) {
+        const kept = new Set(entries.map((e) => e.vmId));
+        const expected = (this.scored.get(incidentId) ?? []).filter((vmId) => !kept.has(vmId));
         keys.push(this.keys.scores(incidentId), this.keys.etas(incidentId), this.keys.scoreVersion(incidentId));
-        args.push(incidentId, String(version), entries.length);
+        args.push(incidentId, String(version), entries.length, expected.length);
         for (const e of entries) {
           keys.push(this.keys.vmRisk(e.vmId));
           args.push(e.vmId, String(e.probability), String(e.etaAt));
         }
+        for (const vmId of expected) keys.push(this.keys.vmRisk(vmId));
+        args.push(...expected);
       }
       const reply = await putScoresScript.runArray(this.client, keys, args);
       const applied: boolean[] = [];
       const risks: string[] = [];
       const dropArgs: string[] = [];
       let r = 0;
-      for (const { incidentId, version } of items) {
+      for (const { incidentId, version, entries } of items) {
         const ok = reply[r++] === '1';
         applied.push(ok);
         if (!ok) continue;
+        this.remember(incidentId, entries);
         const count = Number(reply[r++]);
         for (let i = 0; i < count; i++) {
           const vmId = reply[r++];
@@ -104,5 +119,12 @@ export class RedisHotScoresWriter {
     } catch (error) {
       for (const item of items) item.reject(error);
     }
+  }
+
+  private remember(incidentId: string, entries: readonly ScoreEntry[]): void {
+    this.scored.delete(incidentId);
+    if (entries.length === 0) return;
+    this.scored.set(incidentId, entries.map((e) => e.vmId));
+    if (this.scored.size > MAX_REMEMBERED) this.scored.delete(this.scored.keys().next().value as string);
   }
 }

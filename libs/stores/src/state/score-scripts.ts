@@ -9,11 +9,13 @@
 
 /**
  * Puts the scores of several incident versions, each applied only when newer than the stored version, in order (a
- * later item of the same incident sees the earlier one). KEYS, per item: scores, etas, version, then one VM risk hash
- * per entry. ARGV: ttlMs, then per item: incidentId, version, entry count n, then vmId, probability, etaAt per entry.
- * Replies, per item: '0' (not newer: nothing changed) or '1', then how many vmIds follow, then the vmIds the previous
- * version scored and this one does not: their risk hashes are not declared here, so the caller drops their fields
- * next (DROP_VM_RISK_SCRIPT).
+ * later item of the same incident sees the earlier one). KEYS, per item: scores, etas, version, one VM risk hash per
+ * entry, then the risk hashes of VMs the caller expects the previous version to have scored and this one not to.
+ * ARGV: ttlMs, then per item: incidentId, version, entry count n, expected count m, vmId, probability, etaAt per
+ * entry, then the m expected vmIds. Replies, per item: '0' (not newer: nothing changed) or '1', then how many vmIds
+ * follow, then the vmIds the previous version scored and this one does not whose risk hashes were not declared: the
+ * caller drops their fields next (DROP_VM_RISK_SCRIPT). A declared one loses the incident's field here, in the same
+ * atomic call (no newer version can have written it in between).
  */
 export const PUT_SCORES_SCRIPT = `
 local ttl = tonumber(ARGV[1])
@@ -22,8 +24,8 @@ local k = 0
 local a = 1
 local CHUNK = 500
 while a < #ARGV do
-  local incidentId, version, n = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
-  a = a + 3
+  local incidentId, version, n, m = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+  a = a + 4
   local scores, etas, versionKey = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local current = redis.call('GET', versionKey)
   if current and tonumber(current) >= tonumber(version) then
@@ -31,9 +33,13 @@ while a < #ARGV do
   else
     local kept = {}
     for i = 1, n do kept[ARGV[a + 3 * i - 2]] = true end
+    local declared = {}
+    for j = 1, m do declared[ARGV[a + 3 * n + j]] = KEYS[k + 3 + n + j] end
     local dropped = {}
     for _, vmId in ipairs(redis.call('ZRANGE', scores, 0, -1)) do
-      if not kept[vmId] then dropped[#dropped + 1] = vmId end
+      if not kept[vmId] then
+        if declared[vmId] then redis.call('HDEL', declared[vmId], incidentId) else dropped[#dropped + 1] = vmId end
+      end
     end
     redis.call('DEL', scores, etas)
     local z, h = {}, {}
@@ -66,8 +72,8 @@ while a < #ARGV do
     reply[#reply + 1] = tostring(#dropped)
     for _, vmId in ipairs(dropped) do reply[#reply + 1] = vmId end
   end
-  k = k + 3 + n
-  a = a + 3 * n
+  k = k + 3 + n + m
+  a = a + 3 * n + m
 end
 return reply
 `;
