@@ -4,15 +4,15 @@ import { ConfigError, kafkaConsumerSettings, readConfig } from '../src/index.js'
 
 describe('Kafka consumer settings', () => {
   it("default to the messaging runtime's own defaults", () => {
-    assert.deepEqual(readConfig({}, { c: kafkaConsumerSettings() }).c, { sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000, maxWaitTimeMs: 1_000, lingerMs: 2, partitions: 3, createTopics: true });
+    assert.deepEqual(readConfig({}, { c: kafkaConsumerSettings() }).c, { sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000, maxWaitTimeMs: 1_000, lingerMs: 0, partitions: 3, createTopics: true });
   });
 
   it('read durations, the partition count and whether topics are created', () => {
     const env = {
       FORESIGHT_KAFKA_SESSION_TIMEOUT: '6s', FORESIGHT_KAFKA_HEARTBEAT_INTERVAL: '500ms', FORESIGHT_KAFKA_MAX_WAIT: '50ms', FORESIGHT_KAFKA_PARTITIONS: '6',
-      FORESIGHT_KAFKA_CREATE_TOPICS: 'false', FORESIGHT_KAFKA_LINGER: '0',
+      FORESIGHT_KAFKA_CREATE_TOPICS: 'false', FORESIGHT_KAFKA_LINGER: '5ms',
     };
-    assert.deepEqual(readConfig(env, { c: kafkaConsumerSettings() }).c, { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 50, lingerMs: 0, partitions: 6, createTopics: false });
+    assert.deepEqual(readConfig(env, { c: kafkaConsumerSettings() }).c, { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 50, lingerMs: 5, partitions: 6, createTopics: false });
   });
 
   it('reject a heartbeat not shorter than the session and a zero partition count', () => {
