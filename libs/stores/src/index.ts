@@ -6,7 +6,7 @@ export type {
 export { InMemoryGraphStore } from './graph/in-memory-graph-store.js';
 export { Neo4jGraphStore, type Neo4jGraphStoreConfig } from './graph/neo4j-graph-store.js';
 export type {
-  StateStore, HotScores, LeaseLedger, QuotaWindows, HasDocuments, HasIdempotency, IdempotencyStore, DocumentStore, StoredDocument, ReserveRequest, Reservation, ReserveRejection, ReserveResult,
+  StateStore, HotScores, LeaseLedger, QuotaWindows, HasDocuments, HasIdempotency, IdempotencyStore, DocumentStore, StoredDocument, DocumentValue, ReserveRequest, Reservation, ReserveRejection, ReserveResult,
   AdjustRejection, AdjustResult, PoolLedger, ReservationFilter, ReservationSequence, SequencedReserveResult, ReleaseRequest, SequencedRelease,
 } from './state/state-store.js';
 export type { RiskReadModel, ScoreEntry, IncidentScores, IncidentRisk, VmRisk } from './state/risk-read-model.js';

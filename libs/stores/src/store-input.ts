@@ -26,6 +26,25 @@ export function assertDocumentJson(json: unknown, what: string): asserts json is
   }
 }
 
+/**
+ * A value as a document's JSON, serialised here: JSON.stringify's output is valid JSON by construction, so unlike a
+ * caller's string (assertDocumentJson) it is not parsed again; only its presence and length are checked. Throws
+ * INVALID_INPUT for a value JSON cannot hold (undefined, a function, a symbol: no output; a BigInt or a cycle: throws).
+ */
+export function serialiseDocument(value: unknown, what: string): string {
+  // NOTE: typed string, but undefined at run time for undefined, a function or a symbol.
+  let json: unknown;
+  try {
+    json = JSON.stringify(value);
+  } catch (cause) {
+    throw new StoreError('INVALID_INPUT', `${what} cannot be serialised as JSON: ${(cause as Error).message}`);
+  }
+  if (typeof json !== 'string' || json.length > MAX_DOCUMENT_LENGTH) {
+    throw new StoreError('INVALID_INPUT', `${what} must serialise to a JSON string of at most ${MAX_DOCUMENT_LENGTH} characters`);
+  }
+  return json;
+}
+
 /** Throws INVALID_INPUT unless `value` is a finite number ≥ 0 (event times, versions, TTLs, probabilities). */
 export function assertNonNegative(value: unknown, what: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -450,6 +450,25 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         assert.equal(await other.documents.get('incident', 'inc-4'), undefined, 'a batch with an invalid document writes none');
       }));
 
+      it('putValues writes values as the JSON it serialises, atomically, and refuses a value JSON cannot hold', () => withStore(make, async (store, harness) => {
+        const other = await harness.peer();
+        const putValues = store.documents.putValues?.bind(store.documents);
+        assert.ok(putValues !== undefined, 'both adapters serialise documents themselves');
+        const value = { v: 1, text: 'é \u2028 "quoted"', lone: '\ud800', list: [1.5, null, { deep: true }] };
+        await putValues('incident', [{ id: 'inc-1', value }, { id: 'inc-2', value: [1, 2] }, { id: 'inc-2', value: 'last wins' }]);
+        assert.equal(await other.documents.get('incident', 'inc-1'), JSON.stringify(value));
+        assert.deepEqual(JSON.parse((await other.documents.get('incident', 'inc-1')) ?? 'null'), value);
+        assert.equal(await other.documents.get('incident', 'inc-2'), '"last wins"');
+        await putValues('incident', []);
+        const cycle: Record<string, unknown> = {};
+        cycle.self = cycle;
+        for (const bad of [undefined, () => 1, 10n, cycle]) {
+          await assert.rejects(putValues('incident', [{ id: 'inc-3', value: { ok: true } }, { id: 'inc-4', value: bad }]), (e: unknown) => isStoreError(e) && e.code === 'INVALID_INPUT');
+        }
+        assert.equal(await other.documents.get('incident', 'inc-3'), undefined, 'a batch with a value JSON cannot hold writes none');
+        await assert.rejects(putValues('incident', [{ id: '', value: 1 }]), (e: unknown) => isStoreError(e) && e.code === 'INVALID_INPUT');
+      }));
+
       it('refuses documents that are not JSON, and hostile ids stay data', () => withStore(make, async (store) => {
         await assert.rejects(store.documents.put('incident', 'x', '{not json'), (e: unknown) => isStoreError(e) && e.code === 'INVALID_INPUT');
         await assert.rejects(store.documents.put('', 'x', '{}'), (e: unknown) => isStoreError(e) && e.code === 'INVALID_INPUT');

@@ -56,7 +56,10 @@ export class IncidentAllocationBook {
   /** Writes several records at once, atomically (all or none). */
   async saveMany(records: readonly IncidentAllocation[]): Promise<void> {
     if (records.length === 0) return;
-    await this.store.documents.putMany(KIND, records.map((record) => ({ id: record.incidentId, json: JSON.stringify(record) })));
+    const { documents } = this.store;
+    // The store serialises them itself when it can (putValues: no parse of JSON this process just wrote).
+    if (documents.putValues !== undefined) await documents.putValues(KIND, records.map((record) => ({ id: record.incidentId, value: record })));
+    else await documents.putMany(KIND, records.map((record) => ({ id: record.incidentId, json: JSON.stringify(record) })));
   }
 
   /** Every record (start-up: which incidents hold SHADOW leases). */

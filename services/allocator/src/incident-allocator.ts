@@ -108,19 +108,22 @@ export class IncidentAllocator {
    */
   private async handleRound(risks: readonly RiskAssessment[], publish: Publish): Promise<void> {
     const { settings, store } = this.deps;
-    // A store that lost the allocator's state is rebuilt before anything is planned against it.
-    const epoch = await this.deps.epoch.ensure(Math.max(...risks.map((r) => r.eventTime)));
     const ids = risks.map((r) => r.incidentId);
     const open = risks.filter((r) => r.status !== 'CLOSED');
     const vmIds = [...new Set(open.flatMap((r) => [...namedVms(r).map((e) => e.vmId), ...r.sources.map((s) => s.vmId)]))];
     const windows = open.map((r) => grantWindow(modeOf(settings, r.systemId), r.eventTime));
-    const [loaded, model, placementList, held, allowance] = await Promise.all([
+    const read = () => Promise.all([
       this.book.loadMany(ids),
       this.deps.model.get(),
       this.deps.inventory.placements(vmIds),
       readHeldReservations(store, ids),
       this.rateLimit.left(windows),
     ]);
+    // A store that lost the allocator's state is rebuilt before anything is planned against it. The epoch marker is
+    // read with the round's reads (one round trip); when it is missing, the state is rebuilt and everything read again.
+    const [current, reads] = await Promise.all([this.deps.epoch.current(), read()]);
+    const epoch = current ?? await this.deps.epoch.ensure(Math.max(...risks.map((r) => r.eventTime)));
+    const [loaded, model, placementList, held, allowance] = current === undefined ? await read() : reads;
     let records = loaded;
     let heldNow = held;
     // Passes a crash left half done are finished first (rare), with their round; the ledger is then read again.
@@ -141,9 +144,12 @@ export class IncidentAllocator {
     // SHADOW leases bring their VMs and hosts too (they may grow).
     const grantable = assessments.flatMap((a) => (a.status === 'CLOSED' ? [] : assessRisk(a, placements, settings.defaultCriticality, model).grantable));
     const shadowLeases = todo.flatMap(({ record }) => record.shadowLeases);
+    // A CLOSED assessment only releases its incident's leases: their VMs' and hosts' ledgers are read only when another
+    // pass of the round may grant or grow there (then they are among the grantable or SHADOW-leased).
+    const closing = new Set(todo.flatMap(({ risk }) => (risk.status === 'CLOSED' ? [risk.incidentId] : [])));
     const ledger = await readLedgerView(
       store, heldNow, [...grantable, ...shadowLeases].map((e) => e.vmId), [...grantable, ...shadowLeases].map((e) => e.hostId),
-      new Map(todo.map(({ record }) => [record.incidentId, record.shadowLeases])),
+      new Map(todo.map(({ record }) => [record.incidentId, record.shadowLeases])), closing,
     );
     const round = allocationRound({ assessments, ledger, placements, rateAllowance: allowance, model, settings });
     this.reportRefusals(round.refusals);

@@ -21,9 +21,14 @@ export async function readHeldReservations(store: LeaseLedger, incidentIds: read
  */
 export async function readLedgerView(
   store: LeaseLedger, held: readonly Reservation[], vmIds: readonly string[], hostIds: readonly string[], shadowLeases: ReadonlyMap<string, readonly Lease[]>,
+  closing: ReadonlySet<string> = new Set(),
 ): Promise<LedgerView> {
-  const vms = [...new Set([...vmIds, ...held.map((r) => r.vmId)])];
-  const hosts = [...new Set([...hostIds, ...held.map((r) => r.hostId)])];
+  // The leases of a closing incident (`closing`: its pass only releases them) are in the view, but their VMs and hosts
+  // are read only when `vmIds` / `hostIds` name them: a release changes a host's free capacity and a VM's holdings in
+  // the round's ledger only where one is read, and no pass plans on a host or VM that is not (core RoundLedger).
+  const widening = closing.size === 0 ? held : held.filter((r) => !closing.has(r.incidentId));
+  const vms = [...new Set([...vmIds, ...widening.map((r) => r.vmId)])];
+  const hosts = [...new Set([...hostIds, ...widening.map((r) => r.hostId)])];
   const [byVm, ledgers, budget] = await Promise.all([
     vms.length === 0 ? [] : store.activeReservations({ vmIds: vms }),
     store.hostLedgers(hosts),

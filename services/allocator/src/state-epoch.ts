@@ -68,6 +68,14 @@ export class StateEpoch {
     });
   }
 
+  /**
+   * The current epoch as the store holds it, or undefined when it holds none (then call ensure): one read, which a
+   * caller may issue together with its other reads (they go out in one round trip).
+   */
+  current(): Promise<LedgerEpoch | undefined> {
+    return this.read();
+  }
+
   /** False while the state is known lost and not rebuilt yet (readiness). */
   healthy(): boolean {
     return !this.rebuilding;

@@ -72,7 +72,11 @@ class CrashingStore extends InMemoryStateStore {
   constructor() {
     super();
     const inner = this.documents;
-    const documents: DocumentStore = { ...inner, putMany: (kind, docs) => this.step(() => inner.putMany(kind, docs)) };
+    const documents: DocumentStore = {
+      ...inner,
+      putMany: (kind, docs) => this.step(() => inner.putMany(kind, docs)),
+      putValues: (kind, docs) => this.step(() => (inner.putValues as NonNullable<DocumentStore['putValues']>)(kind, docs)),
+    };
     Object.defineProperty(this, 'documents', { value: documents });
   }
 

@@ -1,6 +1,6 @@
 import { RESOURCE_KEYS, ZERO_RESOURCES, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
-import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
+import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources, serialiseDocument } from '../store-input.js';
 import { LEDGER_EPSILON, assertIncidentScores, assertReserveRequest, compareScoresDescending, matchesFilter } from './state-records.js';
 import type {
   AdjustResult, DocumentStore, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReservationSequence, ReserveRejection, ReserveRequest, ReserveResult,
@@ -49,6 +49,16 @@ export class InMemoryStateStore implements StateStore {
       let docs = this.documentsByKind.get(kind);
       if (docs === undefined) this.documentsByKind.set(kind, (docs = new Map<string, string>()));
       for (const { id, json } of documents) docs.set(id, json);
+    }),
+    putValues: (kind, documents) => this.run(() => {
+      assertStoreId(kind, 'document kind');
+      const serialised = documents.map(({ id, value }) => {
+        assertStoreId(id, 'document id');
+        return { id, json: serialiseDocument(value, `document ${kind}/${id}`) };
+      });
+      let docs = this.documentsByKind.get(kind);
+      if (docs === undefined) this.documentsByKind.set(kind, (docs = new Map<string, string>()));
+      for (const { id, json } of serialised) docs.set(id, json);
     }),
     get: (kind, id) => this.run(() => {
       assertStoreId(kind, 'document kind');

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RESOURCE_KEYS, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
-import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
+import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources, serialiseDocument } from '../store-input.js';
 import { ADJUST_SCRIPT, COUNT_VM_HOLDING_SCRIPT, READ_HASHES_SCRIPT, RELEASE_MANY_SCRIPT, RESERVE_MANY_SCRIPT, RESERVE_SCRIPT, TAKE_QUOTA_SCRIPT } from './ledger-scripts.js';
 import { LuaScript } from './lua-script.js';
 import { toStoreError } from './redis-errors.js';
@@ -87,6 +87,17 @@ export class RedisStateStore implements StateStore {
         }
         if (documents.length === 0) return;
         await this.client.hset(this.keys.documents(kind), ...documents.flatMap(({ id, json }) => [id, json]));
+      }),
+      // Serialised here, so not parsed again (serialiseDocument); one HSET, all or none, as putMany.
+      putValues: (kind, documents) => this.guard('put documents', async () => {
+        assertStoreId(kind, 'document kind');
+        const fields: string[] = [];
+        for (const { id, value } of documents) {
+          assertStoreId(id, 'document id');
+          fields.push(id, serialiseDocument(value, `document ${kind}/${id}`));
+        }
+        if (fields.length === 0) return;
+        await this.client.hset(this.keys.documents(kind), ...fields);
       }),
       get: (kind, id) => this.guard('get document', async () => {
         assertStoreId(kind, 'document kind');

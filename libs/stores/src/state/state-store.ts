@@ -105,12 +105,24 @@ export interface StoredDocument {
   readonly json: string;
 }
 
+/** A document as a value to be serialised by the store (DocumentStore.putValues). */
+export interface DocumentValue {
+  readonly id: string;
+  readonly value: unknown;
+}
+
 /** Durable documents: each a JSON string, at most MAX_DOCUMENT_BYTES, written and read whole. */
 export interface DocumentStore {
   /** Writes (replaces) one document. */
   put(kind: string, id: string, json: string): Promise<void>;
   /** Writes (replaces) several documents of one kind at once, atomically: all or none (a later id given twice wins). Every document is validated before any is written. */
   putMany(kind: string, documents: readonly StoredDocument[]): Promise<void>;
+  /**
+   * Optional: putMany of values the store serialises itself (JSON.stringify), atomically. JSON it wrote is valid by
+   * construction, so it checks only the length (putMany must parse a caller's string to know). A value JSON cannot
+   * hold (undefined, a function, a BigInt, a cycle) is INVALID_INPUT, and nothing is written.
+   */
+  putValues?(kind: string, documents: readonly DocumentValue[]): Promise<void>;
   get(kind: string, id: string): Promise<string | undefined>;
   /** Several documents of one kind in one read, in the order of `ids` (undefined where there is none). */
   getMany(kind: string, ids: readonly string[]): Promise<(string | undefined)[]>;
