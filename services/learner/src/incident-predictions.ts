@@ -35,6 +35,44 @@ export interface IncidentPredictions {
   readonly closedAt?: number;
 }
 
+/**
+ * One listed VM as stored: [vmId, probability, firstFlaggedAt or null], and with its likeliest edge
+ * [..., parentVmId, kind, direction]. Arrays instead of keyed objects: the document is about half as long, and it is
+ * parsed, folded and written again at every assessment of the incident.
+ */
+type StoredPrediction = readonly [string, number, number | null] | readonly [string, number, number | null, string, string, string];
+
+/** An incident's predictions as its document holds them: the listed VMs compactly, in listing order. */
+interface StoredIncidentPredictions extends Omit<IncidentPredictions, 'predictions'> {
+  readonly listed: readonly StoredPrediction[];
+}
+
+/** The stored form of an incident's predictions (encodePredictions ∘ decodePredictions is the identity). */
+export function encodePredictions(incident: IncidentPredictions): StoredIncidentPredictions {
+  const listed = Object.values(incident.predictions).map((vm): StoredPrediction => (vm.edge === undefined
+    ? [vm.vmId, vm.probability, vm.firstFlaggedAt ?? null]
+    : [vm.vmId, vm.probability, vm.firstFlaggedAt ?? null, vm.edge.parentVmId, vm.edge.kind, vm.edge.direction]));
+  return {
+    incidentId: incident.incidentId, systemId: incident.systemId, anomalyType: incident.anomalyType, modelVersion: incident.modelVersion,
+    onsetAt: incident.onsetAt, sources: incident.sources, lastVersion: incident.lastVersion,
+    ...(incident.closedAt === undefined ? {} : { closedAt: incident.closedAt }), listed,
+  };
+}
+
+/** An incident's predictions from its document: the compact form, or the keyed one documents were written in before. */
+export function decodePredictions(stored: StoredIncidentPredictions | IncidentPredictions): IncidentPredictions {
+  if (!('listed' in stored)) return stored;
+  const { listed, ...rest } = stored;
+  const predictions: Record<string, PredictedVm> = {};
+  for (const [vmId, probability, firstFlaggedAt, parentVmId, kind, direction] of listed) {
+    predictions[vmId] = {
+      vmId, probability, ...(firstFlaggedAt === null ? {} : { firstFlaggedAt }),
+      ...(parentVmId === undefined ? {} : { edge: { parentVmId, kind: kind as string, direction: direction as string } }),
+    };
+  }
+  return { ...rest, predictions };
+}
+
 function edgeOf(entry: RiskAssessment['atRisk'][number]): PredictedEdge | undefined {
   const hop = entry.contributions.findLast((c) => c.to === entry.vmId);
   return hop === undefined ? undefined : { parentVmId: hop.from, kind: hop.kind, direction: hop.direction };
@@ -78,8 +116,9 @@ export function foldAssessment(current: IncidentPredictions | undefined, risk: R
 export class IncidentPredictionBook {
   constructor(private readonly store: HasDocuments, private readonly predictionThreshold: number) {}
 
-  get(incidentId: string): Promise<IncidentPredictions | undefined> {
-    return readDocument<IncidentPredictions>(this.store, LEARNER_DOCUMENTS.incident, incidentId);
+  async get(incidentId: string): Promise<IncidentPredictions | undefined> {
+    const stored = await readDocument<StoredIncidentPredictions | IncidentPredictions>(this.store, LEARNER_DOCUMENTS.incident, incidentId);
+    return stored === undefined ? undefined : decodePredictions(stored);
   }
 
   /** Folds an assessment in; undefined (nothing written) when the incident is labelled or the version is not newer. */
@@ -94,10 +133,11 @@ export class IncidentPredictionBook {
    */
   async recordMany(risks: readonly RiskAssessment[]): Promise<(IncidentPredictions | undefined)[]> {
     const ids = [...new Set(risks.map((r) => r.incidentId))];
-    const [labelled, current] = await Promise.all([
+    const [labelled, stored] = await Promise.all([
       this.store.documents.getMany(LEARNER_DOCUMENTS.labelled, ids),
-      readDocuments<IncidentPredictions>(this.store, LEARNER_DOCUMENTS.incident, ids),
+      readDocuments<StoredIncidentPredictions | IncidentPredictions>(this.store, LEARNER_DOCUMENTS.incident, ids),
     ]);
+    const current = new Map<string, IncidentPredictions | undefined>([...stored].map(([id, doc]) => [id, doc === undefined ? undefined : decodePredictions(doc)]));
     const isLabelled = new Set(ids.filter((_, i) => labelled[i] !== undefined));
     const changed = new Set<string>();
     const results = risks.map((risk) => {
@@ -109,13 +149,13 @@ export class IncidentPredictionBook {
       changed.add(risk.incidentId);
       return next;
     });
-    await writeDocuments(this.store, LEARNER_DOCUMENTS.incident, [...changed].map((id) => [id, current.get(id)] as const));
+    await writeDocuments(this.store, LEARNER_DOCUMENTS.incident, [...changed].map((id) => [id, encodePredictions(current.get(id) as IncidentPredictions)] as const));
     return results;
   }
 
   /** Every incident not labelled yet (start-up). */
   async all(): Promise<IncidentPredictions[]> {
-    return (await this.store.documents.list(LEARNER_DOCUMENTS.incident)).map((d) => JSON.parse(d.json) as IncidentPredictions);
+    return (await this.store.documents.list(LEARNER_DOCUMENTS.incident)).map((d) => decodePredictions(JSON.parse(d.json) as StoredIncidentPredictions | IncidentPredictions));
   }
 
   /** Marks an incident labelled and forgets its predictions. */
