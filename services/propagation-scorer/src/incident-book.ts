@@ -74,7 +74,7 @@ export class IncidentBook {
   async write(systemId: string, incidents: readonly TrackedIncident[]): Promise<void> {
     const before = this.cache.get(systemId) ?? (await this.load(systemId));
     const after = new Map<string, { incident: TrackedIncident; revision: number }>();
-    const changed: { id: string; json: string }[] = [];
+    const changed: { id: string; incident: TrackedIncident }[] = [];
     // By incident id, the order read() returns them in whether they come from memory or from the store.
     for (const incident of [...incidents].sort((a, b) => (a.state.incidentId < b.state.incidentId ? -1 : a.state.incidentId > b.state.incidentId ? 1 : 0))) {
       const id = incident.state.incidentId;
@@ -85,12 +85,14 @@ export class IncidentBook {
       }
       const revision = (previous?.revision ?? 0) + 1;
       after.set(id, { incident, revision });
-      changed.push({ id: documentId(id, revision), json: serialiseIncident(incident) });
+      changed.push({ id: documentId(id, revision), incident });
     }
     const replaced = [...before.incidents].filter(([id, e]) => after.get(id)?.revision !== e.revision).map(([id, e]) => documentId(id, e.revision));
     if (changed.length === 0 && replaced.length === 0) return;
     // Every new revision is stored before the index names it; the revisions go out together.
-    await this.documents.putMany(INCIDENT_DOCUMENT_KIND, changed);
+    // Values the store serialises itself when it can (it then need not parse what it is given to check it).
+    if (this.documents.putValues !== undefined) await this.documents.putValues(INCIDENT_DOCUMENT_KIND, changed.map(({ id, incident }) => ({ id, value: toStored(incident) })));
+    else await this.documents.putMany(INCIDENT_DOCUMENT_KIND, changed.map(({ id, incident }) => ({ id, json: serialiseIncident(incident) })));
     let indexJson = '';
     if (after.size === 0) {
       await this.documents.delete(INCIDENTS_DOCUMENT_KIND, systemId);
