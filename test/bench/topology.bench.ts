@@ -44,9 +44,9 @@ const WINDOW_MS = 60_000;
 const STEADY_NOISE = 0.02;
 const PUBLISH_CHUNK = 1000;
 const PUBLISH_IN_FLIGHT = 4;
-const PROBE_EVERY_MS = 100;
+const PROBE_EVERY_MS = 250;
 const CHANGE_GIVE_UP_MS = 30_000;
-const INVENTORY_SAMPLE = 300;
+const INVENTORY_SAMPLE = 100;
 /** --snapshot-interval MS: the scorer's FORESIGHT_SNAPSHOT_MIN_INTERVAL (its recompile throttle); default: the service's. */
 const SNAPSHOT_INTERVAL = args.indexOf('--snapshot-interval') >= 0 ? `${option('snapshot-interval', 5000)}ms` : undefined;
 
@@ -319,6 +319,8 @@ try {
   const result = {
     benchmark: 'topology', scorerSnapshotMinInterval: SNAPSHOT_INTERVAL ?? 'default (5s)', vms: fleet.vms.length, hosts: fleet.hosts.length, pathways: fleet.pathways.length,
     flowsPerSec: round(steadyFlows / (steadyMs / 1000)),
+    // The builder's CPU per steady flow window (from /proc): what it costs whatever else shares the cores.
+    steadyBuilderCpuUsPerFlow: round((1e6 * steady.reduce((sum, w) => sum + (w.cpuSeconds.builder ?? Number.NaN), 0)) / steadyFlows, 1),
     initialFlowsPerSec: windows[0].perSec,
     firstRepeatFlowsPerSec: windows[1].perSec,
     scorerColdStartMs, scorerReadyMs,
@@ -331,6 +333,7 @@ try {
     ['topology', `${result.vms} VMs, ${result.hosts} hosts, ${result.pathways} pathways`],
     ...result.phases.map((p): [string, string] => [`  ${p.phase}`, `${p.events} in ${p.ms} ms = ${p.perSec}/s, written ${JSON.stringify(p.written)}, CPU s ${JSON.stringify(p.cpuSeconds)}`]),
     ['flowsPerSec (steady windows 2..K)', `${result.flowsPerSec}`],
+    ['builder CPU per steady flow', `${result.steadyBuilderCpuUsPerFlow} µs`],
     ['initial load flows/s', `${result.initialFlowsPerSec}`],
     ['scorerColdStartMs (spawn → first assessment)', `${result.scorerColdStartMs} (ready after ${result.scorerReadyMs})`],
     ['changeToScorer p50 / p99 / max', `${result.changeToScorerP50Ms} / ${result.changeToScorerP99Ms} / ${result.changeToScorerMaxMs} ms over ${result.changes} changes (${missed} missed)`],
