@@ -145,6 +145,30 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sta
         await rejectsInvalid(store.releaseManySequenced([{ commandId: '' }]));
         await rejectsInvalid(store.releaseManySequenced([{ commandId: 'a', hostId: '' }]));
       }));
+
+      it('releaseAndReserve releases, then reserves, as the two calls would: a reserve may take what a release of the same call freed, even when a release names the wrong keys', () => withStore(make, async (store) => {
+        await store.setHostCapacity('h1', r(100, 1000, 100));
+        await store.setHostCapacity('h2', r(100, 1000, 100));
+        await store.setBudget(r(1000, 10000, 1000));
+        await store.reserveMany([request('a', 60), request('b', 30, { hostId: 'h2' })]);
+        const named = { commandId: 'a', hostId: 'h1', incidentId: 'inc-1', vmId: 'vm-a' };
+        assert.deepEqual(await store.releaseAndReserve([named], [request('c', 90), request('d', 20)]), {
+          released: [{ released: true, sequence: { changed: 1, released: 2 } }],
+          reserved: [{ ok: true, sequence: { changed: 3 } }, { ok: false, reason: 'INSUFFICIENT_CAPACITY', sequence: {} }],
+        });
+        // b is on h2, named on h1: it is still released from h2, before e takes h2's room.
+        assert.deepEqual(await store.releaseAndReserve([{ commandId: 'b', hostId: 'h1', incidentId: 'inc-1', vmId: 'vm-b' }, named], [request('e', 100, { hostId: 'h2' })]), {
+          released: [{ released: true, sequence: { changed: 1, released: 2 } }, { released: false, sequence: { changed: 1, released: 2 } }],
+          reserved: [{ ok: true, sequence: { changed: 3 } }],
+        });
+        assert.deepEqual(await store.releaseAndReserve([], []), { released: [], reserved: [] });
+        await rejectsInvalid(store.releaseAndReserve([{ commandId: 'c' }], [request('f', 1, { resources: r(Number.NaN) })]));
+        await rejectsInvalid(store.releaseAndReserve([{ commandId: '' }], [request('f', 1)]));
+        assert.deepEqual((await store.activeReservations()).map((x) => x.commandId), ['c', 'e'], 'a refused call changed nothing');
+        assert.deepEqual((await store.hostLedger('h1'))?.reserved, r(90, 180, 9));
+        assert.deepEqual((await store.hostLedger('h2'))?.reserved, r(100, 200, 10));
+        assert.deepEqual((await store.budget()).reserved, r(190, 380, 19));
+      }));
       it('adjust grows within room, refuses growth beyond it, always shrinks, and can move the lease', () => withStore(make, async (store) => {
         await store.setHostCapacity('h1', r(100, 100, 100));
         await store.setBudget(r(150, 1000, 1000));

@@ -285,8 +285,8 @@ export class IncidentAllocator {
   /**
    * Carries out passes (idempotently) and records them as handled. The passes' commands (in planned order) are carried
    * out in core's actuationOrder: every RELEASE, then shrinking ADJUSTs, RENEWs, then GRANTs and growing ADJUSTs, so on
-   * every host what frees comes before what takes. Consecutive GRANTs go to the ledger as one reserveMany, consecutive
-   * RELEASEs as one releaseMany (each exactly as one by one, in order); ADJUST / RENEW one at a time; then one publish of
+   * every host what frees comes before what takes. Consecutive RELEASEs and the GRANTs right after them go to the ledger
+   * as one releaseAndReserve (exactly as one by one, in order); ADJUST / RENEW one at a time; then one publish of
    * what the ledger accepted, in that order, each with its host's number of the change, and the records written together.
    */
   private async completeAll(items: readonly { readonly record: IncidentAllocation; readonly pass: PendingPass }[], publish: Publish, epoch: LedgerEpoch): Promise<void> {
@@ -297,6 +297,8 @@ export class IncidentAllocator {
       let end = i + 1;
       const step = commands[i].command.step;
       if (step === 'GRANT' || step === 'RELEASE') while (end < commands.length && commands[end].command.step === step) end++;
+      // RELEASEs followed by GRANTs go to the ledger together (one atomic step, releases first).
+      if (step === 'RELEASE') while (end < commands.length && commands[end].command.step === 'GRANT') end++;
       const run = commands.slice(i, end);
       const applied = await this.actuator.applyRun(run.map((c) => c.command));
       run.forEach(({ command, now }, k) => {

@@ -35,24 +35,40 @@ export class LedgerActuator {
   constructor(private readonly store: LeaseLedger, private readonly logger: Logger, private readonly metrics: AllocatorMetrics, private readonly vmCap: Resources) {}
 
   /**
-   * A run of commands of one step, in order; per command, undefined when it must not be published, else the ledger's
-   * number of its change on its host (0 for SHADOW commands and releases of leases the ledger does not know). GRANTs
-   * go to the ledger in one reserveManySequenced and RELEASEs in one releaseManySequenced (each exactly as one by one, in
-   * order), which answer each change's number in the same step; ADJUST / RENEW one at a time, each with its number.
+   * A run of commands, in order: RELEASEs then GRANTs (either may be none), or ADJUST / RENEW commands. Per command,
+   * undefined when it must not be published, else the ledger's number of its change on its host (0 for SHADOW commands
+   * and releases of leases the ledger does not know). The RELEASEs and GRANTs go to the ledger in one releaseAndReserve
+   * (exactly as one by one, in order: every release before every reserve), which answers each change's number in the
+   * same step; ADJUST / RENEW one at a time, each with its number.
    */
   async applyRun(commands: readonly PlannedCommand[]): Promise<AppliedCommand[]> {
-    const step = commands[0]?.step;
-    if (commands.some((c) => c.step !== step)) throw new Error(`applyRun takes commands of one step, got ${[...new Set(commands.map((c) => c.step))].join(', ')}`);
+    const firstGrant = commands.findIndex((c) => c.step === 'GRANT');
+    const freesThenTakes = commands.every((c, i) => (firstGrant < 0 || i < firstGrant ? c.step === 'RELEASE' : c.step === 'GRANT'));
+    if (!freesThenTakes && commands.some((c) => c.step !== commands[0].step)) {
+      throw new Error(`applyRun takes RELEASEs then GRANTs, or commands of one step, got ${commands.map((c) => c.step).join(', ')}`);
+    }
     const applied: AppliedCommand[] = commands.map((c) => (c.mode === 'SHADOW' ? 0 : undefined));
     const enforced = commands.flatMap((c, i) => (c.mode === 'SHADOW' ? [] : [i]));
     if (enforced.length === 0) return applied;
-    if (step === 'GRANT') {
-      const results = await this.store.reserveManySequenced(enforced.map((i) => {
-        const c = commands[i];
-        return { commandId: c.commandId, hostId: c.hostId, vmId: c.vmId, incidentId: c.incidentId, resources: c.resources, leaseExpiresAt: c.leaseExpiresAt, vmCap: this.vmCap };
-      }));
-      enforced.forEach((i, k) => {
-        const result = results[k];
+    if (freesThenTakes) {
+      const releases = enforced.filter((i) => commands[i].step === 'RELEASE');
+      const grants = enforced.filter((i) => commands[i].step === 'GRANT');
+      // NOTE: a RELEASE is published even when this call did not release (a replay, or the lease expired meanwhile):
+      // the actuator must hear it, and the same commandId makes it a no-op downstream. A RELEASE names its lease's
+      // host, incident and VM, so the ledger need not read them first (it checks them against its record).
+      const { released, reserved } = await this.store.releaseAndReserve(
+        releases.map((i) => {
+          const c = commands[i];
+          return { commandId: c.reservationId, hostId: c.hostId, incidentId: c.incidentId, vmId: c.vmId };
+        }),
+        grants.map((i) => {
+          const c = commands[i];
+          return { commandId: c.commandId, hostId: c.hostId, vmId: c.vmId, incidentId: c.incidentId, resources: c.resources, leaseExpiresAt: c.leaseExpiresAt, vmCap: this.vmCap };
+        }),
+      );
+      releases.forEach((i, k) => { applied[i] = released[k].sequence.released ?? 0; });
+      grants.forEach((i, k) => {
+        const result = reserved[k];
         if (result.ok) {
           applied[i] = result.sequence.changed ?? 0;
           return;
@@ -61,15 +77,6 @@ export class LedgerActuator {
         this.metrics.grantRefused(result.reason);
         this.logger.warn({ commandId: c.commandId, hostId: c.hostId, reason: result.reason, resources: c.resources }, 'grant refused by the ledger');
       });
-    } else if (step === 'RELEASE') {
-      // NOTE: published even when this call did not release (a replay, or the lease expired meanwhile): the actuator
-      // must hear it, and the same commandId makes it a no-op downstream. A RELEASE names its lease's host, incident
-      // and VM, so the ledger need not read them first (it checks them against its record).
-      const released = await this.store.releaseManySequenced(enforced.map((i) => {
-        const c = commands[i];
-        return { commandId: c.reservationId, hostId: c.hostId, incidentId: c.incidentId, vmId: c.vmId };
-      }));
-      enforced.forEach((i, k) => { applied[i] = released[k].sequence.released ?? 0; });
     } else {
       for (const i of enforced) {
         const c = commands[i];

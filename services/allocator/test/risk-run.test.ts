@@ -96,6 +96,10 @@ class CrashingStore extends InMemoryStateStore {
     return this.step(() => super.releaseManySequenced(requests));
   }
 
+  override releaseAndReserve(releases: readonly ReleaseRequest[], reserves: readonly ReserveRequest[]) {
+    return this.step(() => super.releaseAndReserve(releases, reserves));
+  }
+
   private step<T>(work: () => Promise<T>): Promise<T> {
     if (this.countdown !== undefined && this.countdown-- <= 0) {
       this.countdown = undefined;

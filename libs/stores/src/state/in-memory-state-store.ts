@@ -1,7 +1,7 @@
 import { RESOURCE_KEYS, ZERO_RESOURCES, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
 import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources, serialiseDocument } from '../store-input.js';
-import { LEDGER_EPSILON, assertIncidentScores, assertReserveRequest, compareScoresDescending, matchesFilter } from './state-records.js';
+import { LEDGER_EPSILON, assertIncidentScores, assertReleaseRequests, assertReserveRequest, compareScoresDescending, matchesFilter } from './state-records.js';
 import type {
   AdjustResult, DocumentStore, IdempotencyStore, IncidentRisk, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReservationSequence, ReserveRejection, ReserveRequest, ReserveResult,
   ReleaseRequest, ScoreEntry, SequencedRelease, SequencedReserveResult, StateStore, VmRisk,
@@ -202,14 +202,18 @@ export class InMemoryStateStore implements StateStore {
 
   releaseManySequenced(requests: readonly ReleaseRequest[]): Promise<SequencedRelease[]> {
     return this.run(() => {
-      for (const r of requests) {
-        assertStoreId(r.commandId, 'commandId');
-        if (r.hostId !== undefined) assertStoreId(r.hostId, `release ${r.commandId} hostId`);
-        if (r.incidentId !== undefined) assertStoreId(r.incidentId, `release ${r.commandId} incidentId`);
-        if (r.vmId !== undefined) assertStoreId(r.vmId, `release ${r.commandId} vmId`);
-      }
+      assertReleaseRequests(requests);
       // The named keys are only a hint to the Redis adapter (it checks them); this store needs none.
       return requests.map(({ commandId }) => ({ released: this.releaseNow(commandId), sequence: this.sequenceOf(commandId) }));
+    });
+  }
+
+  releaseAndReserve(releases: readonly ReleaseRequest[], reserves: readonly ReserveRequest[]): Promise<{ released: SequencedRelease[]; reserved: SequencedReserveResult[] }> {
+    return this.run(() => {
+      assertReleaseRequests(releases);
+      for (const request of reserves) assertReserveRequest(request);
+      const released = releases.map(({ commandId }) => ({ released: this.releaseNow(commandId), sequence: this.sequenceOf(commandId) }));
+      return { released, reserved: reserves.map((request) => ({ ...this.reserveNow(request), sequence: this.sequenceOf(request.commandId) })) };
     });
   }
 

@@ -113,22 +113,6 @@ flush()
 return result
 `;
 
-/**
- * Several reserves in one script, in order, exactly as one by one (a later one sees what an earlier one took).
- * KEYS: budget, leases, then per reservation: host, command, incident index, VM index, VM holdings. ARGV: per
- * reservation the eleven of RESERVE_SCRIPT. Replies three per reservation: its result, seq and relseq (nil: none).
- */
-export const RESERVE_MANY_SCRIPT = `${POOL_HELPERS}${RESERVE_FUNCTION}
-local out = {}
-for i = 0, (#KEYS - 2) / 5 - 1 do
-  local k, a = 2 + 5 * i, 11 * i
-  out[3 * i + 1], out[3 * i + 2], out[3 * i + 3] = reserve(KEYS[k + 1], KEYS[1], KEYS[k + 2], KEYS[2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
-    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11])
-end
-flush()
-return out
-`;
-
 // release(command, host, budget, leases, incident index, VM index, VM holdings, commandId, hostId, incidentId, vmId):
 // '1' when this call released it, '0' when not (not active), 'STALE' (and nothing changed) when the caller's hostId,
 // incidentId or vmId is not the command's own (the keys it declared are not the command's); then its seq and relseq
@@ -154,16 +138,31 @@ end
 `;
 
 /**
- * Releases (one or several) in one script. KEYS: budget, leases, then per command: command, host, incident index, VM
- * index, VM holdings. ARGV: per command its commandId, hostId, incidentId and vmId (those the keys were made from).
- * Replies three per command: '1' / '0' / 'STALE', seq and relseq (nil: none).
+ * Releases, then reserves, in one atomic script, each in order exactly as one by one (a reserve sees what a release
+ * freed and an earlier reserve took). KEYS: budget, leases, then per release: command, host, incident index, VM index,
+ * VM holdings; then per reserve: host, command, incident index, VM index, VM holdings. ARGV: the number of releases,
+ * then per release its commandId, hostId, incidentId and vmId (those its keys were made from), then per reserve the
+ * eleven of RESERVE_SCRIPT. Replies three per release ('1' / '0' / 'STALE', seq, relseq) and then three per reserve
+ * (result, seq, relseq; nil: none). When a release is STALE the reserves are not run (their replies are missing): the
+ * caller releases the stale ones by their own keys first, so every release still comes before every reserve.
  */
-export const RELEASE_MANY_SCRIPT = `${POOL_HELPERS}${RELEASE_FUNCTION}
+export const LEDGER_BATCH_SCRIPT = `${POOL_HELPERS}${RELEASE_FUNCTION}${RESERVE_FUNCTION}
+local releases = tonumber(ARGV[1])
 local out = {}
-for i = 0, #ARGV / 4 - 1 do
-  local k, a = 2 + 5 * i, 4 * i
+local stale = false
+for i = 0, releases - 1 do
+  local k, a = 2 + 5 * i, 1 + 4 * i
   out[3 * i + 1], out[3 * i + 2], out[3 * i + 3] = release(KEYS[k + 1], KEYS[k + 2], KEYS[1], KEYS[2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4])
+  if out[3 * i + 1] == 'STALE' then stale = true end
+end
+if not stale then
+  for j = 0, (#KEYS - 2) / 5 - releases - 1 do
+    local i = releases + j
+    local k, a = 2 + 5 * i, 1 + 4 * releases + 11 * j
+    out[3 * i + 1], out[3 * i + 2], out[3 * i + 3] = reserve(KEYS[k + 1], KEYS[1], KEYS[k + 2], KEYS[2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
+      ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11])
+  end
 end
 flush()
 return out

@@ -2,22 +2,21 @@ import type { Redis } from 'ioredis';
 import { RESOURCE_KEYS, type Resources } from '@foresight/core';
 import { StoreError } from '../store-error.js';
 import { assertDocumentJson, assertNonNegative, assertNonNegativeInteger, assertPositiveInteger, assertStoreId, assertStoreResources, serialiseDocument } from '../store-input.js';
-import { ADJUST_SCRIPT, COUNT_VM_HOLDING_SCRIPT, READ_HASHES_SCRIPT, RELEASE_MANY_SCRIPT, RESERVE_MANY_SCRIPT, RESERVE_SCRIPT, TAKE_QUOTA_SCRIPT } from './ledger-scripts.js';
+import { ADJUST_SCRIPT, COUNT_VM_HOLDING_SCRIPT, LEDGER_BATCH_SCRIPT, READ_HASHES_SCRIPT, RESERVE_SCRIPT, TAKE_QUOTA_SCRIPT } from './ledger-scripts.js';
 import { LuaScript } from './lua-script.js';
 import { toStoreError } from './redis-errors.js';
 import { closeRedis, redisClient, unwrap, type RedisStateStoreConfig } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisHotScoresWriter } from './redis-hot-scores.js';
 import { readTopIncidentScores, readVmRisk } from './redis-risk-read-model.js';
-import { assertIncidentScores, assertReserveRequest, matchesFilter } from './state-records.js';
+import { assertIncidentScores, assertReleaseRequests, assertReserveRequest, matchesFilter } from './state-records.js';
 import type {
   AdjustRejection, AdjustResult, DocumentStore, IdempotencyStore, IncidentScores, PoolLedger, Reservation, ReservationFilter, ReservationSequence, ReserveRejection,
   ReleaseRequest, ReserveRequest, ReserveResult, ScoreEntry, SequencedRelease, SequencedReserveResult, StateStore, VmRisk,
 } from './state-store.js';
 
 const reserveScript = new LuaScript(RESERVE_SCRIPT);
-const reserveManyScript = new LuaScript(RESERVE_MANY_SCRIPT);
-const releaseManyScript = new LuaScript(RELEASE_MANY_SCRIPT);
+const ledgerBatchScript = new LuaScript(LEDGER_BATCH_SCRIPT);
 const readHashesScript = new LuaScript(READ_HASHES_SCRIPT);
 /** At most this many items per script call of the batch operations: bounds how long one call holds Redis. */
 const BATCH_LIMIT = 256;
@@ -223,17 +222,29 @@ export class RedisStateStore implements StateStore {
     // NOTE: chunks run one after another on one connection, so the whole stays in order (atomic per chunk).
     for (let i = 0; i < requests.length; i += BATCH_LIMIT) {
       const chunk = requests.slice(i, i + BATCH_LIMIT);
-      const keys = [this.keys.budget(), this.keys.leases()];
-      const args: string[] = [];
-      for (const q of chunk) {
-        keys.push(this.keys.host(q.hostId), this.keys.command(q.commandId), this.keys.incidentReservations(q.incidentId), this.keys.vmReservations(q.vmId), this.keys.vmHoldings(q.vmId));
-        const r = q.resources;
-        args.push(q.commandId, q.hostId, q.vmId, q.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(q.leaseExpiresAt), ...capArgs(q.vmCap));
-      }
-      const replies = await this.guard('reserveMany', () => reserveManyScript.runArray(this.client, keys, args));
-      chunk.forEach((q, k) => results.push({ ...reserveResultOf(replies[3 * k], q.commandId), sequence: sequenceOf(replies[3 * k + 1], replies[3 * k + 2]) }));
+      const replies = await this.guard('reserveMany', () => this.ledgerBatch([], chunk));
+      chunk.forEach((q, k) => results.push(reservedOf(replies, k, q.commandId)));
     }
     return results;
+  }
+
+  async releaseAndReserve(releases: readonly ReleaseRequest[], reserves: readonly ReserveRequest[]): Promise<{ released: SequencedRelease[]; reserved: SequencedReserveResult[] }> {
+    assertReleaseRequests(releases);
+    for (const request of reserves) assertReserveRequest(request);
+    if (releases.length === 0 || reserves.length === 0 || releases.length + reserves.length > BATCH_LIMIT || !releases.every(isNamed)) {
+      const released = await this.guard('releaseMany', () => this.releaseAll(releases));
+      return { released, reserved: await this.reserveManySequenced(reserves) };
+    }
+    return this.guard('releaseAndReserve', async () => {
+      const replies = await this.ledgerBatch(releases, reserves);
+      const released: SequencedRelease[] = releases.map(() => ({ released: false, sequence: {} }));
+      const stale = releases.flatMap((r, i) => (collectRelease(replies, i, r.commandId, released) ? [] : [i]));
+      if (stale.length === 0) return { released, reserved: reserves.map((q, k) => reservedOf(replies, releases.length + k, q.commandId)) };
+      // A release named keys that are not its command's: the script ran the others and no reserve; the stale ones are
+      // released by their own keys, then the reserves run (every release still before every reserve).
+      await this.releaseStale(releases, stale, released);
+      return { released, reserved: await this.reserveManySequenced(reserves) };
+    });
   }
 
   async release(commandId: string): Promise<boolean> {
@@ -247,12 +258,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async releaseManySequenced(requests: readonly ReleaseRequest[]): Promise<SequencedRelease[]> {
-    for (const r of requests) {
-      assertStoreId(r.commandId, 'commandId');
-      if (r.hostId !== undefined) assertStoreId(r.hostId, `release ${r.commandId} hostId`);
-      if (r.incidentId !== undefined) assertStoreId(r.incidentId, `release ${r.commandId} incidentId`);
-      if (r.vmId !== undefined) assertStoreId(r.vmId, `release ${r.commandId} vmId`);
-    }
+    assertReleaseRequests(requests);
     return this.guard('releaseMany', () => this.releaseAll(requests));
   }
 
@@ -384,10 +390,14 @@ export class RedisStateStore implements StateStore {
     const unnamed = requests.flatMap((r, i) => (isNamed(r) ? [] : [i]));
     const named = unnamed.length === 0 ? requests : await this.withKeysRead(requests, unnamed);
     const stale = await this.releaseNamed(named, out);
-    if (stale.length === 0) return out;
-    const reread = await this.withKeysRead(named, stale);
-    if ((await this.releaseNamed(reread, out, new Set(stale))).length > 0) throw new StoreError('STORE_FAILURE', 'release: a command record changed while being released');
+    if (stale.length > 0) await this.releaseStale(named, stale, out);
     return out;
+  }
+
+  /** Releases requests[i] for i in `stale` (named with keys not their command's) by the keys their records name. */
+  private async releaseStale(requests: readonly ReleaseRequest[], stale: readonly number[], out: SequencedRelease[]): Promise<void> {
+    const reread = await this.withKeysRead(requests, stale);
+    if ((await this.releaseNamed(reread, out, new Set(stale))).length > 0) throw new StoreError('STORE_FAILURE', 'release: a command record changed while being released');
   }
 
   /** The requests with hostId, incidentId and vmId read from the records of those at `indexes` (undefined: no record). */
@@ -410,25 +420,31 @@ export class RedisStateStore implements StateStore {
     const stale: number[] = [];
     for (let c = 0; c < indexes.length; c += BATCH_LIMIT) {
       const chunk = indexes.slice(c, c + BATCH_LIMIT);
-      const keys = [this.keys.budget(), this.keys.leases()];
-      const args: string[] = [];
-      for (const i of chunk) {
-        const { commandId, hostId = '', incidentId = '', vmId = '' } = requests[i];
-        keys.push(this.keys.command(commandId), this.keys.host(hostId), this.keys.incidentReservations(incidentId), this.keys.vmReservations(vmId), this.keys.vmHoldings(vmId));
-        args.push(commandId, hostId, incidentId, vmId);
-      }
-      const replies = await releaseManyScript.runArray(this.client, keys, args);
+      const replies = await this.ledgerBatch(chunk.map((i) => requests[i]), []);
       chunk.forEach((i, k) => {
-        const reply = replies[3 * k];
-        if (reply === 'STALE') {
-          stale.push(i);
-          return;
-        }
-        if (reply !== '1' && reply !== '0') throw new StoreError('STORE_FAILURE', `release ${requests[i].commandId}: unexpected script reply ${String(reply)}`);
-        out[i] = { released: reply === '1', sequence: sequenceOf(replies[3 * k + 1], replies[3 * k + 2]) };
+        if (!collectRelease(replies, k, requests[i].commandId, out, i)) stale.push(i);
       });
     }
     return stale;
+  }
+
+  /**
+   * One LEDGER_BATCH_SCRIPT call: the releases (each naming its keys), then the reserves; the script's flat replies,
+   * three per item (none for the reserves when a release was STALE).
+   */
+  private ledgerBatch(releases: readonly ReleaseRequest[], reserves: readonly ReserveRequest[]): Promise<(string | null)[]> {
+    const keys = [this.keys.budget(), this.keys.leases()];
+    const args: string[] = [String(releases.length)];
+    for (const { commandId, hostId = '', incidentId = '', vmId = '' } of releases) {
+      keys.push(this.keys.command(commandId), this.keys.host(hostId), this.keys.incidentReservations(incidentId), this.keys.vmReservations(vmId), this.keys.vmHoldings(vmId));
+      args.push(commandId, hostId, incidentId, vmId);
+    }
+    for (const q of reserves) {
+      keys.push(this.keys.host(q.hostId), this.keys.command(q.commandId), this.keys.incidentReservations(q.incidentId), this.keys.vmReservations(q.vmId), this.keys.vmHoldings(q.vmId));
+      const r = q.resources;
+      args.push(q.commandId, q.hostId, q.vmId, q.incidentId, String(r.cpuMillis), String(r.memoryMiB), String(r.networkMbps), String(q.leaseExpiresAt), ...capArgs(q.vmCap));
+    }
+    return ledgerBatchScript.runArray(this.client, keys, args);
   }
 
   /** The given fields of each hash, one script call per BATCH_LIMIT hashes (null: missing). */
@@ -459,6 +475,20 @@ function reserveResultOf(reply: string | null | undefined, commandId: string): R
   if (reply === 'OK') return { ok: true };
   if (reply === 'UNKNOWN_HOST' || reply === 'INSUFFICIENT_CAPACITY' || reply === 'BUDGET_EXCEEDED' || reply === 'VM_CAP_EXCEEDED') return { ok: false, reason: reply satisfies ReserveRejection };
   throw new StoreError('STORE_FAILURE', `reserve ${commandId}: unexpected script reply ${String(reply)}`);
+}
+
+/** The reserve at item `k` of a ledger batch's replies. */
+function reservedOf(replies: readonly (string | null)[], k: number, commandId: string): SequencedReserveResult {
+  return { ...reserveResultOf(replies[3 * k], commandId), sequence: sequenceOf(replies[3 * k + 1], replies[3 * k + 2]) };
+}
+
+/** Writes the release at item `k` of a ledger batch's replies to out[at] (default k); false (nothing written) when STALE. */
+function collectRelease(replies: readonly (string | null)[], k: number, commandId: string, out: SequencedRelease[], at = k): boolean {
+  const reply = replies[3 * k];
+  if (reply === 'STALE') return false;
+  if (reply !== '1' && reply !== '0') throw new StoreError('STORE_FAILURE', `release ${commandId}: unexpected script reply ${String(reply)}`);
+  out[at] = { released: reply === '1', sequence: sequenceOf(replies[3 * k + 1], replies[3 * k + 2]) };
+  return true;
 }
 
 /** True when a release names every key it touches. */

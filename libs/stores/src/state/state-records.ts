@@ -1,6 +1,6 @@
 import { StoreError } from '../store-error.js';
 import { assertNonNegative, assertPositiveInteger, assertStoreId, assertStoreResources } from '../store-input.js';
-import type { ReservationFilter, ReserveRequest, ScoreEntry } from './state-store.js';
+import type { ReleaseRequest, ReservationFilter, ReserveRequest, ScoreEntry } from './state-store.js';
 
 /** Slack on capacity comparisons so float sums that fit exactly are not refused (the same as the core's ledger). */
 export const LEDGER_EPSILON = 1e-9;
@@ -14,6 +14,16 @@ export function assertReserveRequest(request: ReserveRequest): void {
   assertStoreResources(request.resources, `reserve ${request.commandId} resources`);
   assertNonNegative(request.leaseExpiresAt, `reserve ${request.commandId} leaseExpiresAt`);
   if (request.vmCap !== undefined) assertStoreResources(request.vmCap, `reserve ${request.commandId} vmCap`);
+}
+
+/** Throws INVALID_INPUT on a release whose commandId, or a key it names, is not a store id. */
+export function assertReleaseRequests(requests: readonly ReleaseRequest[]): void {
+  for (const r of requests) {
+    assertStoreId(r.commandId, 'commandId');
+    if (r.hostId !== undefined) assertStoreId(r.hostId, `release ${r.commandId} hostId`);
+    if (r.incidentId !== undefined) assertStoreId(r.incidentId, `release ${r.commandId} incidentId`);
+    if (r.vmId !== undefined) assertStoreId(r.vmId, `release ${r.commandId} vmId`);
+  }
 }
 
 /** Throws INVALID_INPUT on a bad version, TTL, probability, ETA or a VM listed twice. */

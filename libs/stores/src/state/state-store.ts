@@ -170,6 +170,12 @@ export interface LeaseLedger {
   /** releaseMany with each reservation's host sequence after the release (as hostSequences would read it), from the same atomic step. */
   releaseManySequenced(requests: readonly ReleaseRequest[]): Promise<SequencedRelease[]>;
   /**
+   * releaseManySequenced and then reserveManySequenced, with exactly their results and effects (every release before
+   * every reserve, each in order); on Redis one atomic step when every release names its keys and they are at most 256
+   * in all. Every request is validated before any is applied.
+   */
+  releaseAndReserve(releases: readonly ReleaseRequest[], reserves: readonly ReserveRequest[]): Promise<{ released: SequencedRelease[]; reserved: SequencedReserveResult[] }>;
+  /**
    * Atomically changes an active reservation to `resources` (growth must fit the host, the budget and, when given,
    * `vmCap` for what the VM's reservations hold in all; shrinking always does), optionally moving its lease expiry.
    */
