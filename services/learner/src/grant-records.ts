@@ -68,10 +68,26 @@ export class GrantRecords {
   async appliedAt(incidentId: string, vmId: string): Promise<number | undefined> {
     const grant = await readDocument<GrantRecord>(this.store, LEARNER_DOCUMENTS.grant, pairDocumentId(incidentId, vmId));
     if (grant === undefined) return undefined;
-    const outcome = await readDocument<CommandOutcomeRecord>(this.store, LEARNER_DOCUMENTS.commandOutcome, grant.commandId);
-    if (outcome === undefined || outcome.status === 'DEFERRED') return grant.issuedAt;
-    if (outcome.status !== 'APPLIED') return undefined;
-    return outcome.appliedAt ?? outcome.reportedAt;
+    return appliedAtOf(grant, await readDocument<CommandOutcomeRecord>(this.store, LEARNER_DOCUMENTS.commandOutcome, grant.commandId));
+  }
+
+  /** appliedAt of several VMs of an incident, with one read of their grants and one of those grants' outcomes: the VMs whose grant was in place. */
+  async appliedAtMany(incidentId: string, vmIds: readonly string[]): Promise<Map<string, number>> {
+    const applied = new Map<string, number>();
+    if (vmIds.length === 0) return applied;
+    const grants = await readDocuments<GrantRecord>(this.store, LEARNER_DOCUMENTS.grant, vmIds.map((vmId) => pairDocumentId(incidentId, vmId)));
+    const granted = vmIds.flatMap((vmId) => {
+      const grant = grants.get(pairDocumentId(incidentId, vmId));
+      return grant === undefined ? [] : [{ vmId, grant }];
+    });
+    if (granted.length === 0) return applied;
+    const outcomes = await this.store.documents.getMany(LEARNER_DOCUMENTS.commandOutcome, granted.map(({ grant }) => grant.commandId));
+    granted.forEach(({ vmId, grant }, i) => {
+      const json = outcomes[i];
+      const at = appliedAtOf(grant, json === undefined ? undefined : (JSON.parse(json) as CommandOutcomeRecord));
+      if (at !== undefined) applied.set(vmId, at);
+    });
+    return applied;
   }
 
   /** Forgets the grant of (incident, VM) and its outcome once the incident is labelled. */
@@ -82,4 +98,30 @@ export class GrantRecords {
     await this.store.documents.delete(LEARNER_DOCUMENTS.commandOutcome, grant.commandId);
     await this.store.documents.delete(LEARNER_DOCUMENTS.grant, id);
   }
+
+  /**
+   * forget for several VMs of an incident: one read of their grants, then the deletions sent together, in the order
+   * forgetting them one by one makes (each VM's outcome, then its grant).
+   */
+  async forgetMany(incidentId: string, vmIds: readonly string[]): Promise<void> {
+    if (vmIds.length === 0) return;
+    const ids = vmIds.map((vmId) => pairDocumentId(incidentId, vmId));
+    const grants = await readDocuments<GrantRecord>(this.store, LEARNER_DOCUMENTS.grant, ids);
+    // NOTE: the store sends each call's command as it is made, so Redis applies them in this order: a crash leaves at
+    // most one VM whose outcome is gone and grant is not, as one by one does.
+    await Promise.all(ids.flatMap((id) => {
+      const grant = grants.get(id);
+      return grant === undefined ? [] : [
+        this.store.documents.delete(LEARNER_DOCUMENTS.commandOutcome, grant.commandId),
+        this.store.documents.delete(LEARNER_DOCUMENTS.grant, id),
+      ];
+    }));
+  }
+}
+
+/** When a grant was in place given its outcome: without one (no actuator feedback yet) or DEFERRED, when issued. */
+function appliedAtOf(grant: GrantRecord, outcome: CommandOutcomeRecord | undefined): number | undefined {
+  if (outcome === undefined || outcome.status === 'DEFERRED') return grant.issuedAt;
+  if (outcome.status !== 'APPLIED') return undefined;
+  return outcome.appliedAt ?? outcome.reportedAt;
 }

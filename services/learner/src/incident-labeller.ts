@@ -65,12 +65,7 @@ export class IncidentLabeller {
           continue;
         }
         const vmIds = Object.keys(incident.predictions);
-        const applied = await Promise.all(vmIds.map((vmId) => this.deps.grants.appliedAt(incidentId, vmId)));
-        const grantAppliedAt = new Map<string, number>();
-        vmIds.forEach((vmId, i) => {
-          const at = applied[i];
-          if (at !== undefined) grantAppliedAt.set(vmId, at);
-        });
+        const grantAppliedAt = await this.deps.grants.appliedAtMany(incidentId, vmIds);
         const onsets = await this.deps.onsets.of(incident.systemId);
         const { outcome, evaluation } = labelIncident(incident, {
           onsets, horizonMs, grantAppliedAt, featuresOf, ...(exposing === undefined ? {} : { exposing }),
@@ -80,7 +75,7 @@ export class IncidentLabeller {
         const history = this.deps.graphStore;
         if (history !== undefined) await history.recordIncident(incidentRecordOf(incident, outcome));
         await publish('evaluations', [{ eventId: `evaluation:${incidentId}`, eventTime: now, ...evaluation }]);
-        for (const vmId of vmIds) await this.deps.grants.forget(incidentId, vmId);
+        await this.deps.grants.forgetMany(incidentId, vmIds);
         await this.deps.predictions.markLabelled(incidentId, now);
         this.followed.delete(incidentId);
         this.deps.metrics.incidentLabelled(evaluation.truePositives, evaluation.predicted);

@@ -108,4 +108,32 @@ describe('learner runs', () => {
       [LEARNER_DOCUMENTS.commandOutcome],
     )), { numRuns: 200 });
   });
+
+  it('reads and forgets the grants of an incident\'s VMs at once as one VM at a time does', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(command, { maxLength: 30 }), fc.array(outcome, { maxLength: 10 }), async (commands, outcomes) => {
+      const stores = [new InMemoryStateStore(), new InMemoryStateStore()];
+      for (const store of stores) {
+        const grants = new GrantRecords(store);
+        await grants.recordCommands(commands);
+        // Outcomes of the granting commands, so that some grants have one.
+        const granting = commands.filter((c) => c.action === 'GRANT' && c.mode === 'ENFORCE');
+        await grants.recordOutcomes(outcomes.map((o, i) => (granting.length === 0 ? o : { ...o, commandId: granting[i % granting.length].commandId })));
+      }
+      const vmIds = ['vm0', 'vm1', 'vm2', 'vm3', 'vm9'];
+      for (const incidentId of ['inc0', 'inc1', 'inc2']) {
+        const [one, many] = stores.map((store) => new GrantRecords(store));
+        const oneByOne = new Map<string, number>();
+        for (const vmId of vmIds) {
+          const at = await one.appliedAt(incidentId, vmId);
+          if (at !== undefined) oneByOne.set(vmId, at);
+        }
+        assert.deepEqual(await many.appliedAtMany(incidentId, vmIds), oneByOne);
+        for (const vmId of vmIds.slice(0, 3)) await one.forget(incidentId, vmId);
+        await many.forgetMany(incidentId, vmIds.slice(0, 3));
+        for (const kind of [LEARNER_DOCUMENTS.grant, LEARNER_DOCUMENTS.commandOutcome]) {
+          assert.deepEqual(await stores[1].documents.list(kind), await stores[0].documents.list(kind), kind);
+        }
+      }
+    }), { numRuns: 200 });
+  });
 });
