@@ -1,4 +1,4 @@
-// `npx tsx services/learner/bench/learner-folds.bench.ts [--anomalies N] [--run R] [--impl DIR] [--label]`: the learner's
+// `node services/learner/dist/bench/learner-folds.bench.js [--anomalies N] [--run R] [--impl DIR] [--label]`: the learner's
 // consumers alone on the real Redis (REDIS_URL, default redis://127.0.0.1:6379; keys under a prefix of their own,
 // deleted after), fed the messages of N anomalies as the pipeline bench makes them (3,000 VMs in 80 systems; per
 // anomaly an OPEN and a RESOLVED, an OPEN assessment listing ~27 VMs, sometimes an update, a CLOSED one; a GRANT per
@@ -6,7 +6,8 @@
 // message through `handle`; 64: a backlog, through `handleRun`), the runtime's idempotency calls included for the
 // consumers that are not idempotent by themselves. Prints this process's CPU and the Redis commands per anomaly;
 // --label then labels every incident (one tick past the horizon) and prints that too. --impl DIR runs another copy
-// of the learner's sources (e.g. a checkout of an earlier commit), to compare.
+// of the learner's compiled sources (or, run with `npx tsx services/learner/bench/learner-folds.bench.ts`, its .ts
+// sources, e.g. a checkout of an earlier commit), to compare.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
@@ -15,6 +16,7 @@ import type { AllocationCommand, AnomalyEvent, RiskAssessment } from '@foresight
 import { SeededRandom, defaultModel } from '@foresight/core';
 import type { AnyConsumerDeclaration, MessageBus } from '@foresight/messaging';
 import { RedisStateStore } from '@foresight/stores';
+import type { createLearner as createLearnerHere } from '../src/learner.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -84,7 +86,7 @@ function messages(): { anomalies: AnomalyEvent[]; risk: RiskAssessment[]; alloca
 }
 
 async function main(): Promise<void> {
-  const { createLearner } = await import(pathToFileURL(`${IMPL}/learner.ts`).href) as typeof import('../src/learner.js');
+  const { createLearner } = await import(pathToFileURL(`${IMPL}/learner.js`).href) as { createLearner: typeof createLearnerHere };
   const prefix = `bench:learner:${randomUUID().slice(0, 8)}:`;
   const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const store = new RedisStateStore({ host: url.hostname, port: Number(url.port || 6379), keyPrefix: prefix });
