@@ -112,24 +112,33 @@ export class IncidentAllocator {
     const open = risks.filter((r) => r.status !== 'CLOSED');
     const vmIds = [...new Set(open.flatMap((r) => [...namedVms(r).map((e) => e.vmId), ...r.sources.map((s) => s.vmId)]))];
     const windows = open.map((r) => grantWindow(modeOf(settings, r.systemId), r.eventTime));
+    // The incidents' own reservations take two round trips (their ids, then their records): the second rides with the
+    // ledger view's first read below instead of delaying the planning inputs.
+    const readHeld = (): Promise<readonly Reservation[]> => {
+      const held = readHeldReservations(store, ids);
+      held.catch(() => undefined); // NOTE: awaited below, or dropped when the round re-reads or has nothing to do
+      return held;
+    };
     const read = () => Promise.all([
       this.book.loadMany(ids),
       this.deps.model.get(),
       this.deps.inventory.placements(vmIds),
-      readHeldReservations(store, ids),
       this.rateLimit.left(windows),
     ]);
+    let held = readHeld();
     // A store that lost the allocator's state is rebuilt before anything is planned against it. The epoch marker is
     // read with the round's reads (one round trip); when it is missing, the state is rebuilt and everything read again.
     const [current, reads] = await Promise.all([this.deps.epoch.current(), read()]);
     const epoch = current ?? await this.deps.epoch.ensure(Math.max(...risks.map((r) => r.eventTime)));
-    const [loaded, model, placementList, held, allowance] = current === undefined ? await read() : reads;
+    if (current === undefined) held = readHeld();
+    const [loaded, model, placementList, allowance] = current === undefined ? await read() : reads;
     let records = loaded;
-    let heldNow = held;
     // Passes a crash left half done are finished first (rare), with their round; the ledger is then read again.
     if (records.some((record) => record.pending !== undefined)) {
+      await held;
       await this.finishRounds(records, ids, publish, epoch);
-      [records, heldNow] = await Promise.all([this.book.loadMany(ids), readHeldReservations(store, ids)]);
+      held = readHeld();
+      records = await this.book.loadMany(ids);
     }
     const todo = risks.flatMap((risk, i) => {
       const record = records[i];
@@ -148,7 +157,7 @@ export class IncidentAllocator {
     // pass of the round may grant or grow there (then they are among the grantable or SHADOW-leased).
     const closing = new Set(todo.flatMap(({ risk }) => (risk.status === 'CLOSED' ? [risk.incidentId] : [])));
     const ledger = await readLedgerView(
-      store, heldNow, [...grantable, ...shadowLeases].map((e) => e.vmId), [...grantable, ...shadowLeases].map((e) => e.hostId),
+      store, held, [...grantable, ...shadowLeases].map((e) => e.vmId), [...grantable, ...shadowLeases].map((e) => e.hostId),
       new Map(todo.map(({ record }) => [record.incidentId, record.shadowLeases])), closing,
     );
     const round = allocationRound({ assessments, ledger, placements, rateAllowance: allowance, model, settings });
