@@ -53,8 +53,6 @@ export async function startStackPipeline(stack: StackConnection, setup: Pipeline
     const connect = async (name: string, idempotent: boolean, options: Partial<KafkaBusOptions> = {}): Promise<KafkaBus> => {
       const bus = await KafkaBus.connect({
         connection: { ...stack.kafka, clientId: `${stack.kafka.clientId}-${name}` }, topicPrefix, ...stack.consumer, logger,
-        // A finished batch shows in the committed offsets at once: KafkaCatchUp's waits read them after every tick.
-        commitDelayMs: 0,
         ...(idempotent ? { idempotency: { store: stateStore.idempotency } } : {}), ...options,
       });
       closers.push(() => bus.close());

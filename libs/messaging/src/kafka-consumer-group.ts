@@ -220,8 +220,9 @@ export class KafkaConsumerGroup {
 
   private run(): Promise<void> {
     return this.consumer.run({
-      // NOTE: kafkajs's auto-commit commits after every batch; commits are this class's (afterBatch, commitWaiting).
-      autoCommit: false,
+      // NOTE: with commitDelayMs 0 kafkajs commits after every batch (and at a rebalance) itself; otherwise commits are
+      // this class's (afterBatch, commitWaiting).
+      autoCommit: this.settings.commitDelayMs === 0,
       autoCommitThreshold: this.settings.commitEveryMessages,
       autoCommitInterval: this.settings.commitEveryMs,
       eachBatchAutoResolve: false,
@@ -298,13 +299,15 @@ export class KafkaConsumerGroup {
   }
 
   /**
-   * After a batch: commits when commitEveryMessages records or commitEveryMs wait (kafkajs's thresholds), everything
-   * at a stop or with commitDelayMs 0, and otherwise makes sure what waits is committed within commitDelayMs even if no
+   * After a batch (commitDelayMs > 0): commits when commitEveryMessages records or commitEveryMs wait (kafkajs's
+   * thresholds), everything at a stop, and otherwise makes sure what waits is committed within commitDelayMs even if no
    * batch follows.
    */
   private async afterBatch(payload: EachBatchPayload): Promise<void> {
+    // kafkajs's auto-commit does it all after the batch returns.
+    if (this.settings.commitDelayMs === 0) return;
     this.uncommittedOffsets = () => payload.uncommittedOffsets();
-    if (this.stopping || this.settings.commitDelayMs === 0) {
+    if (this.stopping) {
       const waiting = flatOffsets(payload.uncommittedOffsets());
       if (waiting.length > 0) await payload.commitOffsetsIfNecessary({ topics: payload.uncommittedOffsets().topics });
       return;
