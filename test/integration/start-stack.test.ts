@@ -111,7 +111,7 @@ describe('foresight start --stack on the real stack', () => {
     const lastVersion = new Map<string, number>();
     for (const r of risks) lastVersion.set(r.incidentId, Math.max(lastVersion.get(r.incidentId) ?? 0, r.version));
     for (const [incidentId, version] of lastVersion) assert.equal((await state.topIncidentScores(incidentId, 5))?.version, version, `hot scores of ${incidentId}`);
-    // A VM's risk hash holds only the incidents scoring it now: a closed incident leaves nothing in any of them.
+    // A VM's risk comes from the live incidents only: a closed incident leaves the live index.
     const atRisk = new Set(risks.flatMap((r) => r.atRisk.map((v) => v.vmId)));
     assert.ok(atRisk.size > 0, 'VMs were at risk during the run');
     const closed = new Set(risks.filter((r) => r.status === 'CLOSED').map((r) => r.incidentId));
@@ -120,8 +120,9 @@ describe('foresight start --stack on the real stack', () => {
       const risk = await state.vmRisk(vmId);
       for (const incident of risk?.incidents ?? []) assert.ok(!closed.has(incident.incidentId), `${vmId} still at risk in closed ${incident.incidentId}`);
     }
-    const vmRiskKeys = await redis.keys(`${stack.redisKeyPrefix}vmrisk:*`);
-    if (open.length === 0) assert.equal(vmRiskKeys.length, 0, 'every incident closed: no VM risk left');
+    const live = await redis.zrange(`${stack.redisKeyPrefix}scorelive`, 0, -1);
+    for (const incidentId of closed) assert.ok(!live.includes(incidentId), `closed ${incidentId} left the live index`);
+    if (open.length === 0) assert.equal(live.length, 0, 'every incident closed: no live incident left');
 
     // ---- the cleanup the CLI does without --keep ----
     const dropped = await dropStackRun(stack);

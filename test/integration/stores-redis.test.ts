@@ -89,23 +89,26 @@ describe('RedisStateStore', () => {
     }
   });
 
-  it('keeps a VM\'s risk hash to the incidents that score it now: a dropped VM loses the field, a closed incident leaves none', async () => {
+  it('keeps per incident only its live version: a dropped VM and a closed incident leave nothing but the version key', async () => {
     const world = newTestWorld('redis-vmrisk');
     const store = new RedisStateStore({ ...connection, keyPrefix: world.keyPrefix });
     const raw = rawClient();
-    const risk = (vmId: string) => raw.hgetall(`${world.keyPrefix}vmrisk:${vmId}`);
+    const live = () => raw.zrange(`${world.keyPrefix}scorelive`, 0, -1);
     try {
       await store.init();
       await store.putIncidentScores('i', 1, [{ vmId: 'v', probability: 0.5, etaAt: 1 }, { vmId: 'w', probability: 0.4, etaAt: 1 }], 60_000);
       await store.putIncidentScores('j', 1, [{ vmId: 'v', probability: 0.2, etaAt: 1 }], 60_000);
       await store.putIncidentScores('i', 2, [{ vmId: 'w', probability: 0.6, etaAt: 2 }], 60_000);
-      assert.deepEqual(await risk('v'), { j: '1|0.2|1' }, 'v is no longer scored by i');
-      assert.deepEqual(await risk('w'), { i: '2|0.6|2' });
+      assert.deepEqual((await live()).sort(), ['i', 'j']);
+      assert.deepEqual(await raw.zrange(`${world.keyPrefix}scores:i`, 0, -1), ['w'], 'v is no longer scored by i');
+      assert.deepEqual((await store.vmRisk('v'))?.incidents.map((x) => x.incidentId), ['j']);
       await store.putIncidentScores('i', 3, [], 60_000);
-      assert.equal(await raw.exists(`${world.keyPrefix}vmrisk:w`), 0, 'closing i emptied w\'s hash, so it is gone');
-      assert.deepEqual(await risk('v'), { j: '1|0.2|1' });
+      assert.deepEqual(await live(), ['j'], 'a closed incident leaves the index');
+      assert.equal(await raw.exists(`${world.keyPrefix}scores:i`, `${world.keyPrefix}etas:i`), 0, 'and keeps no scores');
+      assert.equal(await store.vmRisk('w'), undefined);
       await store.putIncidentScores('j', 2, [], 60_000);
-      assert.equal(await raw.exists(`${world.keyPrefix}vmrisk:v`), 0);
+      assert.deepEqual(await live(), []);
+      assert.deepEqual((await raw.keys(`${world.keyPrefix}*`)).filter((key) => !key.includes('scorever:')).filter((key) => /scores:|etas:|vmrisk:/.test(key)), [], 'nothing but the version keys');
     } finally {
       raw.disconnect();
       await store.dropPrefix();

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { assertPositiveInteger, assertStoreId } from '../store-input.js';
 import { closeRedis, redisClient, unwrap, type RedisStateStoreConfig } from './redis-connection.js';
 import { toStoreError } from './redis-errors.js';
+import { liveScoresKey } from './redis-hot-scores.js';
 import { RedisKeys } from './redis-keys.js';
 import type { IncidentRisk, IncidentScores, RiskReadModel, ScoreEntry, VmRisk } from './risk-read-model.js';
 
@@ -22,15 +23,20 @@ export async function readTopIncidentScores(client: Redis, keys: RedisKeys, inci
   return { incidentId, version: Number(version), entries };
 }
 
-/** A VM's risk: its `vmrisk` fields, each kept only while its incident's version key still holds that version. */
+/**
+ * A VM's risk: its score in every live incident (the index's members whose version key still holds), read in one
+ * MULTI so each incident's version, probability and ETA are of the same write.
+ */
 export async function readVmRisk(client: Redis, keys: RedisKeys, vmId: string): Promise<VmRisk | undefined> {
-  const fields = Object.entries(await client.hgetall(keys.vmRisk(vmId)));
-  if (fields.length === 0) return undefined;
-  const versions = await client.mget(fields.map(([incidentId]) => keys.scoreVersion(incidentId)));
+  const live = await client.zrange(liveScoresKey(keys), 0, -1);
+  if (live.length === 0) return undefined;
+  const read = client.multi();
+  for (const incidentId of live) read.get(keys.scoreVersion(incidentId)).zscore(keys.scores(incidentId), vmId).hget(keys.etas(incidentId), vmId);
+  const replies = unwrap(await read.exec()) as (string | null)[];
   const incidents: IncidentRisk[] = [];
-  fields.forEach(([incidentId, value], i) => {
-    const [version, probability, etaAt] = value.split('|');
-    if (versions[i] !== null && versions[i] === version) incidents.push({ incidentId, version: Number(version), probability: Number(probability), etaAt: Number(etaAt) });
+  live.forEach((incidentId, i) => {
+    const [version, probability, etaAt] = replies.slice(3 * i, 3 * i + 3);
+    if (version !== null && probability !== null && etaAt !== null) incidents.push({ incidentId, version: Number(version), probability: Number(probability), etaAt: Number(etaAt) });
   });
   if (incidents.length === 0) return undefined;
   incidents.sort((a, b) => b.probability - a.probability || (a.incidentId < b.incidentId ? -1 : a.incidentId > b.incidentId ? 1 : 0));
