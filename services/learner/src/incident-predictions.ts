@@ -97,17 +97,20 @@ export function foldAssessment(current: IncidentPredictions | undefined, risk: R
     const flagged = entry.probability >= predictionThreshold ? risk.generatedAt : undefined;
     const firstFlaggedAt = before?.firstFlaggedAt ?? flagged;
     const edge = edgeOf(entry) ?? before?.edge;
-    predictions[entry.vmId] = {
-      vmId: entry.vmId, probability: Math.max(before?.probability ?? 0, Math.min(1, Math.max(0, entry.probability))),
-      ...(firstFlaggedAt === undefined ? {} : { firstFlaggedAt }), ...(edge === undefined ? {} : { edge }),
-    };
+    const vmId = entry.vmId;
+    const probability = Math.max(before?.probability ?? 0, Math.min(1, Math.max(0, entry.probability)));
+    // NOTE: one literal per shape (not conditional spreads): this runs for every listed VM of every assessment.
+    predictions[vmId] = firstFlaggedAt === undefined
+      ? (edge === undefined ? { vmId, probability } : { vmId, probability, edge })
+      : (edge === undefined ? { vmId, probability, firstFlaggedAt } : { vmId, probability, firstFlaggedAt, edge });
   }
-  const onsets = Object.values(sources);
+  let onsetAt = Number.POSITIVE_INFINITY;
+  for (const vmId in sources) onsetAt = Math.min(onsetAt, sources[vmId]);
   const closedAt = risk.status === 'CLOSED' ? risk.generatedAt : current?.closedAt;
   return {
     incidentId: risk.incidentId, systemId: risk.systemId, anomalyType: current?.anomalyType ?? risk.anomalyType,
     modelVersion: current?.modelVersion ?? risk.modelVersion,
-    onsetAt: onsets.length > 0 ? Math.min(...onsets) : (current?.onsetAt ?? risk.generatedAt),
+    onsetAt: onsetAt !== Number.POSITIVE_INFINITY ? onsetAt : (current?.onsetAt ?? risk.generatedAt),
     sources, lastVersion: risk.version, predictions, ...(closedAt === undefined ? {} : { closedAt }),
   };
 }

@@ -18,6 +18,38 @@ const assessment = fc.record({
   })),
 }));
 
+/** The fold as first written (conditional spreads), kept as the reference of the faster one. */
+function referenceFold(current: IncidentPredictions | undefined, risk: RiskAssessment, predictionThreshold: number): IncidentPredictions {
+  if (current !== undefined && risk.version <= current.lastVersion) return current;
+  const sources: Record<string, number> = { ...current?.sources };
+  for (const s of risk.sources) {
+    const known = sources[s.vmId];
+    if (known !== undefined) sources[s.vmId] = Math.min(known, s.onsetAt);
+    else if (current === undefined || (current.predictions[s.vmId] === undefined && s.onsetAt <= current.onsetAt)) sources[s.vmId] = s.onsetAt;
+  }
+  const predictions: Record<string, IncidentPredictions['predictions'][string]> = { ...current?.predictions };
+  for (const entry of risk.atRisk) {
+    if (!Number.isFinite(entry.probability)) continue;
+    const before = predictions[entry.vmId];
+    const flagged = entry.probability >= predictionThreshold ? risk.generatedAt : undefined;
+    const firstFlaggedAt = before?.firstFlaggedAt ?? flagged;
+    const hop = entry.contributions.findLast((c) => c.to === entry.vmId);
+    const edge = (hop === undefined ? undefined : { parentVmId: hop.from, kind: hop.kind, direction: hop.direction }) ?? before?.edge;
+    predictions[entry.vmId] = {
+      vmId: entry.vmId, probability: Math.max(before?.probability ?? 0, Math.min(1, Math.max(0, entry.probability))),
+      ...(firstFlaggedAt === undefined ? {} : { firstFlaggedAt }), ...(edge === undefined ? {} : { edge }),
+    };
+  }
+  const onsets = Object.values(sources);
+  const closedAt = risk.status === 'CLOSED' ? risk.generatedAt : current?.closedAt;
+  return {
+    incidentId: risk.incidentId, systemId: risk.systemId, anomalyType: current?.anomalyType ?? risk.anomalyType,
+    modelVersion: current?.modelVersion ?? risk.modelVersion,
+    onsetAt: onsets.length > 0 ? Math.min(...onsets) : (current?.onsetAt ?? risk.generatedAt),
+    sources, lastVersion: risk.version, predictions, ...(closedAt === undefined ? {} : { closedAt }),
+  };
+}
+
 /** The same incident with its keys in a fixed order (the stored form does not keep the order of an object's keys). */
 function canonical(incident: IncidentPredictions | undefined): unknown {
   if (incident === undefined) return undefined;
@@ -26,6 +58,22 @@ function canonical(incident: IncidentPredictions | undefined): unknown {
 }
 
 describe('incident prediction documents', () => {
+  it('fold assessments exactly as the reference fold does, keys in the same order', () => {
+    const risky = assessment.chain((r) => fc.record({ sourceAt: fc.integer({ min: 0, max: 3_000 }), extra: fc.boolean(), p: fc.constantFrom(Number.NaN, 2, -1, 0.5) }).map(({ sourceAt, extra, p }) => ({
+      ...r, sources: [{ vmId: extra ? 'vm1' : 'src', onsetAt: sourceAt }, { vmId: 'src', onsetAt: 500 * r.version }],
+      atRisk: [...r.atRisk, ...(extra ? [{ ...r.atRisk[0] ?? { vmId: 'vm5', hostId: 'h1', etaMs: 0, path: [], contributions: [] }, probability: p }] : [])],
+    })));
+    fc.assert(fc.property(fc.array(risky, { minLength: 1, maxLength: 6 }), (risks) => {
+      let incident: IncidentPredictions | undefined;
+      let reference: IncidentPredictions | undefined;
+      for (const risk of risks) {
+        incident = foldAssessment(incident, risk, 0.3);
+        reference = referenceFold(reference, risk, 0.3);
+        assert.equal(JSON.stringify(incident), JSON.stringify(reference));
+      }
+    }), { numRuns: 500 });
+  });
+
   it('decode what they encode: every listed VM, its probability, first flag and edge, in listing order', () => {
     fc.assert(fc.property(fc.array(assessment, { minLength: 1, maxLength: 6 }), (risks) => {
       let incident: IncidentPredictions | undefined;
