@@ -235,8 +235,9 @@ export class IncidentAllocator {
       if (reservation === undefined) return;
       const commandId = commandIdFor(subject.incidentId, subject.vmId, `outcome-${encodeURIComponent(outcome.commandId)}`, 'RELEASE');
       const release = forcedRelease(reservation, commandId, 'ENFORCE', outcome.eventTime, reservation.commandId, 'not_carried_out');
-      await this.deps.store.release(reservation.commandId);
-      const [sequence] = await this.deps.store.hostSequences([reservation.commandId]);
+      const [{ sequence }] = await this.deps.store.releaseManySequenced([
+        { commandId: reservation.commandId, hostId: reservation.hostId, incidentId: reservation.incidentId, vmId: reservation.vmId },
+      ]);
       this.deps.logger.warn({ commandId: outcome.commandId, status: outcome.status, detail: outcome.detail, freed: reservation.resources }, 'command not carried out: reservation freed');
       await this.publish([{ command: release, now: outcome.eventTime, hostSequence: sequence.released ?? 0 }], publish, epoch);
     });
