@@ -35,19 +35,21 @@ export async function readDocuments<T>(store: HasDocuments, kind: string, ids: r
   }));
 }
 
-/** Writes a JSON document. */
+/** Writes a JSON document (serialised by the store when it can: then it does not parse it again to check it). */
 export async function writeDocument(store: HasDocuments, kind: string, id: string, value: unknown): Promise<void> {
-  await store.documents.put(kind, id, JSON.stringify(value));
+  if (store.documents.putValues !== undefined) await store.documents.putValues(kind, [{ id, value }]);
+  else await store.documents.put(kind, id, JSON.stringify(value));
 }
 
 /**
  * Writes several JSON documents of one kind in one store call (one Redis command instead of one per document), all or
- * none; nothing is sent when there are none.
+ * none, serialised by the store when it can (putValues: not parsed again to check them); nothing is sent when there
+ * are none.
  */
 export async function writeDocuments(store: HasDocuments, kind: string, documents: readonly (readonly [id: string, value: unknown])[]): Promise<void> {
   if (documents.length === 0) return;
-  if (documents.length === 1) return writeDocument(store, kind, documents[0][0], documents[0][1]);
-  await store.documents.putMany(kind, documents.map(([id, value]) => ({ id, json: JSON.stringify(value) })));
+  if (store.documents.putValues !== undefined) await store.documents.putValues(kind, documents.map(([id, value]) => ({ id, value })));
+  else await store.documents.putMany(kind, documents.map(([id, value]) => ({ id, json: JSON.stringify(value) })));
 }
 
 /** The document id of an (incident, VM) pair. */
