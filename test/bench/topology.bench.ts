@@ -174,7 +174,10 @@ try {
     const cpuBefore = { builder: cpuSecondsOf(builderPid), neo4j: cpuSecondsOf(stack.neo4j), kafka: cpuSecondsOf(stack.kafka) };
     const begin = performance.now();
     const publishMs = await publishAll(topic, events);
-    await until(`the builder to take the ${name}`, async () => (await lag(builderGroup, topic)) === 0 && (await unflushed()) === 0, 3_600_000, 100);
+    await until(`the builder to take the ${name}`, async () => {
+      if (builder.child.exitCode !== null || builder.child.signalCode !== null) throw new Error('the topology-builder exited');
+      return (await lag(builderGroup, topic)) === 0 && (await unflushed()) === 0;
+    }, 3_600_000, 100);
     const ms = performance.now() - begin;
     const after = await writes();
     const cpu = Object.fromEntries(Object.entries(cpuBefore).map(([k, v]) => {
