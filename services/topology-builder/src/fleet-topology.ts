@@ -196,6 +196,12 @@ export class FleetTopology {
     return p.vms.size + p.removedVms.size + p.hosts.size + p.pathways.size;
   }
 
+  /** Pending VM upserts and removals and host changes: what is written through (not re-observed like pathways). */
+  pendingWriteThrough(): number {
+    const p = this.pending;
+    return p.vms.size + p.removedVms.size + p.hosts.size;
+  }
+
   /** True when something is waiting to be flushed. */
   hasPending(): boolean {
     const p = this.pending;

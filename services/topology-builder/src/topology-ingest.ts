@@ -115,36 +115,81 @@ export class TopologyIngest {
   }
 
   /** A VM upsert or removal: written through. */
-  async applyInventory(event: InventoryEvent, publish: Publish): Promise<void> {
-    await this.catchUpWithOwnership();
-    this.observeTime(event.eventTime);
-    const changed = event.removed
-      ? this.topology.removeVm(event.vmId)
-      : this.topology.upsertVm({
-        id: event.vmId, hostId: event.hostId, groupId: event.groupId, systemId: event.systemId,
-        capacity: event.capacity, allocation: event.allocation, criticality: event.criticality,
-      });
-    if (changed) await this.flush(publish);
+  applyInventory(event: InventoryEvent, publish: Publish): Promise<void> {
+    return this.applyInventoryRun([event], publish);
   }
 
-  /** A host's capacity: written through. A removed host is kept with zero capacity (the store has no host removal). */
-  async applyHost(event: HostEvent, publish: Publish): Promise<void> {
+  /**
+   * A run of VM upserts and removals (consecutive records of a partition, in order): each applied to the topology in
+   * order, then written through once (one store write and one publish for the run) before the run is acknowledged.
+   */
+  async applyInventoryRun(events: readonly InventoryEvent[], publish: Publish): Promise<void> {
     await this.catchUpWithOwnership();
-    this.observeTime(event.eventTime);
-    const capacity = event.removed ? { cpuMillis: 0, memoryMiB: 0, networkMbps: 0 } : event.capacity;
-    if (this.topology.upsertHost({ hostId: event.hostId, capacity })) await this.flush(publish);
+    let changed = false;
+    for (const event of events) {
+      this.observeTime(event.eventTime);
+      const applied = event.removed
+        ? this.topology.removeVm(event.vmId)
+        : this.topology.upsertVm({
+          id: event.vmId, hostId: event.hostId, groupId: event.groupId, systemId: event.systemId,
+          capacity: event.capacity, allocation: event.allocation, criticality: event.criticality,
+        });
+      changed ||= applied;
+    }
+    await this.writeThrough(changed, publish);
+  }
+
+  /** A host's capacity: written through. */
+  applyHost(event: HostEvent, publish: Publish): Promise<void> {
+    return this.applyHostRun([event], publish);
+  }
+
+  /**
+   * A run of host capacities, applied in order, then written through once. A removed host is kept with zero capacity
+   * (the store has no host removal).
+   */
+  async applyHostRun(events: readonly HostEvent[], publish: Publish): Promise<void> {
+    await this.catchUpWithOwnership();
+    let changed = false;
+    for (const event of events) {
+      this.observeTime(event.eventTime);
+      const capacity = event.removed ? { cpuMillis: 0, memoryMiB: 0, networkMbps: 0 } : event.capacity;
+      changed = this.topology.upsertHost({ hostId: event.hostId, capacity }) || changed;
+    }
+    await this.writeThrough(changed, publish);
+  }
+
+  /**
+   * Writes through before a run of inventory or host events is acknowledged: flushes when the run changed something.
+   * When it changed nothing (e.g. a run redelivered after its flush failed: its changes are already held, restored
+   * as pending), it still waits for the flush in flight and flushes what VM and host changes are left pending, so
+   * that no acknowledged change is only in memory.
+   */
+  private async writeThrough(changed: boolean, publish: Publish): Promise<void> {
+    if (!changed) {
+      await this.flushing;
+      if (this.topology.pendingWriteThrough() === 0) return;
+    }
+    await this.flush(publish);
   }
 
   /** A flow window: folded into its pathway's decayed features; flushed when due. */
-  async applyFlow(event: FlowEvent, publish: Publish): Promise<void> {
+  applyFlow(event: FlowEvent, publish: Publish): Promise<void> {
+    return this.applyFlowRun([event], publish);
+  }
+
+  /** A run of flow windows, folded in order; flushed once after the run when due. */
+  async applyFlowRun(events: readonly FlowEvent[], publish: Publish): Promise<void> {
     await this.catchUpWithOwnership();
-    const at = Math.max(event.windowEnd, event.eventTime);
-    this.observeTime(at);
-    const observed = this.topology.observe(
-      { source: event.source, target: event.target, kind: event.kind },
-      { bandwidthMbps: event.bandwidthMbps, callsPerSec: event.callsPerSec, latencyP50Ms: event.latencyP50Ms, latencyP99Ms: event.latencyP99Ms, errorRate: event.errorRate, at },
-    );
-    if (!observed) this.logger.debug({ vmId: event.source, eventId: event.eventId }, 'flow from a VM to itself ignored');
+    for (const event of events) {
+      const at = Math.max(event.windowEnd, event.eventTime);
+      this.observeTime(at);
+      const observed = this.topology.observe(
+        { source: event.source, target: event.target, kind: event.kind },
+        { bandwidthMbps: event.bandwidthMbps, callsPerSec: event.callsPerSec, latencyP50Ms: event.latencyP50Ms, latencyP99Ms: event.latencyP99Ms, errorRate: event.errorRate, at },
+      );
+      if (!observed) this.logger.debug({ vmId: event.source, eventId: event.eventId }, 'flow from a VM to itself ignored');
+    }
     if (this.flushDue()) await this.flush(publish);
   }
 
