@@ -1,7 +1,8 @@
-// `npm run bench -- topology [--json] [--vms N] [--pathways P] [--steady-windows K] [--changes C] [--snapshot-interval MS]`: the topology path
+// `npm run bench -- topology [--json] [--vms N] [--pathways P] [--steady-windows K] [--changes C] [--snapshot-interval MS] [--inventory-sample N]`: the topology path
 // through the real stack (Kafka, registry, Neo4j, Redis), with the services as child processes.
 // 0. The hosts and VMs are written straight into Neo4j (what the builder loads at start); the builder's own
-//    write-through of inventory (one Neo4j write and publish per changed VM) is measured on INVENTORY_SAMPLE changes.
+//    write-through of inventory (one Neo4j write and publish per changed VM) is measured on INVENTORY_SAMPLE changes
+//    (--inventory-sample N; the whole fleet's inventory through the builder with N = --vms).
 // 1. A `foresight run topology-builder` process takes one flow window per pathway (the initial load: every pathway is
 //    new, so every one is written), then K more windows repeating those measurements × 2% noise (the steady phase:
 //    few changes are meaningful, few pathways are written). Each window ends at the wall clock of its publish. A phase
@@ -46,7 +47,8 @@ const PUBLISH_CHUNK = 1000;
 const PUBLISH_IN_FLIGHT = 4;
 const PROBE_EVERY_MS = 250;
 const CHANGE_GIVE_UP_MS = 30_000;
-const INVENTORY_SAMPLE = 100;
+/** --inventory-sample N: how many VMs' inventory changes go through the builder in the write-through phase (at most the fleet). */
+const INVENTORY_SAMPLE = option('inventory-sample', 100);
 /** --snapshot-interval MS: the scorer's FORESIGHT_SNAPSHOT_MIN_INTERVAL (its recompile throttle); default: the service's. */
 const SNAPSHOT_INTERVAL = args.indexOf('--snapshot-interval') >= 0 ? `${option('snapshot-interval', 5000)}ms` : undefined;
 
