@@ -21,13 +21,11 @@ import { flowEvents, generateTopology, hostEvents, inventoryEvents } from '@fore
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
 import { deleteTopicsUnder, rawKafka, stackConnection } from '../integration/fixtures/messaging-stack.js';
 import { cpuSecondsOf, stackPids } from './process-cpu.js';
+import { numericOption, percentile, progressLog, round, sleep, until } from './bench-kit.js';
 import { awaitReady, describeLogs, freePort, startService, stopService } from '../integration/fixtures/service-processes.js';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const option = (name: string, fallback: number): number => numericOption(args, name, fallback);
 const json = args.includes('--json');
 const RATE = option('rate', 500);
 const SECONDS = option('seconds', 10);
@@ -51,24 +49,7 @@ const id = randomUUID().slice(0, 8);
 const prefix = `bench.pipeline.${id}.`;
 const keyPrefix = `bench:pipeline:${id}:`;
 const namespace = `bench-pipeline-${id}`;
-const log = (line: string): void => {
-  if (!json) process.stdout.write(`${line}\n`);
-  else process.stderr.write(`${line}\n`);
-};
-const percentile = (values: readonly number[], q: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const log = progressLog(json);
 
 /**
  * Where the service process spent its handler time: messages and mean handler duration per consumed topic, read from
