@@ -1,4 +1,6 @@
-// What the stack benchmarks share: their command-line options, output lines, quantiles and waiting for a condition.
+// What the stack benchmarks share: their command-line options, output lines, quantiles, waiting for a condition and
+// dropping what a run made on the stack.
+import { deleteTopicsUnder, rawKafka } from '../integration/fixtures/messaging-stack.js';
 
 /** A numeric `--name value` option of `args`, or `fallback` when absent. */
 export function numericOption(args: readonly string[], name: string, fallback: number): number {
@@ -30,4 +32,15 @@ export async function until(what: string, probe: () => Promise<boolean> | boolea
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/** Deletes a benchmark run's topics (under `prefix`), graph namespace and key prefix, then closes its stores; best effort. */
+export async function dropBenchWorld(clientId: string, prefix: string, graph: { dropNamespace(): Promise<void>; close(): Promise<void> }, state: { dropPrefix(): Promise<void>; close(): Promise<void> }): Promise<void> {
+  const admin = rawKafka(clientId).admin();
+  await admin.connect();
+  await deleteTopicsUnder(admin, prefix);
+  await admin.disconnect();
+  await graph.dropNamespace().catch(() => undefined);
+  await state.dropPrefix().catch(() => undefined);
+  await Promise.allSettled([graph.close(), state.close()]);
 }

@@ -19,9 +19,9 @@ import { SeededRandom, defaultModel, serialiseModel } from '@foresight/core';
 import { KafkaBus } from '@foresight/messaging';
 import { flowEvents, generateTopology, hostEvents, inventoryEvents } from '@foresight/sim';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
-import { deleteTopicsUnder, rawKafka, stackConnection } from '../integration/fixtures/messaging-stack.js';
+import { rawKafka, stackConnection } from '../integration/fixtures/messaging-stack.js';
 import { cpuSecondsOf, stackPids } from './process-cpu.js';
-import { numericOption, percentile, progressLog, round, sleep, until } from './bench-kit.js';
+import { dropBenchWorld, numericOption, percentile, progressLog, round, sleep, until } from './bench-kit.js';
 import { awaitReady, describeLogs, freePort, startService, stopService } from '../integration/fixtures/service-processes.js';
 
 const args = process.argv.slice(2);
@@ -384,12 +384,6 @@ try {
   await Promise.all(services.map((service) => stopService(service, 15_000)));
   await probe.disconnect().catch(() => undefined);
   await bus.close();
-  const admin = rawKafka('bench-pipeline-cleanup').admin();
-  await admin.connect();
-  await deleteTopicsUnder(admin, prefix);
-  await admin.disconnect();
-  await graph.dropNamespace().catch(() => undefined);
-  await state.dropPrefix().catch(() => undefined);
-  await Promise.allSettled([graph.close(), state.close()]);
+  await dropBenchWorld('bench-pipeline-cleanup', prefix, graph, state);
 }
 process.exit(failed ? 1 : 0);

@@ -27,9 +27,9 @@ import { SeededRandom } from '@foresight/core';
 import { KafkaBus, consumerOf } from '@foresight/messaging';
 import { flowEvents, generateTopology, inventoryEvents, type World } from '@foresight/sim';
 import { Neo4jGraphStore, RedisStateStore } from '@foresight/stores';
-import { deleteTopicsUnder, rawKafka, stackConnection } from '../integration/fixtures/messaging-stack.js';
+import { rawKafka, stackConnection } from '../integration/fixtures/messaging-stack.js';
 import { cpuSecondsOf, stackPids } from './process-cpu.js';
-import { numericOption, percentile, progressLog, round, sleep, until } from './bench-kit.js';
+import { dropBenchWorld, numericOption, percentile, progressLog, round, sleep, until } from './bench-kit.js';
 import { awaitReady, describeLogs, freePort, startService, stopService, type ServiceProcess } from '../integration/fixtures/service-processes.js';
 
 const args = process.argv.slice(2);
@@ -334,12 +334,6 @@ try {
   await Promise.all(services.map((service) => stopService(service, 15_000)));
   await bus.close();
   await admin.disconnect().catch(() => undefined);
-  const cleanup = rawKafka('bench-topology-cleanup').admin();
-  await cleanup.connect();
-  await deleteTopicsUnder(cleanup, prefix);
-  await cleanup.disconnect();
-  await graph.dropNamespace().catch(() => undefined);
-  await state.dropPrefix().catch(() => undefined);
-  await Promise.allSettled([graph.close(), state.close()]);
+  await dropBenchWorld('bench-topology-cleanup', prefix, graph, state);
 }
 process.exit(failed ? 1 : 0);

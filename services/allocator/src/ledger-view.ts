@@ -28,8 +28,10 @@ export async function readLedgerView(
     vms.length === 0 ? [] : store.activeReservations({ vmIds: vms }),
     store.hostLedgers(hosts),
   ]);
-  const vms = [...new Set(vmIds)];
-  const hosts = [...new Set(hostIds)];
+  const vmSet = new Set(vmIds);
+  const hostSet = new Set(hostIds);
+  const vms = [...vmSet];
+  const hosts = [...hostSet];
   const first = Promise.all([read(vms, hosts), store.budget()]);
   first.catch(() => undefined); // NOTE: awaited below, after held (which may reject first)
   const own = await held;
@@ -37,8 +39,8 @@ export async function readLedgerView(
   // are read only when `vmIds` / `hostIds` name them: a release changes a host's free capacity and a VM's holdings in
   // the round's ledger only where one is read, and no pass plans on a host or VM that is not (core RoundLedger).
   const widening = closing.size === 0 ? own : own.filter((r) => !closing.has(r.incidentId));
-  const moreVms = [...new Set(widening.map((r) => r.vmId))].filter((v) => !vms.includes(v));
-  const moreHosts = [...new Set(widening.map((r) => r.hostId))].filter((h) => !hosts.includes(h));
+  const moreVms = [...new Set(widening.map((r) => r.vmId))].filter((v) => !vmSet.has(v));
+  const moreHosts = [...new Set(widening.map((r) => r.hostId))].filter((h) => !hostSet.has(h));
   const [[byVm, ledgers], budget] = await first;
   const [moreByVm, moreLedgers] = moreVms.length === 0 && moreHosts.length === 0 ? [[], []] : await read(moreVms, moreHosts);
   const reservations = new Map([...own, ...byVm, ...moreByVm].map((r) => [r.commandId, r]));
